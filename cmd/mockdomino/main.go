@@ -1,0 +1,114 @@
+// Command mockdomino serves an offline emulation of the Domino Data Lab API.
+// Every flag can also be set by an environment variable MOCKDOMINO_<FLAG>
+// (upper case, '-' as '_'); a flag given on the command line wins.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mockdomino/mockdomino/internal/server"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "mockdomino:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// envFlags registers flags whose defaults come from MOCKDOMINO_* variables.
+type envFlags struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	errs   []error
+}
+
+func envName(flagName string) string {
+	return "MOCKDOMINO_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (e *envFlags) String(name, def, usage string) *string {
+	if v := e.getenv(envName(name)); v != "" {
+		def = v
+	}
+	return e.fs.String(name, def, usage+" (env "+envName(name)+")")
+}
+
+func (e *envFlags) Duration(name string, def time.Duration, usage string) *time.Duration {
+	if v := e.getenv(envName(name)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: %w", envName(name), v, err))
+		} else {
+			def = d
+		}
+	}
+	return e.fs.Duration(name, def, usage+" (env "+envName(name)+")")
+}
+
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("mockdomino", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ef := &envFlags{fs: fs, getenv: getenv}
+	listen := ef.String("listen", "127.0.0.1:8080", "API host address (DOMINO_API_HOST); port 0 picks a free port")
+	proxyListen := ef.String("proxy-listen", "127.0.0.1:8899", "API proxy address (DOMINO_API_PROXY); empty disables the proxy")
+	proxyUser := ef.String("proxy-user", "admin", "user the API proxy acts as")
+	fixturesPath := ef.String("fixtures", "", "fixtures file (users, API keys, projects, hardware tiers, environments); empty uses the embedded defaults")
+	prof := ef.String("profile", "observed", "behaviour profile: observed, strict, or a profile JSON file")
+	ttl := ef.Duration("token-ttl", 120*24*time.Hour, "lifetime of new service-account tokens")
+	signingKey := ef.String("signing-key", "", "RSA private key (PEM) that signs tokens; generated at start-up when empty")
+	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
+	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := errors.Join(ef.errs...); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", *logLevel)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	srv, err := server.Start(server.Config{
+		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
+		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
+		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "api listening on %s\n", srv.APIURL())
+	if srv.ProxyURL() != "" {
+		fmt.Fprintf(stdout, "proxy listening on %s\n", srv.ProxyURL())
+	}
+	logger.Info("mockdomino ready", "profile", srv.Store().Profile().Name, "tokenTTL", srv.Store().TokenTTL().String())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	select {
+	case <-ctx.Done():
+	case err := <-srv.Err():
+		return err
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}

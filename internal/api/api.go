@@ -1,0 +1,329 @@
+// Package api is mockdomino's HTTP layer: the route table, authentication,
+// request decoding, and the one place that turns errors into Domino's two
+// error body shapes. Handlers decode, call the store, and return a value.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"github.com/mockdomino/mockdomino/internal/store"
+)
+
+// MaxBodyBytes is the largest request body accepted (413 beyond).
+const MaxBodyBytes = 1 << 20
+
+// Listener says which of Domino's two ways in a handler serves.
+type Listener int
+
+const (
+	// APIHost requires credentials on every request (DOMINO_API_HOST).
+	APIHost Listener = iota
+	// Proxy acts as a configured user when a request brings no credentials
+	// (DOMINO_API_PROXY).
+	Proxy
+)
+
+// Options configure the HTTP layer.
+type Options struct {
+	Store     *store.Store
+	Logger    *slog.Logger
+	ProxyUser string // the user the proxy acts as
+	Version   string // reported by /version as buildId
+}
+
+// auth says what a route needs from the caller.
+type auth int
+
+const (
+	authUser    auth = iota // any authenticated caller
+	authNone                // no credentials needed
+	authControl             // the mock's control plane: admin on the API host, anyone on the proxy
+)
+
+// request is what a handler gets.
+type request struct {
+	*http.Request
+	caller    store.Caller
+	requestID string
+	listener  Listener
+	st        *store.Store
+}
+
+func (q *request) vars(name string) string { return mux.Vars(q.Request)[name] }
+
+// handler returns the status and value to write, or an error.
+type handler func(q *request) (int, any, error)
+
+// route is one row of the route table.
+type route struct {
+	method, path string
+	auth         auth
+	h            handler
+	proxyOnly    bool
+}
+
+// text is a response body written as text/plain rather than JSON.
+type text string
+
+// New returns the handler for one listener.
+func New(o Options, l Listener) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ProxyUser == "" {
+		o.ProxyUser = "admin"
+	}
+	s := &server{o: o, listener: l}
+	r := mux.NewRouter()
+	r.SkipClean(true) // never redirect: an odd path is a 404, as the API would answer
+	for _, rt := range routes() {
+		if rt.proxyOnly && l != Proxy {
+			continue
+		}
+		r.Handle(rt.path, s.wrap(rt)).Methods(rt.method)
+	}
+	r.NotFoundHandler = s.wrap(route{auth: authNone, h: func(q *request) (int, any, error) {
+		return 0, nil, &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("No route for %s %s", q.Method, clipPath(q.URL.Path))}
+	}})
+	r.MethodNotAllowedHandler = s.wrap(route{auth: authNone, h: func(q *request) (int, any, error) {
+		return 0, nil, &httpError{status: http.StatusMethodNotAllowed, msg: fmt.Sprintf("Method %s is not allowed on %s", q.Method, clipPath(q.URL.Path))}
+	}})
+	return r
+}
+
+type server struct {
+	o        Options
+	listener Listener
+}
+
+// httpError is an HTTP-level error (route, method, body) with no domain kind.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+}
+
+// wrap adapts a handler: request id, authentication, writing, logging.
+func (s *server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store}
+		w.Header().Set("X-Request-Id", q.requestID)
+		status, body, err := s.serve(q, rt)
+		if err != nil {
+			status = s.writeError(w, q, err)
+		} else {
+			writeBody(w, status, body)
+		}
+		level := slog.LevelDebug
+		if status >= 500 && s.o.Store.Profile().DuplicateStatus != status {
+			level = slog.LevelError
+		}
+		// Never log headers or bodies: they carry tokens, keys and git secrets.
+		s.o.Logger.Log(r.Context(), level, "request",
+			"method", r.Method, "path", clipPath(r.URL.Path), "status", status,
+			"caller", q.caller.UserName, "duration", time.Since(start), "requestId", q.requestID)
+	})
+}
+
+func (s *server) serve(q *request, rt route) (status int, body any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.o.Logger.Error("handler panic", "path", clipPath(q.URL.Path), "panic", fmt.Sprint(p))
+			status, body, err = 0, nil, &httpError{status: http.StatusInternalServerError, msg: "internal error in mockdomino (please report it)"}
+		}
+	}()
+	if err := s.authenticate(q, rt.auth); err != nil {
+		return 0, nil, err
+	}
+	return rt.h(q)
+}
+
+// authenticate sets q.caller as the route requires.
+func (s *server) authenticate(q *request, need auth) error {
+	if need == authNone {
+		return nil
+	}
+	authz := q.Header.Get("Authorization")
+	key := q.Header.Get("X-Domino-Api-Key")
+	var err error
+	switch {
+	case authz != "":
+		scheme, raw, ok := strings.Cut(authz, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
+			return store.ErrUnauthenticated
+		}
+		q.caller, err = s.o.Store.AuthenticateBearer(strings.TrimSpace(raw))
+	case key != "":
+		q.caller, err = s.o.Store.AuthenticateAPIKey(key)
+	case s.listener == Proxy:
+		// The proxy adds its user's credentials to requests that bring none
+		// (a request with its own credentials is authenticated with them: inferred).
+		q.caller, err = s.o.Store.CallerByUserName(s.o.ProxyUser)
+		if err != nil {
+			return fmt.Errorf("proxy user %q: %w", s.o.ProxyUser, store.ErrUnauthenticated)
+		}
+		return nil
+	default:
+		return store.ErrUnauthenticated
+	}
+	if err != nil {
+		return err
+	}
+	if need == authControl && s.listener == APIHost && !q.caller.IsAdmin {
+		return &store.Error{Kind: store.KindForbidden, Message: "Forbidden: the mock's control routes need an administrator on the API host"}
+	}
+	return nil
+}
+
+// writeError is the one place errors become statuses and bodies.
+func (s *server) writeError(w http.ResponseWriter, q *request, err error) int {
+	status, msg := s.statusOf(err)
+	var body any
+	if strings.HasPrefix(q.URL.Path, "/api/") {
+		body = map[string]any{"requestId": q.requestID, "errors": []string{msg}}
+	} else {
+		body = map[string]any{"message": msg, "success": false}
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="DominoRealm"`)
+	}
+	writeBody(w, status, body)
+	return status
+}
+
+func (s *server) statusOf(err error) (int, string) {
+	var he *httpError
+	if errors.As(err, &he) {
+		return he.status, he.msg
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		switch se.Kind {
+		case store.KindInvalid:
+			return http.StatusBadRequest, se.Message
+		case store.KindUnauthenticated:
+			return http.StatusUnauthorized, store.ErrUnauthenticated.Message
+		case store.KindForbidden:
+			return http.StatusForbidden, se.Message
+		case store.KindNotFound:
+			return http.StatusNotFound, se.Message
+		case store.KindDuplicate:
+			return s.o.Store.Profile().DuplicateStatus, se.Message
+		}
+	}
+	s.o.Logger.Error("unexpected error", "error", err.Error())
+	return http.StatusInternalServerError, "internal error in mockdomino (please report it)"
+}
+
+func writeBody(w http.ResponseWriter, status int, body any) {
+	if t, ok := body.(text); ok {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		io.WriteString(w, string(t))
+		return
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"message":"internal error encoding the response","success":false}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(data)
+}
+
+// decode reads a JSON object body into dst, with errors that name what is wrong.
+func decode(q *request, dst any) error {
+	if ct := q.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return &httpError{status: http.StatusUnsupportedMediaType, msg: fmt.Sprintf("Content-Type %q is not supported: send application/json", clipPath(ct))}
+		}
+	}
+	body := http.MaxBytesReader(nil, q.Body, MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return badRequest("request body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.Is(err, io.EOF):
+		return badRequest("request body is required: send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("request body is truncated JSON")
+	case errors.As(err, &syn):
+		return badRequest("request body is malformed JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return badRequest("request body must be a JSON object, not %s", typ.Value)
+		}
+		return badRequest("field %s must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	}
+	return badRequest("request body is not valid JSON: %s", clipPath(err.Error()))
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "int", "int64", "float64":
+		return "a number"
+	case "slice":
+		return "an array"
+	}
+	return "an object"
+}
+
+// clipPath keeps client-controlled text in messages and logs short and printable.
+func clipPath(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}

@@ -1,0 +1,113 @@
+// Package profile is the table of behaviours that differ between Domino
+// versions or are known defects. Everything inferred or version-dependent
+// that a user may need to change lives here, so it changes in one place.
+package profile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+)
+
+// Profile is one named set of version-dependent behaviours.
+type Profile struct {
+	Name string `json:"name"`
+	// DuplicateStatus answers a duplicate service-account username or email
+	// and a duplicate token name. Observed: 500.
+	DuplicateStatus int `json:"duplicateStatus"`
+	// ReactivatedTokensLackSub reproduces the observed defect: a token
+	// created after the account was deactivated and activated again has no
+	// `sub` claim, so it cannot be used.
+	ReactivatedTokensLackSub bool `json:"reactivatedTokensLackSub"`
+	// Statuses of the token and account actions.
+	CreateTokenStatus   int `json:"createTokenStatus"`
+	InvalidateStatus    int `json:"invalidateStatus"`
+	DeleteTokenStatus   int `json:"deleteTokenStatus"`
+	CreateAccountStatus int `json:"createAccountStatus"`
+	DeactivateStatus    int `json:"deactivateStatus"`
+	ActivateStatus      int `json:"activateStatus"`
+}
+
+// Observed is real Domino as the notebook (seed 000) saw it.
+func Observed() Profile {
+	return Profile{
+		Name:                     "observed",
+		DuplicateStatus:          http.StatusInternalServerError,
+		ReactivatedTokensLackSub: true,
+		CreateTokenStatus:        http.StatusCreated,
+		InvalidateStatus:         http.StatusOK,
+		DeleteTokenStatus:        http.StatusOK,
+		CreateAccountStatus:      http.StatusCreated,
+		DeactivateStatus:         http.StatusCreated,
+		ActivateStatus:           http.StatusCreated,
+	}
+}
+
+// Strict is what a careful API would do.
+func Strict() Profile {
+	p := Observed()
+	p.Name = "strict"
+	p.DuplicateStatus = http.StatusConflict
+	p.ReactivatedTokensLackSub = false
+	return p
+}
+
+// Load returns a built-in profile by name, or reads a JSON file. A file may
+// name a built-in profile in "base" and override only some fields.
+func Load(nameOrPath string) (Profile, error) {
+	switch nameOrPath {
+	case "", "observed":
+		return Observed(), nil
+	case "strict":
+		return Strict(), nil
+	}
+	data, err := os.ReadFile(nameOrPath)
+	if err != nil {
+		return Profile{}, fmt.Errorf("profile %q is neither observed, strict nor a readable file: %w", nameOrPath, err)
+	}
+	return Parse(data, nameOrPath)
+}
+
+// Parse reads a profile document; name is used in errors and as the default name.
+func Parse(data []byte, name string) (Profile, error) {
+	var head struct {
+		Base string `json:"base"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return Profile{}, fmt.Errorf("profile %s: %w", name, err)
+	}
+	var p Profile
+	switch head.Base {
+	case "", "observed":
+		p = Observed()
+	case "strict":
+		p = Strict()
+	default:
+		return Profile{}, fmt.Errorf("profile %s: base %q is not observed or strict", name, head.Base)
+	}
+	p.Name = name
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var doc struct {
+		Profile
+		Base string `json:"base"`
+	}
+	doc.Profile = p
+	if err := dec.Decode(&doc); err != nil {
+		return Profile{}, fmt.Errorf("profile %s: %w", name, err)
+	}
+	p = doc.Profile
+	for field, s := range map[string]int{
+		"duplicateStatus": p.DuplicateStatus, "createTokenStatus": p.CreateTokenStatus,
+		"invalidateStatus": p.InvalidateStatus, "deleteTokenStatus": p.DeleteTokenStatus,
+		"createAccountStatus": p.CreateAccountStatus, "deactivateStatus": p.DeactivateStatus,
+		"activateStatus": p.ActivateStatus,
+	} {
+		if s < 200 || s > 599 {
+			return Profile{}, fmt.Errorf("profile %s: %s %d is not an HTTP status", name, field, s)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,192 @@
+// Package server assembles a running mockdomino: it binds the API and proxy
+// listeners, loads fixtures, profile and signing key, builds the store and
+// serves. The binary and the in-process test helpers both use it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mockdomino/mockdomino/fixtures"
+	"github.com/mockdomino/mockdomino/internal/api"
+	"github.com/mockdomino/mockdomino/internal/profile"
+	"github.com/mockdomino/mockdomino/internal/signing"
+	"github.com/mockdomino/mockdomino/internal/store"
+)
+
+// Config is everything a server is built from. The zero value plus Listen
+// gives the embedded defaults.
+type Config struct {
+	Listen         string        // API host address; "127.0.0.1:0" picks a free port
+	ProxyListen    string        // API proxy address; "" disables the proxy
+	ProxyUser      string        // user the proxy acts as; default "admin"
+	FixturesPath   string        // "" = embedded defaults
+	Profile        string        // observed (default), strict, or a profile file
+	TokenTTL       time.Duration // 0 = 120 days
+	SigningKeyPath string        // PEM; "" = generate at start-up
+	ExternalURL    string        // base of the tokens' iss; "" = derived from the API address
+	Logger         *slog.Logger  // nil = discard
+	Seed           uint64        // non-zero: deterministic ids
+}
+
+// Server is a running mock.
+type Server struct {
+	store    *store.Store
+	api      *http.Server
+	proxy    *http.Server
+	apiURL   string
+	proxyURL string
+	errc     chan error
+}
+
+// Start builds the mock and serves it in the background.
+func Start(cfg Config) (*Server, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	fx, err := fixtures.Load(cfg.FixturesPath)
+	if err != nil {
+		return nil, err
+	}
+	prof, err := profile.Load(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.TokenTTL < 0 {
+		return nil, fmt.Errorf("token TTL %s must be positive", cfg.TokenTTL)
+	}
+	proxyUser := cfg.ProxyUser
+	if proxyUser == "" {
+		proxyUser = "admin"
+	}
+	if cfg.ProxyListen != "" && !hasUser(fx, proxyUser) {
+		return nil, fmt.Errorf("proxy user %q is not a user in the fixtures", proxyUser)
+	}
+	var keys *signing.Keys
+	if cfg.SigningKeyPath != "" {
+		keys, err = signing.LoadPEM(cfg.SigningKeyPath)
+	} else {
+		keys, err = signing.Generate()
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	apiLn, err := net.Listen("tcp", orDefault(cfg.Listen, "127.0.0.1:8080"))
+	if err != nil {
+		return nil, fmt.Errorf("api listener: %w", err)
+	}
+	var proxyLn net.Listener
+	if cfg.ProxyListen != "" {
+		if proxyLn, err = net.Listen("tcp", cfg.ProxyListen); err != nil {
+			apiLn.Close()
+			return nil, fmt.Errorf("proxy listener: %w", err)
+		}
+	}
+	s := &Server{apiURL: urlOf(apiLn.Addr()), errc: make(chan error, 2)}
+	external := cfg.ExternalURL
+	if external == "" {
+		external = s.apiURL
+	}
+	ids := store.RandomIDs()
+	if cfg.Seed != 0 {
+		ids = store.SeededIDs(cfg.Seed)
+	}
+	s.store = store.New(store.Config{
+		Fixtures: fx, Profile: prof, Keys: keys, ExternalURL: external,
+		TokenTTL: cfg.TokenTTL, IDs: ids,
+	})
+	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser}
+	s.api = newHTTPServer(api.New(opts, api.APIHost), logger)
+	go s.serve(s.api, apiLn)
+	if proxyLn != nil {
+		s.proxyURL = urlOf(proxyLn.Addr())
+		s.proxy = newHTTPServer(api.New(opts, api.Proxy), logger)
+		go s.serve(s.proxy, proxyLn)
+	}
+	return s, nil
+}
+
+// newHTTPServer sets timeouts so that slow or stuck clients cannot hold the server.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
+}
+
+func (s *Server) serve(hs *http.Server, ln net.Listener) {
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		s.errc <- err
+	}
+}
+
+// Err delivers an error if a listener stops serving unexpectedly.
+func (s *Server) Err() <-chan error { return s.errc }
+
+// APIURL is the API host's base URL, e.g. http://127.0.0.1:8080.
+func (s *Server) APIURL() string { return s.apiURL }
+
+// ProxyURL is the API proxy's base URL, or "" when disabled.
+func (s *Server) ProxyURL() string { return s.proxyURL }
+
+// Store gives in-process callers direct access to the state.
+func (s *Server) Store() *store.Store { return s.store }
+
+// Shutdown stops accepting connections and waits for in-flight requests.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var errs []error
+	for _, hs := range []*http.Server{s.api, s.proxy} {
+		if hs != nil {
+			errs = append(errs, hs.Shutdown(ctx))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Close shuts down gracefully, waiting at most 5 seconds.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
+
+func hasUser(fx *fixtures.Set, name string) bool {
+	for _, u := range fx.Users {
+		if strings.EqualFold(u.UserName, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func urlOf(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}

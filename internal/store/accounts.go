@@ -1,0 +1,464 @@
+package store
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mockdomino/mockdomino/internal/signing"
+)
+
+// ServiceAccount is a service account as /v4/serviceAccounts shows it.
+type ServiceAccount struct {
+	Username string `json:"username"`
+	Email    string `json:"email"`
+	ID       string `json:"id"`
+	IdpID    string `json:"idpId"`
+}
+
+func (u *user) serviceAccountView() ServiceAccount {
+	return ServiceAccount{Username: u.userName, Email: u.email, ID: u.id, IdpID: u.idpID}
+}
+
+// Time is a timestamp written as Domino writes them: RFC 3339, UTC, milliseconds.
+type Time time.Time
+
+// MarshalJSON writes e.g. "2025-09-04T19:28:34.012Z".
+func (t Time) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z"))
+}
+
+// UnmarshalJSON reads RFC 3339.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	var tt time.Time
+	if err := json.Unmarshal(b, &tt); err != nil {
+		return err
+	}
+	*t = Time(tt)
+	return nil
+}
+
+// Token is a service-account token's metadata, with its value only when the
+// route returns it (creation and the single-token read).
+type Token struct {
+	Name                string `json:"name"`
+	ServiceAccountIdpID string `json:"serviceAccountIdpId"`
+	Token               string `json:"token,omitempty"`
+	IsValid             bool   `json:"isValid"`
+	CreatedAt           Time   `json:"createdAt"`
+	ExpiresAt           Time   `json:"expiresAt"`
+}
+
+type token struct {
+	jti, name string
+	account   *user
+	value     string
+	valid     bool
+	createdAt time.Time
+	expiresAt time.Time
+	hasSub    bool
+}
+
+func (t *token) view(withValue bool) Token {
+	v := Token{
+		Name: t.name, ServiceAccountIdpID: t.account.idpID, IsValid: t.valid,
+		CreatedAt: Time(t.createdAt), ExpiresAt: Time(t.expiresAt),
+	}
+	if withValue {
+		v.Token = t.value
+	}
+	return v
+}
+
+// accessToken is a short-lived user JWT handed out by the proxy's /access-token.
+type accessToken struct {
+	user      *user
+	expiresAt time.Time
+}
+
+var (
+	usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
+)
+
+// ValidateUsername applies the (inferred) username rule.
+func ValidateUsername(name string) error {
+	if name == "" {
+		return errorf(KindInvalid, "username is required")
+	}
+	if !usernameRE.MatchString(name) {
+		return errorf(KindInvalid, "username %q is invalid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", clip(name))
+	}
+	return nil
+}
+
+// ValidateEmail applies the (inferred) email rule; plus addressing is valid.
+func ValidateEmail(email string) error {
+	if email == "" {
+		return errorf(KindInvalid, "email is required")
+	}
+	if len(email) > 254 || !utf8.ValidString(email) || !emailRE.MatchString(email) || hasControl(email) {
+		return errorf(KindInvalid, "email %q is not a valid email address", clip(email))
+	}
+	return nil
+}
+
+// ValidateTokenName applies the (inferred) token-name rule: the name is a
+// path segment, so it must be printable and free of '/'.
+func ValidateTokenName(name string) error {
+	if name == "" {
+		return errorf(KindInvalid, "name is required")
+	}
+	if utf8.RuneCountInString(name) > 128 || !utf8.ValidString(name) || hasControl(name) || strings.ContainsAny(name, "/\\") || strings.TrimSpace(name) != name {
+		return errorf(KindInvalid, "name %q is invalid: use 1 to 128 printable characters without '/', '\\' or surrounding spaces", clip(name))
+	}
+	return nil
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// clip keeps error messages short and printable whatever the client sent.
+func clip(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+	if utf8.RuneCountInString(s) > 80 {
+		return string([]rune(s)[:80]) + "…"
+	}
+	return s
+}
+
+func requireAdmin(c Caller) error {
+	if !c.IsAdmin {
+		return errorf(KindForbidden, "Forbidden: only administrators may manage service accounts")
+	}
+	return nil
+}
+
+// CreateServiceAccount makes a new, active service account.
+func (s *Store) CreateServiceAccount(c Caller, username, email string) (ServiceAccount, error) {
+	if err := requireAdmin(c); err != nil {
+		return ServiceAccount{}, err
+	}
+	if err := ValidateUsername(username); err != nil {
+		return ServiceAccount{}, err
+	}
+	if err := ValidateEmail(email); err != nil {
+		return ServiceAccount{}, err
+	}
+	id, idp := s.cfg.IDs.ObjectID(), s.cfg.IDs.UUID()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.names[strings.ToLower(username)] != nil {
+		return ServiceAccount{}, errorf(KindDuplicate, "A user with the username %s already exists.", username)
+	}
+	if s.st.emails[strings.ToLower(email)] != nil {
+		return ServiceAccount{}, errorf(KindDuplicate, "A user with the email %s already exists.", email)
+	}
+	u := &user{
+		id: id, idpID: idp, userName: username, firstName: username, email: email,
+		serviceAccount: true, active: true, tokens: map[string]*token{},
+	}
+	s.st.addUser(u)
+	return u.serviceAccountView(), nil
+}
+
+// ServiceAccounts lists service accounts in creation order; deactivated ones
+// only when asked.
+func (s *Store) ServiceAccounts(c Caller, includeDeactivated bool) ([]ServiceAccount, error) {
+	if err := requireAdmin(c); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []ServiceAccount{}
+	for _, u := range s.st.userOrder {
+		if u.serviceAccount && (u.active || includeDeactivated) {
+			out = append(out, u.serviceAccountView())
+		}
+	}
+	return out, nil
+}
+
+func (st *state) serviceAccount(idpID string) (*user, error) {
+	u := st.usersByIdp[idpID]
+	if u == nil || !u.serviceAccount {
+		return nil, errorf(KindNotFound, "Service account with idpId %s not found", clip(idpID))
+	}
+	return u, nil
+}
+
+// DeactivateServiceAccount deactivates an account and invalidates all its
+// tokens for good.
+func (s *Store) DeactivateServiceAccount(c Caller, idpID string) (ServiceAccount, error) {
+	if err := requireAdmin(c); err != nil {
+		return ServiceAccount{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.st.serviceAccount(idpID)
+	if err != nil {
+		return ServiceAccount{}, err
+	}
+	u.active = false
+	for _, t := range u.tokens {
+		t.valid = false
+	}
+	return u.serviceAccountView(), nil
+}
+
+// ActivateServiceAccount activates an account again. Its old tokens stay
+// invalid (inferred from "invalid tokens cannot be revalidated").
+func (s *Store) ActivateServiceAccount(c Caller, idpID string) (ServiceAccount, error) {
+	if err := requireAdmin(c); err != nil {
+		return ServiceAccount{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.st.serviceAccount(idpID)
+	if err != nil {
+		return ServiceAccount{}, err
+	}
+	if !u.active {
+		u.active = true
+		u.reactivated = true
+	}
+	return u.serviceAccountView(), nil
+}
+
+func duplicateToken(name string) error {
+	return errorf(KindDuplicate, "A token with the name %s already exists for this service account.", name)
+}
+
+// CreateToken issues a new signed token for a service account.
+func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
+	if err := requireAdmin(c); err != nil {
+		return Token{}, err
+	}
+	// Check first so that bad requests cost no signature...
+	s.mu.RLock()
+	u, err := s.st.serviceAccount(idpID)
+	if err == nil {
+		err = ValidateTokenName(name)
+	}
+	if err == nil {
+		err = u.canIssue(name)
+	}
+	var claims signing.Claims
+	var t *token
+	if err == nil {
+		now := s.cfg.Clock.Now().Truncate(time.Millisecond)
+		t = &token{
+			jti: s.cfg.IDs.UUID(), name: name, account: u, valid: true,
+			createdAt: now, expiresAt: now.Add(s.cfg.TokenTTL),
+			hasSub: !(s.cfg.Profile.ReactivatedTokensLackSub && u.reactivated),
+		}
+		claims = s.claims(u, t.jti, now, t.expiresAt)
+		if !t.hasSub {
+			claims.Subject = ""
+		}
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return Token{}, err
+	}
+	// ...sign outside the lock, then check again: another request may have
+	// taken the name or deactivated the account meanwhile.
+	value, err := s.cfg.Keys.Sign(claims)
+	if err != nil {
+		return Token{}, err
+	}
+	t.value = value
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.st.usersByIdp[idpID]; cur != u {
+		return Token{}, errorf(KindNotFound, "Service account with idpId %s not found", clip(idpID))
+	}
+	if err := u.canIssue(name); err != nil {
+		return Token{}, err
+	}
+	u.tokens[name] = t
+	s.st.tokens[t.jti] = t
+	return t.view(true), nil
+}
+
+func (u *user) canIssue(name string) error {
+	if _, taken := u.tokens[name]; taken {
+		return duplicateToken(name)
+	}
+	if !u.active {
+		return errorf(KindInvalid, "Service account %s is deactivated: activate it before creating tokens", u.userName)
+	}
+	return nil
+}
+
+func (s *Store) claims(u *user, jti string, iat, exp time.Time) signing.Claims {
+	return signing.Claims{
+		Issuer: s.Issuer(), Subject: u.idpID, PreferredUsername: u.userName,
+		Email: u.email, Name: u.fullName(), IssuedAt: iat.Unix(), ExpiresAt: exp.Unix(),
+		ID: jti, Type: "Bearer", AuthorizedParty: "domino-play",
+	}
+}
+
+// Tokens lists an account's tokens, never with their values, oldest first.
+func (s *Store) Tokens(c Caller, idpID string) ([]Token, error) {
+	if err := requireAdmin(c); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.st.serviceAccount(idpID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Token, 0, len(u.tokens))
+	for _, t := range u.tokens {
+		out = append(out, t.view(false))
+	}
+	sortTokens(out)
+	return out, nil
+}
+
+func sortTokens(ts []Token) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && lessToken(ts[j], ts[j-1]); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}
+
+func lessToken(a, b Token) bool {
+	ta, tb := time.Time(a.CreatedAt), time.Time(b.CreatedAt)
+	if !ta.Equal(tb) {
+		return ta.Before(tb)
+	}
+	return a.Name < b.Name
+}
+
+func (st *state) token(idpID, name string) (*token, error) {
+	u, err := st.serviceAccount(idpID)
+	if err != nil {
+		return nil, err
+	}
+	t := u.tokens[name]
+	if t == nil {
+		return nil, errorf(KindNotFound, "Token %s not found for service account %s", clip(name), u.userName)
+	}
+	return t, nil
+}
+
+// Token returns one token's metadata and value.
+func (s *Store) Token(c Caller, idpID, name string) (Token, error) {
+	if err := requireAdmin(c); err != nil {
+		return Token{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.st.token(idpID, name)
+	if err != nil {
+		return Token{}, err
+	}
+	return t.view(true), nil
+}
+
+// InvalidateToken makes a token unusable for good; it stays listed.
+func (s *Store) InvalidateToken(c Caller, idpID, name string) (Token, error) {
+	if err := requireAdmin(c); err != nil {
+		return Token{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.st.token(idpID, name)
+	if err != nil {
+		return Token{}, err
+	}
+	t.valid = false
+	return t.view(false), nil
+}
+
+// DeleteToken removes a token; its name may be used again.
+func (s *Store) DeleteToken(c Caller, idpID, name string) (Token, error) {
+	if err := requireAdmin(c); err != nil {
+		return Token{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.st.token(idpID, name)
+	if err != nil {
+		return Token{}, err
+	}
+	t.valid = false
+	delete(t.account.tokens, name)
+	delete(s.st.tokens, t.jti)
+	return t.view(false), nil
+}
+
+// AuthenticateBearer decides whether a bearer token may be used now.
+func (s *Store) AuthenticateBearer(raw string) (Caller, error) {
+	claims, err := s.cfg.Keys.Verify(raw)
+	if err != nil {
+		return Caller{}, ErrUnauthenticated
+	}
+	now := s.cfg.Clock.Now()
+	if claims.Issuer != s.Issuer() || claims.ExpiresAt == 0 || now.Unix() >= claims.ExpiresAt ||
+		(claims.NotBefore != 0 && now.Unix() < claims.NotBefore) {
+		return Caller{}, ErrUnauthenticated
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if t := s.st.tokens[claims.ID]; t != nil {
+		u := t.account
+		if t.value != raw || !t.valid || !u.active || !t.hasSub || claims.Subject != u.idpID || !now.Before(t.expiresAt) {
+			return Caller{}, ErrUnauthenticated
+		}
+		return callerOf(u), nil
+	}
+	if a := s.st.accessTokens[claims.ID]; a != nil && a.user.active && now.Before(a.expiresAt) && claims.Subject == a.user.idpID {
+		return callerOf(a.user), nil
+	}
+	return Caller{}, ErrUnauthenticated
+}
+
+// IssueAccessToken returns a short-lived JWT for a user, as the API proxy's
+// /access-token does.
+func (s *Store) IssueAccessToken(c Caller) (string, error) {
+	now := s.cfg.Clock.Now()
+	exp := now.Add(DefaultAccessTokenTTL)
+	jti := s.cfg.IDs.UUID()
+	s.mu.RLock()
+	u := s.st.users[c.ID]
+	s.mu.RUnlock()
+	if u == nil {
+		return "", ErrUnauthenticated
+	}
+	value, err := s.cfg.Keys.Sign(s.claims(u, jti, now, exp))
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Drop expired ones so a long-running proxy does not accumulate them.
+	if len(s.st.accessTokens) >= 1024 {
+		for k, a := range s.st.accessTokens {
+			if !now.Before(a.expiresAt) {
+				delete(s.st.accessTokens, k)
+			}
+		}
+	}
+	s.st.accessTokens[jti] = &accessToken{user: u, expiresAt: exp}
+	return value, nil
+}

@@ -1,0 +1,42 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies a domain error; the API maps each kind to one status.
+type Kind int
+
+const (
+	KindInvalid         Kind = iota + 1 // the request names a bad value
+	KindUnauthenticated                 // no usable credentials
+	KindForbidden                       // authenticated, not allowed
+	KindNotFound                        // an id or name that does not exist
+	KindDuplicate                       // a unique name or email is taken
+)
+
+// Error is a domain error with a message fit to show the caller.
+type Error struct {
+	Kind    Kind
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func errorf(k Kind, format string, args ...any) error {
+	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
+}
+
+// KindOf returns the kind of a domain error, or 0 for any other error.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return 0
+}
+
+// ErrUnauthenticated is the one answer to every unusable credential: which
+// check failed is not told to the caller.
+var ErrUnauthenticated = &Error{Kind: KindUnauthenticated, Message: "Unauthorized: missing, invalid or expired credentials"}

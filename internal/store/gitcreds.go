@@ -1,0 +1,264 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+)
+
+// GitProviders are the git service providers a credential may name.
+var GitProviders = []string{"github", "gitlab", "githubEnterprise", "gitlabEnterprise", "bitbucket", "bitbucketServer", "unknown"}
+
+// defaultDomains are the hosts of the public providers; the others need a domain.
+var defaultDomains = map[string]string{"github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitbucket.org"}
+
+// credentialTypes maps accessType to the DTO type name clients send.
+var credentialTypes = map[string]string{
+	"token":    "TokenGitCredentialDto",
+	"password": "PasswordGitCredentialDto",
+	"key":      "SshGitCredentialDto",
+}
+
+// GitCredentialInput is a new credential as a client sends it.
+type GitCredentialInput struct {
+	Name               string `json:"name"`
+	GitServiceProvider string `json:"gitServiceProvider"`
+	AccessType         string `json:"accessType"`
+	Type               string `json:"type"`
+	Domain             string `json:"domain"`
+	Token              string `json:"token"`
+	Username           string `json:"username"`
+	Password           string `json:"password"`
+	Key                string `json:"key"`
+	Passphrase         string `json:"passphrase"`
+}
+
+// GitCredential is what any route shows of a credential: never its secret.
+type GitCredential struct {
+	ID                 string `json:"id"`
+	Name               string `json:"name"`
+	GitServiceProvider string `json:"gitServiceProvider"`
+	Domain             string `json:"domain"`
+	Fingerprint        string `json:"fingerprint"`
+	Protocol           string `json:"protocol"`
+}
+
+type gitCredential struct {
+	GitCredential
+	owner      *user
+	accessType string
+	// The secret is kept only because a real Domino keeps it; nothing reads it back.
+	secret string
+}
+
+type mappingKey struct{ userID, projectID, repoID string }
+
+// CredentialMapping says which of a user's credentials a project's repository uses.
+type CredentialMapping struct {
+	UserID       string `json:"userId"`
+	ProjectID    string `json:"projectId"`
+	RepoID       string `json:"repoId"`
+	CredentialID string `json:"credentialId,omitempty"`
+}
+
+func (in GitCredentialInput) validate() (GitCredential, string, error) {
+	var out GitCredential
+	if strings.TrimSpace(in.Name) == "" {
+		return out, "", errorf(KindInvalid, "name is required")
+	}
+	if len(in.Name) > 256 || hasControl(in.Name) {
+		return out, "", errorf(KindInvalid, "name is invalid: use at most 256 printable characters")
+	}
+	known := false
+	for _, p := range GitProviders {
+		known = known || p == in.GitServiceProvider
+	}
+	if !known {
+		return out, "", errorf(KindInvalid, "gitServiceProvider %q is invalid: must be one of %s", clip(in.GitServiceProvider), strings.Join(GitProviders, ", "))
+	}
+	wantType, ok := credentialTypes[in.AccessType]
+	if !ok {
+		return out, "", errorf(KindInvalid, "accessType %q is invalid: must be token, password or key", clip(in.AccessType))
+	}
+	if in.Type != "" && in.Type != wantType {
+		return out, "", errorf(KindInvalid, "type %q does not match accessType %s: expected %s", clip(in.Type), in.AccessType, wantType)
+	}
+	out = GitCredential{Name: in.Name, GitServiceProvider: in.GitServiceProvider, Domain: in.Domain, Protocol: "https"}
+	var secret string
+	switch in.AccessType {
+	case "token":
+		if in.Token == "" {
+			return out, "", errorf(KindInvalid, "token is required for accessType token")
+		}
+		secret = in.Token
+	case "password":
+		if in.Username == "" || in.Password == "" {
+			return out, "", errorf(KindInvalid, "username and password are required for accessType password")
+		}
+		secret = in.Password
+	case "key":
+		if in.Key == "" {
+			return out, "", errorf(KindInvalid, "key is required for accessType key")
+		}
+		secret = in.Key
+		out.Protocol = "ssh"
+		// A one-way digest, as `ssh-keygen -l` shows keys (inferred: Domino shows one for SSH keys).
+		sum := sha256.Sum256([]byte(in.Key))
+		out.Fingerprint = "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+	}
+	if out.Domain == "" {
+		out.Domain = defaultDomains[in.GitServiceProvider]
+	}
+	if out.Domain == "" {
+		return out, "", errorf(KindInvalid, "domain is required for gitServiceProvider %s", in.GitServiceProvider)
+	}
+	if strings.ContainsAny(out.Domain, "/ \t\r\n") {
+		return out, "", errorf(KindInvalid, "domain %q is invalid: give a host name", clip(out.Domain))
+	}
+	return out, secret, nil
+}
+
+// credentialOwner resolves the account whose credentials a route manages and
+// checks that the caller is that account or an admin.
+func (st *state) credentialOwner(c Caller, userID string) (*user, error) {
+	u := st.users[userID]
+	if u == nil {
+		return nil, errorf(KindNotFound, "User %s not found", clip(userID))
+	}
+	if c.ID != u.id && !c.IsAdmin {
+		return nil, errorf(KindForbidden, "Forbidden: only %s or an administrator may manage its git credentials", u.userName)
+	}
+	return u, nil
+}
+
+// GitCredentials lists a user's credentials, without secrets.
+func (s *Store) GitCredentials(c Caller, userID string) ([]GitCredential, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.st.credentialOwner(c, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := []GitCredential{}
+	for _, id := range sortedKeys(s.st.creds) {
+		if cr := s.st.creds[id]; cr.owner == u {
+			out = append(out, cr.GitCredential)
+		}
+	}
+	return out, nil
+}
+
+// AddGitCredential stores a new credential for a user.
+func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput) (GitCredential, error) {
+	view, secret, err := in.validate()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ownerErr := s.st.credentialOwner(c, userID)
+	if ownerErr != nil {
+		return GitCredential{}, ownerErr
+	}
+	if err != nil {
+		return GitCredential{}, err
+	}
+	view.ID = s.cfg.IDs.ObjectID()
+	s.st.creds[view.ID] = &gitCredential{GitCredential: view, owner: u, accessType: in.AccessType, secret: secret}
+	return view, nil
+}
+
+// DeleteGitCredential removes a credential and every mapping that used it.
+func (s *Store) DeleteGitCredential(c Caller, userID, credentialID string) (GitCredential, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.st.credentialOwner(c, userID)
+	if err != nil {
+		return GitCredential{}, err
+	}
+	cr := s.st.creds[credentialID]
+	if cr == nil || cr.owner != u {
+		return GitCredential{}, errorf(KindNotFound, "Git credential %s not found for user %s", clip(credentialID), u.userName)
+	}
+	delete(s.st.creds, credentialID)
+	for k, id := range s.st.mappings {
+		if id == credentialID {
+			delete(s.st.mappings, k)
+		}
+	}
+	return cr.GitCredential, nil
+}
+
+// ServiceAccountID resolves a service account's Mongo id from its idpId, for
+// the /v4/serviceAccounts/{idpId}/gitcredentials routes (admin only).
+func (s *Store) ServiceAccountID(c Caller, idpID string) (string, error) {
+	if err := requireAdmin(c); err != nil {
+		return "", err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.st.serviceAccount(idpID)
+	if err != nil {
+		return "", err
+	}
+	return u.id, nil
+}
+
+// mappingTarget checks a credential-mapping request's project and repository.
+func (st *state) mappingTarget(c Caller, projectID, repoID string) (mappingKey, error) {
+	p, err := st.project(projectID)
+	if err != nil {
+		return mappingKey{}, err
+	}
+	if !p.isMember(c) {
+		return mappingKey{}, errorf(KindForbidden, "Forbidden: %s is not a collaborator of project %s", c.UserName, p.name)
+	}
+	if p.repo == nil || p.repo.id != repoID {
+		return mappingKey{}, errorf(KindNotFound, "Repository %s is not a repository of project %s", clip(repoID), p.name)
+	}
+	return mappingKey{userID: c.ID, projectID: p.id, repoID: repoID}, nil
+}
+
+// SetCredentialMapping makes the caller's credential the one the project's
+// repository uses for the caller.
+func (s *Store) SetCredentialMapping(c Caller, projectID, repoID, credentialID string) (CredentialMapping, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.st.mappingTarget(c, projectID, repoID)
+	if err != nil {
+		return CredentialMapping{}, err
+	}
+	if credentialID == "" {
+		return CredentialMapping{}, errorf(KindInvalid, "credentialId is required")
+	}
+	// Another user's credential is reported as missing, so its existence is not revealed.
+	if cr := s.st.creds[credentialID]; cr == nil || cr.owner.id != c.ID {
+		return CredentialMapping{}, errorf(KindNotFound, "Git credential %s not found for user %s", clip(credentialID), c.UserName)
+	}
+	s.st.mappings[k] = credentialID
+	return CredentialMapping{UserID: k.userID, ProjectID: k.projectID, RepoID: k.repoID, CredentialID: credentialID}, nil
+}
+
+// CredentialMapping returns the caller's mapped credential id.
+func (s *Store) CredentialMapping(c Caller, projectID, repoID string) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k, err := s.st.mappingTarget(c, projectID, repoID)
+	if err != nil {
+		return "", err
+	}
+	id, ok := s.st.mappings[k]
+	if !ok {
+		return "", errorf(KindNotFound, "No git credential is mapped to repository %s for %s", clip(repoID), c.UserName)
+	}
+	return id, nil
+}
+
+// DeleteCredentialMapping removes the caller's mapping; removing none is not an error.
+func (s *Store) DeleteCredentialMapping(c Caller, projectID, repoID string) (CredentialMapping, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.st.mappingTarget(c, projectID, repoID)
+	if err != nil {
+		return CredentialMapping{}, err
+	}
+	delete(s.st.mappings, k)
+	return CredentialMapping{UserID: k.userID, ProjectID: k.projectID, RepoID: k.repoID}, nil
+}

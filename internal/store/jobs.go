@@ -1,0 +1,400 @@
+package store
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Job lifecycle modes: how a started job moves Queued → Running → final.
+const (
+	ModeImmediate = "immediate" // final at the first read after start (the default)
+	ModeClock     = "clock"     // after QueuedFor and RunFor of mock-clock time
+	ModePolls     = "polls"     // Running at the first status read, final at the Polls-th
+	ModeManual    = "manual"    // only when told, by AdvanceJob
+)
+
+// Execution statuses.
+const (
+	StatusQueued    = "Queued"
+	StatusRunning   = "Running"
+	StatusSucceeded = "Succeeded"
+	StatusFailed    = "Failed"
+	StatusError     = "Error"
+	StatusStopped   = "Stopped"
+)
+
+// JobLifecycle says how jobs started from now on progress.
+type JobLifecycle struct {
+	Mode        string   `json:"mode"`
+	QueuedFor   Duration `json:"queuedFor"`
+	RunFor      Duration `json:"runFor"`
+	Polls       int      `json:"polls"`
+	FinalStatus string   `json:"finalStatus"`
+	Stdout      string   `json:"stdout"`
+}
+
+// Duration reads and writes Go duration strings such as "90s" or "2h".
+type Duration time.Duration
+
+// MarshalJSON writes e.g. "1m30s".
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Duration(d).String() + `"`), nil
+}
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if len(b) < 2 || b[0] != '"' {
+		return fmt.Errorf("want a duration string such as \"90s\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as \"90s\"", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// DefaultJobLifecycle: jobs succeed at once.
+func DefaultJobLifecycle() JobLifecycle {
+	return JobLifecycle{Mode: ModeImmediate, FinalStatus: StatusSucceeded, Polls: 1}
+}
+
+func (l JobLifecycle) validate() (JobLifecycle, error) {
+	switch l.Mode {
+	case ModeImmediate, ModeClock, ModePolls, ModeManual:
+	default:
+		return l, errorf(KindInvalid, "mode %q is invalid: must be immediate, clock, polls or manual", clip(l.Mode))
+	}
+	switch l.FinalStatus {
+	case "":
+		l.FinalStatus = StatusSucceeded
+	case StatusSucceeded, StatusFailed, StatusError:
+	default:
+		return l, errorf(KindInvalid, "finalStatus %q is invalid: must be Succeeded, Failed or Error", clip(l.FinalStatus))
+	}
+	if l.QueuedFor < 0 || l.RunFor < 0 {
+		return l, errorf(KindInvalid, "queuedFor and runFor must not be negative")
+	}
+	if l.Polls < 0 {
+		return l, errorf(KindInvalid, "polls must not be negative")
+	}
+	if l.Polls == 0 {
+		l.Polls = 1
+	}
+	return l, nil
+}
+
+// SetJobLifecycle changes how jobs started from now on progress.
+func (s *Store) SetJobLifecycle(l JobLifecycle) (JobLifecycle, error) {
+	l, err := l.validate()
+	if err != nil {
+		return l, err
+	}
+	s.mu.Lock()
+	s.st.lifecycle = l
+	s.mu.Unlock()
+	return l, nil
+}
+
+// JobLifecycle returns the lifecycle new jobs get.
+func (s *Store) JobLifecycle() JobLifecycle {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.lifecycle
+}
+
+type job struct {
+	id, projectID           string
+	number                  int
+	command, title          string
+	hardwareTier            string
+	environmentID, commitID string
+	startedBy               *user
+	submitted               time.Time
+	runStart, completed     time.Time
+	status                  string
+	lifecycle               JobLifecycle
+	polls                   int
+}
+
+// Job is a job as the store sees it; the API shapes it for each route.
+type Job struct {
+	ID, ProjectID       string
+	Number              int
+	Command, Title      string
+	HardwareTierID      string
+	EnvironmentID       string
+	CommitID            string
+	StartedByID         string
+	StartedByUserName   string
+	Status              string
+	IsCompleted         bool
+	Submitted           time.Time
+	RunStart, Completed time.Time // zero until reached
+	Stdout, Setup       string
+}
+
+func (j *job) view() Job {
+	v := Job{
+		ID: j.id, ProjectID: j.projectID, Number: j.number, Command: j.command, Title: j.title,
+		HardwareTierID: j.hardwareTier, EnvironmentID: j.environmentID, CommitID: j.commitID,
+		StartedByID: j.startedBy.id, StartedByUserName: j.startedBy.userName,
+		Status: j.status, IsCompleted: j.completedStatus(), Submitted: j.submitted,
+		RunStart: j.runStart, Completed: j.completed,
+	}
+	if v.Status != StatusQueued {
+		v.Setup = "Pulling environment " + j.environmentID + "\nmockdomino: preparing run (nothing is executed)\n"
+	}
+	if v.IsCompleted && v.Status != StatusStopped {
+		v.Stdout = j.lifecycle.Stdout
+		if v.Stdout == "" {
+			v.Stdout = "$ " + j.command + "\n"
+		}
+	}
+	return v
+}
+
+func (j *job) completedStatus() bool {
+	switch j.status {
+	case StatusSucceeded, StatusFailed, StatusError, StatusStopped:
+		return true
+	}
+	return false
+}
+
+// advance moves a job one stage on.
+func (j *job) advance(at time.Time) {
+	switch j.status {
+	case StatusQueued:
+		j.status, j.runStart = StatusRunning, at
+	case StatusRunning:
+		j.status, j.completed = j.lifecycle.FinalStatus, at
+	}
+}
+
+// progress brings a job up to date with its lifecycle; poll says whether
+// this is a status read that counts for ModePolls.
+func (j *job) progress(now time.Time, poll bool) {
+	if j.completedStatus() {
+		return
+	}
+	switch j.lifecycle.Mode {
+	case ModeImmediate:
+		j.advance(j.submitted)
+		j.advance(j.submitted)
+	case ModeClock:
+		run := j.submitted.Add(time.Duration(j.lifecycle.QueuedFor))
+		end := run.Add(time.Duration(j.lifecycle.RunFor))
+		if !now.Before(run) && j.status == StatusQueued {
+			j.advance(run)
+		}
+		if !now.Before(end) && j.status == StatusRunning {
+			j.advance(end)
+		}
+	case ModePolls:
+		if !poll {
+			return
+		}
+		j.polls++
+		if j.status == StatusQueued {
+			j.advance(now)
+		}
+		if j.polls >= j.lifecycle.Polls && j.status == StatusRunning {
+			j.advance(now)
+		}
+	}
+}
+
+// JobInput is a job start request, from either start route.
+type JobInput struct {
+	ProjectID     string
+	Command       string
+	Title         string
+	HardwareTier  string // id or name; "" = the default tier
+	EnvironmentID string
+	CommitID      string
+}
+
+// StartJob starts a job; the caller needs a role that may start jobs.
+func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
+	if in.ProjectID == "" {
+		return Job{}, errorf(KindInvalid, "projectId is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.st.project(in.ProjectID)
+	if err != nil {
+		return Job{}, err
+	}
+	if !p.canStartJobs(c) {
+		return Job{}, errorf(KindForbidden, "Forbidden: %s may not start jobs in project %s (needs to be a collaborator with the Contributor or Owner role)", c.UserName, p.name)
+	}
+	if strings.TrimSpace(in.Command) == "" {
+		return Job{}, errorf(KindInvalid, "the command to run is required")
+	}
+	tier, err := s.st.hardwareTier(in.HardwareTier)
+	if err != nil {
+		return Job{}, err
+	}
+	env := in.EnvironmentID
+	if env == "" && len(s.st.envs) > 0 {
+		env = s.st.envs[0].ID
+	} else if env != "" && !s.st.hasEnvironment(env) {
+		return Job{}, errorf(KindInvalid, "environmentId %q is not an environment this project may use", clip(env))
+	}
+	commit := in.CommitID
+	if commit == "" {
+		commit = s.cfg.IDs.ObjectID() + s.cfg.IDs.ObjectID()[:16] // 40 hex, like a git sha
+	}
+	number := 1
+	for _, j := range s.st.jobs {
+		if j.projectID == p.id && j.number >= number {
+			number = j.number + 1
+		}
+	}
+	j := &job{
+		id: s.cfg.IDs.ObjectID(), projectID: p.id, number: number, command: in.Command,
+		title: in.Title, hardwareTier: tier, environmentID: env, commitID: commit,
+		startedBy: s.st.users[c.ID], submitted: s.cfg.Clock.Now().Truncate(time.Millisecond),
+		status: StatusQueued, lifecycle: s.st.lifecycle,
+	}
+	if j.startedBy == nil {
+		return Job{}, ErrUnauthenticated
+	}
+	s.st.jobs[j.id] = j
+	return j.view(), nil
+}
+
+func (st *state) hardwareTier(idOrName string) (string, error) {
+	for _, t := range st.tiers {
+		if idOrName == "" && t.IsDefault || idOrName != "" && (t.ID == idOrName || t.Name == idOrName) {
+			return t.ID, nil
+		}
+	}
+	if idOrName == "" {
+		return "", nil
+	}
+	return "", errorf(KindInvalid, "hardwareTier %q is not a hardware tier this project may use", clip(idOrName))
+}
+
+func (st *state) hasEnvironment(id string) bool {
+	for _, e := range st.envs {
+		if e.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *state) readableJob(c Caller, id string) (*job, error) {
+	j := st.jobs[id]
+	if j == nil {
+		return nil, errorf(KindNotFound, "Job %s not found", clip(id))
+	}
+	if _, err := st.readableProject(c, j.projectID); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// Job returns a job, brought up to date; each call is a status poll.
+func (s *Store) Job(c Caller, id string) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, err := s.st.readableJob(c, id)
+	if err != nil {
+		return Job{}, err
+	}
+	j.progress(s.cfg.Clock.Now(), true)
+	return j.view(), nil
+}
+
+// Jobs lists a project's jobs, newest first.
+func (s *Store) Jobs(c Caller, projectID string) ([]Job, error) {
+	if projectID == "" {
+		return nil, errorf(KindInvalid, "projectId is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.st.readableProject(c, projectID); err != nil {
+		return nil, err
+	}
+	now := s.cfg.Clock.Now()
+	out := []Job{}
+	for _, j := range s.st.jobs {
+		if j.projectID == projectID {
+			j.progress(now, false)
+			out = append(out, j.view())
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Number > out[b].Number })
+	return out, nil
+}
+
+// StopJob stops a job that has not completed; a completed job is returned
+// as it is (inferred).
+func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
+	if jobID == "" {
+		return Job{}, errorf(KindInvalid, "jobId is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.st.jobs[jobID]
+	if j == nil || (projectID != "" && j.projectID != projectID) {
+		return Job{}, errorf(KindNotFound, "Job %s not found", clip(jobID))
+	}
+	p, err := s.st.project(j.projectID)
+	if err != nil {
+		return Job{}, err
+	}
+	if !p.canStartJobs(c) {
+		return Job{}, errorf(KindForbidden, "Forbidden: %s may not stop jobs in project %s", c.UserName, p.name)
+	}
+	now := s.cfg.Clock.Now()
+	j.progress(now, false)
+	if !j.completedStatus() {
+		if j.runStart.IsZero() {
+			j.runStart = now
+		}
+		j.status, j.completed = StatusStopped, now
+	}
+	return j.view(), nil
+}
+
+// JobStdout returns a run's output, found by project owner, name and run id.
+func (s *Store) JobStdout(c Caller, ownerName, projectName, runID string) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.st.projectByOwnerAndName(ownerName, projectName)
+	if p == nil {
+		return Job{}, errorf(KindNotFound, "Project %s/%s not found", clip(ownerName), clip(projectName))
+	}
+	j, err := s.st.readableJob(c, runID)
+	if err != nil {
+		return Job{}, err
+	}
+	if j.projectID != p.id {
+		return Job{}, errorf(KindNotFound, "Run %s not found in project %s/%s", clip(runID), clip(ownerName), clip(projectName))
+	}
+	j.progress(s.cfg.Clock.Now(), false)
+	return j.view(), nil
+}
+
+// AdvanceJob moves a job one stage on (Queued → Running → final), whatever
+// its lifecycle; for the control plane.
+func (s *Store) AdvanceJob(id string) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.st.jobs[id]
+	if j == nil {
+		return Job{}, errorf(KindNotFound, "Job %s not found", clip(id))
+	}
+	if j.completedStatus() {
+		return Job{}, errorf(KindInvalid, "Job %s has already completed with status %s", id, j.status)
+	}
+	j.advance(s.cfg.Clock.Now())
+	return j.view(), nil
+}

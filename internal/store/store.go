@@ -1,0 +1,290 @@
+// Package store holds the mock's whole state and every domain rule: who may
+// do what, which names are unique, when a token is usable, how jobs move.
+// It knows nothing of HTTP.
+//
+// Concurrency: one RWMutex guards all state. Reads take the read lock, every
+// change takes the write lock, and a change is visible to every request that
+// starts after it returns. Slow work (RSA signing) is done outside the lock
+// and the rules it depends on are checked again when its result is stored.
+package store
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mockdomino/mockdomino/fixtures"
+	"github.com/mockdomino/mockdomino/internal/profile"
+	"github.com/mockdomino/mockdomino/internal/signing"
+)
+
+// Defaults of the token lifetimes.
+const (
+	DefaultTokenTTL       = 120 * 24 * time.Hour // "4 months" (documented), 120 days (observed)
+	DefaultAccessTokenTTL = 5 * time.Minute      // the proxy's short-lived user token (inferred)
+	realmPath             = "/auth/realms/DominoRealm"
+)
+
+// Config is what a store is built from.
+type Config struct {
+	Fixtures    *fixtures.Set // nil: the embedded defaults
+	Profile     profile.Profile
+	Keys        *signing.Keys
+	ExternalURL string // base URL; tokens' iss is ExternalURL + /auth/realms/DominoRealm
+	TokenTTL    time.Duration
+	Clock       *Clock
+	IDs         *IDs
+}
+
+// Store is the mock's state.
+type Store struct {
+	cfg Config
+
+	mu sync.RWMutex
+	st *state
+}
+
+type state struct {
+	users      map[string]*user // by Mongo id
+	usersByIdp map[string]*user
+	usersByKey map[string]*user
+	names      map[string]*user // lower-cased user name
+	emails     map[string]*user // lower-cased email
+	userOrder  []*user
+
+	tokens       map[string]*token // by jti
+	accessTokens map[string]*accessToken
+
+	projects     map[string]*project
+	projectOrder []*project
+	tiers        []fixtures.HardwareTier
+	envs         []fixtures.Environment
+
+	creds    map[string]*gitCredential
+	mappings map[mappingKey]string
+
+	jobs      map[string]*job
+	lifecycle JobLifecycle
+}
+
+type user struct {
+	id, idpID, userName, firstName, lastName, email string
+	roles                                           []string
+	apiKey                                          string
+	serviceAccount                                  bool
+	active                                          bool
+	reactivated                                     bool
+	tokens                                          map[string]*token // by name; service accounts only
+}
+
+func (u *user) isAdmin() bool {
+	for _, r := range u.roles {
+		if r == "SysAdmin" {
+			return true
+		}
+	}
+	return false
+}
+
+func (u *user) fullName() string { return strings.TrimSpace(u.firstName + " " + u.lastName) }
+
+// New builds a store holding the fixtures.
+func New(cfg Config) *Store {
+	if cfg.Fixtures == nil {
+		cfg.Fixtures = fixtures.Default()
+	}
+	if cfg.Profile.Name == "" {
+		cfg.Profile = profile.Observed()
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = NewClock(nil)
+	}
+	if cfg.IDs == nil {
+		cfg.IDs = RandomIDs()
+	}
+	s := &Store{cfg: cfg}
+	s.st = s.fromFixtures()
+	return s
+}
+
+// Issuer is the `iss` of every token the store issues.
+func (s *Store) Issuer() string { return strings.TrimRight(s.cfg.ExternalURL, "/") + realmPath }
+
+// Clock is the store's mock clock.
+func (s *Store) Clock() *Clock { return s.cfg.Clock }
+
+// Profile is the behaviour profile in force.
+func (s *Store) Profile() profile.Profile { return s.cfg.Profile }
+
+// TokenTTL is the lifetime of new service-account tokens.
+func (s *Store) TokenTTL() time.Duration { return s.cfg.TokenTTL }
+
+// Keys is the signing key set.
+func (s *Store) Keys() *signing.Keys { return s.cfg.Keys }
+
+// Reset brings the state back to the fixtures. The clock and the signing key
+// stay, so the mock's time never goes back.
+func (s *Store) Reset() {
+	fresh := s.fromFixtures()
+	s.mu.Lock()
+	s.st = fresh
+	s.mu.Unlock()
+}
+
+func (s *Store) fromFixtures() *state {
+	f := s.cfg.Fixtures
+	st := &state{
+		users:        map[string]*user{},
+		usersByIdp:   map[string]*user{},
+		usersByKey:   map[string]*user{},
+		names:        map[string]*user{},
+		emails:       map[string]*user{},
+		tokens:       map[string]*token{},
+		accessTokens: map[string]*accessToken{},
+		projects:     map[string]*project{},
+		creds:        map[string]*gitCredential{},
+		mappings:     map[mappingKey]string{},
+		jobs:         map[string]*job{},
+		lifecycle:    DefaultJobLifecycle(),
+		tiers:        append([]fixtures.HardwareTier(nil), f.HardwareTiers...),
+		envs:         append([]fixtures.Environment(nil), f.Environments...),
+	}
+	for _, fu := range f.Users {
+		st.addUser(&user{
+			id: fu.ID, idpID: fu.IdpID, userName: fu.UserName, firstName: fu.FirstName,
+			lastName: fu.LastName, email: fu.Email, roles: append([]string(nil), fu.Roles...),
+			apiKey: fu.APIKey, active: true,
+		})
+	}
+	for _, fp := range f.Projects {
+		p := &project{
+			id: fp.ID, name: fp.Name, owner: st.names[strings.ToLower(fp.Owner)],
+			description: fp.Description, visibility: fp.Visibility,
+		}
+		if r := fp.MainRepository; r != nil {
+			p.repo = &repository{id: r.ID, uri: r.URI, serviceProvider: r.ServiceProvider,
+				refType: r.DefaultRef.Type, refValue: r.DefaultRef.Value}
+			if p.repo.refType == "" {
+				p.repo.refType = "head"
+			}
+			if p.repo.serviceProvider == "" {
+				p.repo.serviceProvider = "unknown"
+			}
+		}
+		for _, c := range fp.Collaborators {
+			p.collaborators = append(p.collaborators, collaborator{user: st.names[strings.ToLower(c.UserName)], role: c.Role})
+		}
+		st.projects[p.id] = p
+		st.projectOrder = append(st.projectOrder, p)
+	}
+	return st
+}
+
+func (st *state) addUser(u *user) {
+	st.users[u.id] = u
+	st.usersByIdp[u.idpID] = u
+	st.names[strings.ToLower(u.userName)] = u
+	if u.email != "" {
+		st.emails[strings.ToLower(u.email)] = u
+	}
+	if u.apiKey != "" {
+		st.usersByKey[u.apiKey] = u
+	}
+	st.userOrder = append(st.userOrder, u)
+}
+
+// Caller is an authenticated principal. It is a snapshot taken when the
+// request was authenticated.
+type Caller struct {
+	ID               string
+	IdpID            string
+	UserName         string
+	IsAdmin          bool
+	IsServiceAccount bool
+}
+
+func callerOf(u *user) Caller {
+	return Caller{ID: u.id, IdpID: u.idpID, UserName: u.userName, IsAdmin: u.isAdmin(), IsServiceAccount: u.serviceAccount}
+}
+
+// User is a person or service account as Domino's user routes show it.
+type User struct {
+	ID               string   `json:"id"`
+	IdpID            string   `json:"idpId"`
+	UserName         string   `json:"userName"`
+	FirstName        string   `json:"firstName"`
+	LastName         string   `json:"lastName"`
+	FullName         string   `json:"fullName"`
+	Email            string   `json:"email"`
+	AvatarURL        string   `json:"avatarUrl"`
+	Roles            []string `json:"roles"`
+	IsServiceAccount bool     `json:"isServiceAccount"`
+}
+
+func (u *user) view() User {
+	roles := append([]string{}, u.roles...)
+	return User{
+		ID: u.id, IdpID: u.idpID, UserName: u.userName, FirstName: u.firstName,
+		LastName: u.lastName, FullName: u.fullName(), Email: u.email, Roles: roles,
+		IsServiceAccount: u.serviceAccount,
+	}
+}
+
+// CallerByUserName returns the principal of a fixtures user, for the proxy.
+func (s *Store) CallerByUserName(name string) (Caller, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.st.names[strings.ToLower(name)]
+	if u == nil || !u.active {
+		return Caller{}, errorf(KindNotFound, "user %s not found", name)
+	}
+	return callerOf(u), nil
+}
+
+// AuthenticateAPIKey finds the user of a legacy API key.
+func (s *Store) AuthenticateAPIKey(key string) (Caller, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.st.usersByKey[key]
+	if key == "" || u == nil || !u.active {
+		return Caller{}, ErrUnauthenticated
+	}
+	return callerOf(u), nil
+}
+
+// Self returns the caller's own user.
+func (s *Store) Self(c Caller) (User, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.st.users[c.ID]
+	if u == nil {
+		return User{}, ErrUnauthenticated
+	}
+	return u.view(), nil
+}
+
+// Users lists every active user and service account, in creation order.
+func (s *Store) Users(c Caller) []User {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]User, 0, len(s.st.userOrder))
+	for _, u := range s.st.userOrder {
+		if u.active {
+			out = append(out, u.view())
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
