@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -58,6 +59,19 @@ func (e *envFlags) Duration(name string, def time.Duration, usage string) *time.
 	return e.fs.Duration(name, def, usage+" (env "+envName(name)+")")
 }
 
+func checkHealth(base string) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get(strings.TrimRight(base, "/") + "/__mock/health")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health check: %s", resp.Status)
+	}
+	return nil
+}
+
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("mockdomino", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -71,8 +85,12 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 	signingKey := ef.String("signing-key", "", "RSA private key (PEM) that signs tokens; generated at start-up when empty")
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
+	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *healthCheck != "" {
+		return checkHealth(*healthCheck)
 	}
 	if err := errors.Join(ef.errs...); err != nil {
 		return err

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mockdomino/mockdomino/fixtures"
+)
+
+// buildBinary compiles mockdomino once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mockdomino")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startBinary runs the binary and returns the URLs it printed.
+func startBinary(t *testing.T, bin string, env []string, args ...string) (cmd *exec.Cmd, apiURL, proxyURL string, stderr *bytes.Buffer) {
+	t.Helper()
+	cmd = exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr = &bytes.Buffer{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "api listening on "):
+			apiURL = strings.TrimPrefix(line, "api listening on ")
+		case strings.HasPrefix(line, "proxy listening on "):
+			proxyURL = strings.TrimPrefix(line, "proxy listening on ")
+		default:
+			t.Fatalf("unexpected stdout line %q", line)
+		}
+		if apiURL != "" && (proxyURL != "" || strings.Contains(strings.Join(args, " "), "--proxy-listen=")) {
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if apiURL == "" {
+		t.Fatalf("no api line; stderr:\n%s", stderr)
+	}
+	return cmd, apiURL, proxyURL, stderr
+}
+
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+
+	t.Run("serves both listeners, then exits 0 on SIGTERM", func(t *testing.T) {
+		cmd, api, proxy, stderr := startBinary(t, bin, nil, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
+		if !strings.HasPrefix(api, "http://127.0.0.1:") || !strings.HasPrefix(proxy, "http://127.0.0.1:") || api == proxy {
+			t.Fatalf("urls %q %q", api, proxy)
+		}
+		resp, err := http.Get(api + "/__mock/health")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("health: %v %v", resp, err)
+		}
+		req, _ := http.NewRequest("GET", api+"/v4/users/self", nil)
+		req.Header.Set("X-Domino-Api-Key", fixtures.DefaultAdminAPIKey)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("self with the README's admin key: %v %v", resp, err)
+		}
+		var me struct{ UserName string }
+		json.NewDecoder(resp.Body).Decode(&me)
+		if me.UserName != "admin" {
+			t.Fatalf("self = %q", me.UserName)
+		}
+		resp, err = http.Get(proxy + "/v4/serviceAccounts")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("proxy list: %v %v", resp, err)
+		}
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("did not exit after SIGTERM")
+		}
+	})
+
+	t.Run("flags come from MOCKDOMINO_ env vars; empty proxy-listen disables the proxy", func(t *testing.T) {
+		_, api, proxy, _ := startBinary(t, bin,
+			[]string{"MOCKDOMINO_LISTEN=127.0.0.1:0", "MOCKDOMINO_PROFILE=strict"}, "--proxy-listen=")
+		if proxy != "" {
+			t.Fatalf("proxy started at %s", proxy)
+		}
+		resp, err := http.Get(api + "/__mock/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h struct{ Profile string }
+		json.NewDecoder(resp.Body).Decode(&h)
+		if h.Profile != "strict" {
+			t.Fatalf("profile from env = %q", h.Profile)
+		}
+	})
+
+	t.Run("health-check mode", func(t *testing.T) {
+		_, api, _, _ := startBinary(t, bin, nil, "--listen", "127.0.0.1:0", "--proxy-listen=")
+		if out, err := exec.Command(bin, "--health-check", api).CombinedOutput(); err != nil {
+			t.Fatalf("health check of a running mock failed: %v %s", err, out)
+		}
+		if err := exec.Command(bin, "--health-check", "http://127.0.0.1:1").Run(); err == nil {
+			t.Fatal("health check of nothing succeeded")
+		}
+	})
+}
+
+func TestRunRejectsBadConfiguration(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown profile", []string{"--profile", "nonsense", "--listen", "127.0.0.1:0"}, nil, "profile"},
+		{"bad env duration", nil, map[string]string{"MOCKDOMINO_TOKEN_TTL": "forever"}, "MOCKDOMINO_TOKEN_TTL"},
+		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
+		{"missing fixtures", []string{"--fixtures", "/nonexistent.json", "--listen", "127.0.0.1:0"}, nil, "fixtures"},
+		{"missing key", []string{"--signing-key", "/nonexistent.pem", "--listen", "127.0.0.1:0"}, nil, "signing key"},
+		{"stray argument", []string{"serve"}, nil, "unexpected arguments"},
+		{"proxy user not in fixtures", []string{"--proxy-user", "nobody", "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"}, nil, "nobody"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(tc.args, &out, &errOut, env(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want mention of %q", err, tc.want)
+			}
+		})
+	}
+}
