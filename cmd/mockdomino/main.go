@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -72,6 +73,18 @@ func checkHealth(base string) error {
 	return nil
 }
 
+func (e *envFlags) Uint64(name string, def uint64, usage string) *uint64 {
+	if v := e.getenv(envName(name)); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a whole number", envName(name), v))
+		} else {
+			def = n
+		}
+	}
+	return e.fs.Uint64(name, def, usage+" (env "+envName(name)+")")
+}
+
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("mockdomino", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -84,6 +97,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 	ttl := ef.Duration("token-ttl", 120*24*time.Hour, "lifetime of new service-account tokens")
 	signingKey := ef.String("signing-key", "", "RSA private key (PEM) that signs tokens; generated at start-up when empty")
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
+	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +122,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
+		Seed: *seed,
 	})
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ type Config struct {
 	SigningKeyPath string        // PEM; "" = generate at start-up
 	ExternalURL    string        // base of the tokens' iss; "" = derived from the API address
 	Logger         *slog.Logger  // nil = discard
-	Seed           uint64        // non-zero: deterministic ids
+	Seed           uint64        // non-zero: deterministic ids and signing key, for golden files
 }
 
 // Server is a running mock.
@@ -70,9 +70,12 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("proxy user %q is not a user in the fixtures", proxyUser)
 	}
 	var keys *signing.Keys
-	if cfg.SigningKeyPath != "" {
+	switch {
+	case cfg.SigningKeyPath != "":
 		keys, err = signing.LoadPEM(cfg.SigningKeyPath)
-	} else {
+	case cfg.Seed != 0:
+		keys, err = signing.GenerateFrom(store.SeededReader(cfg.Seed, 1))
+	default:
 		keys, err = signing.Generate()
 	}
 	if err != nil {

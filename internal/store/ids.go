@@ -23,15 +23,18 @@ func RandomIDs() *IDs { return &IDs{r: crand.Reader} }
 // SeededIDs is deterministic: the same seed yields the same sequence, for
 // golden-file tests.
 func SeededIDs(seed uint64) *IDs {
-	return &IDs{r: chachaReader{rand.NewChaCha8(seedBytes(seed))}}
+	return &IDs{r: SeededReader(seed, 0)}
 }
 
-func seedBytes(seed uint64) [32]byte {
+// SeededReader is a deterministic byte stream for a seed; purpose keeps
+// the streams for different uses (ids, the signing key) apart.
+func SeededReader(seed uint64, purpose byte) io.Reader {
 	var b [32]byte
 	for i := 0; i < 8; i++ {
 		b[i] = byte(seed >> (8 * i))
 	}
-	return b
+	b[31] = purpose
+	return chachaReader{rand.NewChaCha8(b)}
 }
 
 type chachaReader struct{ c *rand.ChaCha8 }

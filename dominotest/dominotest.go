@@ -1,0 +1,163 @@
+// Package dominotest starts a complete mockdomino in-process, for Go tests of
+// code that talks to Domino:
+//
+//	func TestMyClient(t *testing.T) {
+//		srv := dominotest.NewServer(t)
+//		sa := srv.CreateServiceAccount(t, "ci-bot")
+//		client := myclient.New(srv.APIURL, sa.Token)
+//		...
+//	}
+//
+// The server listens on free loopback ports and shuts down in t.Cleanup. It
+// is the same server the mockdomino binary runs, with the embedded default
+// fixtures unless told otherwise.
+package dominotest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mockdomino/mockdomino/fixtures"
+	"github.com/mockdomino/mockdomino/internal/server"
+	"github.com/mockdomino/mockdomino/internal/store"
+)
+
+// Server is a running mock.
+type Server struct {
+	// APIURL is DOMINO_API_HOST: every request needs credentials.
+	APIURL string
+	// ProxyURL is DOMINO_API_PROXY: requests act as the admin with none ("" WithoutProxy).
+	ProxyURL string
+	// AdminAPIKey and UserAPIKey are the default fixtures' keys of "admin"
+	// (SysAdmin) and "alice" (not an admin); empty with other fixtures.
+	AdminAPIKey, UserAPIKey string
+
+	srv *server.Server
+}
+
+// Option changes how the server is built.
+type Option func(*server.Config)
+
+// WithProfile selects "observed" (default), "strict", or a profile file.
+func WithProfile(nameOrPath string) Option { return func(c *server.Config) { c.Profile = nameOrPath } }
+
+// WithFixtures loads a fixtures file instead of the embedded defaults.
+func WithFixtures(path string) Option { return func(c *server.Config) { c.FixturesPath = path } }
+
+// WithTokenTTL sets the lifetime of new service-account tokens.
+func WithTokenTTL(d time.Duration) Option { return func(c *server.Config) { c.TokenTTL = d } }
+
+// WithSeed makes ids and the signing key deterministic.
+func WithSeed(seed uint64) Option { return func(c *server.Config) { c.Seed = seed } }
+
+// WithoutProxy serves the API host only.
+func WithoutProxy() Option { return func(c *server.Config) { c.ProxyListen = "" } }
+
+// Start starts a server; the caller must Close it. Prefer NewServer in tests.
+func Start(opts ...Option) (*Server, error) {
+	cfg := server.Config{Listen: "127.0.0.1:0", ProxyListen: "127.0.0.1:0"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := server.Start(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{APIURL: srv.APIURL(), ProxyURL: srv.ProxyURL(), srv: srv}
+	if cfg.FixturesPath == "" {
+		s.AdminAPIKey, s.UserAPIKey = fixtures.DefaultAdminAPIKey, fixtures.DefaultUserAPIKey
+	}
+	return s, nil
+}
+
+// NewServer starts a server that stops when the test ends.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		t.Fatalf("dominotest: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Close stops the server, finishing in-flight requests.
+func (s *Server) Close() error { return s.srv.Close() }
+
+// ServiceAccount is an account made by CreateServiceAccount, with one token.
+type ServiceAccount struct {
+	ID, IdpID, Username, Email string
+	TokenName, Token           string
+}
+
+// CreateServiceAccount makes a service account (email <username>@example.com)
+// with one token named "<username>-token", as an admin would.
+func (s *Server) CreateServiceAccount(t testing.TB, username string) ServiceAccount {
+	t.Helper()
+	sa, err := s.createServiceAccount(username)
+	if err != nil {
+		t.Fatalf("dominotest: %v", err)
+	}
+	return sa
+}
+
+func (s *Server) createServiceAccount(username string) (ServiceAccount, error) {
+	st := s.srv.Store()
+	admin, err := st.CallerByUserName("admin")
+	if err != nil {
+		return ServiceAccount{}, fmt.Errorf("the fixtures have no admin user: %w", err)
+	}
+	a, err := st.CreateServiceAccount(admin, username, username+"@example.com")
+	if err != nil {
+		return ServiceAccount{}, err
+	}
+	tok, err := st.CreateToken(admin, a.IdpID, username+"-token")
+	if err != nil {
+		return ServiceAccount{}, err
+	}
+	return ServiceAccount{ID: a.ID, IdpID: a.IdpID, Username: a.Username, Email: a.Email, TokenName: tok.Name, Token: tok.Token}, nil
+}
+
+// AddCollaborator puts a user or service account (by id) on a project with a
+// role, as the project's administrator would.
+func (s *Server) AddCollaborator(t testing.TB, projectID, userID, role string) {
+	t.Helper()
+	st := s.srv.Store()
+	admin, err := st.CallerByUserName("admin")
+	if err == nil {
+		_, err = st.AddCollaborator(admin, projectID, userID, role)
+	}
+	if err != nil {
+		t.Fatalf("dominotest: %v", err)
+	}
+}
+
+// Now is the mock's current time.
+func (s *Server) Now() time.Time { return s.srv.Store().Clock().Now() }
+
+// AdvanceClock moves the mock's clock forward (tokens expire, clock-driven jobs progress).
+func (s *Server) AdvanceClock(d time.Duration) time.Time {
+	now, err := s.srv.Store().Clock().Advance(d)
+	if err != nil {
+		panic("dominotest: " + err.Error())
+	}
+	return now
+}
+
+// JobLifecycle says how jobs started afterwards progress; see the README.
+type JobLifecycle = store.JobLifecycle
+
+// SetJobLifecycle changes how jobs started from now on progress.
+func (s *Server) SetJobLifecycle(l JobLifecycle) error {
+	_, err := s.srv.Store().SetJobLifecycle(l)
+	return err
+}
+
+// Reset brings the state back to the fixtures.
+func (s *Server) Reset() { s.srv.Store().Reset() }
+
+// CreateServiceAccountE is CreateServiceAccount for code without a testing.TB.
+func (s *Server) CreateServiceAccountE(username string) (ServiceAccount, error) {
+	return s.createServiceAccount(username)
+}
