@@ -97,6 +97,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 	ttl := ef.Duration("token-ttl", 120*24*time.Hour, "lifetime of new service-account tokens")
 	signingKey := ef.String("signing-key", "", "RSA private key (PEM) that signs tokens; generated at start-up when empty")
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
+	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -122,7 +123,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
-		Seed: *seed,
+		Seed: *seed, StateDir: *stateDir,
 	})
 	if err != nil {
 		return err

@@ -215,7 +215,7 @@ func (s *server) statusOf(err error) (int, string) {
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)
 	}
 	var se *store.Error
 	if errors.As(err, &se) {
@@ -230,6 +230,8 @@ func (s *server) statusOf(err error) (int, string) {
 			return http.StatusNotFound, se.Message
 		case store.KindDuplicate:
 			return s.o.Store.Profile().DuplicateStatus, se.Message
+		case store.KindUnavailable:
+			return http.StatusServiceUnavailable, se.Message
 		}
 	}
 	s.o.Logger.Error("unexpected error", "error", err.Error())
@@ -252,15 +254,20 @@ func writeBody(w http.ResponseWriter, status int, body any) {
 	w.Write(data)
 }
 
+// MaxStateBytes bounds an imported state document, which may be large.
+const MaxStateBytes = 256 << 20
+
 // decode reads a JSON object body into dst, with errors that name what is wrong.
-func decode(q *request, dst any) error {
+func decode(q *request, dst any) error { return decodeLimit(q, dst, MaxBodyBytes) }
+
+func decodeLimit(q *request, dst any, limit int64) error {
 	if ct := q.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return &httpError{status: http.StatusUnsupportedMediaType, msg: fmt.Sprintf("Content-Type %q is not supported: send application/json", clipPath(ct))}
 		}
 	}
-	body := http.MaxBytesReader(nil, q.Body, MaxBodyBytes)
+	body := http.MaxBytesReader(nil, q.Body, limit)
 	dec := json.NewDecoder(body)
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)

@@ -12,8 +12,31 @@ func health(q *request) (int, any, error) {
 }
 
 func reset(q *request) (int, any, error) {
-	q.st.Reset()
-	return http.StatusOK, map[string]any{"status": "reset"}, nil
+	return http.StatusOK, map[string]any{"status": "reset"}, q.st.Reset()
+}
+
+// exportState answers the whole state; secrets only with ?secrets=true on
+// the proxy listener, which only a local user can reach.
+func exportState(q *request) (int, any, error) {
+	secrets, err := boolParam(q, "secrets")
+	if err != nil {
+		return 0, nil, err
+	}
+	if secrets && q.listener != Proxy {
+		return 0, nil, &store.Error{Kind: store.KindForbidden, Message: "Forbidden: secrets=true is only served on the proxy listener"}
+	}
+	return http.StatusOK, q.st.Export(secrets), nil
+}
+
+func importState(q *request) (int, any, error) {
+	var snap store.Snapshot
+	if err := decodeLimit(q, &snap, MaxStateBytes); err != nil {
+		return 0, nil, err
+	}
+	if err := q.st.Import(snap); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]any{"status": "imported", "users": len(snap.Users), "tokens": len(snap.Tokens), "projects": len(snap.Projects), "jobs": len(snap.Jobs)}, nil
 }
 
 func clockBody(now time.Time, offset time.Duration) map[string]any {
@@ -35,7 +58,7 @@ func advanceClock(q *request) (int, any, error) {
 	if in.Advance == 0 {
 		return 0, nil, badRequest(`advance is required: a duration such as "2904h"`)
 	}
-	now, err := q.st.Clock().Advance(time.Duration(in.Advance))
+	now, err := q.st.AdvanceClock(time.Duration(in.Advance))
 	return http.StatusOK, clockBody(now, q.st.Clock().Offset()), err
 }
 

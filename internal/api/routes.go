@@ -64,6 +64,8 @@ func routes() []route {
 		// The mock's control plane.
 		{method: "GET", path: "/__mock/health", auth: authNone, h: health},
 		{method: "POST", path: "/__mock/reset", auth: authControl, h: reset},
+		{method: "GET", path: "/__mock/state", auth: authControl, h: exportState},
+		{method: "PUT", path: "/__mock/state", auth: authControl, h: importState},
 		{method: "GET", path: "/__mock/clock", auth: authControl, h: getClock},
 		{method: "POST", path: "/__mock/clock", auth: authControl, h: advanceClock},
 		{method: "GET", path: "/__mock/jobs/lifecycle", auth: authControl, h: getLifecycle},

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -33,6 +35,7 @@ type Config struct {
 	ExternalURL    string        // base of the tokens' iss; "" = derived from the API address
 	Logger         *slog.Logger  // nil = discard
 	Seed           uint64        // non-zero: deterministic ids and signing key, for golden files
+	StateDir       string        // "": in memory; else state (and the signing key) persist here
 }
 
 // Server is a running mock.
@@ -69,15 +72,7 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.ProxyListen != "" && !hasUser(fx, proxyUser) {
 		return nil, fmt.Errorf("proxy user %q is not a user in the fixtures", proxyUser)
 	}
-	var keys *signing.Keys
-	switch {
-	case cfg.SigningKeyPath != "":
-		keys, err = signing.LoadPEM(cfg.SigningKeyPath)
-	case cfg.Seed != 0:
-		keys, err = signing.GenerateFrom(store.SeededReader(cfg.Seed, 1))
-	default:
-		keys, err = signing.Generate()
-	}
+	keys, err := loadKeys(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -102,10 +97,21 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Seed != 0 {
 		ids = store.SeededIDs(cfg.Seed)
 	}
-	s.store = store.New(store.Config{
+	storeCfg := store.Config{
 		Fixtures: fx, Profile: prof, Keys: keys, ExternalURL: external,
 		TokenTTL: cfg.TokenTTL, IDs: ids,
-	})
+	}
+	if cfg.StateDir != "" {
+		if s.store, err = store.Open(storeCfg, cfg.StateDir); err != nil {
+			apiLn.Close()
+			if proxyLn != nil {
+				proxyLn.Close()
+			}
+			return nil, err
+		}
+	} else {
+		s.store = store.New(storeCfg)
+	}
 	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser}
 	s.api = newHTTPServer(api.New(opts, api.APIHost), logger)
 	go s.serve(s.api, apiLn)
@@ -148,7 +154,8 @@ func (s *Server) ProxyURL() string { return s.proxyURL }
 // Store gives in-process callers direct access to the state.
 func (s *Server) Store() *store.Store { return s.store }
 
-// Shutdown stops accepting connections and waits for in-flight requests.
+// Shutdown stops accepting connections, waits for in-flight requests, and
+// releases the state directory.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	for _, hs := range []*http.Server{s.api, s.proxy} {
@@ -156,7 +163,41 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, hs.Shutdown(ctx))
 		}
 	}
+	errs = append(errs, s.store.Close())
 	return errors.Join(errs...)
+}
+
+// keyFile is where --state keeps the signing key, so tokens verify after a restart.
+const keyFile = "signing-key.pem"
+
+func loadKeys(cfg Config) (*signing.Keys, error) {
+	if cfg.SigningKeyPath != "" {
+		return signing.LoadPEM(cfg.SigningKeyPath)
+	}
+	var statePath string
+	if cfg.StateDir != "" {
+		statePath = filepath.Join(cfg.StateDir, keyFile)
+		if _, err := os.Stat(statePath); err == nil {
+			return signing.LoadPEM(statePath)
+		}
+	}
+	var keys *signing.Keys
+	var err error
+	if cfg.Seed != 0 {
+		keys, err = signing.GenerateFrom(store.SeededReader(cfg.Seed, 1))
+	} else {
+		keys, err = signing.Generate()
+	}
+	if err != nil || statePath == "" {
+		return keys, err
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	if err := store.WriteFileSync(statePath, keys.PEM(), 0o600); err != nil {
+		return nil, fmt.Errorf("saving the signing key: %w", err)
+	}
+	return keys, nil
 }
 
 // Close shuts down gracefully, waiting at most 5 seconds.

@@ -163,6 +163,9 @@ func (s *Store) CreateServiceAccount(c Caller, username, email string) (ServiceA
 	id, idp := s.cfg.IDs.ObjectID(), s.cfg.IDs.UUID()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return ServiceAccount{}, err
+	}
 	if s.st.names[strings.ToLower(username)] != nil {
 		return ServiceAccount{}, errorf(KindDuplicate, "A user with the username %s already exists.", username)
 	}
@@ -174,7 +177,7 @@ func (s *Store) CreateServiceAccount(c Caller, username, email string) (ServiceA
 		serviceAccount: true, active: true, tokens: map[string]*token{},
 	}
 	s.st.addUser(u)
-	return u.serviceAccountView(), nil
+	return u.serviceAccountView(), s.commit(change{users: []*user{u}})
 }
 
 // ServiceAccounts lists service accounts in creation order; deactivated ones
@@ -214,11 +217,16 @@ func (s *Store) DeactivateServiceAccount(c Caller, idpID string) (ServiceAccount
 	if err != nil {
 		return ServiceAccount{}, err
 	}
+	if err := s.writable(); err != nil {
+		return ServiceAccount{}, err
+	}
 	u.active = false
+	ch := change{users: []*user{u}}
 	for _, t := range u.tokens {
 		t.valid = false
+		ch.tokens = append(ch.tokens, t)
 	}
-	return u.serviceAccountView(), nil
+	return u.serviceAccountView(), s.commit(ch)
 }
 
 // ActivateServiceAccount activates an account again. Its old tokens stay
@@ -233,11 +241,14 @@ func (s *Store) ActivateServiceAccount(c Caller, idpID string) (ServiceAccount, 
 	if err != nil {
 		return ServiceAccount{}, err
 	}
+	if err := s.writable(); err != nil {
+		return ServiceAccount{}, err
+	}
 	if !u.active {
 		u.active = true
 		u.reactivated = true
 	}
-	return u.serviceAccountView(), nil
+	return u.serviceAccountView(), s.commit(change{users: []*user{u}})
 }
 
 func duplicateToken(name string) error {
@@ -291,9 +302,12 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	if err := u.canIssue(name); err != nil {
 		return Token{}, err
 	}
+	if err := s.writable(); err != nil {
+		return Token{}, err
+	}
 	u.tokens[name] = t
 	s.st.tokens[t.jti] = t
-	return t.view(true), nil
+	return t.view(true), s.commit(change{tokens: []*token{t}})
 }
 
 func (u *user) canIssue(name string) error {
@@ -386,8 +400,11 @@ func (s *Store) InvalidateToken(c Caller, idpID, name string) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
+	if err := s.writable(); err != nil {
+		return Token{}, err
+	}
 	t.valid = false
-	return t.view(false), nil
+	return t.view(false), s.commit(change{tokens: []*token{t}})
 }
 
 // DeleteToken removes a token; its name may be used again.
@@ -401,10 +418,13 @@ func (s *Store) DeleteToken(c Caller, idpID, name string) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
+	if err := s.writable(); err != nil {
+		return Token{}, err
+	}
 	t.valid = false
 	delete(t.account.tokens, name)
 	delete(s.st.tokens, t.jti)
-	return t.view(false), nil
+	return t.view(false), s.commit(change{delTokens: []string{t.jti}})
 }
 
 // AuthenticateBearer decides whether a bearer token may be used now.
@@ -459,6 +479,9 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 			}
 		}
 	}
+	if err := s.writable(); err != nil {
+		return "", err
+	}
 	s.st.accessTokens[jti] = &accessToken{user: u, expiresAt: exp}
-	return value, nil
+	return value, s.commit(change{accessTokens: []string{jti}})
 }

@@ -160,9 +160,13 @@ func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput)
 	if err != nil {
 		return GitCredential{}, err
 	}
+	if err := s.writable(); err != nil {
+		return GitCredential{}, err
+	}
 	view.ID = s.cfg.IDs.ObjectID()
-	s.st.creds[view.ID] = &gitCredential{GitCredential: view, owner: u, accessType: in.AccessType, secret: secret}
-	return view, nil
+	cr := &gitCredential{GitCredential: view, owner: u, accessType: in.AccessType, secret: secret}
+	s.st.creds[view.ID] = cr
+	return view, s.commit(change{creds: []*gitCredential{cr}})
 }
 
 // DeleteGitCredential removes a credential and every mapping that used it.
@@ -177,13 +181,18 @@ func (s *Store) DeleteGitCredential(c Caller, userID, credentialID string) (GitC
 	if cr == nil || cr.owner != u {
 		return GitCredential{}, errorf(KindNotFound, "Git credential %s not found for user %s", clip(credentialID), u.userName)
 	}
+	if err := s.writable(); err != nil {
+		return GitCredential{}, err
+	}
 	delete(s.st.creds, credentialID)
+	ch := change{delCreds: []string{credentialID}}
 	for k, id := range s.st.mappings {
 		if id == credentialID {
 			delete(s.st.mappings, k)
+			ch.delMappings = append(ch.delMappings, k)
 		}
 	}
-	return cr.GitCredential, nil
+	return cr.GitCredential, s.commit(ch)
 }
 
 // ServiceAccountID resolves a service account's Mongo id from its idpId, for
@@ -232,8 +241,11 @@ func (s *Store) SetCredentialMapping(c Caller, projectID, repoID, credentialID s
 	if cr := s.st.creds[credentialID]; cr == nil || cr.owner.id != c.ID {
 		return CredentialMapping{}, errorf(KindNotFound, "Git credential %s not found for user %s", clip(credentialID), c.UserName)
 	}
+	if err := s.writable(); err != nil {
+		return CredentialMapping{}, err
+	}
 	s.st.mappings[k] = credentialID
-	return CredentialMapping{UserID: k.userID, ProjectID: k.projectID, RepoID: k.repoID, CredentialID: credentialID}, nil
+	return CredentialMapping{UserID: k.userID, ProjectID: k.projectID, RepoID: k.repoID, CredentialID: credentialID}, s.commit(change{mappings: []mappingKey{k}})
 }
 
 // CredentialMapping returns the caller's mapped credential id.
@@ -259,6 +271,9 @@ func (s *Store) DeleteCredentialMapping(c Caller, projectID, repoID string) (Cre
 	if err != nil {
 		return CredentialMapping{}, err
 	}
+	if err := s.writable(); err != nil {
+		return CredentialMapping{}, err
+	}
 	delete(s.st.mappings, k)
-	return CredentialMapping{UserID: k.userID, ProjectID: k.projectID, RepoID: k.repoID}, nil
+	return CredentialMapping{UserID: k.userID, ProjectID: k.projectID, RepoID: k.repoID}, s.commit(change{delMappings: []mappingKey{k}})
 }

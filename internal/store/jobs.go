@@ -94,9 +94,12 @@ func (s *Store) SetJobLifecycle(l JobLifecycle) (JobLifecycle, error) {
 		return l, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return l, err
+	}
 	s.st.lifecycle = l
-	s.mu.Unlock()
-	return l, nil
+	return l, s.commit(change{lifecycle: true})
 }
 
 // JobLifecycle returns the lifecycle new jobs get.
@@ -264,8 +267,11 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 	if j.startedBy == nil {
 		return Job{}, ErrUnauthenticated
 	}
+	if err := s.writable(); err != nil {
+		return Job{}, err
+	}
 	s.st.jobs[j.id] = j
-	return j.view(), nil
+	return j.view(), s.commit(change{jobs: []*job{j}})
 }
 
 func (st *state) hardwareTier(idOrName string) (string, error) {
@@ -308,7 +314,7 @@ func (s *Store) Job(c Caller, id string) (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
-	j.progress(s.cfg.Clock.Now(), true)
+	s.progress(j, s.cfg.Clock.Now(), true)
 	return j.view(), nil
 }
 
@@ -326,7 +332,7 @@ func (s *Store) Jobs(c Caller, projectID string) ([]Job, error) {
 	out := []Job{}
 	for _, j := range s.st.jobs {
 		if j.projectID == projectID {
-			j.progress(now, false)
+			s.progress(j, now, false)
 			out = append(out, j.view())
 		}
 	}
@@ -353,6 +359,9 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 	if !p.canStartJobs(c) {
 		return Job{}, errorf(KindForbidden, "Forbidden: %s may not stop jobs in project %s", c.UserName, p.name)
 	}
+	if err := s.writable(); err != nil {
+		return Job{}, err
+	}
 	now := s.cfg.Clock.Now()
 	j.progress(now, false)
 	if !j.completedStatus() {
@@ -361,7 +370,7 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 		}
 		j.status, j.completed = StatusStopped, now
 	}
-	return j.view(), nil
+	return j.view(), s.commit(change{jobs: []*job{j}})
 }
 
 // JobStdout returns a run's output, found by project owner, name and run id.
@@ -379,7 +388,7 @@ func (s *Store) JobStdout(c Caller, ownerName, projectName, runID string) (Job, 
 	if j.projectID != p.id {
 		return Job{}, errorf(KindNotFound, "Run %s not found in project %s/%s", clip(runID), clip(ownerName), clip(projectName))
 	}
-	j.progress(s.cfg.Clock.Now(), false)
+	s.progress(j, s.cfg.Clock.Now(), false)
 	return j.view(), nil
 }
 
@@ -395,6 +404,20 @@ func (s *Store) AdvanceJob(id string) (Job, error) {
 	if j.completedStatus() {
 		return Job{}, errorf(KindInvalid, "Job %s has already completed with status %s", id, j.status)
 	}
+	if err := s.writable(); err != nil {
+		return Job{}, err
+	}
 	j.advance(s.cfg.Clock.Now())
-	return j.view(), nil
+	return j.view(), s.commit(change{jobs: []*job{j}})
+}
+
+// progress brings a job up to date during a read and keeps the result when
+// it changed. A read still answers if the state directory fails: the
+// failure then refuses the next write.
+func (s *Store) progress(j *job, now time.Time, poll bool) {
+	before := j.record()
+	j.progress(now, poll)
+	if j.record() != before && s.writable() == nil {
+		_ = s.commit(change{jobs: []*job{j}})
+	}
 }

@@ -226,14 +226,19 @@ func (s *Store) AddCollaborator(c Caller, projectID, collaboratorID, role string
 	if u == p.owner {
 		return Collaborator{}, errorf(KindInvalid, "%s owns project %s and cannot also be a collaborator", u.userName, p.name)
 	}
+	if err := s.writable(); err != nil {
+		return Collaborator{}, err
+	}
+	found := false
 	for i := range p.collaborators {
 		if p.collaborators[i].user == u {
-			p.collaborators[i].role = role
-			return Collaborator{CollaboratorID: u.id, ProjectRole: role}, nil
+			p.collaborators[i].role, found = role, true
 		}
 	}
-	p.collaborators = append(p.collaborators, collaborator{user: u, role: role})
-	return Collaborator{CollaboratorID: u.id, ProjectRole: role}, nil
+	if !found {
+		p.collaborators = append(p.collaborators, collaborator{user: u, role: role})
+	}
+	return Collaborator{CollaboratorID: u.id, ProjectRole: role}, s.commit(change{projects: []*project{p}})
 }
 
 // RemoveCollaborator takes a collaborator off a project.
@@ -247,10 +252,13 @@ func (s *Store) RemoveCollaborator(c Caller, projectID, collaboratorID string) (
 	if !p.canManage(c) {
 		return Collaborator{}, errorf(KindForbidden, "Forbidden: only the project's owner or an administrator may change its collaborators")
 	}
+	if err := s.writable(); err != nil {
+		return Collaborator{}, err
+	}
 	for i, col := range p.collaborators {
 		if col.user.id == collaboratorID {
 			p.collaborators = append(p.collaborators[:i:i], p.collaborators[i+1:]...)
-			return Collaborator{CollaboratorID: col.user.id, ProjectRole: col.role}, nil
+			return Collaborator{CollaboratorID: col.user.id, ProjectRole: col.role}, s.commit(change{projects: []*project{p}})
 		}
 	}
 	return Collaborator{}, errorf(KindNotFound, "User %s is not a collaborator of project %s", clip(collaboratorID), p.name)

@@ -41,8 +41,10 @@ type Config struct {
 type Store struct {
 	cfg Config
 
-	mu sync.RWMutex
-	st *state
+	mu     sync.RWMutex
+	st     *state
+	p      *persister // nil: in memory only
+	failed error      // set when the state directory could not be written
 }
 
 type state struct {
@@ -128,16 +130,33 @@ func (s *Store) Keys() *signing.Keys { return s.cfg.Keys }
 
 // Reset brings the state back to the fixtures. The clock and the signing key
 // stay, so the mock's time never goes back.
-func (s *Store) Reset() {
+func (s *Store) Reset() error {
 	fresh := s.fromFixtures()
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
 	s.st = fresh
-	s.mu.Unlock()
+	return s.commit(change{full: true})
 }
 
-func (s *Store) fromFixtures() *state {
-	f := s.cfg.Fixtures
-	st := &state{
+// AdvanceClock moves the mock's clock forward and keeps the new offset.
+func (s *Store) AdvanceClock(d time.Duration) (time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return time.Time{}, err
+	}
+	now, err := s.cfg.Clock.Advance(d)
+	if err != nil {
+		return now, err
+	}
+	return now, s.commit(change{clock: true})
+}
+
+func newState() *state {
+	return &state{
 		users:        map[string]*user{},
 		usersByIdp:   map[string]*user{},
 		usersByKey:   map[string]*user{},
@@ -150,9 +169,14 @@ func (s *Store) fromFixtures() *state {
 		mappings:     map[mappingKey]string{},
 		jobs:         map[string]*job{},
 		lifecycle:    DefaultJobLifecycle(),
-		tiers:        append([]fixtures.HardwareTier(nil), f.HardwareTiers...),
-		envs:         append([]fixtures.Environment(nil), f.Environments...),
 	}
+}
+
+func (s *Store) fromFixtures() *state {
+	f := s.cfg.Fixtures
+	st := newState()
+	st.tiers = append([]fixtures.HardwareTier(nil), f.HardwareTiers...)
+	st.envs = append([]fixtures.Environment(nil), f.Environments...)
 	for _, fu := range f.Users {
 		st.addUser(&user{
 			id: fu.ID, idpID: fu.IdpID, userName: fu.UserName, firstName: fu.FirstName,
