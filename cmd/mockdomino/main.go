@@ -85,6 +85,26 @@ func (e *envFlags) Uint64(name string, def uint64, usage string) *uint64 {
 	return e.fs.Uint64(name, def, usage+" (env "+envName(name)+")")
 }
 
+func (e *envFlags) Int(name string, def int, usage string) *int {
+	if v := e.getenv(envName(name)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a whole number", envName(name), v))
+		} else {
+			def = n
+		}
+	}
+	return e.fs.Int(name, def, usage+" (env "+envName(name)+")")
+}
+
+// journalSizeConfig maps the flag (0 = none) to server.Config (0 = default, negative = none).
+func journalSizeConfig(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("mockdomino", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -98,6 +118,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 	signingKey := ef.String("signing-key", "", "RSA private key (PEM) that signs tokens; generated at start-up when empty")
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
+	journalSize := ef.Int("journal-size", 1000, "requests the journal (GET /__mock/journal) keeps; 0 keeps none")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -123,7 +144,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
-		Seed: *seed, StateDir: *stateDir,
+		Seed: *seed, StateDir: *stateDir, JournalSize: journalSizeConfig(*journalSize),
 	})
 	if err != nil {
 		return err

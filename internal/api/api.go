@@ -38,8 +38,9 @@ const (
 type Options struct {
 	Store     *store.Store
 	Logger    *slog.Logger
-	ProxyUser string // the user the proxy acts as
-	Version   string // reported by /version as buildId
+	ProxyUser string   // the user the proxy acts as
+	Journal   *Journal // shared by both listeners; nil keeps no journal
+	Faults    *Faults  // shared by both listeners; nil injects none
 }
 
 // auth says what a route needs from the caller.
@@ -58,6 +59,8 @@ type request struct {
 	requestID string
 	listener  Listener
 	st        *store.Store
+	journal   *Journal
+	faults    *Faults
 }
 
 func (q *request) vars(name string) string { return mux.Vars(q.Request)[name] }
@@ -71,6 +74,7 @@ type route struct {
 	auth         auth
 	h            handler
 	proxyOnly    bool
+	summary      string // for the OpenAPI document
 }
 
 // text is a response body written as text/plain rather than JSON.
@@ -83,6 +87,12 @@ func New(o Options, l Listener) http.Handler {
 	}
 	if o.ProxyUser == "" {
 		o.ProxyUser = "admin"
+	}
+	if o.Journal == nil {
+		o.Journal = NewJournal(0)
+	}
+	if o.Faults == nil {
+		o.Faults = NewFaults(0)
 	}
 	s := &server{o: o, listener: l}
 	r := mux.NewRouter()
@@ -123,13 +133,52 @@ func badRequest(format string, args ...any) error {
 func (s *server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store}
+		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
+			journal: s.o.Journal, faults: s.o.Faults}
 		w.Header().Set("X-Request-Id", q.requestID)
-		status, body, err := s.serve(q, rt)
-		if err != nil {
-			status = s.writeError(w, q, err)
-		} else {
-			writeBody(w, status, body)
+		journaled := !strings.HasPrefix(r.URL.Path, "/__mock/")
+		var rec *bodyRecorder
+		if journaled && r.Body != nil {
+			rec = &bodyRecorder{ReadCloser: r.Body}
+			r.Body = rec
+		}
+		var status int
+		var body any
+		authErr := s.authenticate(q, rt.auth)
+		fault, faulted := s.o.Faults.take(q, rt.path)
+		handled, err := false, error(nil)
+		if faulted {
+			handled, err = fault.apply(w, q)
+		}
+		switch {
+		case handled:
+		case err == nil && authErr != nil:
+			err = authErr
+		case err == nil:
+			status, body, err = s.serve(q, rt)
+		}
+		if !handled {
+			if err != nil {
+				status = s.writeError(w, q, err)
+			} else {
+				writeBody(w, status, body)
+			}
+		}
+		if journaled {
+			if rec != nil && !handled {
+				// A request refused before its body was read still shows what was sent.
+				io.CopyN(io.Discard, rec, journalBodyBytes)
+			}
+			e := JournalEntry{
+				Time: start.UTC(), Listener: s.listenerName(), Method: r.Method, Path: clipPath(r.URL.Path),
+				Query: clipPath(r.URL.RawQuery), Route: rt.path, Auth: authKind(r, s.listener), Caller: q.caller.UserName,
+				Status: status, DurationMs: float64(time.Since(start).Microseconds()) / 1000, RequestID: q.requestID,
+			}
+			e.Body, e.BodyText = rec.redactedBody()
+			if faulted {
+				e.Fault = fault.ID
+			}
+			s.o.Journal.add(e)
 		}
 		level := slog.LevelDebug
 		if status >= 500 && s.o.Store.Profile().DuplicateStatus != status {
@@ -149,10 +198,27 @@ func (s *server) serve(q *request, rt route) (status int, body any, err error) {
 			status, body, err = 0, nil, &httpError{status: http.StatusInternalServerError, msg: "internal error in mockdomino (please report it)"}
 		}
 	}()
-	if err := s.authenticate(q, rt.auth); err != nil {
-		return 0, nil, err
-	}
 	return rt.h(q)
+}
+
+func (s *server) listenerName() string {
+	if s.listener == Proxy {
+		return "proxy"
+	}
+	return "api"
+}
+
+// authKind names how a request authenticated, never with the credential.
+func authKind(r *http.Request, l Listener) string {
+	switch {
+	case r.Header.Get("Authorization") != "":
+		return "bearer"
+	case r.Header.Get("X-Domino-Api-Key") != "":
+		return "api-key"
+	case l == Proxy:
+		return "proxy"
+	}
+	return "none"
 }
 
 // authenticate sets q.caller as the route requires.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/mockdomino/mockdomino/internal/store"
@@ -78,4 +79,43 @@ func setLifecycle(q *request) (int, any, error) {
 func advanceJob(q *request) (int, any, error) {
 	j, err := q.st.AdvanceJob(q.vars("jobId"))
 	return http.StatusOK, jobV4(j), err
+}
+
+func getJournal(q *request) (int, any, error) {
+	v := q.URL.Query()
+	f := JournalFilter{Method: v.Get("method"), PathPrefix: v.Get("path"), Caller: v.Get("caller")}
+	for name, dst := range map[string]*int{"status": &f.Status, "limit": &f.Limit} {
+		if s := v.Get(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return 0, nil, badRequest("query parameter %s must be a whole number, not %q", name, clipPath(s))
+			}
+			*dst = n
+		}
+	}
+	entries, dropped := q.journal.Entries(f)
+	return http.StatusOK, map[string]any{"entries": entries, "count": len(entries), "dropped": dropped, "capacity": q.journal.size}, nil
+}
+
+func clearJournal(q *request) (int, any, error) {
+	q.journal.Clear()
+	return http.StatusOK, map[string]any{"status": "cleared"}, nil
+}
+
+func addFault(q *request) (int, any, error) {
+	var in FaultRule
+	if err := decode(q, &in); err != nil {
+		return 0, nil, err
+	}
+	r, err := q.faults.Add(in)
+	return http.StatusCreated, r, err
+}
+
+func listFaults(q *request) (int, any, error) {
+	return http.StatusOK, q.faults.List(), nil
+}
+
+func clearFaults(q *request) (int, any, error) {
+	q.faults.Clear()
+	return http.StatusOK, map[string]any{"status": "cleared"}, nil
 }

@@ -36,6 +36,7 @@ type Config struct {
 	Logger         *slog.Logger  // nil = discard
 	Seed           uint64        // non-zero: deterministic ids and signing key, for golden files
 	StateDir       string        // "": in memory; else state (and the signing key) persist here
+	JournalSize    int           // requests the journal keeps; 0 = api.DefaultJournalSize, negative = none
 }
 
 // Server is a running mock.
@@ -112,7 +113,12 @@ func Start(cfg Config) (*Server, error) {
 	} else {
 		s.store = store.New(storeCfg)
 	}
-	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser}
+	journalSize := cfg.JournalSize
+	if journalSize == 0 {
+		journalSize = api.DefaultJournalSize
+	}
+	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser,
+		Journal: api.NewJournal(journalSize), Faults: api.NewFaults(cfg.Seed)}
 	s.api = newHTTPServer(api.New(opts, api.APIHost), logger)
 	go s.serve(s.api, apiLn)
 	if proxyLn != nil {

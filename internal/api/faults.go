@@ -1,0 +1,180 @@
+package api
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mockdomino/mockdomino/internal/store"
+)
+
+// Faults holds the fault and latency rules that make the mock misbehave on
+// purpose, so a client's retry and timeout logic can be tested.
+type Faults struct {
+	mu    sync.Mutex
+	rules []*FaultRule
+	seq   int
+	rnd   *rand.Rand
+}
+
+// FaultRule is one rule: which requests it matches and what it does to them.
+type FaultRule struct {
+	ID    string      `json:"id"`
+	Match FaultMatch  `json:"match"`
+	Do    FaultEffect `json:"effect"`
+	// Times is how many matching requests it affects; 0 means every one.
+	Times int `json:"times,omitempty"`
+	// Probability, when set (0 < p <= 1), affects each match with that chance.
+	Probability float64 `json:"probability,omitempty"`
+	// Fired counts the requests it affected.
+	Fired int `json:"fired"`
+}
+
+// FaultMatch selects requests; empty fields match everything.
+type FaultMatch struct {
+	Method string `json:"method,omitempty"`
+	// Route is a route pattern as in the route table, e.g.
+	// "/v4/serviceAccounts/{idpId}/tokens"; PathPrefix matches raw paths.
+	Route      string `json:"route,omitempty"`
+	PathPrefix string `json:"pathPrefix,omitempty"`
+	// Caller is the user name of the authenticated caller.
+	Caller string `json:"caller,omitempty"`
+}
+
+// FaultEffect is what a rule does. Delay happens first; then either the
+// connection is dropped, or an error in the route's shape is answered, or
+// (delay only) the request is served normally.
+type FaultEffect struct {
+	Status  int            `json:"status,omitempty"`
+	Message string         `json:"message,omitempty"`
+	Delay   store.Duration `json:"delay,omitempty"`
+	Drop    bool           `json:"drop,omitempty"`
+}
+
+// NewFaults returns an empty rule set; seed 0 draws probabilities at random.
+func NewFaults(seed uint64) *Faults {
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return &Faults{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+func (r *FaultRule) validate() error {
+	m := r.Match
+	if m.Route != "" && !strings.HasPrefix(m.Route, "/") || m.PathPrefix != "" && !strings.HasPrefix(m.PathPrefix, "/") {
+		return badRequest("match.route and match.pathPrefix must start with /")
+	}
+	if strings.HasPrefix(m.Route, "/__mock") || strings.HasPrefix(m.PathPrefix, "/__mock") {
+		return badRequest("faults cannot target the control routes under /__mock/")
+	}
+	e := r.Do
+	if e.Status == 0 && !e.Drop && e.Delay == 0 {
+		return badRequest("effect needs a status, a delay or drop")
+	}
+	if e.Status != 0 && (e.Status < 400 || e.Status > 599) {
+		return badRequest("effect.status %d must be an error status from 400 to 599", e.Status)
+	}
+	if e.Status != 0 && e.Drop {
+		return badRequest("effect cannot both answer a status and drop the connection")
+	}
+	if e.Delay < 0 || time.Duration(e.Delay) > 5*time.Minute {
+		return badRequest("effect.delay must be between 0 and 5m")
+	}
+	if r.Times < 0 {
+		return badRequest("times must not be negative")
+	}
+	if r.Probability < 0 || r.Probability > 1 {
+		return badRequest("probability must be between 0 and 1")
+	}
+	return nil
+}
+
+// Add validates and installs a rule, returning it with its id.
+func (f *Faults) Add(r FaultRule) (FaultRule, error) {
+	if err := r.validate(); err != nil {
+		return r, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	r.ID, r.Fired = fmt.Sprintf("fault-%d", f.seq), 0
+	f.rules = append(f.rules, &r)
+	return r, nil
+}
+
+// List returns the installed rules, spent ones included.
+func (f *Faults) List() []FaultRule {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]FaultRule, 0, len(f.rules))
+	for _, r := range f.rules {
+		out = append(out, *r)
+	}
+	return out
+}
+
+// Clear removes every rule.
+func (f *Faults) Clear() {
+	f.mu.Lock()
+	f.rules = nil
+	f.mu.Unlock()
+}
+
+// take returns the effect of the first rule that fires for this request.
+func (f *Faults) take(q *request, routePattern string) (FaultRule, bool) {
+	if f == nil || strings.HasPrefix(q.URL.Path, "/__mock/") {
+		return FaultRule{}, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.rules {
+		m := r.Match
+		if m.Method != "" && !strings.EqualFold(m.Method, q.Method) ||
+			m.Route != "" && m.Route != routePattern ||
+			m.PathPrefix != "" && !strings.HasPrefix(q.URL.Path, m.PathPrefix) ||
+			m.Caller != "" && m.Caller != q.caller.UserName ||
+			r.Times > 0 && r.Fired >= r.Times {
+			continue
+		}
+		if r.Probability > 0 && f.rnd.Float64() >= r.Probability {
+			continue
+		}
+		r.Fired++
+		return *r, true
+	}
+	return FaultRule{}, false
+}
+
+// apply carries out a fault; it reports whether the request was answered
+// (or dropped) and must not be served.
+func (r FaultRule) apply(w http.ResponseWriter, q *request) (handled bool, err error) {
+	if d := time.Duration(r.Do.Delay); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-q.Context().Done():
+			t.Stop()
+		}
+	}
+	if r.Do.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, herr := hj.Hijack(); herr == nil {
+				conn.Close()
+				return true, nil
+			}
+		}
+		// No connection to drop (HTTP/2 or a test recorder): abort the response instead.
+		panic(http.ErrAbortHandler)
+	}
+	if r.Do.Status != 0 {
+		msg := r.Do.Message
+		if msg == "" {
+			msg = fmt.Sprintf("injected fault %s", r.ID)
+		}
+		return false, &httpError{status: r.Do.Status, msg: msg}
+	}
+	return false, nil
+}

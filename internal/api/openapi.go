@@ -1,0 +1,94 @@
+package api
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// queryParams documents the query parameters each route reads.
+var queryParams = map[string][]string{
+	"GET /v4/serviceAccounts":                            {"includeDeactivated"},
+	"GET /v4/gateway/projects/findProjectByOwnerAndName": {"ownerName", "projectName"},
+	"GET /v4/jobs":        {"projectId"},
+	"GET /__mock/state":   {"secrets"},
+	"GET /__mock/journal": {"method", "path", "status", "caller", "limit"},
+}
+
+var pathParam = regexp.MustCompile(`\{(\w+)\}`)
+
+// openAPI describes exactly the routes of the route table, so it cannot
+// list a route the mock does not serve or miss one it does.
+func openAPI(q *request) (int, any, error) {
+	paths := map[string]map[string]any{}
+	for _, rt := range routes() {
+		if rt.proxyOnly && q.listener != Proxy {
+			continue
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
+		}
+		for _, name := range queryParams[rt.method+" "+rt.path] {
+			params = append(params, map[string]any{"name": name, "in": "query", "schema": map[string]string{"type": "string"}})
+		}
+		errShape := "#/components/schemas/LegacyError"
+		if strings.HasPrefix(rt.path, "/api/") {
+			errShape = "#/components/schemas/PublicAPIError"
+		}
+		op := map[string]any{
+			"operationId": operationID(rt),
+			"summary":     rt.summary,
+			"responses": map[string]any{
+				"2XX": map[string]any{"description": "success"},
+				"4XX": map[string]any{"description": "refused", "content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": errShape}}}},
+			},
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		switch rt.auth {
+		case authNone:
+			op["security"] = []any{}
+		case authControl:
+			op["description"] = "Open on the API proxy; needs an administrator on the API host."
+		}
+		if rt.method == http.MethodPost || rt.method == http.MethodPut {
+			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
+		}
+		if paths[rt.path] == nil {
+			paths[rt.path] = map[string]any{}
+		}
+		paths[rt.path][strings.ToLower(rt.method)] = op
+	}
+	return http.StatusOK, map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{
+			"title":       "mockdomino",
+			"version":     DominoVersion,
+			"description": "The routes this mockdomino serves: a subset of Domino's /v4 and public APIs, Keycloak's key endpoints, and the mock's control routes under /__mock/.",
+		},
+		"paths": paths,
+		"security": []any{
+			map[string]any{"DominoApiKey": []string{}},
+			map[string]any{"BearerJWT": []string{}},
+		},
+		"components": map[string]any{
+			"securitySchemes": map[string]any{
+				"DominoApiKey": map[string]string{"type": "apiKey", "in": "header", "name": "X-Domino-Api-Key"},
+				"BearerJWT":    map[string]string{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+			},
+			"schemas": map[string]any{
+				"LegacyError": map[string]any{"type": "object", "required": []string{"message", "success"}, "properties": map[string]any{
+					"message": map[string]string{"type": "string"}, "success": map[string]any{"type": "boolean", "enum": []bool{false}}}},
+				"PublicAPIError": map[string]any{"type": "object", "required": []string{"requestId", "errors"}, "properties": map[string]any{
+					"requestId": map[string]string{"type": "string"}, "errors": map[string]any{"type": "array", "items": map[string]string{"type": "string"}}}},
+			},
+		},
+	}, nil
+}
+
+func operationID(rt route) string {
+	id := strings.ToLower(rt.method) + pathParam.ReplaceAllString(rt.path, "By_$1")
+	return strings.NewReplacer("/", "_", ".", "_", "-", "_").Replace(id)
+}
