@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -311,7 +312,11 @@ func writeBody(w http.ResponseWriter, status int, body any) {
 		io.WriteString(w, string(t))
 		return
 	}
-	data, err := json.Marshal(body)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "<redacted>", not "\u003credacted\u003e"
+	err := enc.Encode(body)
+	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		status, data = http.StatusInternalServerError, []byte(`{"message":"internal error encoding the response","success":false}`)
 	}

@@ -140,8 +140,11 @@ func (b *bodyRecorder) redactedBody() (json.RawMessage, string) {
 		// Not parseable JSON: it could hold a secret anywhere, so keep none of it.
 		return nil, "(" + strconv.Itoa(b.buf.Len()) + " bytes, not shown: not a complete JSON document)"
 	}
-	data, _ := json.Marshal(redact(v))
-	return data, ""
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.Encode(redact(v))
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), ""
 }
 
 func redact(v any) any {
