@@ -189,9 +189,13 @@ func loadKeys(cfg Config) (*signing.Keys, error) {
 	}
 	var keys *signing.Keys
 	var err error
-	if cfg.Seed != 0 {
+	switch {
+	case cfg.Seed != 0:
 		keys, err = signing.GenerateFrom(store.SeededReader(cfg.Seed, 1))
-	} else {
+	case statePath == "":
+		// Nothing to save: let start-up finish while the key is made.
+		return signing.GenerateAsync(), nil
+	default:
 		keys, err = signing.Generate()
 	}
 	if err != nil || statePath == "" {

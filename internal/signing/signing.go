@@ -58,8 +58,10 @@ const maxCached = 200_000
 // signed by us and decodes to these claims", which can never become false;
 // whether the token is still usable is always decided by the store.
 type Keys struct {
-	priv *rsa.PrivateKey
-	kid  string
+	ready chan struct{} // closed once priv and kid are set
+	err   error         // set, before ready closes, if generation failed
+	priv  *rsa.PrivateKey
+	kid   string
 
 	mu       sync.RWMutex
 	verified map[string]*Claims
@@ -74,16 +76,45 @@ func Generate() (*Keys, error) {
 	return FromPrivateKey(priv), nil
 }
 
+// GenerateAsync returns at once and makes the key in the background: RSA
+// generation takes about 50 ms, more than the rest of start-up together.
+// Every use of the key waits until it is there.
+func GenerateAsync() *Keys {
+	k := &Keys{ready: make(chan struct{}), verified: make(map[string]*Claims)}
+	go func() {
+		priv, err := rsa.GenerateKey(rand.Reader, KeyBits)
+		if err != nil {
+			k.err = fmt.Errorf("generating RSA key: %w", err)
+		} else {
+			k.set(priv)
+		}
+		close(k.ready)
+	}()
+	return k
+}
+
 // FromPrivateKey wraps an existing key.
 func FromPrivateKey(priv *rsa.PrivateKey) *Keys {
+	k := &Keys{ready: make(chan struct{}), verified: make(map[string]*Claims)}
+	k.set(priv)
+	close(k.ready)
+	return k
+}
+
+func (k *Keys) set(priv *rsa.PrivateKey) {
 	der, _ := x509.MarshalPKIXPublicKey(&priv.PublicKey)
 	sum := sha256.Sum256(der)
-	return &Keys{
-		priv:     priv,
-		kid:      base64.RawURLEncoding.EncodeToString(sum[:16]),
-		verified: make(map[string]*Claims),
-	}
+	k.priv, k.kid = priv, base64.RawURLEncoding.EncodeToString(sum[:16])
 }
+
+// wait blocks until the key exists; it returns the generation error, if any.
+func (k *Keys) wait() error {
+	<-k.ready
+	return k.err
+}
+
+// Wait blocks until the key exists, reporting a failed generation.
+func (k *Keys) Wait() error { return k.wait() }
 
 // LoadPEM reads an RSA private key in PKCS#1 or PKCS#8 PEM form.
 func LoadPEM(path string) (*Keys, error) {
@@ -116,15 +147,24 @@ func ParsePEM(data []byte, name string) (*Keys, error) {
 
 // PEM returns the private key in PKCS#8 PEM form (for persisting it).
 func (k *Keys) PEM() []byte {
+	if k.wait() != nil {
+		return nil
+	}
 	der, _ := x509.MarshalPKCS8PrivateKey(k.priv)
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 }
 
 // KeyID is the `kid` header of every token signed with this key.
-func (k *Keys) KeyID() string { return k.kid }
+func (k *Keys) KeyID() string {
+	k.wait()
+	return k.kid
+}
 
 // Sign returns a compact RS256 JWT carrying c.
 func (k *Keys) Sign(c Claims) (string, error) {
+	if err := k.wait(); err != nil {
+		return "", err
+	}
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, &c)
 	t.Header["kid"] = k.kid
 	s, err := t.SignedString(k.priv)
@@ -142,6 +182,9 @@ func (k *Keys) Verify(token string) (*Claims, error) {
 	k.mu.RUnlock()
 	if ok {
 		return c, nil
+	}
+	if k.wait() != nil {
+		return nil, ErrInvalidToken
 	}
 	c = &Claims{}
 	_, err := jwt.ParseWithClaims(token, c, func(t *jwt.Token) (any, error) {
@@ -165,12 +208,20 @@ func (k *Keys) Verify(token string) (*Claims, error) {
 // PublicKeyDER is the base64 of the DER public key, as Keycloak's realm
 // endpoint publishes it in `public_key`.
 func (k *Keys) PublicKeyDER() string {
+	if k.wait() != nil {
+		return ""
+	}
 	der, _ := x509.MarshalPKIXPublicKey(&k.priv.PublicKey)
 	return base64.StdEncoding.EncodeToString(der)
 }
 
 // PublicKey returns the RSA public key.
-func (k *Keys) PublicKey() *rsa.PublicKey { return &k.priv.PublicKey }
+func (k *Keys) PublicKey() *rsa.PublicKey {
+	if k.wait() != nil {
+		return nil
+	}
+	return &k.priv.PublicKey
+}
 
 // JWK is one key of a JWKS document.
 type JWK struct {
@@ -184,6 +235,9 @@ type JWK struct {
 
 // JWKS returns the key set document served at .../openid-connect/certs.
 func (k *Keys) JWKS() map[string][]JWK {
+	if k.wait() != nil {
+		return map[string][]JWK{"keys": {}}
+	}
 	pub := k.priv.PublicKey
 	return map[string][]JWK{"keys": {{
 		Kid: k.kid,
