@@ -1,0 +1,993 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The suite's power: each break puts a reverse proxy in front of the mock
+// that breaks ONE behaviour of the contract, then runs the scenarios that
+// cover it and expects at least one of them to fail. A break nobody catches
+// is a hole in the suite.
+
+// breaker is the reverse proxy of one break. It watches the traffic to learn
+// what the break needs (issued tokens, invalidated ones, secrets sent...).
+type breaker struct {
+	rule breakRule
+	mock Target
+
+	mu          sync.Mutex
+	issued      map[string]string // token value → "idpId/name"
+	byJTI       map[string]string // jti → token value
+	invalidated map[string]bool   // token values
+	deactivated map[string]bool   // idpIds
+	reactivated map[string]bool   // idpIds activated after a deactivation
+	ids         map[string]string // idpId → Mongo id of service accounts
+	secrets     []string          // git secrets sent
+}
+
+// breakRule is one deliberate defect.
+type breakRule struct {
+	name      string
+	tags      string // the scenarios that must catch it: by tag…
+	scenarios string // …and by name (a regular expression)
+	profile   string // "" = observed
+	// request rewrites a request to the API host on its way to the mock.
+	request func(b *breaker, out *http.Request, body []byte) []byte
+	// response rewrites an answer of the API host.
+	response func(b *breaker, r *http.Response, reqBody []byte)
+	// proxyResponse rewrites an answer of the API proxy listener.
+	proxyResponse func(b *breaker, r *http.Response)
+}
+
+type bodyKey struct{}
+
+func newBreaker(rule breakRule, mock Target) *breaker {
+	return &breaker{
+		rule: rule, mock: mock,
+		issued: map[string]string{}, byJTI: map[string]string{}, invalidated: map[string]bool{},
+		deactivated: map[string]bool{}, reactivated: map[string]bool{}, ids: map[string]string{},
+	}
+}
+
+// serve starts the proxy in front of base; api tells which listener it is.
+func (b *breaker) serve(t *testing.T, base string, api bool) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(u)
+			var body []byte
+			if pr.In.Body != nil {
+				body, _ = io.ReadAll(pr.In.Body)
+			}
+			if api {
+				b.learnRequest(pr.Out, body)
+				if b.rule.request != nil {
+					body = b.rule.request(b, pr.Out, body)
+				}
+			}
+			pr.Out.Body = io.NopCloser(bytes.NewReader(body))
+			pr.Out.ContentLength = int64(len(body))
+			pr.Out.Header.Del("Content-Length")
+			*pr.Out = *pr.Out.WithContext(context.WithValue(pr.Out.Context(), bodyKey{}, body))
+		},
+		ModifyResponse: func(r *http.Response) error {
+			reqBody, _ := r.Request.Context().Value(bodyKey{}).([]byte)
+			b.learnResponse(r)
+			switch {
+			case api && b.rule.response != nil:
+				b.rule.response(b, r, reqBody)
+			case !api && b.rule.proxyResponse != nil:
+				b.rule.proxyResponse(b, r)
+			}
+			return nil
+		},
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+var (
+	tokensRE     = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/tokens$`)
+	invalidateRE = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/tokens/([^/]+)/invalidate$`)
+	activationRE = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/(deactivate|activate)$`)
+)
+
+func (b *breaker) learnRequest(out *http.Request, body []byte) {
+	if strings.HasSuffix(out.URL.Path, "/gitcredentials") && out.Method == http.MethodPost {
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			b.mu.Lock()
+			for _, k := range secretFields {
+				if s, ok := m[k].(string); ok {
+					b.secrets = append(b.secrets, s)
+				}
+			}
+			b.mu.Unlock()
+		}
+	}
+}
+
+func (b *breaker) learnResponse(r *http.Response) {
+	req := r.Request
+	if r.StatusCode/100 != 2 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case req.Method == http.MethodPost && req.URL.Path == "/v4/serviceAccounts":
+		if o := peekObject(r); o != nil {
+			idp, _ := o["idpId"].(string)
+			id, _ := o["id"].(string)
+			b.ids[idp] = id
+		}
+	case req.Method == http.MethodPost && tokensRE.MatchString(req.URL.Path):
+		if o := peekObject(r); o != nil {
+			if v, ok := o["token"].(string); ok {
+				name, _ := o["name"].(string)
+				b.issued[v] = tokensRE.FindStringSubmatch(req.URL.Path)[1] + "/" + name
+				if _, claims, err := decodeJWT(v); err == nil {
+					jti, _ := claims["jti"].(string)
+					b.byJTI[jti] = v
+				}
+			}
+		}
+	case req.Method == http.MethodPost && invalidateRE.MatchString(req.URL.Path):
+		m := invalidateRE.FindStringSubmatch(req.URL.Path)
+		for v, key := range b.issued {
+			if key == m[1]+"/"+m[2] {
+				b.invalidated[v] = true
+			}
+		}
+	case req.Method == http.MethodPost && activationRE.MatchString(req.URL.Path):
+		m := activationRE.FindStringSubmatch(req.URL.Path)
+		if m[2] == "deactivate" {
+			b.deactivated[m[1]] = true
+		} else if b.deactivated[m[1]] {
+			b.reactivated[m[1]] = true
+		}
+	}
+}
+
+// account of an issued token: its idpId.
+func (b *breaker) tokenAccount(v string) (string, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	key, ok := b.issued[v]
+	if !ok {
+		return "", false
+	}
+	idp, _, _ := strings.Cut(key, "/")
+	return idp, true
+}
+
+// ---- helpers to read and rewrite answers ----
+
+func peekObject(r *http.Response) map[string]any {
+	data, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	var o map[string]any
+	_ = json.Unmarshal(data, &o)
+	return o
+}
+
+func setBody(r *http.Response, data []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	r.ContentLength = int64(len(data))
+	r.Header.Set("Content-Length", strconv.Itoa(len(data)))
+}
+
+// editJSON rewrites a JSON answer.
+func editJSON(r *http.Response, edit func(v any) any) {
+	data, _ := io.ReadAll(r.Body)
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		setBody(r, data)
+		return
+	}
+	out, _ := json.Marshal(edit(v))
+	setBody(r, out)
+}
+
+// eachObject applies f to the answer if it is an object, or to each element.
+func eachObject(r *http.Response, f func(o map[string]any)) {
+	editJSON(r, func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			f(x)
+		case []any:
+			for _, e := range x {
+				if o, ok := e.(map[string]any); ok {
+					f(o)
+				}
+			}
+		}
+		return v
+	})
+}
+
+func is(r *http.Request, method string, path *regexp.Regexp) bool {
+	return (method == "" || r.Method == method) && path.MatchString(r.URL.Path)
+}
+
+func bearer(r *http.Request) string {
+	return strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+}
+
+func respond(r *http.Response, status int, body any) {
+	r.StatusCode = status
+	data, _ := json.Marshal(body)
+	r.Header.Set("Content-Type", "application/json")
+	setBody(r, data)
+}
+
+func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+var (
+	saListRE    = re(`^/v4/serviceAccounts$`)
+	tokenListRE = re(`^/v4/serviceAccounts/[^/]+/tokens$`)
+	selfRE      = re(`^/v4/users/self$`)
+	anyTokenRE  = re(`^/v4/serviceAccounts/[^/]+/tokens/[^/]+$`)
+	gitCredsRE  = re(`^/v4/accounts/[^/]+/gitcredentials$`)
+	gitCredRE   = re(`^/v4/accounts/[^/]+/gitcredentials/[^/]+$`)
+	mappingRE   = re(`^/v4/projects/[^/]+/repository/[^/]+/credentialMapping$`)
+	collabsRE   = re(`^/v4/projects/[^/]+/collaborators$`)
+	collabRE    = re(`^/v4/projects/[^/]+/collaborators/[^/]+$`)
+	jobRE       = re(`^/v4/jobs/[^/]+$`)
+	jobStartRE  = re(`^(/v4/jobs/start|/api/jobs/v1/jobs)$`)
+	jwksRE      = re(`^/auth/realms/DominoRealm/protocol/openid-connect/certs$`)
+	discoveryRE = re(`^/auth/realms/DominoRealm/\.well-known/openid-configuration$`)
+	v4RE        = re(`^/v4/`)
+	apiRE       = re(`^/api/`)
+)
+
+// acceptForged lets a forged token through when its header says alg: it
+// swaps in the real token with the same jti, as if the signature were fine.
+func acceptForged(alg string) func(b *breaker, out *http.Request, body []byte) []byte {
+	return func(b *breaker, out *http.Request, body []byte) []byte {
+		v := bearer(out)
+		if v == "" {
+			return body
+		}
+		if _, known := b.tokenAccount(v); known {
+			return body
+		}
+		header, claims, err := decodeJWTLoose(v)
+		if err != nil || header["alg"] != alg {
+			return body
+		}
+		jti, _ := claims["jti"].(string)
+		b.mu.Lock()
+		real, ok := b.byJTI[jti]
+		b.mu.Unlock()
+		if ok {
+			out.Header.Set("Authorization", "Bearer "+real)
+		}
+		return body
+	}
+}
+
+// decodeJWTLoose decodes header and claims, tolerating an empty signature.
+func decodeJWTLoose(v string) (header, claims map[string]any, err error) {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return nil, nil, fmt.Errorf("not a JWT")
+	}
+	for i, into := range []*map[string]any{&header, &claims} {
+		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := json.Unmarshal(raw, into); err != nil {
+			return nil, nil, err
+		}
+	}
+	return header, claims, nil
+}
+
+// letThrough answers 200 where the mock refused a token for which pass is true.
+func letThrough(pass func(b *breaker, token string) bool) func(b *breaker, r *http.Response, _ []byte) {
+	return func(b *breaker, r *http.Response, _ []byte) {
+		if r.StatusCode == http.StatusUnauthorized && bearer(r.Request) != "" && pass(b, bearer(r.Request)) {
+			respond(r, http.StatusOK, map[string]any{})
+		}
+	}
+}
+
+func (b *breaker) adminKey() string { return b.mock.AdminAPIKey }
+
+var breakRules = []breakRule{
+	// ---- service accounts ----
+	{name: "duplicate username is created (500 → 201)", tags: "@service-accounts", scenarios: `taken`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", saListRE) && r.StatusCode == 500 {
+				r.StatusCode = 201
+			}
+		}},
+	{name: "duplicate answers 409 under the observed profile", tags: "@service-accounts", scenarios: `username that is taken`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", saListRE) && r.StatusCode == 500 {
+				r.StatusCode = 409
+			}
+		}},
+	{name: "duplicate username message reworded", tags: "@service-accounts", scenarios: `username that is taken`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", saListRE) && r.StatusCode == 500 {
+				eachObject(r, func(o map[string]any) {
+					o["message"] = strings.Replace(o["message"].(string), "already exists", "is already taken", 1)
+				})
+			}
+		}},
+	{name: "duplicate email is created", tags: "@service-accounts", scenarios: `email that is taken`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			// a second account with a taken email gets a fresh one instead
+			var m map[string]string
+			if is(out, "POST", saListRE) && json.Unmarshal(body, &m) == nil && strings.HasSuffix(m["username"], "-other") {
+				return bytes.Replace(body, []byte("@example.com"), []byte(".fresh@example.com"), 1)
+			}
+			return body
+		}},
+	{name: "plus addressing folded into the base address", tags: "@service-accounts", scenarios: `Plus addressing`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "POST", saListRE) {
+				return regexp.MustCompile(`\+[a-z]+@`).ReplaceAll(body, []byte("@"))
+			}
+			return body
+		}},
+	{name: "invalid usernames accepted (400 → 201)", tags: "@service-accounts", scenarios: `invalid username`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", saListRE) && r.StatusCode == 400 {
+				respond(r, 201, map[string]any{"id": randomObjectID(), "idpId": "00000000-0000-4000-8000-000000000000"})
+			}
+		}},
+	{name: "create answers userName instead of username", tags: "@service-accounts", scenarios: `administrator creates a service account`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", saListRE) && r.StatusCode == 201 {
+				eachObject(r, func(o map[string]any) { o["userName"] = o["username"]; delete(o, "username") })
+			}
+		}},
+	{name: "the list drops the Mongo id", tags: "@service-accounts", scenarios: `listed with both`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", saListRE) {
+				eachObject(r, func(o map[string]any) { delete(o, "id") })
+			}
+		}},
+	{name: "the default list includes deactivated accounts", tags: "@service-accounts", scenarios: `hidden from the default list`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", saListRE) {
+				out.URL.RawQuery = "includeDeactivated=true"
+			}
+			return body
+		}},
+	{name: "includeDeactivated is ignored", tags: "@service-accounts", scenarios: `listed on request`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", saListRE) {
+				out.URL.RawQuery = ""
+			}
+			return body
+		}},
+	{name: "activation does nothing", tags: "@service-accounts", scenarios: `activated service account is listed again`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if strings.HasSuffix(out.URL.Path, "/activate") {
+				out.Method, out.URL.Path = http.MethodGet, "/v4/serviceAccounts"
+			}
+			return body
+		}},
+	{name: "a non-admin may manage service accounts", tags: "@service-accounts", scenarios: `Only administrators`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if strings.HasPrefix(out.URL.Path, "/v4/serviceAccounts") && out.Header.Get("X-Domino-Api-Key") != "" {
+				out.Header.Set("X-Domino-Api-Key", b.adminKey())
+			}
+			return body
+		}},
+	{name: "no credentials answers 403 instead of 401", tags: "@service-accounts", scenarios: `Only administrators`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.StatusCode == 401 && strings.HasPrefix(r.Request.URL.Path, "/v4/serviceAccounts") {
+				r.StatusCode = 403
+			}
+		}},
+
+	{name: "a 64-character username is refused", tags: "@service-accounts", scenarios: `valid username is accepted`,
+		response: func(b *breaker, r *http.Response, reqBody []byte) {
+			var sent map[string]any
+			_ = json.Unmarshal(reqBody, &sent)
+			if is(r.Request, "POST", saListRE) && r.StatusCode == 201 && len(fmt.Sprint(sent["username"])) == 64 {
+				respond(r, 400, map[string]any{"message": "username is too long", "success": false})
+			}
+		}},
+
+	// ---- tokens ----
+	{name: "a human user can have a token", tags: "@tokens", scenarios: `human user`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode == 404 {
+				respond(r, 201, map[string]any{"name": "mine", "token": "x.y.z", "isValid": true})
+			}
+		}},
+	{name: "token create answers 200", tags: "@tokens", scenarios: `Creating a token`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode == 201 {
+				r.StatusCode = 200
+			}
+		}},
+	{name: "token lifetime one day short", tags: "@tokens", scenarios: `Creating a token`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if tokenListRE.MatchString(r.Request.URL.Path) && r.StatusCode/100 == 2 {
+				eachObject(r, func(o map[string]any) {
+					if t, err := time.Parse(time.RFC3339Nano, fmt.Sprint(o["expiresAt"])); err == nil {
+						o["expiresAt"] = t.Add(-24 * time.Hour).Format("2006-01-02T15:04:05.000Z")
+					}
+				})
+			}
+		}},
+	{name: "listed times lose their milliseconds", tags: "@tokens", scenarios: `list describes each token`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) {
+				eachObject(r, func(o map[string]any) {
+					if t, err := time.Parse(time.RFC3339Nano, fmt.Sprint(o["createdAt"])); err == nil {
+						o["createdAt"] = t.Format(time.RFC3339)
+					}
+				})
+			}
+		}},
+	{name: "the token list leaks token values", tags: "@tokens", scenarios: `never contains its value`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) {
+				idp := tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				eachObject(r, func(o map[string]any) {
+					for v, key := range b.issued {
+						if key == idp+"/"+fmt.Sprint(o["name"]) {
+							o["token"] = v
+						}
+					}
+				})
+			}
+		}},
+	{name: "invalidated tokens are listed as valid", tags: "@tokens", scenarios: `invalidated token`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) {
+				eachObject(r, func(o map[string]any) { o["isValid"] = true })
+			}
+		}},
+	{name: "duplicate token name is created (500 → 201)", tags: "@tokens", scenarios: `token name that is taken|invalidated token is still taken`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode == 500 {
+				r.StatusCode = 201
+			}
+		}},
+	{name: "invalidate does nothing", tags: "@tokens", scenarios: `invalidated token no longer authenticates`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "POST" && invalidateRE.MatchString(out.URL.Path) {
+				out.Method, out.URL.Path = http.MethodGet, strings.TrimSuffix(out.URL.Path, "/invalidate")
+			}
+			return body
+		}},
+	{name: "an invalidated token still authenticates (401 → 200)", tags: "@tokens", scenarios: `invalidated token`,
+		response: letThrough(func(b *breaker, v string) bool {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			return b.invalidated[v]
+		})},
+	{name: "invalidating one token invalidates all of the account's", tags: "@tokens", scenarios: `leaves the other tokens working`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.Method != "POST" || !invalidateRE.MatchString(r.Request.URL.Path) || r.StatusCode != 200 {
+				return
+			}
+			idp := invalidateRE.FindStringSubmatch(r.Request.URL.Path)[1]
+			b.mu.Lock()
+			var names []string
+			for _, key := range b.issued {
+				if i, n, _ := strings.Cut(key, "/"); i == idp {
+					names = append(names, n)
+				}
+			}
+			b.mu.Unlock()
+			for _, n := range names {
+				req, _ := http.NewRequest("POST", b.mock.APIHost+saPath(idp, "tokens", n, "invalidate"), nil)
+				req.Header.Set("X-Domino-Api-Key", b.adminKey())
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}},
+	{name: "delete only invalidates, so the name stays taken", tags: "@tokens", scenarios: `deleted token`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "DELETE" && anyTokenRE.MatchString(out.URL.Path) {
+				out.Method, out.URL.Path = http.MethodPost, out.URL.Path+"/invalidate"
+			}
+			return body
+		}},
+	{name: "invalidate and delete answers carry the token value", tags: "@tokens", scenarios: `invalidated token no longer|deleted token no longer`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if (r.Request.Method == "DELETE" || strings.HasSuffix(r.Request.URL.Path, "/invalidate")) && r.StatusCode == 200 {
+				eachObject(r, func(o map[string]any) { o["token"] = "eyJleGFtcGxl.eyJ4Ijp0cnVlfQ.c2ln" })
+			}
+		}},
+	{name: "a deactivated account's tokens still authenticate", tags: "@tokens", scenarios: `Deactivating a service account invalidates`,
+		response: letThrough(func(b *breaker, v string) bool {
+			idp, ok := b.tokenAccount(v)
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			return ok && b.deactivated[idp] && !b.reactivated[idp]
+		})},
+	{name: "activation revives the account's tokens", tags: "@tokens", scenarios: `does not revive`,
+		response: letThrough(func(b *breaker, v string) bool {
+			idp, ok := b.tokenAccount(v)
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			return ok && b.reactivated[idp]
+		})},
+	{name: "tokens of re-activated accounts work under strict, but are refused", tags: "@tokens", scenarios: `after deactivation and activation`, profile: "strict",
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			idp, ok := b.tokenAccount(bearer(r.Request))
+			b.mu.Lock()
+			re := ok && b.reactivated[idp]
+			b.mu.Unlock()
+			if re && r.StatusCode == 200 {
+				respond(r, 401, map[string]any{"message": "Unauthorized", "success": false})
+			}
+		}},
+	{name: "expired tokens still authenticate", tags: "@tokens", scenarios: `expired token`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			v := bearer(r.Request)
+			if r.StatusCode != 401 || v == "" {
+				return
+			}
+			if _, ok := b.tokenAccount(v); !ok {
+				return
+			}
+			_, claims, err := decodeJWTLoose(v)
+			if err != nil {
+				return
+			}
+			req, _ := http.NewRequest("GET", b.mock.APIHost+"/__mock/clock", nil)
+			req.Header.Set("X-Domino-Api-Key", b.adminKey())
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			var clock struct{ Now time.Time }
+			_ = json.NewDecoder(resp.Body).Decode(&clock)
+			resp.Body.Close()
+			b.mu.Lock()
+			spoiled := b.invalidated[v]
+			b.mu.Unlock()
+			if exp, _ := claims["exp"].(float64); !spoiled && clock.Now.Unix() > int64(exp) {
+				respond(r, 200, map[string]any{})
+			}
+		}},
+
+	// ---- JWTs ----
+	{name: "the key set serves another key", tags: "@jwt", scenarios: `verifies against the published key set`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if jwksRE.MatchString(r.Request.URL.Path) {
+				editJSON(r, func(v any) any {
+					for _, k := range v.(map[string]any)["keys"].([]any) {
+						n := []byte(k.(map[string]any)["n"].(string))
+						n[10] ^= 1
+						k.(map[string]any)["n"] = string(n)
+					}
+					return v
+				})
+			}
+		}},
+	{name: "the key set needs credentials", tags: "@jwt", scenarios: `key set is published`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if jwksRE.MatchString(r.Request.URL.Path) && r.Request.Header.Get("X-Domino-Api-Key") == "" {
+				respond(r, 401, map[string]any{"message": "Unauthorized", "success": false})
+			}
+		}},
+	{name: "discovery names another issuer than the tokens'", tags: "@jwt", scenarios: `claims name`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if discoveryRE.MatchString(r.Request.URL.Path) {
+				eachObject(r, func(o map[string]any) {
+					o["issuer"] = strings.Replace(o["issuer"].(string), "http://", "https://", 1)
+					o["jwks_uri"] = strings.Replace(o["jwks_uri"].(string), "http://", "https://", 1)
+				})
+			}
+		}},
+	{name: "tokens lack sub", tags: "@jwt", scenarios: `claims name`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode == 201 {
+				eachObject(r, func(o map[string]any) {
+					parts := strings.Split(o["token"].(string), ".")
+					raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+					var claims map[string]any
+					_ = json.Unmarshal(raw, &claims)
+					delete(claims, "sub")
+					raw, _ = json.Marshal(claims)
+					parts[1] = base64.RawURLEncoding.EncodeToString(raw)
+					o["token"] = strings.Join(parts, ".")
+				})
+			}
+		}},
+	{name: "expiresAt an hour later than the token's exp", tags: "@jwt", scenarios: `claims name`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode == 201 {
+				eachObject(r, func(o map[string]any) {
+					t, _ := time.Parse(time.RFC3339Nano, o["expiresAt"].(string))
+					o["expiresAt"] = t.Add(time.Hour).Format("2006-01-02T15:04:05.000Z")
+					c, _ := time.Parse(time.RFC3339Nano, o["createdAt"].(string))
+					o["createdAt"] = c.Add(time.Hour).Format("2006-01-02T15:04:05.000Z")
+				})
+			}
+		}},
+	{name: "alg none is accepted", tags: "@jwt", scenarios: `forged token`, request: acceptForged("none")},
+	{name: "HS256 is accepted", tags: "@jwt", scenarios: `forged token`, request: acceptForged("HS256")},
+	{name: "RS256 signatures are not checked", tags: "@jwt", scenarios: `forged token`, request: acceptForged("RS256")},
+	{name: "the version lacks its build id", tags: "@jwt", scenarios: `version`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/version" {
+				eachObject(r, func(o map[string]any) { delete(o, "buildId") })
+			}
+		}},
+	{name: "the version is too old for python-domino", tags: "@jwt", scenarios: `version`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/version" {
+				eachObject(r, func(o map[string]any) { o["version"] = "4.0.9" })
+			}
+		}},
+
+	// ---- users ----
+	{name: "a service account's self is the administrator", tags: "@users", scenarios: `service account asks who`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", selfRE) && bearer(out) != "" {
+				out.Header.Del("Authorization")
+				out.Header.Set("X-Domino-Api-Key", b.adminKey())
+			}
+			return body
+		}},
+	{name: "every principal is an administrator", tags: "@users", scenarios: `principal of a service account`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/v4/auth/principal" {
+				eachObject(r, func(o map[string]any) { o["isAdmin"] = true })
+			}
+		}},
+	{name: "the public API's self lacks metadata", tags: "@users", scenarios: `public API describes`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/api/users/v1/self" {
+				eachObject(r, func(o map[string]any) { delete(o, "metadata") })
+			}
+		}},
+	{name: "users list service accounts under a different name", tags: "@users", scenarios: `appear among the users`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/v4/users" {
+				eachObject(r, func(o map[string]any) { o["userName"] = strings.ToUpper(fmt.Sprint(o["userName"])) })
+			}
+		}},
+
+	// ---- the API proxy ----
+	{name: "the access token comes as JSON", tags: "@proxy", scenarios: `access token`,
+		proxyResponse: func(b *breaker, r *http.Response) {
+			if r.Request.URL.Path == "/access-token" {
+				data, _ := io.ReadAll(r.Body)
+				respond(r, 200, map[string]any{"token": string(data)})
+			}
+		}},
+	{name: "the proxy adds no credentials", tags: "@proxy", scenarios: `needs no credentials`,
+		proxyResponse: func(b *breaker, r *http.Response) {
+			if r.Request.Header.Get("Authorization") == "" && r.Request.URL.Path != "/access-token" {
+				respond(r, 401, map[string]any{"message": "Unauthorized", "success": false})
+			}
+		}},
+
+	// ---- collaborators ----
+	{name: "a bad project role is accepted", tags: "@collaborators", scenarios: `role that does not exist`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", collabsRE) && r.StatusCode == 400 {
+				respond(r, 200, map[string]any{})
+			}
+		}},
+	{name: "anyone may add collaborators", tags: "@collaborators", scenarios: `cannot add collaborators`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "POST", collabsRE) {
+				out.Header.Del("Authorization")
+				out.Header.Set("X-Domino-Api-Key", b.adminKey())
+			}
+			return body
+		}},
+	{name: "collaborators may be named by idpId", tags: "@collaborators", scenarios: `not the idpId`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "POST", collabsRE) {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				for idp, id := range b.ids {
+					body = bytes.Replace(body, []byte(idp), []byte(id), 1)
+				}
+			}
+			return body
+		}},
+	{name: "removing a collaborator does nothing", tags: "@collaborators", scenarios: `removes a collaborator`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "DELETE", collabRE) {
+				out.Method = http.MethodGet
+				out.URL.Path = out.URL.Path[:strings.LastIndex(out.URL.Path, "/")]
+			}
+			return body
+		}},
+	{name: "a private project is visible to non-collaborators", tags: "@collaborators", scenarios: `private project`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.Method == "GET" && re(`^/v4/projects/[0-9a-f]{24}$`).MatchString(r.Request.URL.Path) && r.StatusCode == 403 {
+				respond(r, 200, map[string]any{})
+			}
+		}},
+	{name: "every hardware tier is the default", tags: "@collaborators", scenarios: `hardware tiers`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if strings.HasSuffix(r.Request.URL.Path, "/hardwareTiers") {
+				eachObject(r, func(o map[string]any) {
+					o["hardwareTier"].(map[string]any)["hwtFlags"].(map[string]any)["isDefault"] = true
+				})
+			}
+		}},
+
+	// ---- git credentials ----
+	{name: "the git credential list leaks secrets", tags: "@git-credentials", scenarios: `lists its own git credentials|adds a git credential to a service account`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", gitCredsRE) {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				eachObject(r, func(o map[string]any) {
+					if len(b.secrets) > 0 {
+						o["token"] = b.secrets[len(b.secrets)-1]
+					}
+				})
+			}
+		}},
+	{name: "the create answer echoes the secret", tags: "@git-credentials", scenarios: `adds its own git credential`,
+		response: func(b *breaker, r *http.Response, reqBody []byte) {
+			if is(r.Request, "POST", gitCredsRE) && r.StatusCode == 200 {
+				var sent map[string]any
+				_ = json.Unmarshal(reqBody, &sent)
+				eachObject(r, func(o map[string]any) { o["secret"] = sent["token"] })
+			}
+		}},
+	{name: "the mock's journal keeps git secrets", tags: "@git-credentials", scenarios: `journal`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/__mock/journal" {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				eachObject(r, func(o map[string]any) { o["leak"] = b.secrets })
+			}
+		}},
+	{name: "deleting a git credential does nothing", tags: "@git-credentials", scenarios: `git credential is deleted`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "DELETE", gitCredRE) {
+				out.Method = http.MethodGet
+				out.URL.Path = out.URL.Path[:strings.LastIndex(out.URL.Path, "/")]
+			}
+			return body
+		}},
+	{name: "a service account may manage any account's git credentials", tags: "@git-credentials", scenarios: `another account's git credentials`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if gitCredsRE.MatchString(out.URL.Path) && bearer(out) != "" {
+				out.Header.Del("Authorization")
+				out.Header.Set("X-Domino-Api-Key", b.adminKey())
+			}
+			return body
+		}},
+
+	// ---- credential mapping ----
+	{name: "the mapping is answered as credentialId instead of raw", tags: "@credential-mapping", scenarios: `chooses its git credential`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", mappingRE) {
+				eachObject(r, func(o map[string]any) {
+					if v, ok := o["raw"]; ok {
+						o["credentialId"] = v
+						delete(o, "raw")
+					}
+				})
+			}
+		}},
+	{name: "another account's credential may be mapped", tags: "@credential-mapping", scenarios: `Another account's git credential`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "PUT", mappingRE) && (r.StatusCode == 400 || r.StatusCode == 404) {
+				respond(r, 200, map[string]any{})
+			}
+		}},
+	{name: "removing the mapping does nothing", tags: "@credential-mapping", scenarios: `choice is removed`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "DELETE", mappingRE) {
+				out.Method = http.MethodGet
+			}
+			return body
+		}},
+
+	// ---- jobs ----
+	{name: "any collaborator may start jobs", tags: "@jobs", scenarios: `may not start jobs`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", jobStartRE) && r.StatusCode == 403 {
+				respond(r, 200, map[string]any{"job": map[string]any{}})
+			}
+		}},
+	{name: "jobs never complete", tags: "@jobs", scenarios: `through the public API`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", jobRE) {
+				eachObject(r, func(o map[string]any) {
+					st := o["statuses"].(map[string]any)
+					st["isCompleted"], st["executionStatus"] = false, "Running"
+				})
+			}
+		}},
+	{name: "stopping a job does nothing", tags: "@jobs", scenarios: `job is stopped`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "POST" && out.URL.Path == "/v4/jobs/stop" {
+				var m map[string]any
+				_ = json.Unmarshal(body, &m)
+				out.Method, out.URL.Path = http.MethodGet, "/v4/jobs/"+fmt.Sprint(m["jobId"])
+				return nil
+			}
+			return body
+		}},
+	{name: "the v4 job forgets who started it", tags: "@jobs", scenarios: `python-domino`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/v4/jobs/start" {
+				eachObject(r, func(o map[string]any) { delete(o, "startedBy") })
+			}
+		}},
+	{name: "the public API job lacks its metadata", tags: "@jobs", scenarios: `through the public API`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/api/jobs/v1/jobs" {
+				eachObject(r, func(o map[string]any) { delete(o, "metadata") })
+			}
+		}},
+	{name: "the job's output lacks its setup part", tags: "@jobs", scenarios: `output of a completed job`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if strings.HasSuffix(r.Request.URL.Path, "/stdout") {
+				eachObject(r, func(o map[string]any) { delete(o, "setup") })
+			}
+		}},
+	{name: "the job list does not count", tags: "@jobs", scenarios: `job list`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/v4/jobs" {
+				eachObject(r, func(o map[string]any) { delete(o, "totalCount") })
+			}
+		}},
+
+	// ---- errors ----
+	{name: "public API errors in the v4 shape", tags: "@errors", scenarios: `public API route`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.StatusCode >= 400 {
+				respond(r, r.StatusCode, map[string]any{"message": "error", "success": false})
+			}
+		}},
+	{name: "v4 errors lack success:false", tags: "@errors", scenarios: `v4 route`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if v4RE.MatchString(r.Request.URL.Path) && r.StatusCode >= 400 {
+				eachObject(r, func(o map[string]any) { delete(o, "success") })
+			}
+		}},
+	{name: "oversized bodies answer 400", tags: "@errors", scenarios: `oversized`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.StatusCode == 413 {
+				r.StatusCode = 400
+			}
+		}},
+	{name: "a wrong method answers 404", tags: "@errors", scenarios: `wrong method`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.StatusCode == 405 {
+				r.StatusCode = 404
+			}
+		}},
+	{name: "bad input does not name the field", tags: "@errors,@service-accounts", scenarios: `wrong type|invalid email|required field`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.StatusCode == 400 && v4RE.MatchString(r.Request.URL.Path) {
+				respond(r, 400, map[string]any{"message": "Bad request", "success": false})
+			}
+		}},
+	{name: "the mock's controls need credentials through the proxy", tags: "@errors", scenarios: `Through the API proxy`,
+		proxyResponse: func(b *breaker, r *http.Response) {
+			if strings.HasPrefix(r.Request.URL.Path, "/__mock/") {
+				respond(r, 401, map[string]any{"message": "Unauthorized", "success": false})
+			}
+		}},
+	{name: "the mock's controls need no credentials", tags: "@errors", scenarios: `controls need the administrator`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if strings.HasPrefix(r.Request.URL.Path, "/__mock/") && r.StatusCode == 401 {
+				respond(r, 200, map[string]any{"now": time.Now().UTC()})
+			}
+		}},
+}
+
+// TestBreaksAreCaught runs each break and expects the suite to fail.
+func TestBreaksAreCaught(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("breaks take a few seconds")
+	}
+	mocks := map[string]*Mock{}
+	mockFor := func(profile string) *Mock {
+		if mocks[profile] == nil {
+			mocks[profile] = startMock(t, profile)
+		}
+		return mocks[profile]
+	}
+	run := func(t *testing.T, rule breakRule) (Result, string) {
+		profile := rule.profile
+		if profile == "" {
+			profile = "observed"
+		}
+		m := mockFor(profile)
+		b := newBreaker(rule, m.Target())
+		target := m.Target()
+		target.APIHost = b.serve(t, m.srv.APIURL(), true)
+		target.APIProxy = b.serve(t, m.srv.ProxyURL(), false)
+		var out bytes.Buffer
+		res, err := Run(context.Background(), Options{
+			Target: target, Profile: profile, Tags: rule.tags, Scenarios: rule.scenarios, Format: "progress",
+			Output: &out, Log: io.Discard, JobTimeout: time.Second, NoColors: true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, out.String()
+	}
+
+	// The proxy itself must change nothing: with no break, all pass.
+	t.Run("control: no break", func(t *testing.T) {
+		res, out := run(t, breakRule{name: "none"})
+		if !res.OK() || res.Passed < 60 {
+			t.Fatalf("through the breaking proxy without a break: %s\n%s", res.Summary(), out)
+		}
+	})
+
+	caught := 0
+	names := map[string]bool{}
+	for _, rule := range breakRules {
+		if names[rule.name] {
+			t.Fatalf("two breaks are named %q", rule.name)
+		}
+		names[rule.name] = true
+		t.Run(rule.name, func(t *testing.T) {
+			res, out := run(t, rule)
+			if res.Passed+res.Failed == 0 {
+				t.Fatalf("no scenario selected by %q", rule.tags)
+			}
+			if res.Failed == 0 {
+				t.Errorf("break %q was not caught by %s: %s\n%s", rule.name, rule.tags, res.Summary(), out)
+				return
+			}
+			caught++
+			t.Logf("caught: %s", firstFailure(out))
+		})
+	}
+	t.Logf("%d deliberate breaks tried, %d caught", len(breakRules), caught)
+}
+
+// firstFailure picks the first failed scenario and its error from a
+// progress report, to show what caught a break.
+func firstFailure(out string) string {
+	var scenario string
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "Scenario"):
+			scenario = line
+		case strings.HasPrefix(line, "Error:"):
+			if len(line) > 300 {
+				line = line[:300] + "…"
+			}
+			return scenario + " — " + line
+		}
+	}
+	return "(no error found in the report)"
+}

@@ -1,0 +1,223 @@
+package conformance
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// obj is a decoded JSON object with typed accessors that fail with a message
+// naming the field, so a missing or mistyped field reads clearly in a report.
+type obj map[string]any
+
+func (o obj) str(key string) (string, error) {
+	v, ok := o[key]
+	if !ok {
+		return "", fmt.Errorf("field %q is missing in %v", key, map[string]any(o))
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("field %q is %T %v, want a string", key, v, v)
+	}
+	return s, nil
+}
+
+func (o obj) nonEmpty(key string) (string, error) {
+	s, err := o.str(key)
+	if err == nil && s == "" {
+		err = fmt.Errorf("field %q is empty", key)
+	}
+	return s, err
+}
+
+func (o obj) boolean(key string) (bool, error) {
+	v, ok := o[key]
+	if !ok {
+		return false, fmt.Errorf("field %q is missing in %v", key, map[string]any(o))
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("field %q is %T %v, want a boolean", key, v, v)
+	}
+	return b, nil
+}
+
+func (o obj) number(key string) (float64, error) {
+	v, ok := o[key]
+	if !ok {
+		return 0, fmt.Errorf("field %q is missing in %v", key, map[string]any(o))
+	}
+	n, ok := v.(float64)
+	if !ok {
+		return 0, fmt.Errorf("field %q is %T %v, want a number", key, v, v)
+	}
+	return n, nil
+}
+
+func (o obj) object(key string) (obj, error) {
+	v, ok := o[key]
+	if !ok {
+		return nil, fmt.Errorf("field %q is missing in %v", key, map[string]any(o))
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("field %q is %T %v, want an object", key, v, v)
+	}
+	return m, nil
+}
+
+func (o obj) list(key string) ([]any, error) {
+	v, ok := o[key]
+	if !ok {
+		return nil, fmt.Errorf("field %q is missing in %v", key, map[string]any(o))
+	}
+	l, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("field %q is %T %v, want a list", key, v, v)
+	}
+	return l, nil
+}
+
+// equal checks that a string field has the wanted value.
+func (o obj) equal(key, want string) error {
+	got, err := o.str(key)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("field %q is %q, want %q", key, got, want)
+	}
+	return nil
+}
+
+var (
+	objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)
+	// millisRE is RFC 3339 UTC with exactly three fractional digits, as
+	// Domino lists token times.
+	millisRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
+	// utcRE is RFC 3339 UTC with optional fractional digits.
+	utcRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$`)
+)
+
+func (o obj) objectID(key string) (string, error) {
+	s, err := o.str(key)
+	if err == nil && !objectIDRE.MatchString(s) {
+		err = fmt.Errorf("field %q is %q, want a Mongo ObjectId (24 hex characters)", key, s)
+	}
+	return s, err
+}
+
+func (o obj) uuid(key string) (string, error) {
+	s, err := o.str(key)
+	if err != nil {
+		return s, err
+	}
+	if _, perr := uuid.Parse(s); perr != nil || len(s) != 36 {
+		return s, fmt.Errorf("field %q is %q, want a UUID", key, s)
+	}
+	return s, nil
+}
+
+// utcTime reads an RFC 3339 UTC time; millis demands exactly milliseconds.
+func (o obj) utcTime(key string, millis bool) (time.Time, error) {
+	s, err := o.str(key)
+	if err != nil {
+		return time.Time{}, err
+	}
+	re, what := utcRE, "RFC 3339 UTC"
+	if millis {
+		re, what = millisRE, "RFC 3339 UTC with milliseconds"
+	}
+	if !re.MatchString(s) {
+		return time.Time{}, fmt.Errorf("field %q is %q, want %s", key, s, what)
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// expectStatus checks the status, and for an error status the error shape
+// of the route's family.
+func expectStatus(r *Response, want int) error {
+	if r == nil {
+		return fmt.Errorf("no call has been made")
+	}
+	if r.Status != want {
+		return fmt.Errorf("want status %d %s: %s", want, http.StatusText(want), r)
+	}
+	if want >= 400 {
+		_, err := errorMessages(r)
+		return err
+	}
+	return nil
+}
+
+// errorMessages checks the error body shape and returns its message(s):
+// {"message","success":false} on v4 and legacy routes,
+// {"requestId":"<uuid>","errors":[...]} on /api routes.
+func errorMessages(r *Response) ([]string, error) {
+	if r == nil {
+		return nil, fmt.Errorf("no call has been made")
+	}
+	if r.isPublicAPI() {
+		return publicAPIErrors(r)
+	}
+	return v4Error(r)
+}
+
+func v4Error(r *Response) ([]string, error) {
+	o, err := r.Object()
+	if err != nil {
+		return nil, fmt.Errorf("want a v4 error body {\"message\",\"success\":false}: %w", err)
+	}
+	msg, err := o.nonEmpty("message")
+	if err != nil {
+		return nil, fmt.Errorf("v4 error body: %w", err)
+	}
+	ok, err := o.boolean("success")
+	if err != nil {
+		return nil, fmt.Errorf("v4 error body: %w", err)
+	}
+	if ok {
+		return nil, fmt.Errorf("v4 error body says success:true: %s", r)
+	}
+	return []string{msg}, nil
+}
+
+func publicAPIErrors(r *Response) ([]string, error) {
+	o, err := r.Object()
+	if err != nil {
+		return nil, fmt.Errorf("want a public API error body {\"requestId\",\"errors\"}: %w", err)
+	}
+	if _, err := o.uuid("requestId"); err != nil {
+		return nil, fmt.Errorf("public API error body: %w", err)
+	}
+	list, err := o.list("errors")
+	if err != nil {
+		return nil, fmt.Errorf("public API error body: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("public API error body has no errors: %s", r)
+	}
+	var msgs []string
+	for _, e := range list {
+		s, ok := e.(string)
+		if !ok || s == "" {
+			return nil, fmt.Errorf("public API error body: errors holds %T %v, want non-empty strings", e, e)
+		}
+		msgs = append(msgs, s)
+	}
+	return msgs, nil
+}
+
+// mentions reports whether any message contains s (case-insensitive).
+func mentions(msgs []string, s string) bool {
+	for _, m := range msgs {
+		if strings.Contains(strings.ToLower(m), strings.ToLower(s)) {
+			return true
+		}
+	}
+	return false
+}

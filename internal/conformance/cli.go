@@ -1,0 +1,139 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Main is the conformance runner's command line; cmd/conformance is a thin
+// shell around it. It returns the exit status: 0 when every scenario that
+// ran passed, 1 when one failed, 2 when the run could not start. The last
+// line it writes to stdout is the summary "N passed, N failed[, N skipped]".
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	var (
+		apiHost    = fs.String("api-host", env("DOMINO_API_HOST", ""), "base URL of the API host (env DOMINO_API_HOST)")
+		apiProxy   = fs.String("api-proxy", env("DOMINO_API_PROXY", ""), "base URL of the API proxy (env DOMINO_API_PROXY)")
+		adminKey   = fs.String("admin-api-key", env("DOMINO_USER_API_KEY", ""), "an administrator's API key (env DOMINO_USER_API_KEY)")
+		userKey    = fs.String("user-api-key", env("DOMINO_NONADMIN_API_KEY", ""), "API key of a user who is not an administrator nor a collaborator of --project (env DOMINO_NONADMIN_API_KEY)")
+		project    = fs.String("project", DefaultProject, "owner/name of a git-backed project the suite may use")
+		prof       = fs.String("profile", "observed", "which Domino behaviour to expect: observed, strict, or a profile JSON file")
+		tags       = fs.String("tags", "", `tag expression selecting scenarios, e.g. "@tokens && ~@destructive"`)
+		name       = fs.String("name", "", "run only scenarios whose name matches this regular expression")
+		format     = fs.String("format", "progress", "output format: pretty, progress, junit or cucumber")
+		output     = fs.String("output", "", "write the formatted report to this file instead of stdout")
+		useMock    = fs.Bool("mock", false, "start an in-process mockdomino and check it")
+		featDir    = fs.String("features", "", "read .feature files from this directory instead of the built-in ones")
+		jobTimeout = fs.Duration("job-timeout", 10*time.Minute, "how long a job may take to complete")
+		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
+	)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "conformance: unexpected arguments %v\n", fs.Args())
+		return 2
+	}
+	switch *format {
+	case "pretty", "progress", "junit", "cucumber":
+	default:
+		fmt.Fprintf(stderr, "conformance: --format %q is not pretty, progress, junit or cucumber\n", *format)
+		return 2
+	}
+
+	target := Target{APIHost: *apiHost, APIProxy: *apiProxy, AdminAPIKey: *adminKey, UserAPIKey: *userKey, Project: *project}
+	if *useMock {
+		if set["api-host"] {
+			fmt.Fprintln(stderr, "conformance: give either --mock or --api-host, not both")
+			return 2
+		}
+		m, err := StartMock(*prof)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: starting the mock: %v\n", err)
+			return 2
+		}
+		defer m.Close()
+		target = m.Target()
+	} else if target.APIHost != "" && target.IsMock(ctx) {
+		target = target.WithMockDefaults()
+		// A mockdomino says which profile it plays; expect that one unless told otherwise.
+		if p := target.MockProfile(ctx); p != "" && !set["profile"] {
+			*prof = p
+		} else if p != "" && p != *prof {
+			fmt.Fprintf(stderr, "conformance: warning: the mock plays the %s profile, but --profile %s was given\n", p, *prof)
+		}
+	}
+
+	opt := Options{
+		Target: target, Profile: *prof, Tags: *tags, Scenarios: *name, Format: *format, Output: stdout,
+		Log: stderr, JobTimeout: *jobTimeout, Prefix: *prefix, NoColors: !isTerminal(stdout),
+	}
+	if *featDir != "" {
+		opt.Features = os.DirFS(*featDir)
+	}
+	if *output != "" {
+		f, err := os.Create(*output)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		opt.Output, opt.NoColors = f, true
+	}
+	fmt.Fprintf(stderr, "conformance: checking %s (profile %s)\n", describe(target, *useMock), *prof)
+
+	res, err := Run(ctx, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "conformance: %v\n", err)
+		return 2
+	}
+	fmt.Fprintln(stdout)
+	for _, s := range res.Skips {
+		fmt.Fprintf(stdout, "skipped %d %s scenario(s): they %s\n", s.Count, s.Tag, s.Reason)
+	}
+	fmt.Fprintf(stdout, "finished in %s\n", res.Duration.Round(time.Millisecond))
+	fmt.Fprintln(stdout, res.Summary())
+	if !res.OK() {
+		return 1
+	}
+	return 0
+}
+
+func describe(t Target, mock bool) string {
+	var parts []string
+	if mock {
+		parts = append(parts, "an in-process mock")
+	}
+	parts = append(parts, "API host "+t.APIHost)
+	if t.APIProxy != "" {
+		parts = append(parts, "API proxy "+t.APIProxy)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

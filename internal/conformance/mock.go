@@ -1,0 +1,32 @@
+package conformance
+
+import (
+	"github.com/mockdomino/mockdomino/internal/server"
+)
+
+// Mock is an in-process mockdomino with the default fixtures, on free
+// loopback ports.
+type Mock struct {
+	srv *server.Server
+}
+
+// StartMock starts a mock that behaves as the named profile.
+func StartMock(profile string) (*Mock, error) {
+	srv, err := server.Start(server.Config{
+		Listen:      "127.0.0.1:0",
+		ProxyListen: "127.0.0.1:0",
+		Profile:     profile,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Mock{srv: srv}, nil
+}
+
+// Target reaches the mock through both listeners with the fixtures' keys.
+func (m *Mock) Target() Target {
+	return Target{APIHost: m.srv.APIURL(), APIProxy: m.srv.ProxyURL()}.WithMockDefaults()
+}
+
+// Close stops the mock.
+func (m *Mock) Close() error { return m.srv.Close() }

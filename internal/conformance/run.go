@@ -1,0 +1,350 @@
+// Package conformance checks that a target behaves like Domino's API as the
+// contract (DOMINO_API.md) describes it. The scenarios are Gherkin, in
+// features/; the steps here turn them into calls. The same scenarios run
+// against the in-process mock (go test), a running mockdomino, or a real
+// Domino: the suite reaches its target only through a Target.
+package conformance
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/mockdomino/mockdomino/features"
+	"github.com/mockdomino/mockdomino/internal/profile"
+)
+
+// Options configure one run of the suite.
+type Options struct {
+	Target Target
+	// Profile is "observed" (default), "strict" or a profile JSON file: which
+	// variant of Domino's behaviour to expect.
+	Profile string
+	// Tags is a godog tag expression selecting scenarios, e.g. "@tokens && ~@jobs".
+	Tags string
+	// Scenarios, if set, is a regular expression: only scenarios whose name
+	// matches it run (all examples of a matching outline).
+	Scenarios string
+	// Format is pretty, progress (default), junit or cucumber; Output receives it.
+	Format string
+	Output io.Writer
+	// Log receives warnings, e.g. a cleanup that failed. nil: discarded.
+	Log io.Writer
+	// Features holds the .feature files; nil means the embedded ones.
+	Features fs.FS
+	// JobTimeout bounds how long a job may take to complete (default 10 min).
+	JobTimeout time.Duration
+	// Prefix starts every name the run creates; "" makes a random one.
+	Prefix   string
+	NoColors bool
+	// TestingT, if set, runs each scenario as a subtest of it.
+	TestingT *testing.T
+}
+
+// Result counts scenarios by outcome.
+type Result struct {
+	Passed, Failed, Skipped int
+	// Skips says why scenarios were skipped: one entry per reason.
+	Skips    []Skip
+	IsMock   bool
+	Duration time.Duration
+	// Status is godog's exit status: 0 when every run scenario passed.
+	Status int
+}
+
+// Skip is a number of scenarios the target cannot run, and why.
+type Skip struct {
+	Tag, Reason string
+	Count       int
+}
+
+// OK tells whether the run passed.
+func (r Result) OK() bool { return r.Failed == 0 && r.Status == 0 }
+
+// Summary is the one-line verdict: "N passed, N failed[, N skipped]".
+func (r Result) Summary() string {
+	s := fmt.Sprintf("%d passed, %d failed", r.Passed, r.Failed)
+	if r.Skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", r.Skipped)
+	}
+	return s
+}
+
+// run is what all scenarios of one run share. It is read-only for them,
+// except for the counters and caches, which are guarded.
+type run struct {
+	target     Target
+	client     *Client
+	profile    profile.Profile
+	isMock     bool
+	prefix     string
+	jobTimeout time.Duration
+	counter    atomic.Int64
+
+	logMu sync.Mutex
+	log   io.Writer
+
+	projMu  sync.Mutex
+	project *projectInfo
+
+	tallyMu        sync.Mutex
+	passed, failed int
+}
+
+func (r *run) warnf(format string, args ...any) {
+	r.logMu.Lock()
+	defer r.logMu.Unlock()
+	fmt.Fprintf(r.log, "warning: "+format+"\n", args...)
+}
+
+// skipRule names a tag whose scenarios the target may be unable to run.
+type skipRule struct {
+	tag    string
+	reason func(r *run) string // "" when the target can run them
+}
+
+var skipRules = []skipRule{
+	{"@mock-only", func(r *run) string {
+		if r.isMock {
+			return ""
+		}
+		return "need the mock's control routes; the target does not answer GET /__mock/health"
+	}},
+	{"@admin", func(r *run) string {
+		if r.target.AdminAPIKey != "" {
+			return ""
+		}
+		return "need an administrator's API key (--admin-api-key, DOMINO_USER_API_KEY)"
+	}},
+	{"@non-admin", func(r *run) string {
+		if r.target.UserAPIKey != "" {
+			return ""
+		}
+		return "need a non-admin user's API key (--user-api-key, DOMINO_NONADMIN_API_KEY)"
+	}},
+	{"@proxy", func(r *run) string {
+		if r.target.APIProxy != "" {
+			return ""
+		}
+		return "need the API proxy (--api-proxy, DOMINO_API_PROXY)"
+	}},
+	{"@observed", func(r *run) string {
+		if r.profile.Name == "observed" {
+			return ""
+		}
+		return fmt.Sprintf("expect the observed profile; this run expects %q", r.profile.Name)
+	}},
+	{"@strict", func(r *run) string {
+		if r.profile.Name == "strict" {
+			return ""
+		}
+		return fmt.Sprintf("expect the strict profile; this run expects %q", r.profile.Name)
+	}},
+}
+
+// Run runs the selected scenarios against the target and counts the outcomes.
+func Run(ctx context.Context, opt Options) (Result, error) {
+	start := time.Now()
+	p, err := profile.Load(opt.Profile)
+	if err != nil {
+		return Result{}, err
+	}
+	if opt.Target.APIHost == "" {
+		return Result{}, errors.New("no API host: give --api-host or DOMINO_API_HOST, or --mock")
+	}
+	r := &run{
+		target:     opt.Target,
+		client:     NewClient(opt.Target),
+		profile:    p,
+		isMock:     opt.Target.IsMock(ctx),
+		prefix:     opt.Prefix,
+		jobTimeout: opt.JobTimeout,
+		log:        opt.Log,
+	}
+	if r.target.Project == "" {
+		r.target.Project = DefaultProject
+	}
+	if _, _, err := r.target.projectParts(); err != nil {
+		return Result{}, err
+	}
+	if r.prefix == "" {
+		b := make([]byte, 3)
+		_, _ = rand.Read(b)
+		r.prefix = "cf" + hex.EncodeToString(b)
+	}
+	if r.jobTimeout == 0 {
+		r.jobTimeout = 10 * time.Minute
+	}
+	if r.log == nil {
+		r.log = io.Discard
+	}
+	fsys, paths := opt.Features, []string{"."}
+	if fsys == nil {
+		fsys = features.FS
+	}
+	format := opt.Format
+	if format == "" {
+		format = "progress"
+	}
+	output := opt.Output
+	if output == nil {
+		output = io.Discard
+	}
+
+	if opt.Scenarios != "" {
+		if paths, err = scenarioPaths(fsys, opt.Tags, opt.Scenarios); err != nil {
+			return Result{}, err
+		}
+	}
+
+	// Decide, from the tags alone, which selected scenarios the target cannot
+	// run; leave them out of the run and count them as skipped.
+	res := Result{IsMock: r.isMock}
+	var pickles []*messages.Pickle
+	if err := eachPickle(fsys, paths, opt.Tags, func(pk *messages.Pickle, _ int64) { pickles = append(pickles, pk) }); err != nil {
+		return Result{}, err
+	}
+	tags := []string{}
+	if strings.TrimSpace(opt.Tags) != "" {
+		tags = append(tags, opt.Tags)
+	}
+	for _, rule := range skipRules {
+		reason := rule.reason(r)
+		if reason == "" {
+			continue
+		}
+		tags = append(tags, "~"+rule.tag)
+		n := 0
+		for _, pk := range pickles {
+			if hasTag(pk.Tags, rule.tag) && !skippedEarlier(pk.Tags, res.Skips) {
+				n++
+			}
+		}
+		if n > 0 {
+			res.Skips = append(res.Skips, Skip{Tag: rule.tag, Reason: reason, Count: n})
+			res.Skipped += n
+		}
+	}
+
+	suite := godog.TestSuite{
+		Name:                "domino-conformance",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) { initScenario(sc, r) },
+		Options: &godog.Options{
+			Format:   format,
+			Output:   output,
+			FS:       fsys,
+			Paths:    paths,
+			Tags:     strings.Join(tags, " && "),
+			Strict:   true,
+			NoColors: opt.NoColors,
+			TestingT: opt.TestingT,
+
+			DefaultContext: ctx,
+		},
+	}
+	res.Status = suite.Run()
+	res.Passed, res.Failed = r.passed, r.failed
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// eachPickle calls f for every scenario (one per example row of an
+// outline) that the paths and tags select, with the line of its scenario.
+func eachPickle(fsys fs.FS, paths []string, tags string, f func(pk *messages.Pickle, line int64)) error {
+	selection := godog.TestSuite{Options: &godog.Options{FS: fsys, Paths: paths, Tags: tags}}
+	feats, err := selection.RetrieveFeatures()
+	if err != nil {
+		return fmt.Errorf("reading the features: %w", err)
+	}
+	for _, ft := range feats {
+		for _, pk := range ft.Pickles {
+			line := int64(-1)
+			if sc := ft.FindScenario(pk.AstNodeIds[0]); sc != nil {
+				line = sc.Location.Line
+			}
+			f(pk, line)
+		}
+	}
+	return nil
+}
+
+// scenarioPaths turns a name pattern into godog paths "file:line", one for
+// each scenario (or outline) whose name matches.
+func scenarioPaths(fsys fs.FS, tags, pattern string) ([]string, error) {
+	rx, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("scenario name pattern: %w", err)
+	}
+	var paths []string
+	seen := map[string]bool{}
+	err = eachPickle(fsys, []string{"."}, tags, func(pk *messages.Pickle, line int64) {
+		p := fmt.Sprintf("%s:%d", pk.Uri, line)
+		if rx.MatchString(pk.Name) && !seen[p] {
+			seen[p] = true
+			paths = append(paths, p)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no scenario selected by the tags %q has a name matching %q", tags, pattern)
+	}
+	return paths, nil
+}
+
+func hasTag(tags []*messages.PickleTag, want string) bool {
+	for _, t := range tags {
+		if t.Name == want {
+			return true
+		}
+	}
+	return false
+}
+
+func skippedEarlier(tags []*messages.PickleTag, skips []Skip) bool {
+	for _, s := range skips {
+		if hasTag(tags, s.Tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// initScenario makes the scenario's world and registers every step on it.
+func initScenario(sc *godog.ScenarioContext, r *run) {
+	w := newWorld(r)
+	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+		w.cleanUp(ctx)
+		r.tallyMu.Lock()
+		if err != nil && !errors.Is(err, godog.ErrSkip) {
+			r.failed++
+		} else {
+			r.passed++
+		}
+		r.tallyMu.Unlock()
+		return ctx, nil
+	})
+	registerAccountSteps(sc, w)
+	registerTokenSteps(sc, w)
+	registerJWTSteps(sc, w)
+	registerUserSteps(sc, w)
+	registerProjectSteps(sc, w)
+	registerGitSteps(sc, w)
+	registerJobSteps(sc, w)
+	registerErrorSteps(sc, w)
+	registerMockSteps(sc, w)
+}

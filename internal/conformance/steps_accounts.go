@@ -1,0 +1,337 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/google/uuid"
+)
+
+func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
+	// preconditions
+	sc.Given(`^a service account "([^"]*)"$`, w.givenAccount)
+	sc.Given(`^a service account "([^"]*)" that has been deactivated$`, func(ctx context.Context, alias string) error {
+		a, err := w.makeAccount(ctx, alias)
+		if err != nil {
+			return err
+		}
+		return w.setActive(ctx, a, false)
+	})
+	sc.Given(`^a service account "([^"]*)" that has been deactivated and activated again$`, func(ctx context.Context, alias string) error {
+		a, err := w.makeAccount(ctx, alias)
+		if err != nil {
+			return err
+		}
+		if err := w.setActive(ctx, a, false); err != nil {
+			return err
+		}
+		return w.setActive(ctx, a, true)
+	})
+	sc.Given(`^the service account "([^"]*)" has been deactivated$`, func(ctx context.Context, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return w.setActive(ctx, a, false)
+	})
+
+	// actions
+	sc.When(`^`+callerRE+` creates a service account "([^"]*)"$`, func(ctx context.Context, who, alias string) error {
+		username := w.uniqueName(alias)
+		return w.createAccount(ctx, who, alias, username, username+"@example.com")
+	})
+	sc.When(`^`+callerRE+` creates a service account "([^"]*)" with the email "([^"]*)"$`, func(ctx context.Context, who, alias, email string) error {
+		return w.createAccount(ctx, who, alias, w.uniqueName(alias), w.uniqueEmail(email))
+	})
+	sc.When(`^the administrator creates a service account with the username "([^"]*)"$`, func(ctx context.Context, username string) error {
+		return w.createAccount(ctx, "the administrator", "rejected", username, w.uniqueName("rejected")+"@example.com")
+	})
+	sc.When(`^the administrator creates a service account with a username (of exactly 64 characters|with dots, dashes and underscores|that starts with a digit)$`, func(ctx context.Context, kind string) error {
+		var username string
+		switch kind {
+		case "of exactly 64 characters":
+			username = w.uniqueName("x")
+			username += strings.Repeat("x", 64-len(username))
+		case "with dots, dashes and underscores":
+			username = w.uniqueName("a.b_c-d")
+		default:
+			username = "9" + w.uniqueName("digit")
+		}
+		return w.createAccount(ctx, "the administrator", "valid", username, w.uniqueName("valid")+"@example.com")
+	})
+	sc.When(`^the administrator creates a service account with the email "([^"]*)"$`, func(ctx context.Context, email string) error {
+		return w.createAccount(ctx, "the administrator", "rejected", w.uniqueName("rejected"), email)
+	})
+	sc.When(`^the administrator creates a service account without a "([^"]*)"$`, func(ctx context.Context, field string) error {
+		username := w.uniqueName("partial")
+		body := map[string]string{"username": username, "email": username + "@example.com"}
+		delete(body, field)
+		return w.postAccount(ctx, w.admin(), "partial", body)
+	})
+	sc.When(`^the administrator creates another service account with the username of "([^"]*)"$`, func(ctx context.Context, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return w.createAccount(ctx, "the administrator", "same-username", a.username, w.uniqueName("other")+"@example.com")
+	})
+	sc.When(`^the administrator creates another service account with the email of "([^"]*)"$`, func(ctx context.Context, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return w.createAccount(ctx, "the administrator", "same-email", w.uniqueName("other"), a.email)
+	})
+	sc.When(`^`+callerRE+` lists service accounts$`, func(ctx context.Context, who string) error {
+		return w.callAs(ctx, who, http.MethodGet, "/v4/serviceAccounts", nil)
+	})
+	sc.When(`^`+callerRE+` lists service accounts including deactivated ones$`, func(ctx context.Context, who string) error {
+		return w.callAs(ctx, who, http.MethodGet, "/v4/serviceAccounts?includeDeactivated=true", nil)
+	})
+	sc.When(`^`+callerRE+` (deactivates|activates) the service account "([^"]*)"$`, func(ctx context.Context, who, action, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		if action == "deactivates" {
+			w.spoil(a, "")
+		}
+		return w.callAs(ctx, who, http.MethodPost, saPath(a.idpID, strings.TrimSuffix(action, "s")), nil)
+	})
+	sc.When(`^the administrator (deactivates|activates) a service account that does not exist$`, func(ctx context.Context, action string) error {
+		_, err := w.call(ctx, http.MethodPost, saPath(uuid.NewString(), strings.TrimSuffix(action, "s")), w.admin(), nil)
+		return err
+	})
+
+	// outcomes
+	sc.Then(`^the service account "([^"]*)" is created with a Mongo id and a Keycloak idpId$`, func(alias string) error {
+		if err := expectStatus(w.resp, w.run.profile.CreateAccountStatus); err != nil {
+			return err
+		}
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return checkAccount(w.resp, a)
+	})
+	sc.Then(`^the service account "([^"]*)" is returned with its username, email, id and idpId$`, func(alias string) error {
+		want := w.run.profile.DeactivateStatus
+		if w.resp != nil && strings.HasSuffix(w.resp.Path, "/activate") {
+			want = w.run.profile.ActivateStatus
+		}
+		if err := expectStatus(w.resp, want); err != nil {
+			return err
+		}
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return checkAccount(w.resp, a)
+	})
+	sc.Then(`^the list includes the service account "([^"]*)" with its username, email, id and idpId$`, func(alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return listHasAccount(w.resp, a)
+	})
+	sc.Then(`^the administrator's list of service accounts (includes|does not include) "([^"]*)"$`, func(ctx context.Context, verb, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		r, err := w.must(ctx, http.MethodGet, "/v4/serviceAccounts", w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		err = listHasAccount(r, a)
+		if verb == "includes" {
+			return err
+		}
+		if err == nil {
+			return fmt.Errorf("the list of active service accounts includes %s: %s", a.username, r)
+		}
+		return nil
+	})
+	sc.Then(`^both service accounts "([^"]*)" and "([^"]*)" exist with their own emails$`, func(ctx context.Context, first, second string) error {
+		r, err := w.must(ctx, http.MethodGet, "/v4/serviceAccounts", w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		var emails []string
+		for _, alias := range []string{first, second} {
+			a, err := w.account(alias)
+			if err != nil {
+				return fmt.Errorf("%w (was it created? %s)", err, w.resp)
+			}
+			if err := listHasAccount(r, a); err != nil {
+				return err
+			}
+			emails = append(emails, a.email)
+		}
+		if emails[0] == emails[1] {
+			return fmt.Errorf("both accounts have the email %s", emails[0])
+		}
+		return nil
+	})
+	sc.Then(`^the call is rejected as a duplicate$`, func() error {
+		return expectStatus(w.resp, w.run.profile.DuplicateStatus)
+	})
+	sc.Then(`^the error message is exactly "([^"]*)"$`, func(text string) error {
+		want, err := w.expand(text)
+		if err != nil {
+			return err
+		}
+		msgs, err := errorMessages(w.resp)
+		if err != nil {
+			return err
+		}
+		if len(msgs) != 1 || msgs[0] != want {
+			return fmt.Errorf("want the message %q: %s", want, w.resp)
+		}
+		return nil
+	})
+	sc.Then(`^the error message names the email of "([^"]*)"$`, func(alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return w.messageNames(a.email)
+	})
+	sc.Then(`^the error message names "([^"]*)"$`, w.messageNames)
+}
+
+func (w *world) givenAccount(ctx context.Context, alias string) error {
+	_, err := w.makeAccount(ctx, alias)
+	return err
+}
+
+func (w *world) messageNames(s string) error {
+	msgs, err := errorMessages(w.resp)
+	if err != nil {
+		return err
+	}
+	if !mentions(msgs, s) {
+		return fmt.Errorf("the error message does not name %q: %s", s, w.resp)
+	}
+	return nil
+}
+
+// callAs makes a call as the named caller and keeps the answer.
+func (w *world) callAs(ctx context.Context, who, method, path string, body any) error {
+	cred, err := w.caller(ctx, who)
+	if err != nil {
+		return err
+	}
+	_, err = w.call(ctx, method, path, cred, body)
+	return err
+}
+
+// createAccount asks to create a service account; when the target creates
+// it (rightly or not) it is remembered under alias and cleaned up later.
+func (w *world) createAccount(ctx context.Context, who, alias, username, email string) error {
+	cred, err := w.caller(ctx, who)
+	if err != nil {
+		return err
+	}
+	return w.postAccount(ctx, cred, alias, map[string]string{"username": username, "email": email})
+}
+
+func (w *world) postAccount(ctx context.Context, cred Credential, alias string, body map[string]string) error {
+	r, err := w.call(ctx, http.MethodPost, "/v4/serviceAccounts", cred, body)
+	if err != nil {
+		return err
+	}
+	if r.Status/100 != 2 {
+		return nil
+	}
+	o, err := r.Object()
+	if err != nil {
+		return nil // the outcome step reports the bad body
+	}
+	idpID, _ := o.str("idpId")
+	id, _ := o.str("id")
+	if idpID == "" {
+		return nil
+	}
+	a := &account{alias: alias, username: body["username"], email: body["email"], id: id, idpID: idpID}
+	w.accounts[alias] = a
+	w.current = a
+	w.scheduleDeactivation(a)
+	return nil
+}
+
+func (w *world) scheduleDeactivation(a *account) {
+	w.afterwards("deactivate service account "+a.username, func(ctx context.Context) error {
+		r, err := w.run.client.Do(ctx, http.MethodPost, saPath(a.idpID, "deactivate"), w.admin(), nil)
+		if err != nil {
+			return err
+		}
+		if r.Status >= 300 && r.Status != http.StatusNotFound {
+			return fmt.Errorf("%s", r)
+		}
+		return nil
+	})
+}
+
+// setActive deactivates or activates an account as a precondition.
+func (w *world) setActive(ctx context.Context, a *account, active bool) error {
+	action, want := "deactivate", w.run.profile.DeactivateStatus
+	if active {
+		action, want = "activate", w.run.profile.ActivateStatus
+	}
+	if !active {
+		w.spoil(a, "")
+	}
+	_, err := w.must(ctx, http.MethodPost, saPath(a.idpID, action), w.admin(), nil, want)
+	return err
+}
+
+// checkAccount checks an account object: both ids well-formed and equal to
+// what the scenario knows, username and email as requested.
+func checkAccount(r *Response, a *account) error {
+	o, err := r.Object()
+	if err != nil {
+		return err
+	}
+	return accountMatches(o, a)
+}
+
+func accountMatches(o obj, a *account) error {
+	id, err := o.objectID("id")
+	if err != nil {
+		return err
+	}
+	idpID, err := o.uuid("idpId")
+	if err != nil {
+		return err
+	}
+	if id != a.id || idpID != a.idpID {
+		return fmt.Errorf("ids are %s/%s, want %s/%s", id, idpID, a.id, a.idpID)
+	}
+	if err := o.equal("username", a.username); err != nil {
+		return err
+	}
+	return o.equal("email", a.email)
+}
+
+// listHasAccount checks that a 200 list of accounts holds a, with the exact
+// fields of the observed list: username, email, id, idpId.
+func listHasAccount(r *Response, a *account) error {
+	if err := expectStatus(r, http.StatusOK); err != nil {
+		return err
+	}
+	list, err := r.Array()
+	if err != nil {
+		return err
+	}
+	for _, o := range list {
+		if idp, _ := o.str("idpId"); idp == a.idpID {
+			return accountMatches(o, a)
+		}
+	}
+	return fmt.Errorf("the list does not include %s (idpId %s): %s", a.username, a.idpID, r)
+}

@@ -1,0 +1,411 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+
+	"github.com/cucumber/godog"
+)
+
+// secretFields are the request fields that carry a git secret; none may
+// ever come back.
+var secretFields = []string{"token", "password", "key", "passphrase"}
+
+func gitCredsPath(userID string, rest ...string) string {
+	p := "/v4/accounts/" + userID + "/gitcredentials"
+	for _, r := range rest {
+		p += "/" + r
+	}
+	return p
+}
+
+func mappingPath(projectID, repoID string) string {
+	return "/v4/projects/" + projectID + "/repository/" + repoID + "/credentialMapping"
+}
+
+func randomSecret(kind string) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "conformance-" + kind + "-secret-" + hex.EncodeToString(b)
+}
+
+// gitCredentialBody is what Domino's clients send for each kind of credential.
+func gitCredentialBody(kind, name, provider, secret string) map[string]any {
+	body := map[string]any{"name": name, "gitServiceProvider": provider, "accessType": kind}
+	switch kind {
+	case "token":
+		body["token"] = secret
+		body["type"] = "TokenGitCredentialDto"
+	case "password":
+		body["username"] = "conformance"
+		body["password"] = secret
+		body["type"] = "PasswordGitCredentialDto"
+	case "key":
+		body["key"] = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + secret + "\n-----END OPENSSH PRIVATE KEY-----\n"
+		body["passphrase"] = secret + "-passphrase"
+		body["type"] = "SshGitCredentialDto"
+	}
+	return body
+}
+
+func registerGitSteps(sc *godog.ScenarioContext, w *world) {
+	sc.Given(`^"([^"]*)" has a (token|password|key) git credential$`, func(ctx context.Context, alias, kind string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		if err := w.addGitCredential(ctx, w.admin(), a, kind, "github"); err != nil {
+			return err
+		}
+		if _, ok := w.creds[alias]; !ok || w.resp.Status != http.StatusOK {
+			return fmt.Errorf("precondition failed: adding a git credential: %s", w.resp)
+		}
+		return nil
+	})
+	sc.When(`^`+callerRE+` adds a (token|password|key) git credential to "([^"]*)"$`, func(ctx context.Context, who, kind, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		cred, err := w.caller(ctx, who)
+		if err != nil {
+			return err
+		}
+		return w.addGitCredential(ctx, cred, a, kind, "github")
+	})
+	sc.When(`^the administrator adds a git credential for the provider "([^"]*)" to "([^"]*)"$`, func(ctx context.Context, provider, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return w.addGitCredential(ctx, w.admin(), a, "token", provider)
+	})
+	sc.When(`^`+callerRE+` lists the git credentials of "([^"]*)"$`, func(ctx context.Context, who, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return w.callAs(ctx, who, http.MethodGet, gitCredsPath(a.id), nil)
+	})
+	sc.When(`^the administrator lists the git credentials of an account that does not exist$`, func(ctx context.Context) error {
+		_, err := w.call(ctx, http.MethodGet, gitCredsPath(randomObjectID()), w.admin(), nil)
+		return err
+	})
+	sc.When(`^`+callerRE+` deletes the git credential of "([^"]*)"$`, func(ctx context.Context, who, alias string) error {
+		c, ok := w.creds[alias]
+		if !ok {
+			return fmt.Errorf("the scenario has no git credential of %q", alias)
+		}
+		return w.callAs(ctx, who, http.MethodDelete, gitCredsPath(c.acct.id, c.id), nil)
+	})
+	sc.When(`^the administrator lists the git providers$`, func(ctx context.Context) error {
+		_, err := w.call(ctx, http.MethodGet, "/v4/accounts/gitproviders", w.admin(), nil)
+		return err
+	})
+
+	sc.Then(`^the git credential is described by id, name, provider, domain, fingerprint and protocol$`, func() error {
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		return checkGitCredential(o, w.sentCred)
+	})
+	sc.Then(`^the secret appears nowhere in the answer$`, func() error {
+		return w.noSecrets(w.resp)
+	})
+	sc.Then(`^the git credentials of "([^"]*)" include it, without the secret$`, func(ctx context.Context, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		r, err := w.must(ctx, http.MethodGet, gitCredsPath(a.id), w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		return w.listHasCredential(r, w.creds[alias])
+	})
+	sc.Then(`^the list includes the git credential, without any secret$`, func() error {
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		return w.listHasCredential(w.resp, w.sentCred)
+	})
+	sc.Then(`^the git credentials of "([^"]*)" do not include it$`, func(ctx context.Context, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		c, ok := w.creds[alias]
+		if !ok {
+			return fmt.Errorf("the scenario has no git credential of %q", alias)
+		}
+		r, err := w.must(ctx, http.MethodGet, gitCredsPath(a.id), w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		list, err := r.Array()
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			if id, _ := o.str("id"); id == c.id {
+				return fmt.Errorf("the deleted git credential is still listed: %s", r)
+			}
+		}
+		return nil
+	})
+	sc.Then(`^the providers include "([^"]*)", with a label and its access types$`, func(value string) error {
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		list, err := o.list("providers")
+		if err != nil {
+			return err
+		}
+		for _, p := range list {
+			m, ok := p.(map[string]any)
+			if !ok || m["value"] != value {
+				continue
+			}
+			if _, err := obj(m).nonEmpty("label"); err != nil {
+				return err
+			}
+			if _, err := obj(m).boolean("requiresDomain"); err != nil {
+				return err
+			}
+			types, err := obj(m).list("accessTypes")
+			if err == nil && len(types) == 0 {
+				err = fmt.Errorf("the provider %q has no access types", value)
+			}
+			return err
+		}
+		return fmt.Errorf("the providers do not include %q: %s", value, w.resp)
+	})
+
+	// credential mapping, done by the service account itself
+	sc.Given(`^"([^"]*)" has chosen its git credential for the project's repository$`, func(ctx context.Context, alias string) error {
+		if err := w.chooseCredential(ctx, alias, alias, false); err != nil {
+			return err
+		}
+		if w.resp.Status != http.StatusOK {
+			return fmt.Errorf("precondition failed: choosing the git credential: %s", w.resp)
+		}
+		return nil
+	})
+	sc.When(`^"([^"]*)" chooses its git credential for the project's repository$`, func(ctx context.Context, alias string) error {
+		return w.chooseCredential(ctx, alias, alias, false)
+	})
+	sc.When(`^"([^"]*)" chooses the git credential of "([^"]*)" for the project's repository$`, func(ctx context.Context, alias, owner string) error {
+		return w.chooseCredential(ctx, alias, owner, false)
+	})
+	sc.When(`^"([^"]*)" chooses its git credential for a repository that is not the project's$`, func(ctx context.Context, alias string) error {
+		return w.chooseCredential(ctx, alias, alias, true)
+	})
+	sc.When(`^"([^"]*)" (asks which credential|removes its credential choice for) the project's repository(?: uses)?$`, func(ctx context.Context, alias, what string) error {
+		cred, err := w.accountCredential(ctx, alias)
+		if err != nil {
+			return err
+		}
+		p, err := w.project(ctx)
+		if err != nil {
+			return err
+		}
+		method := http.MethodGet
+		if what != "asks which credential" {
+			method = http.MethodDelete
+		}
+		_, err = w.call(ctx, method, mappingPath(p.id, p.repoID), cred, nil)
+		return err
+	})
+	sc.Then(`^the call succeeds and the mapping names "([^"]*)", the project(?:,)? (?:and )?the repository(?: and the credential)?$`, func(ctx context.Context, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		p, err := w.project(ctx)
+		if err != nil {
+			return err
+		}
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		if err := o.equal("userId", a.id); err != nil {
+			return err
+		}
+		if err := o.equal("projectId", p.id); err != nil {
+			return err
+		}
+		if err := o.equal("repoId", p.repoID); err != nil {
+			return err
+		}
+		if w.resp.Method == http.MethodPut {
+			return o.equal("credentialId", w.creds[alias].id)
+		}
+		return nil
+	})
+	sc.Then(`^the answer is the id of the git credential of "([^"]*)"$`, func(alias string) error {
+		c, ok := w.creds[alias]
+		if !ok {
+			return fmt.Errorf("the scenario has no git credential of %q", alias)
+		}
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		return o.equal("raw", c.id)
+	})
+}
+
+// addGitCredential asks to add a credential; if the target adds it, the
+// scenario deletes it afterwards.
+func (w *world) addGitCredential(ctx context.Context, cred Credential, a *account, kind, provider string) error {
+	c := &gitCred{name: w.uniqueName("git-" + kind), secret: randomSecret(kind), acct: a}
+	w.sentCred = c
+	r, err := w.call(ctx, http.MethodPost, gitCredsPath(a.id), cred, gitCredentialBody(kind, c.name, provider, c.secret))
+	if err != nil {
+		return err
+	}
+	if r.Status/100 != 2 {
+		return nil
+	}
+	if o, err := r.Object(); err == nil {
+		c.id, _ = o.str("id")
+	}
+	if c.id == "" {
+		return nil
+	}
+	w.creds[a.alias] = c
+	w.afterwards("delete git credential "+c.name, func(ctx context.Context) error {
+		r, err := w.run.client.Do(ctx, http.MethodDelete, gitCredsPath(a.id, c.id), w.admin(), nil)
+		if err != nil {
+			return err
+		}
+		if r.Status >= 300 && r.Status != http.StatusNotFound {
+			return fmt.Errorf("%s", r)
+		}
+		return nil
+	})
+	return nil
+}
+
+func checkGitCredential(o obj, sent *gitCred) error {
+	if _, err := o.objectID("id"); err != nil {
+		return err
+	}
+	if sent != nil {
+		if err := o.equal("name", sent.name); err != nil {
+			return err
+		}
+	}
+	if err := o.equal("gitServiceProvider", "github"); err != nil {
+		return err
+	}
+	for _, k := range []string{"domain", "fingerprint", "protocol"} {
+		if _, err := o.str(k); err != nil {
+			return err
+		}
+	}
+	for _, k := range secretFields {
+		if _, ok := o[k]; ok {
+			return fmt.Errorf("the git credential has a %q field", k)
+		}
+	}
+	return nil
+}
+
+func (w *world) listHasCredential(r *Response, c *gitCred) error {
+	if c == nil {
+		return fmt.Errorf("the scenario added no git credential")
+	}
+	if err := w.noSecrets(r); err != nil {
+		return err
+	}
+	list, err := r.Array()
+	if err != nil {
+		return err
+	}
+	for _, o := range list {
+		if id, _ := o.str("id"); id == c.id {
+			return checkGitCredential(o, c)
+		}
+	}
+	return fmt.Errorf("the git credential %s is not listed: %s", c.name, r)
+}
+
+// noSecrets checks that no secret the scenario sent appears in an answer.
+func (w *world) noSecrets(r *Response) error {
+	secrets := []*gitCred{w.sentCred}
+	for _, c := range w.creds {
+		secrets = append(secrets, c)
+	}
+	for _, c := range secrets {
+		if c != nil && bytes.Contains(r.Body, []byte(c.secret)) {
+			return fmt.Errorf("a git secret appears in the answer: %s", r)
+		}
+	}
+	return nil
+}
+
+// accountCredential is a bearer credential for the account: one of its tokens.
+func (w *world) accountCredential(ctx context.Context, alias string) (Credential, error) {
+	if _, err := w.account(alias); err != nil {
+		return Credential{}, err
+	}
+	return w.caller(ctx, "the service account")
+}
+
+// chooseCredential PUTs a credential mapping as the account alias, naming
+// owner's git credential, for the project's repository or another one.
+func (w *world) chooseCredential(ctx context.Context, alias, owner string, otherRepo bool) error {
+	c, ok := w.creds[owner]
+	if !ok {
+		return fmt.Errorf("the scenario has no git credential of %q", owner)
+	}
+	cred, err := w.accountCredential(ctx, alias)
+	if err != nil {
+		return err
+	}
+	p, err := w.project(ctx)
+	if err != nil {
+		return err
+	}
+	repo := p.repoID
+	if otherRepo {
+		repo = randomObjectID()
+	}
+	r, err := w.call(ctx, http.MethodPut, mappingPath(p.id, repo), cred, map[string]string{"credentialId": c.id})
+	if err != nil {
+		return err
+	}
+	if r.Status/100 == 2 {
+		w.afterwards("delete the credential mapping of "+alias, func(ctx context.Context) error {
+			r, err := w.run.client.Do(ctx, http.MethodDelete, mappingPath(p.id, repo), cred, nil)
+			if err != nil {
+				return err
+			}
+			if r.Status >= 300 && r.Status != http.StatusNotFound && r.Status != http.StatusUnauthorized {
+				return fmt.Errorf("%s", r)
+			}
+			return nil
+		})
+	}
+	return nil
+}

@@ -1,0 +1,506 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/google/uuid"
+)
+
+// lifetimeSlack is how far expiresAt - createdAt may be from the lifetime:
+// real Domino stamps createdAt a few milliseconds after computing expiresAt.
+const lifetimeSlack = 2 * time.Second
+
+func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
+	// preconditions
+	sc.Given(`^a service account "([^"]*)" with a token "([^"]*)"$`, func(ctx context.Context, alias, name string) error {
+		a, err := w.makeAccount(ctx, alias)
+		if err != nil {
+			return err
+		}
+		_, err = w.makeToken(ctx, a, name)
+		return err
+	})
+	sc.Given(`^the service account "([^"]*)" also has a token "([^"]*)"$`, func(ctx context.Context, alias, name string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		_, err = w.makeToken(ctx, a, name)
+		return err
+	})
+	sc.Given(`^the token "([^"]*)" has been invalidated$`, func(ctx context.Context, name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		_, err = w.must(ctx, http.MethodPost, saPath(t.acct.idpID, "tokens", name, "invalidate"), w.admin(), nil, w.run.profile.InvalidateStatus)
+		w.spoil(t.acct, name)
+		return err
+	})
+	sc.Given(`^the token "([^"]*)" has been deleted$`, func(ctx context.Context, name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		if _, err := w.must(ctx, http.MethodDelete, saPath(t.acct.idpID, "tokens", name), w.admin(), nil, w.run.profile.DeleteTokenStatus); err != nil {
+			return err
+		}
+		w.deleted[name] = t.value
+		w.spoil(t.acct, name)
+		return nil
+	})
+
+	// actions
+	sc.When(`^`+callerRE+` creates a token "([^"]*)" for "([^"]*)"$`, func(ctx context.Context, who, name, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		cred, err := w.caller(ctx, who)
+		if err != nil {
+			return err
+		}
+		return w.postToken(ctx, cred, a, name)
+	})
+	sc.When(`^the administrator creates a token without a name for "([^"]*)"$`, func(ctx context.Context, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		_, err = w.call(ctx, http.MethodPost, saPath(a.idpID, "tokens"), w.admin(), map[string]string{})
+		return err
+	})
+	sc.When(`^`+callerRE+` lists the tokens of "([^"]*)"$`, func(ctx context.Context, who, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return w.callAs(ctx, who, http.MethodGet, saPath(a.idpID, "tokens"), nil)
+	})
+	sc.When(`^the administrator (fetches|invalidates|deletes) the token "([^"]*)" of "([^"]*)"$`, func(ctx context.Context, op, name, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return w.tokenOp(ctx, op, a, name)
+	})
+	sc.When(`^the administrator (invalidates|deletes) the token "([^"]*)"(?: again)?$`, func(ctx context.Context, op, name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		return w.tokenOp(ctx, op, t.acct, name)
+	})
+	sc.When(`^the administrator creates a token "([^"]*)" of a service account that does not exist$`, func(ctx context.Context, name string) error {
+		_, err := w.call(ctx, http.MethodPost, saPath(uuid.NewString(), "tokens"), w.admin(), map[string]string{"name": name})
+		return err
+	})
+	sc.When(`^the administrator creates a token "([^"]*)" for their own user$`, func(ctx context.Context, name string) error {
+		r, err := w.must(ctx, http.MethodGet, "/v4/users/self", w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		o, err := r.Object()
+		if err != nil {
+			return err
+		}
+		idpID, err := o.uuid("idpId")
+		if err != nil {
+			return err
+		}
+		self := &account{alias: "administrator", idpID: idpID}
+		return w.postToken(ctx, w.admin(), self, name)
+	})
+	sc.When(`^the administrator lists the tokens of a service account that does not exist$`, func(ctx context.Context) error {
+		_, err := w.call(ctx, http.MethodGet, saPath(uuid.NewString(), "tokens"), w.admin(), nil)
+		return err
+	})
+
+	// outcomes
+	sc.Then(`^the token "([^"]*)" is created for "([^"]*)", valid, with its value$`, func(name, alias string) error {
+		if err := expectStatus(w.resp, w.run.profile.CreateTokenStatus); err != nil {
+			return err
+		}
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		if err := checkTokenMeta(o, name, a, true, false); err != nil {
+			return err
+		}
+		_, err = o.nonEmpty("token")
+		return err
+	})
+	sc.Then(`^the token "([^"]*)" is a JWT$`, func(name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		_, _, err = decodeJWT(t.value)
+		return err
+	})
+	sc.Then(`^the token "([^"]*)" expires (\d+) days after its creation$`, func(name string, days int) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		created, err := t.created.utcTime("createdAt", false)
+		if err != nil {
+			return err
+		}
+		expires, err := t.created.utcTime("expiresAt", false)
+		if err != nil {
+			return err
+		}
+		want := time.Duration(days) * 24 * time.Hour
+		if d := expires.Sub(created) - want; d > lifetimeSlack || d < -lifetimeSlack {
+			return fmt.Errorf("expiresAt - createdAt is %s, want %s (±%s)", expires.Sub(created), want, lifetimeSlack)
+		}
+		return nil
+	})
+	sc.Then(`^the token "([^"]*)" authenticates as "([^"]*)"$`, func(ctx context.Context, name, alias string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		r, err := w.run.client.Do(ctx, http.MethodGet, "/v4/users/self", Bearer(t.value, "token "+name), nil)
+		if err != nil {
+			return err
+		}
+		if err := expectStatus(r, http.StatusOK); err != nil {
+			return fmt.Errorf("the token %q does not authenticate: %w", name, err)
+		}
+		return isAccountUser(r, a)
+	})
+	sc.Then(`^the (deleted )?tokens? "([^"]*)"(?: and "([^"]*)")? (?:is|are)(?: still)? rejected as unauthenticated$`, func(ctx context.Context, deleted, first, second string) error {
+		for _, name := range []string{first, second} {
+			if name == "" {
+				continue
+			}
+			value, err := w.tokenValue(name, deleted != "")
+			if err != nil {
+				return err
+			}
+			if err := w.tokenRejected(ctx, name, value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sc.Then(`^the list describes the tokens "([^"]*)" and "([^"]*)" as valid$`, func(first, second string) error {
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		for _, name := range []string{first, second} {
+			t, err := w.token(name)
+			if err != nil {
+				return err
+			}
+			o, err := findToken(w.resp, name)
+			if err != nil {
+				return err
+			}
+			if err := checkTokenMeta(o, name, t.acct, true, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sc.Then(`^no token value appears in the list$`, func() error {
+		list, err := w.resp.Array()
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			if _, ok := o["token"]; ok {
+				return fmt.Errorf("a listed token has a \"token\" field: %s", w.resp)
+			}
+		}
+		for name, t := range w.tokens {
+			if bytes.Contains(w.resp.Body, []byte(t.value)) {
+				return fmt.Errorf("the value of the token %q appears in the list", name)
+			}
+		}
+		return nil
+	})
+	sc.Then(`^every time in the list is RFC 3339 UTC with milliseconds$`, func() error {
+		list, err := w.resp.Array()
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			for _, key := range []string{"createdAt", "expiresAt"} {
+				if _, err := o.utcTime(key, true); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	sc.Then(`^the answer describes the token "([^"]*)" with its value$`, func(name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		if err := checkTokenMeta(o, name, t.acct, true, false); err != nil {
+			return err
+		}
+		return o.equal("token", t.value)
+	})
+	sc.Then(`^the call succeeds and describes the token "([^"]*)"( as invalid,)? without its value$`, func(name, invalid string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		want := w.run.profile.DeleteTokenStatus
+		if invalid != "" {
+			want = w.run.profile.InvalidateStatus
+		}
+		if err := expectStatus(w.resp, want); err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		if err := o.equal("name", name); err != nil {
+			return err
+		}
+		if err := o.equal("serviceAccountIdpId", t.acct.idpID); err != nil {
+			return err
+		}
+		if invalid != "" {
+			if valid, err := o.boolean("isValid"); err != nil || valid {
+				return fmt.Errorf("want isValid false: %v %s", err, w.resp)
+			}
+		}
+		if _, ok := o["token"]; ok || bytes.Contains(w.resp.Body, []byte(t.value)) {
+			return fmt.Errorf("the answer holds the token's value: %s", w.resp)
+		}
+		return nil
+	})
+	sc.Then(`^the token "([^"]*)" is listed as (valid|invalid)$`, func(ctx context.Context, name, state string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		r, err := w.must(ctx, http.MethodGet, saPath(t.acct.idpID, "tokens"), w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		o, err := findToken(r, name)
+		if err != nil {
+			return err
+		}
+		return checkTokenMeta(o, name, t.acct, state == "valid", true)
+	})
+	sc.Then(`^the token "([^"]*)" is not listed$`, func(ctx context.Context, name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		r, err := w.must(ctx, http.MethodGet, saPath(t.acct.idpID, "tokens"), w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		if _, err := findToken(r, name); err == nil {
+			return fmt.Errorf("the token %q is still listed: %s", name, r)
+		}
+		return nil
+	})
+	sc.Then(`^the tokens of "([^"]*)" are all listed as invalid$`, func(ctx context.Context, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		r, err := w.must(ctx, http.MethodGet, saPath(a.idpID, "tokens"), w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for name, t := range w.tokens {
+			if t.acct != a {
+				continue
+			}
+			o, err := findToken(r, name)
+			if err != nil {
+				return err
+			}
+			if err := checkTokenMeta(o, name, a, false, true); err != nil {
+				return err
+			}
+			n++
+		}
+		if n == 0 {
+			return fmt.Errorf("the scenario made no tokens for %q", alias)
+		}
+		return nil
+	})
+	sc.Then(`^the new token "([^"]*)" differs from the deleted one$`, func(name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		if old, ok := w.deleted[name]; !ok || old == t.value {
+			return fmt.Errorf("the new token %q is the same as the deleted one (or none was deleted)", name)
+		}
+		return nil
+	})
+	sc.Then(`^the token "([^"]*)" has no "sub" claim$`, func(name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		_, claims, err := decodeJWT(t.value)
+		if err != nil {
+			return err
+		}
+		if sub, ok := claims["sub"]; ok {
+			return fmt.Errorf("the token has sub %v; the observed profile expects none", sub)
+		}
+		return nil
+	})
+}
+
+// postToken asks for a token; whatever the target answers with a token
+// value is remembered (and deleted after the scenario).
+func (w *world) postToken(ctx context.Context, cred Credential, a *account, name string) error {
+	r, err := w.call(ctx, http.MethodPost, saPath(a.idpID, "tokens"), cred, map[string]string{"name": name})
+	if err != nil {
+		return err
+	}
+	if r.Status/100 == 2 {
+		if _, err := w.rememberToken(a, name, r); err != nil {
+			return nil // the outcome step reports the bad body
+		}
+	}
+	return nil
+}
+
+func (w *world) tokenOp(ctx context.Context, op string, a *account, name string) error {
+	var err error
+	switch op {
+	case "fetches":
+		_, err = w.call(ctx, http.MethodGet, saPath(a.idpID, "tokens", name), w.admin(), nil)
+	case "invalidates":
+		_, err = w.call(ctx, http.MethodPost, saPath(a.idpID, "tokens", name, "invalidate"), w.admin(), nil)
+		w.spoil(a, name)
+	case "deletes":
+		var r *Response
+		r, err = w.call(ctx, http.MethodDelete, saPath(a.idpID, "tokens", name), w.admin(), nil)
+		if err == nil && r.Status/100 == 2 {
+			if t, ok := w.tokens[name]; ok && t.acct == a {
+				w.deleted[name] = t.value
+				w.spoil(a, name)
+			}
+		}
+	}
+	return err
+}
+
+// tokenValue is the value of the named token, or of the deleted one.
+func (w *world) tokenValue(name string, deleted bool) (string, error) {
+	if deleted {
+		v, ok := w.deleted[name]
+		if !ok {
+			return "", fmt.Errorf("the scenario deleted no token %q", name)
+		}
+		return v, nil
+	}
+	t, err := w.token(name)
+	if err != nil {
+		return "", err
+	}
+	return t.value, nil
+}
+
+// tokenRejected checks that a token cannot be used: GET /v4/users/self 401.
+func (w *world) tokenRejected(ctx context.Context, name, value string) error {
+	r, err := w.run.client.Do(ctx, http.MethodGet, "/v4/users/self", Bearer(value, "token "+name), nil)
+	if err != nil {
+		return err
+	}
+	if err := expectStatus(r, http.StatusUnauthorized); err != nil {
+		return fmt.Errorf("the token %q is not rejected: %w", name, err)
+	}
+	return nil
+}
+
+func findToken(r *Response, name string) (obj, error) {
+	list, err := r.Array()
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range list {
+		if n, _ := o.str("name"); n == name {
+			return o, nil
+		}
+	}
+	return nil, fmt.Errorf("the token %q is not listed: %s", name, r)
+}
+
+// checkTokenMeta checks a token's metadata object: name, account, validity,
+// and times (exactly milliseconds where Domino lists them).
+func checkTokenMeta(o obj, name string, a *account, valid, millis bool) error {
+	if err := o.equal("name", name); err != nil {
+		return err
+	}
+	if err := o.equal("serviceAccountIdpId", a.idpID); err != nil {
+		return err
+	}
+	got, err := o.boolean("isValid")
+	if err != nil {
+		return err
+	}
+	if got != valid {
+		return fmt.Errorf("token %q has isValid %s, want %s", name, strconv.FormatBool(got), strconv.FormatBool(valid))
+	}
+	created, err := o.utcTime("createdAt", millis)
+	if err != nil {
+		return err
+	}
+	expires, err := o.utcTime("expiresAt", millis)
+	if err != nil {
+		return err
+	}
+	if !expires.After(created) {
+		return fmt.Errorf("token %q expires (%s) before it is created (%s)", name, expires, created)
+	}
+	return nil
+}
+
+// isAccountUser checks a /v4/users/self answer names the service account.
+func isAccountUser(r *Response, a *account) error {
+	o, err := r.Object()
+	if err != nil {
+		return err
+	}
+	if err := o.equal("userName", a.username); err != nil {
+		return err
+	}
+	if err := o.equal("id", a.id); err != nil {
+		return err
+	}
+	return o.equal("idpId", a.idpID)
+}

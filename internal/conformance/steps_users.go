@@ -1,0 +1,270 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cucumber/godog"
+)
+
+func registerUserSteps(sc *godog.ScenarioContext, w *world) {
+	sc.When(`^`+callerRE+` asks who they are$`, func(ctx context.Context, who string) error {
+		return w.callAs(ctx, who, http.MethodGet, "/v4/users/self", nil)
+	})
+	sc.When(`^`+callerRE+` asks the public API who they are$`, func(ctx context.Context, who string) error {
+		return w.callAs(ctx, who, http.MethodGet, "/api/users/v1/self", nil)
+	})
+	sc.When(`^`+callerRE+` asks for their principal$`, func(ctx context.Context, who string) error {
+		return w.callAs(ctx, who, http.MethodGet, "/v4/auth/principal", nil)
+	})
+	sc.When(`^`+callerRE+` lists the users$`, func(ctx context.Context, who string) error {
+		return w.callAs(ctx, who, http.MethodGet, "/v4/users", nil)
+	})
+
+	sc.Then(`^the answer is a user with ids, names, email and roles$`, func() error {
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		return checkUser(o)
+	})
+	sc.Then(`^the answer (has|does not have) the "([^"]*)" role$`, func(verb, role string) error {
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		roles, err := o.list("roles")
+		if err != nil {
+			return err
+		}
+		has := false
+		for _, r := range roles {
+			if r == role {
+				has = true
+			}
+		}
+		if has != (verb == "has") {
+			return fmt.Errorf("the user's roles are %v; want the %q role %s", roles, role, map[bool]string{true: "present", false: "absent"}[verb == "has"])
+		}
+		return nil
+	})
+	sc.Then(`^the answer is the service account "([^"]*)"$`, func(alias string) error {
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		return isAccountUser(w.resp, a)
+	})
+	sc.Then(`^the public API's answer is the service account "([^"]*)"$`, func(alias string) error {
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		u, err := o.object("user")
+		if err != nil {
+			return err
+		}
+		if err := checkUser(u); err != nil {
+			return err
+		}
+		if err := u.equal("userName", a.username); err != nil {
+			return err
+		}
+		if err := u.equal("id", a.id); err != nil {
+			return err
+		}
+		return u.equal("idpId", a.idpID)
+	})
+	sc.Then(`^the answer carries a request id and no notices$`, func() error {
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		return checkMetadata(o)
+	})
+	sc.Then(`^the principal is an administrator and not anonymous$`, func() error {
+		o, err := w.principal()
+		if err != nil {
+			return err
+		}
+		if _, err := o.objectID("canonicalId"); err != nil {
+			return err
+		}
+		if _, err := o.nonEmpty("canonicalName"); err != nil {
+			return err
+		}
+		return principalFlags(o, true)
+	})
+	sc.Then(`^the principal is "([^"]*)", not an administrator and not anonymous$`, func(alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		o, err := w.principal()
+		if err != nil {
+			return err
+		}
+		if err := o.equal("canonicalId", a.id); err != nil {
+			return err
+		}
+		if err := o.equal("canonicalName", a.username); err != nil {
+			return err
+		}
+		return principalFlags(o, false)
+	})
+	sc.Then(`^the users include "([^"]*)" under its username, with both ids$`, func(alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		list, err := w.resp.Array()
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			if id, _ := o.str("id"); id == a.id {
+				if err := o.equal("userName", a.username); err != nil {
+					return err
+				}
+				return o.equal("idpId", a.idpID)
+			}
+		}
+		return fmt.Errorf("the users do not include %s (id %s)", a.username, a.id)
+	})
+
+	// the API proxy
+	sc.When(`^a caller through the API proxy asks for an access token$`, func(ctx context.Context) error {
+		_, err := w.call(ctx, http.MethodGet, "/access-token", Anonymous().ViaProxy(), nil)
+		return err
+	})
+	sc.Then(`^the access token is a JWT sent as plain text$`, func() error {
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		if ct := w.resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+			return fmt.Errorf("the access token comes as %q, want text/plain", ct)
+		}
+		w.accessToken = strings.TrimSpace(string(w.resp.Body))
+		_, _, err := decodeJWT(w.accessToken)
+		return err
+	})
+	sc.Then(`^the access token authenticates on the API host as the proxy's user$`, func(ctx context.Context) error {
+		viaToken, err := w.must(ctx, http.MethodGet, "/v4/users/self", Bearer(w.accessToken, "the proxy's access token"), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		viaProxy, err := w.must(ctx, http.MethodGet, "/v4/users/self", Anonymous().ViaProxy(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		a, err := viaToken.Object()
+		if err != nil {
+			return err
+		}
+		b, err := viaProxy.Object()
+		if err != nil {
+			return err
+		}
+		id, err := b.objectID("id")
+		if err != nil {
+			return err
+		}
+		return a.equal("id", id)
+	})
+	sc.Then(`^a caller through the API proxy can create a token "([^"]*)" for "([^"]*)"$`, func(ctx context.Context, name, alias string) error {
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		if err := w.postToken(ctx, Anonymous().ViaProxy(), a, name); err != nil {
+			return err
+		}
+		if err := expectStatus(w.resp, w.run.profile.CreateTokenStatus); err != nil {
+			return err
+		}
+		o, err := w.resp.Object()
+		if err != nil {
+			return err
+		}
+		return checkTokenMeta(o, name, a, true, false)
+	})
+}
+
+func (w *world) principal() (obj, error) {
+	if err := expectStatus(w.resp, http.StatusOK); err != nil {
+		return nil, err
+	}
+	return w.resp.Object()
+}
+
+func principalFlags(o obj, admin bool) error {
+	anon, err := o.boolean("isAnonymous")
+	if err != nil {
+		return err
+	}
+	isAdmin, err := o.boolean("isAdmin")
+	if err != nil {
+		return err
+	}
+	if anon || isAdmin != admin {
+		return fmt.Errorf("principal has isAnonymous %v, isAdmin %v; want false, %v", anon, isAdmin, admin)
+	}
+	return nil
+}
+
+// checkUser checks the fields of a user object as /v4/users/self has them.
+func checkUser(o obj) error {
+	if _, err := o.objectID("id"); err != nil {
+		return err
+	}
+	if _, err := o.uuid("idpId"); err != nil {
+		return err
+	}
+	if _, err := o.nonEmpty("userName"); err != nil {
+		return err
+	}
+	for _, k := range []string{"firstName", "lastName", "fullName", "email"} {
+		if _, err := o.str(k); err != nil {
+			return err
+		}
+	}
+	_, err := o.list("roles")
+	return err
+}
+
+// checkMetadata checks the public API's {"metadata":{"requestId","notices":[]}}.
+func checkMetadata(o obj) error {
+	m, err := o.object("metadata")
+	if err != nil {
+		return err
+	}
+	if _, err := m.nonEmpty("requestId"); err != nil {
+		return err
+	}
+	notices, err := m.list("notices")
+	if err != nil {
+		return err
+	}
+	if len(notices) != 0 {
+		return fmt.Errorf("metadata has notices %v, want none", notices)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mockdomino/mockdomino/fixtures"
+)
+
+// Target is everything the suite knows about the deployment it checks: where
+// its two listeners are and which credentials to use. A real Domino, a running
+// mockdomino and the in-process mock are all just Targets.
+type Target struct {
+	// APIHost is the base URL of the API host (DOMINO_API_HOST), where every
+	// call carries its own credentials.
+	APIHost string
+	// APIProxy is the base URL of the API proxy (DOMINO_API_PROXY), which adds
+	// its user's credentials. Empty: scenarios tagged @proxy are skipped.
+	APIProxy string
+	// AdminAPIKey is an administrator's API key. Empty: @admin scenarios are skipped.
+	AdminAPIKey string
+	// UserAPIKey is the API key of a user who is not an administrator and not
+	// a collaborator of Project. Empty: @non-admin scenarios are skipped.
+	UserAPIKey string
+	// Project is "owner/name" of a git-backed project the suite may use.
+	Project string
+	// HTTPClient makes the calls; nil means a client with a 30 s timeout.
+	HTTPClient *http.Client
+}
+
+// DefaultProject is the project of the default fixtures.
+const DefaultProject = "admin/quick-start"
+
+func (t Target) httpClient() *http.Client {
+	if t.HTTPClient != nil {
+		return t.HTTPClient
+	}
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+func (t Target) projectParts() (owner, name string, err error) {
+	owner, name, ok := strings.Cut(t.Project, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		return "", "", fmt.Errorf("project %q is not owner/name", t.Project)
+	}
+	return owner, name, nil
+}
+
+// IsMock tells whether the target is a mockdomino: it answers
+// GET /__mock/health with 200 and needs no credentials for it.
+func (t Target) IsMock(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(t.APIHost, "/")+"/__mock/health", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := t.httpClient().Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// MockProfile is the profile a mockdomino reports in its health answer, or
+// "" when the target does not say.
+func (t Target) MockProfile(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(t.APIHost, "/")+"/__mock/health", nil)
+	if err != nil {
+		return ""
+	}
+	resp, err := t.httpClient().Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var health struct {
+		Profile string `json:"profile"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&health) != nil {
+		return ""
+	}
+	return health.Profile
+}
+
+// WithMockDefaults fills in what a mockdomino with the default fixtures
+// needs and the caller left out: both API keys and the project.
+func (t Target) WithMockDefaults() Target {
+	if t.AdminAPIKey == "" && t.UserAPIKey == "" {
+		t.AdminAPIKey = fixtures.DefaultAdminAPIKey
+		t.UserAPIKey = fixtures.DefaultUserAPIKey
+	}
+	if t.Project == "" {
+		t.Project = DefaultProject
+	}
+	return t
+}
