@@ -10,7 +10,8 @@ import (
 	"github.com/mockdomino/mockdomino/internal/server"
 )
 
-// TestReadmeExamples runs the README's shell examples, as printed, against a
+// TestReadmeExamples runs the README's shell examples (the blocks fenced as
+// sh; blocks for other targets are fenced as shell), as printed, against a
 // fresh mock, so the documentation cannot drift from the code.
 func TestReadmeExamples(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "python3"} {
