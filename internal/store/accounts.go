@@ -76,6 +76,7 @@ func (t *token) view(withValue bool) Token {
 // accessToken is a short-lived user JWT handed out by the proxy's /access-token.
 type accessToken struct {
 	user      *user
+	value     string
 	expiresAt time.Time
 }
 
@@ -302,6 +303,12 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	if err := u.canIssue(name); err != nil {
 		return Token{}, err
 	}
+	// The account may have been deactivated and activated again while the
+	// token was signed: it is then a token of a re-activated account, and
+	// the profile's defect makes it unusable like any other.
+	if s.cfg.Profile.ReactivatedTokensLackSub && u.reactivated {
+		t.hasSub = false
+	}
 	if err := s.writable(); err != nil {
 		return Token{}, err
 	}
@@ -434,7 +441,10 @@ func (s *Store) AuthenticateBearer(raw string) (Caller, error) {
 		return Caller{}, ErrUnauthenticated
 	}
 	now := s.cfg.Clock.Now()
-	if claims.Issuer != s.Issuer() || claims.ExpiresAt == 0 || now.Unix() >= claims.ExpiresAt ||
+	// iss is not compared with the current issuer: the signature and the
+	// token's record already prove the mock issued it, and with --state a
+	// restart on another port changes the issuer of new tokens only.
+	if claims.ExpiresAt == 0 || now.Unix() >= claims.ExpiresAt ||
 		(claims.NotBefore != 0 && now.Unix() < claims.NotBefore) {
 		return Caller{}, ErrUnauthenticated
 	}
@@ -447,7 +457,7 @@ func (s *Store) AuthenticateBearer(raw string) (Caller, error) {
 		}
 		return callerOf(u), nil
 	}
-	if a := s.st.accessTokens[claims.ID]; a != nil && a.user.active && now.Before(a.expiresAt) && claims.Subject == a.user.idpID {
+	if a := s.st.accessTokens[claims.ID]; a != nil && a.value == raw && a.user.active && now.Before(a.expiresAt) && claims.Subject == a.user.idpID {
 		return callerOf(a.user), nil
 	}
 	return Caller{}, ErrUnauthenticated
@@ -471,17 +481,23 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A reset or an imported state may have replaced the user meanwhile.
+	if s.st.users[c.ID] != u {
+		return "", ErrUnauthenticated
+	}
+	if err := s.writable(); err != nil {
+		return "", err
+	}
+	ch := change{accessTokens: []string{jti}}
 	// Drop expired ones so a long-running proxy does not accumulate them.
 	if len(s.st.accessTokens) >= 1024 {
 		for k, a := range s.st.accessTokens {
 			if !now.Before(a.expiresAt) {
 				delete(s.st.accessTokens, k)
+				ch.delAccessTokens = append(ch.delAccessTokens, k)
 			}
 		}
 	}
-	if err := s.writable(); err != nil {
-		return "", err
-	}
-	s.st.accessTokens[jti] = &accessToken{user: u, expiresAt: exp}
-	return value, s.commit(change{accessTokens: []string{jti}})
+	s.st.accessTokens[jti] = &accessToken{user: u, value: value, expiresAt: exp}
+	return value, s.commit(ch)
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math"
 	"sync"
 	"time"
 )
@@ -34,6 +35,10 @@ func (c *Clock) Advance(d time.Duration) (time.Time, error) {
 		return time.Time{}, errorf(KindInvalid, "advance must not be negative: the mock clock only moves forward")
 	}
 	c.mu.Lock()
+	if c.offset > math.MaxInt64-d { // the offset is never negative
+		c.mu.Unlock()
+		return time.Time{}, errorf(KindInvalid, "advance of %v is too large: the mock clock would overflow", d)
+	}
 	c.offset += d
 	c.mu.Unlock()
 	return c.Now(), nil

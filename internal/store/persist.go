@@ -43,20 +43,21 @@ const (
 const KindUnavailable Kind = 100
 
 type walRecord struct {
-	Seq            uint64              `json:"seq"`
-	Full           *Snapshot           `json:"full,omitempty"`
-	Users          []UserRecord        `json:"users,omitempty"`
-	Tokens         []TokenRecord       `json:"tokens,omitempty"`
-	DelTokens      []string            `json:"delTokens,omitempty"`
-	AccessTokens   []AccessTokenRecord `json:"accessTokens,omitempty"`
-	Projects       []ProjectRecord     `json:"projects,omitempty"`
-	Credentials    []CredentialRecord  `json:"gitCredentials,omitempty"`
-	DelCredentials []string            `json:"delGitCredentials,omitempty"`
-	Mappings       []MappingRecord     `json:"credentialMappings,omitempty"`
-	DelMappings    []MappingRecord     `json:"delCredentialMappings,omitempty"`
-	Jobs           []JobRecord         `json:"jobs,omitempty"`
-	Lifecycle      *JobLifecycle       `json:"jobLifecycle,omitempty"`
-	ClockOffset    *Duration           `json:"clockOffset,omitempty"`
+	Seq             uint64              `json:"seq"`
+	Full            *Snapshot           `json:"full,omitempty"`
+	Users           []UserRecord        `json:"users,omitempty"`
+	Tokens          []TokenRecord       `json:"tokens,omitempty"`
+	DelTokens       []string            `json:"delTokens,omitempty"`
+	AccessTokens    []AccessTokenRecord `json:"accessTokens,omitempty"`
+	DelAccessTokens []string            `json:"delAccessTokens,omitempty"`
+	Projects        []ProjectRecord     `json:"projects,omitempty"`
+	Credentials     []CredentialRecord  `json:"gitCredentials,omitempty"`
+	DelCredentials  []string            `json:"delGitCredentials,omitempty"`
+	Mappings        []MappingRecord     `json:"credentialMappings,omitempty"`
+	DelMappings     []MappingRecord     `json:"delCredentialMappings,omitempty"`
+	Jobs            []JobRecord         `json:"jobs,omitempty"`
+	Lifecycle       *JobLifecycle       `json:"jobLifecycle,omitempty"`
+	ClockOffset     *Duration           `json:"clockOffset,omitempty"`
 }
 
 type snapshotFileDoc struct {
@@ -66,19 +67,20 @@ type snapshotFileDoc struct {
 
 // change lists what a mutation touched, for the log.
 type change struct {
-	full         bool
-	users        []*user
-	tokens       []*token
-	delTokens    []string
-	accessTokens []string
-	projects     []*project
-	creds        []*gitCredential
-	delCreds     []string
-	mappings     []mappingKey
-	delMappings  []mappingKey
-	jobs         []*job
-	lifecycle    bool
-	clock        bool
+	full            bool
+	users           []*user
+	tokens          []*token
+	delTokens       []string
+	accessTokens    []string
+	delAccessTokens []string
+	projects        []*project
+	creds           []*gitCredential
+	delCreds        []string
+	mappings        []mappingKey
+	delMappings     []mappingKey
+	jobs            []*job
+	lifecycle       bool
+	clock           bool
 }
 
 type persister struct {
@@ -107,9 +109,9 @@ func (s *Store) commit(c change) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
+	st := s.st
 	s.p.seq++
 	rec := walRecord{Seq: s.p.seq}
-	st := s.st
 	if c.full {
 		snap := st.snapshot(s.cfg.Clock.Offset())
 		rec.Full = &snap
@@ -123,9 +125,10 @@ func (s *Store) commit(c change) error {
 	rec.DelTokens = c.delTokens
 	for _, jti := range c.accessTokens {
 		if a := st.accessTokens[jti]; a != nil {
-			rec.AccessTokens = append(rec.AccessTokens, AccessTokenRecord{JTI: jti, UserID: a.user.id, ExpiresAt: a.expiresAt})
+			rec.AccessTokens = append(rec.AccessTokens, AccessTokenRecord{JTI: jti, UserID: a.user.id, Value: a.value, ExpiresAt: a.expiresAt})
 		}
 	}
+	rec.DelAccessTokens = c.delAccessTokens
 	for _, p := range c.projects {
 		rec.Projects = append(rec.Projects, p.record())
 	}
@@ -261,7 +264,8 @@ func Open(cfg Config, dir string) (*Store, error) {
 		st, err := stateFromSnapshot(snap)
 		if err != nil {
 			lock.Close()
-			return nil, fmt.Errorf("%s: the recovered state is inconsistent: %v", dir, err)
+			return nil, fmt.Errorf("%s with %s replayed over it is inconsistent: %v (restore the directory from a backup)",
+				filepath.Join(dir, snapshotFile), filepath.Join(dir, walFile), err)
 		}
 		s.st = st
 		s.cfg.Clock.SetOffset(time.Duration(snap.ClockOffset))
@@ -285,6 +289,9 @@ func (s *Store) Close() error {
 	}
 	err := s.p.log.Close()
 	s.p.lock.Close()
+	// A request still running (a shutdown that timed out) must not be
+	// acknowledged now that nothing is written.
+	s.failed = fmt.Errorf("the state directory %s was closed", s.p.dir)
 	s.p = nil
 	return err
 }
@@ -297,7 +304,13 @@ func load(dir string) (snap Snapshot, seq uint64, found bool, err error) {
 		var doc snapshotFileDoc
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&doc); err != nil {
+		err := dec.Decode(&doc)
+		if err == nil {
+			if _, tokErr := dec.Token(); tokErr != io.EOF {
+				err = fmt.Errorf("data after the document at byte %d", dec.InputOffset())
+			}
+		}
+		if err != nil {
 			return snap, 0, false, fmt.Errorf("%s is corrupt: %v (restore it from a backup or remove the directory to start from the fixtures)", snapPath, err)
 		}
 		r.full(doc.State)
@@ -313,6 +326,12 @@ func load(dir string) (snap Snapshot, seq uint64, found bool, err error) {
 	}
 	if err != nil {
 		return snap, 0, false, fmt.Errorf("%s: %w", walPath, err)
+	}
+	if !found {
+		// The snapshot is always written before the log: a log without one
+		// means the snapshot (and the state it held) was lost.
+		f.Close()
+		return snap, 0, false, fmt.Errorf("%s is missing but %s exists, so the state it held is lost (restore snapshot.json from a backup, or remove the directory to start from the fixtures)", snapPath, walPath)
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<20)
@@ -450,6 +469,9 @@ func (r *replay) apply(rec walRecord) {
 	}
 	for _, v := range rec.AccessTokens {
 		r.access.put(v.JTI, v)
+	}
+	for _, k := range rec.DelAccessTokens {
+		r.access.del(k)
 	}
 	for _, v := range rec.Projects {
 		r.projects.put(v.ID, v)

@@ -63,6 +63,7 @@ type TokenRecord struct {
 type AccessTokenRecord struct {
 	JTI       string    `json:"jti"`
 	UserID    string    `json:"userId"`
+	Value     string    `json:"value"`
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
@@ -186,7 +187,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 	}
 	for _, id := range sortedKeys(st.accessTokens) {
 		a := st.accessTokens[id]
-		s.AccessTokens = append(s.AccessTokens, AccessTokenRecord{JTI: id, UserID: a.user.id, ExpiresAt: a.expiresAt})
+		s.AccessTokens = append(s.AccessTokens, AccessTokenRecord{JTI: id, UserID: a.user.id, Value: a.value, ExpiresAt: a.expiresAt})
 	}
 	for _, p := range st.projectOrder {
 		s.Projects = append(s.Projects, p.record())
@@ -219,6 +220,9 @@ func (s *Snapshot) redact() {
 	}
 	for i := range s.Credentials {
 		s.Credentials[i].Secret = Redacted
+	}
+	for i := range s.AccessTokens {
+		s.AccessTokens[i].Value = Redacted
 	}
 }
 
@@ -310,7 +314,9 @@ func stateFromSnapshot(snap Snapshot) (*state, error) {
 		if u == nil {
 			return nil, bad("accessTokens[%d]: userId %q is not a user", i, r.UserID)
 		}
-		st.accessTokens[r.JTI] = &accessToken{user: u, expiresAt: r.ExpiresAt}
+		if r.Value != Redacted {
+			st.accessTokens[r.JTI] = &accessToken{user: u, value: r.Value, expiresAt: r.ExpiresAt}
+		}
 	}
 	for i, r := range snap.Projects {
 		owner := st.users[r.OwnerID]
