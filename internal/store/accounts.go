@@ -82,7 +82,7 @@ type accessToken struct {
 
 var (
 	usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
+	emailRE    = regexp.MustCompile(`^[^@\s]+@([^@\s.]+\.)+[^@\s.]+$`)
 )
 
 // ValidateUsername applies the (inferred) username rule.

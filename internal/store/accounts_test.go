@@ -170,6 +170,7 @@ func TestServiceAccountEmailValidation(t *testing.T) {
 		{"bot@exa mple.com", false},
 		{"bot@example.com.", false},
 		{"bot@.com", false},
+		{"bot@example..com", false},
 		{"bot@example.com\n", false},
 		{"bot\x01@example.com", false},
 		{strings.Repeat("a", 250) + "@b.com", false},
