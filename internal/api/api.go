@@ -12,8 +12,10 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
@@ -338,22 +340,35 @@ func decodeLimit(q *request, dst any, limit int64) error {
 			return &httpError{status: http.StatusUnsupportedMediaType, msg: fmt.Sprintf("Content-Type %q is not supported: send application/json", clipPath(ct))}
 		}
 	}
-	body := http.MaxBytesReader(nil, q.Body, limit)
-	dec := json.NewDecoder(body)
-	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+	if q.ContentLength > limit {
+		return &http.MaxBytesError{Limit: limit} // refused before it is read
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	// Read the whole body first: any body over the limit is a 413 whatever
+	// it holds, and a refused value can be traced back to its field.
+	data, err := io.ReadAll(http.MaxBytesReader(nil, q.Body, limit))
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return err
 		}
+		return badRequest("request body could not be read")
+	}
+	// JSON is UTF-8 (RFC 8259); encoding/json would silently turn invalid
+	// bytes into U+FFFD and store names the client never sent.
+	if !utf8.Valid(data) {
+		return badRequest("request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err, data, dst)
+	}
+	if _, err := dec.Token(); err != io.EOF {
 		return badRequest("request body must hold exactly one JSON object")
 	}
 	return nil
 }
 
-func decodeError(err error) error {
+func decodeError(err error, data []byte, dst any) error {
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
@@ -374,7 +389,44 @@ func decodeError(err error) error {
 		}
 		return badRequest("field %s must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	}
-	return badRequest("request body is not valid JSON: %s", clipPath(err.Error()))
+	// An UnmarshalJSON method refused a value; encoding/json does not say
+	// which field held it, so find it.
+	if field := refusedField(data, reflect.TypeOf(dst)); field != "" {
+		return badRequest("field %s is invalid: %s", field, clipPath(err.Error()))
+	}
+	return badRequest("request body is not valid: %s", clipPath(err.Error()))
+}
+
+// refusedField returns the (dotted) JSON name of the field of an object of
+// type t whose value does not decode, or "".
+func refusedField(data []byte, t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var obj map[string]json.RawMessage
+	if t == nil || t.Kind() != reflect.Struct || json.Unmarshal(data, &obj) != nil {
+		return ""
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		for key, raw := range obj {
+			if !strings.EqualFold(key, name) || json.Unmarshal(raw, reflect.New(f.Type).Interface()) == nil {
+				continue
+			}
+			if sub := refusedField(raw, f.Type); sub != "" {
+				return key + "." + sub
+			}
+			return key
+		}
+	}
+	return ""
 }
 
 func jsonKind(goKind string) string {

@@ -19,12 +19,10 @@ func startJobV1(q *request) (int, any, error) {
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
 	}
-	if in.RunCommand == "" && in.ProjectID != "" {
-		return 0, nil, badRequest("runCommand is required")
-	}
 	j, err := q.st.StartJob(q.caller, store.JobInput{
 		ProjectID: in.ProjectID, Command: in.RunCommand, Title: in.Title,
 		HardwareTier: in.HardwareTier, EnvironmentID: in.EnvironmentID, CommitID: in.CommitID,
+		CommandField: "runCommand",
 	})
 	if err != nil {
 		return 0, nil, err
@@ -45,12 +43,10 @@ func startJobV4(q *request) (int, any, error) {
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
 	}
-	if in.CommandToRun == "" && in.ProjectID != "" {
-		return 0, nil, badRequest("commandToRun is required")
-	}
 	j, err := q.st.StartJob(q.caller, store.JobInput{
 		ProjectID: in.ProjectID, Command: in.CommandToRun, Title: in.Title,
 		HardwareTier: in.OverrideHardwareTierID, EnvironmentID: in.EnvironmentID, CommitID: in.CommitID,
+		CommandField: "commandToRun",
 	})
 	return http.StatusOK, jobV4(j), err
 }

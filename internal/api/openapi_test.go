@@ -10,7 +10,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/mockdomino/mockdomino/internal/signing"
+	"github.com/mockdomino/mockdomino/fixtures"
 	"github.com/mockdomino/mockdomino/internal/store"
 )
 
@@ -39,6 +39,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 			t.Fatal(err)
 		}
 		req := httptest.NewRequest("GET", "/__mock/openapi.json", nil)
+		req.Header.Set("X-Domino-Api-Key", fixtures.DefaultAdminAPIKey)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
@@ -81,7 +82,7 @@ func setDiff(a, b map[string]bool) []string {
 
 func newTestStoreForOpenAPI(t *testing.T) *store.Store {
 	t.Helper()
-	keys, err := signing.Generate()
+	keys, err := benchSigningKeys() // one key per test binary: RSA generation is slow
 	if err != nil {
 		t.Fatal(err)
 	}

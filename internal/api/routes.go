@@ -76,6 +76,6 @@ func routes() []route {
 		{method: "POST", path: "/__mock/faults", auth: authControl, h: addFault, summary: "Mock: add a fault or latency rule"},
 		{method: "GET", path: "/__mock/faults", auth: authControl, h: listFaults, summary: "Mock: list fault rules"},
 		{method: "DELETE", path: "/__mock/faults", auth: authControl, h: clearFaults, summary: "Mock: remove all fault rules"},
-		{method: "GET", path: "/__mock/openapi.json", auth: authNone, h: openAPI, summary: "Mock: this OpenAPI document"},
+		{method: "GET", path: "/__mock/openapi.json", auth: authControl, h: openAPI, summary: "Mock: this OpenAPI document"},
 	}
 }

@@ -113,8 +113,11 @@ func ValidateTokenName(name string) error {
 	if name == "" {
 		return errorf(KindInvalid, "name is required")
 	}
-	if utf8.RuneCountInString(name) > 128 || !utf8.ValidString(name) || hasControl(name) || strings.ContainsAny(name, "/\\") || strings.TrimSpace(name) != name {
-		return errorf(KindInvalid, "name %q is invalid: use 1 to 128 printable characters without '/', '\\' or surrounding spaces", clip(name))
+	// "." and ".." would be removed from the URL by clients' path resolution,
+	// so such a token could never be read, invalidated or deleted.
+	if utf8.RuneCountInString(name) > 128 || !utf8.ValidString(name) || hasControl(name) || strings.ContainsAny(name, "/\\") ||
+		strings.TrimSpace(name) != name || name == "." || name == ".." {
+		return errorf(KindInvalid, "name %q is invalid: use 1 to 128 printable characters without '/', '\\' or surrounding spaces, and not . or ..", clip(name))
 	}
 	return nil
 }

@@ -219,6 +219,7 @@ type JobInput struct {
 	HardwareTier  string // id or name; "" = the default tier
 	EnvironmentID string
 	CommitID      string
+	CommandField  string // the command's field in the route's body, for errors
 }
 
 // StartJob starts a job; the caller needs a role that may start jobs.
@@ -236,7 +237,11 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 		return Job{}, errorf(KindForbidden, "Forbidden: %s may not start jobs in project %s (needs to be a collaborator with the Contributor or Owner role)", c.UserName, p.name)
 	}
 	if strings.TrimSpace(in.Command) == "" {
-		return Job{}, errorf(KindInvalid, "the command to run is required")
+		field := in.CommandField
+		if field == "" {
+			field = "the command to run"
+		}
+		return Job{}, errorf(KindInvalid, "%s is required", field)
 	}
 	tier, err := s.st.hardwareTier(in.HardwareTier)
 	if err != nil {

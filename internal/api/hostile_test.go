@@ -1,0 +1,459 @@
+package api_test
+
+// Hostile input: every request below is refused with a 4xx in its route's
+// error shape (or accepted, where it is in fact valid); none answers a 5xx
+// other than the documented duplicate 500; and the mock serves normally
+// afterwards.
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/mockdomino/mockdomino/fixtures"
+)
+
+// bodyRoute is a route that decodes a JSON body, with a valid body for it.
+type bodyRoute struct {
+	method, path string
+	valid        func(i int) string // a valid body; i makes it unique where needed
+}
+
+func bodyRoutes(e *env) []bodyRoute {
+	a := e.createSA("hostile-sa")
+	e.addCollaborator(a.ID, "Contributor")
+	cred := e.addGitCredential(adminID, "admin-cred")
+	job := str(e.must(200, e.proxy, "POST", "/v4/jobs/start", `{"projectId":"`+projectID+`","commandToRun":"ls"}`).obj(e.t)["id"])
+	state := string(e.must(200, e.proxy, "GET", "/__mock/state?secrets=true", "").body)
+	fixed := func(s string) func(int) string { return func(int) string { return s } }
+	return []bodyRoute{
+		{"POST", "/v4/serviceAccounts", func(i int) string { return fmt.Sprintf(`{"username":"h-%d","email":"h-%d@example.com"}`, i, i) }},
+		{"POST", "/v4/serviceAccounts/" + a.IdpID + "/tokens", func(i int) string { return fmt.Sprintf(`{"name":"t-%d"}`, i) }},
+		{"POST", "/v4/serviceAccounts/" + a.IdpID + "/gitcredentials", fixed(ghCred)},
+		{"POST", "/v4/projects/" + projectID + "/collaborators", fixed(`{"collaboratorId":"` + a.ID + `","projectRole":"Contributor"}`)},
+		{"POST", "/v4/accounts/" + adminID + "/gitcredentials", fixed(ghCred)},
+		{"PUT", "/v4/projects/" + projectID + "/repository/" + repoID + "/credentialMapping", fixed(`{"credentialId":"` + cred + `"}`)},
+		{"POST", "/api/jobs/v1/jobs", fixed(`{"projectId":"` + projectID + `","runCommand":"ls"}`)},
+		{"POST", "/v4/jobs/start", fixed(`{"projectId":"` + projectID + `","commandToRun":"ls"}`)},
+		{"POST", "/v4/jobs/stop", fixed(`{"projectId":"` + projectID + `","jobId":"` + job + `","commitResults":true}`)},
+		{"POST", "/__mock/clock", fixed(`{"advance":"1s"}`)},
+		{"PUT", "/__mock/jobs/lifecycle", fixed(`{"mode":"immediate"}`)},
+		{"POST", "/__mock/faults", fixed(`{"match":{"route":"/nothing"},"effect":{"status":503}}`)},
+		{"PUT", "/__mock/state", fixed(state)},
+	}
+}
+
+// allowed5xx reports whether r is the documented duplicate answer.
+func allowed5xx(r *resp) bool {
+	if r.code != 500 || r.method != "POST" {
+		return false
+	}
+	msg, err := errorShape(r)
+	if err != nil {
+		return false
+	}
+	switch {
+	case r.path == "/v4/serviceAccounts":
+		return strings.HasPrefix(msg, "A user with the username ") || strings.HasPrefix(msg, "A user with the email ")
+	case strings.HasSuffix(r.path, "/tokens"):
+		return strings.HasPrefix(msg, "A token with the name ")
+	}
+	return false
+}
+
+// sane checks the properties every answer has: no 5xx but the documented
+// duplicates, and errors in the route's shape.
+func sane(t testing.TB, r *resp) {
+	t.Helper()
+	if r.code >= 500 && !allowed5xx(r) {
+		t.Errorf("5xx: %s", r)
+		return
+	}
+	if r.code >= 400 {
+		if _, err := errorShape(r); err != nil {
+			t.Errorf("%s: %v", r, err)
+		}
+	}
+}
+
+func TestHostileBodies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	routes := bodyRoutes(e)
+	deep := func(open string, n int) string { return strings.Repeat(open, n) }
+	numbers := `{"username":1,"email":1,"name":1,"collaboratorId":1,"projectRole":1,"gitServiceProvider":1,"accessType":1,` +
+		`"credentialId":1,"projectId":1,"runCommand":1,"commandToRun":1,"jobId":1,"advance":1,"mode":1,"version":"1","match":1}`
+	objects := strings.ReplaceAll(strings.ReplaceAll(numbers, `:1`, `:{}`), `"1"`, `{}`)
+	arrays := strings.ReplaceAll(strings.ReplaceAll(numbers, `:1`, `:["x"]`), `"1"`, `[1]`)
+	nulls := strings.ReplaceAll(strings.ReplaceAll(numbers, `:1`, `:null`), `"1"`, `null`)
+	// Each of these is refused by every body route, with the status given.
+	refused := []struct {
+		name, body string
+		status     int
+	}{
+		{"empty", "", 400},
+		{"whitespace", "  \n\t ", 400},
+		{"truncated object", `{"name":"a`, 400},
+		{"truncated after colon", `{"name":`, 400},
+		{"open brace", `{`, 400},
+		{"close brace", `}`, 400},
+		{"100k brackets", deep("[", 100_000), 400},
+		{"100k closed brackets", deep("[", 100_000) + deep("]", 100_000), 400},
+		{"100k nested objects", deep(`{"a":`, 100_000), 400},
+		{"deep inside a field", `{"name":` + deep("[", 50_000), 400},
+		{"empty array", `[]`, 400},
+		{"array of objects", `[{"name":"x"}]`, 400},
+		{"string", `"hello"`, 400},
+		{"number", `42`, 400},
+		{"huge number", `1e999999`, 400},
+		{"boolean", `true`, 400},
+		{"null", `null`, 400},
+		{"empty object", `{}`, 400},
+		{"all fields null", nulls, 400},
+		{"numbers for strings", numbers, 400},
+		{"objects for strings", objects, 400},
+		{"arrays for strings", arrays, 400},
+		{"two objects", `{} {}`, 400},
+		{"trailing garbage", `{"name":"x"} x`, 400},
+		{"trailing bracket", `{"name":"x"}]`, 400},
+		{"single quotes", `{'name':'x'}`, 400},
+		{"comment", `{/* c */}`, 400},
+		{"trailing comma", `{"name":"x",}`, 400},
+		{"NaN", `{"polls":NaN}`, 400},
+		{"invalid UTF-8 outside strings", "{\xff\xfe}", 400},
+		{"UTF-8 BOM", "\xef\xbb\xbf{}", 400},
+		{"UTF-16", "\xff\xfe{\x00}\x00", 400},
+		{"NUL bytes", "\x00\x00\x00\x00", 400},
+		{"form encoding", `name=x&email=y`, 400},
+		{"10 MB of spaces after an object", `{}` + strings.Repeat(" ", 10<<20), 413},
+		{"10 MB string", `{"name":"` + strings.Repeat("a", 10<<20) + `"}`, 413},
+		{"10 MB of garbage", strings.Repeat("\x01", 10<<20), 413},
+		{"1 MiB + 1 byte", `{"name":"` + strings.Repeat("a", 1<<20-10) + `"}`, 413},
+	}
+	for _, rt := range routes {
+		for _, c := range refused {
+			if c.status == 413 && rt.path == "/__mock/state" {
+				continue // a state document may be up to 256 MiB
+			}
+			r := e.do(e.proxy, rt.method, rt.path, c.body, "Content-Type", "application/json")
+			sane(t, r)
+			if r.code != c.status {
+				t.Errorf("%s: %s: want %d", c.name, r, c.status)
+			}
+		}
+	}
+
+	// A body of undeclared length (chunked) is cut off at the limit too.
+	chunked := []string{`{"name":"` + strings.Repeat("a", 1<<20) + `"}`, `{}` + strings.Repeat(" ", 1<<20)}
+	for _, rt := range []bodyRoute{routes[0], routes[6], routes[9]} { // a /v4, an /api and a control route
+		for _, body := range chunked {
+			req := httptest.NewRequest(rt.method, rt.path, io.NopCloser(strings.NewReader(body)))
+			req.ContentLength = -1
+			req.Header.Set("Content-Type", "application/json")
+			wantError(t, serveReq(e.proxy, req), 413)
+		}
+	}
+
+	// Content-Type: missing is accepted, JSON types are, others are 415.
+	for i, rt := range routes {
+		for j, c := range []struct {
+			ct   string
+			want int
+		}{
+			{"", 0},
+			{"application/json", 0},
+			{"application/json; charset=utf-8", 0},
+			{"APPLICATION/JSON", 0},
+			{"application/problem+json", 0},
+			{"text/plain", 415},
+			{"application/x-www-form-urlencoded", 415},
+			{"multipart/form-data; boundary=x", 415},
+			{"application/xml", 415},
+			{"application/jsonx", 415},
+			{"json", 415},
+			{"application/json; charset", 415},
+			{"*/*", 415},
+			{strings.Repeat("a", 64<<10), 415},
+			{"application/json\x00", 415},
+		} {
+			r := e.do(e.proxy, rt.method, rt.path, rt.valid(1000+i*100+j), "Content-Type", c.ct)
+			sane(t, r)
+			switch {
+			case c.want == 415:
+				wantError(t, r, 415, "Content-Type")
+			case r.code >= 300:
+				t.Errorf("Content-Type %q refused a valid body: %s", c.ct, r)
+			}
+		}
+	}
+
+	// Route-specific hostile values.
+	sa := routes[0].path
+	tok := routes[1].path
+	for _, c := range []struct {
+		path, body string
+		want       int // 0: 2xx or 4xx, both fine
+	}{
+		{sa, `{"username":"a\u0000b","email":"c@example.com"}`, 400},
+		{sa, `{"username":"a\nb","email":"c@example.com"}`, 400},
+		{sa, `{"username":"../admin","email":"c@example.com"}`, 400},
+		{sa, `{"username":"a/b","email":"c@example.com"}`, 400},
+		{sa, `{"username":"a\\b","email":"c@example.com"}`, 400},
+		{sa, `{"username":"%2e%2e","email":"c@example.com"}`, 400},
+		{sa, "{\"username\":\"caf\xe9\",\"email\":\"c@example.com\"}", 400},
+		{sa, `{"username":"okname","email":"c\u0000@example.com"}`, 400},
+		{sa, `{"username":"okname","email":"c@exa\nmple.com"}`, 400},
+		{sa, "{\"username\":\"okname\",\"email\":\"c\xff@example.com\"}", 400},
+		{sa, `{"username":"okname","email":"` + strings.Repeat("a", 300) + `@example.com"}`, 400},
+		{sa, `{"username":"dup-a","username":"dup-b","email":"dup@example.com"}`, 201},
+		{sa, `{"username":"dup-b","email":"dup2@example.com"}`, 500}, // the documented duplicate
+		{sa, `{"username":"ADMIN","email":"other-admin@example.com"}`, 500},
+		{sa, `{"username":"x","email":"X@Example.com","email":"x@example.com"}`, 201},
+		{tok, `{"name":"a\u0000b"}`, 400},
+		{tok, `{"name":"../../etc/passwd"}`, 400},
+		{tok, `{"name":"a\\b"}`, 400},
+		{tok, `{"name":"tab\there"}`, 400},
+		{tok, `{"name":"` + strings.Repeat("n", 129) + `"}`, 400},
+		{tok, "{\"name\":\"\xff\xfe\"}", 400},
+		{routes[4].path, "{\"name\":\"caf\xe9\",\"gitServiceProvider\":\"github\",\"accessType\":\"token\",\"token\":\"t\"}", 400},
+		{routes[4].path, `{"name":"café","gitServiceProvider":"github","accessType":"token","token":"t"}`, 200},
+		{tok, `{"name":"..."}`, 0},
+		{tok, `{"name":"%2F"}`, 0},
+		{tok, `{"name":"dup","name":"dup"}`, 201},
+		{tok, `{"name":"dup"}`, 500},
+		{routes[4].path, `{"name":"a\u0000","gitServiceProvider":"github","accessType":"token","token":"t"}`, 400},
+		{routes[4].path, `{"name":"ok","gitServiceProvider":"github","domain":"../../x","accessType":"token","token":"t"}`, 400},
+		{routes[4].path, `{"name":"ok","gitServiceProvider":"github\u0000","accessType":"token","token":"t"}`, 400},
+		{routes[3].path, `{"collaboratorId":"../../","projectRole":"Contributor"}`, 404},
+		{routes[3].path, `{"collaboratorId":"` + adminID + `","projectRole":"Contributor"}`, 400}, // the owner
+		{routes[5].path, `{"credentialId":"../` + adminID + `"}`, 404},
+		{"/api/jobs/v1/jobs", `{"projectId":"` + projectID + `","runCommand":"   "}`, 400},
+		{"/api/jobs/v1/jobs", `{"projectId":"` + projectID + `","runCommand":"ls","hardwareTier":"\u0000"}`, 400},
+		{"/v4/jobs/start", `{"projectId":"../` + projectID + `","commandToRun":"ls"}`, 404},
+		{"/v4/jobs/stop", `{"jobId":"..%2F"}`, 404},
+		{"/__mock/clock", `{"advance":"-5m"}`, 400},
+		{"/__mock/clock", `{"advance":"1e3h"}`, 400},
+		{"/__mock/clock", `{"advance":"99999999999h"}`, 400},
+		{"/__mock/clock", `{"advance":"0s"}`, 400},
+		{"/__mock/clock", `{"advance":"\"1h\""}`, 400},
+		{"/__mock/clock", `{"advance":"1h","advance":"2h"}`, 200},
+		{"/__mock/jobs/lifecycle", `{"mode":"polls","polls":1e30}`, 400},
+		{"/__mock/jobs/lifecycle", `{"mode":"clock","queuedFor":"forever"}`, 400},
+		{"/__mock/jobs/lifecycle", `{"mode":"clock","queuedFor":"-1h"}`, 400},
+		{"/__mock/faults", `{"match":{"route":"/x"},"effect":{"delay":"1y"}}`, 400},
+		{"/__mock/faults", `{"match":{"route":"/x"},"effect":{"status":99999}}`, 400},
+		{"/__mock/faults", `{"match":{"route":"/x"},"effect":{"status":503},"probability":-0.5}`, 400},
+		{"/__mock/state", `{"version":1,"users":[{"id":"a","idpId":"b","userName":"c"},{"id":"a","idpId":"b","userName":"c"}]}`, 400},
+		{"/__mock/state", `{"version":1,"users":[{}]}`, 400},
+		{"/__mock/state", `{"version":1,"projects":[{"id":"p","ownerId":"nobody"}]}`, 400},
+		{"/__mock/state", `{"version":1,"jobLifecycle":{"mode":"immediate"},"clockOffset":"x"}`, 400},
+	} {
+		method := "POST"
+		for _, rt := range routes {
+			if rt.path == c.path {
+				method = rt.method
+			}
+		}
+		r := e.do(e.proxy, method, c.path, c.body)
+		sane(t, r)
+		if c.want != 0 && r.code != c.want || c.want == 0 && r.code >= 300 && (r.code < 400 || r.code > 499) {
+			t.Errorf("%s: want %d", r, c.want)
+		}
+	}
+
+	// After all that, the mock still serves, with the state the valid
+	// requests made and nothing else.
+	if m := e.must(200, e.api, "GET", "/v4/users/self", "", asAdmin...).obj(t); m["userName"] != "admin" {
+		t.Errorf("self after the table: %v", m)
+	}
+	for _, u := range e.must(200, e.proxy, "GET", "/v4/serviceAccounts", "").list(t) {
+		name := str(u["username"])
+		if strings.ContainsAny(name, "/\\\x00\n") || strings.Contains(name, "..") {
+			t.Errorf("a hostile name was stored: %q", name)
+		}
+	}
+}
+
+func TestHostilePaths(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, tok := e.saWithToken("paths", "Contributor")
+	for _, c := range []struct {
+		method, target string
+		want           int
+	}{
+		// Traversal in path ids never reaches another route.
+		{"POST", "/v4/jobs/..%2F..%2F__mock%2Freset", 404},
+		{"GET", "/v4/jobs/..%2F..%2F__mock%2Fstate", 404},
+		{"POST", "/v4/serviceAccounts/..%2F..%2F__mock%2Freset", 404},
+		{"GET", "/v4/projects/..%2F..%2Fversion", 404},
+		{"GET", "/v4/projects/..%2F" + projectID, 404},
+		{"GET", "/v4/projects/" + projectID + "%2F..%2F" + projectID, 404},
+		{"GET", "/v4/projects/%2E%2E", 404},
+		{"GET", "/v4/projects/..", 404},
+		{"GET", "/v4/projects/.", 404},
+		{"GET", "/v4/projects/" + projectID + "/..", 404},
+		{"GET", "/v4/projects//" + projectID, 404},
+		{"GET", "/v4//projects/" + projectID, 404},
+		{"GET", "/v4/projects/" + projectID + "/", 404},
+		{"GET", "/v4/projects/" + projectID + "%00", 404},
+		{"GET", "/v4/projects/%00", 404},
+		{"GET", "/v4/projects/%0d%0aX-Injected:%20yes", 404},
+		{"GET", "/v4/projects/" + strings.Repeat("a", 8000), 404},
+		{"GET", "/v4/serviceAccounts/" + a.IdpID + "/tokens/t1%2F..%2F..", 404},
+		{"GET", "/v4/serviceAccounts/" + a.IdpID + "/tokens/..%2Ft1", 404},
+		{"GET", "/v4/serviceAccounts/" + a.IdpID + "/tokens/%FF%FE", 404},
+		{"GET", "/v4/serviceAccounts/" + a.IdpID + "%00/tokens", 404},
+		{"GET", "/v4/serviceAccounts/%2e%2e/tokens", 404},
+		{"GET", "/v4/accounts/..%2F" + adminID + "/gitcredentials", 404},
+		{"GET", "/v4/accounts/" + adminID + "%2F..%2F" + aliceID + "/gitcredentials", 404},
+		{"DELETE", "/v4/accounts/" + a.ID + "/gitcredentials/..%2F..", 404},
+		{"GET", "/v1/projects/admin/quick-start%2F..%2F..%2Fx/run/x/stdout", 404},
+		{"GET", "/api/users/v1/self/..", 404},
+		{"GET", "/api/users/v1/..%2Fself", 404},
+		{"GET", "/api/%2e%2e/v4/users/self", 404},
+		{"GET", "/..%2F..%2Fetc%2Fpasswd", 404},
+		{"GET", "/static/../../etc/passwd", 404},
+		{"GET", "/V4/USERS/SELF", 404},
+		{"GET", "/v4/users/self;x=y", 404},
+		// Methods no route takes: 405 where the path exists, else 404.
+		{"PATCH", "/v4/serviceAccounts", 405},
+		{"PUT", "/v4/serviceAccounts", 405},
+		{"DELETE", "/v4/users/self", 405},
+		{"HEAD", "/v4/users/self", 405},
+		{"OPTIONS", "/v4/serviceAccounts", 405},
+		{"TRACE", "/v4/users/self", 405},
+		{"PROPFIND", "/v4/projects/" + projectID, 405},
+		{"BREW", "/version", 405},
+		{"GET", "/v4/jobs/start", 404}, // a job id "start"
+		{"PUT", "/v4/jobs/start", 405},
+		{"POST", "/api/users/v1/self", 405},
+		{"PATCH", "/api/jobs/v1/jobs", 405},
+		{"PATCH", "/nothing/here", 404},
+		{"GET", "/api/nothing", 404},
+		{"GET", "/", 404},
+	} {
+		req := httptest.NewRequest(c.method, c.target, nil)
+		req.Header.Set(asAdmin[0], asAdmin[1])
+		r := serveReq(e.api, req)
+		sane(t, r)
+		wantError(t, r, c.want)
+	}
+	// None of them reset the mock.
+	e.must(200, e.api, "GET", "/v4/users/self", "", bearer(tok)...)
+}
+
+// TestHostileOverTheWire sends what only a real socket can carry.
+func TestHostileOverTheWire(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, tok := e.saWithToken("wire", "")
+	srv := httptest.NewServer(e.api)
+	defer srv.Close()
+	client := &http.Client{}
+	send := func(method, path, body string, hdr ...string) (int, http.Header, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, nil, err.Error()
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header, string(b)
+	}
+	check := func(name string, code int, hdr http.Header, body, path string, lo, hi int) {
+		t.Helper()
+		if code < lo || code > hi {
+			t.Errorf("%s: %d %s", name, code, clip(body))
+			return
+		}
+		if code != 431 && code >= 400 {
+			if _, err := errorShape(&resp{code: code, header: hdr, body: []byte(body), path: path}); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
+	big := strings.Repeat("A", 64<<10)
+	code, h, b := send("GET", "/v4/users/self", "", "Authorization", "Bearer "+big)
+	check("64 KB bearer", code, h, b, "/v4/users/self", 401, 401)
+	code, h, b = send("GET", "/v4/users/self", "", "Authorization", "Bearer "+tok+big)
+	check("64 KB after a token", code, h, b, "/v4/users/self", 401, 401)
+	code, h, b = send("GET", "/v4/users/self", "", "X-Domino-Api-Key", big)
+	check("64 KB API key", code, h, b, "/v4/users/self", 401, 401)
+	code, h, b = send("GET", "/api/users/v1/self", "", "X-Domino-Api-Key", big)
+	check("64 KB API key, public API", code, h, b, "/api/users/v1/self", 401, 401)
+	code, h, b = send("POST", "/v4/serviceAccounts", `{"username":"x","email":"x@example.com"}`, "Content-Type", big, asAdmin[0], asAdmin[1])
+	check("64 KB Content-Type", code, h, b, "/v4/serviceAccounts", 415, 415)
+	code, h, b = send("GET", "/v4/users/self", "", "X-Junk", big)
+	check("64 KB other header, no credentials", code, h, b, "/v4/users/self", 401, 401)
+	code, h, b = send("GET", "/v4/projects/"+strings.Repeat("p", 64<<10), "", asAdmin...)
+	check("64 KB path id", code, h, b, "/v4/projects/", 404, 404)
+	code, h, b = send("GET", "/v4/users/self", "", "X-Junk", strings.Repeat("B", 2<<20))
+	check("2 MB header", code, h, b, "/v4/users/self", 431, 431)
+	// Bodies the client declares too large are refused before they are read.
+	code, h, b = send("POST", "/v4/serviceAccounts", `{"username":"`+strings.Repeat("a", 10<<20)+`"}`, asAdmin...)
+	check("10 MB body", code, h, b, "/v4/serviceAccounts", 413, 413)
+	// A raw request line Go's client would not send.
+	code, body := rawRequest(t, srv.URL, "GET /v4/projects/%ZZ HTTP/1.1\r\nHost: x\r\nX-Domino-Api-Key: "+fixtures.DefaultAdminAPIKey+"\r\n\r\n")
+	if code != 400 {
+		t.Errorf("bad escape in the path: %d %s", code, body)
+	}
+	// The server keeps serving.
+	code, h, b = send("GET", "/v4/users/self", "", "Authorization", "Bearer "+tok)
+	check("after", code, h, b, "/v4/users/self", 200, 200)
+}
+
+func rawRequest(t *testing.T, base, raw string) (int, string) {
+	t.Helper()
+	conn, err := netDial(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, raw); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	n, _ := io.ReadAtLeast(conn, buf, 12)
+	line := string(buf[:n])
+	var code int
+	fmt.Sscanf(line, "HTTP/1.1 %d", &code)
+	return code, line
+}
+
+func netDial(base string) (net.Conn, error) {
+	return net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+}
+
+// TestTokenNamesAreUsablePathSegments: a token's name is the last segment
+// of its routes (GET, invalidate, DELETE .../tokens/{name}). Names "." and
+// ".." are dot segments that URL resolvers remove (RFC 3986 §5.2.4: curl,
+// Python's requests/urllib3 and browsers all do), so a token with such a
+// name could be created but never read, invalidated or deleted by those
+// clients. The name rule (store.ValidateTokenName) should refuse them.
+func TestTokenNamesAreUsablePathSegments(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a := e.createSA("dots")
+	for _, name := range []string{".", ".."} {
+		r := e.do(e.proxy, "POST", "/v4/serviceAccounts/"+a.IdpID+"/tokens", `{"name":"`+name+`"}`)
+		wantError(t, r, 400, "name")
+	}
+	// Names that merely contain dots are fine.
+	e.createToken(a.IdpID, "...")
+	e.createToken(a.IdpID, "v1.2")
+}
