@@ -94,6 +94,83 @@ func (o obj) equal(key, want string) error {
 	return nil
 }
 
+// checker runs a series of field checks on one object and keeps the first
+// failure, with the message the obj accessor gives; once a check has failed
+// the later ones are skipped, as an early return would. Checkers made by in
+// share their parent's failure, so one err() reports the first failure of
+// the whole tree.
+type checker struct {
+	o     obj
+	first *error
+}
+
+// check starts a series of checks on o.
+func (o obj) check() *checker { return &checker{o: o, first: new(error)} }
+
+// err is the first failure, or nil.
+func (c *checker) err() error { return *c.first }
+
+// failed reports whether a check has failed.
+func (c *checker) failed() bool { return *c.first != nil }
+
+// fail records err unless an earlier check has failed.
+func (c *checker) fail(err error) *checker {
+	if !c.failed() {
+		*c.first = err
+	}
+	return c
+}
+
+// fields runs one accessor on every key until one fails.
+func fields[T any](c *checker, get func(obj, string) (T, error), keys []string) *checker {
+	for _, k := range keys {
+		if c.failed() {
+			break
+		}
+		_, err := get(c.o, k)
+		c.fail(err)
+	}
+	return c
+}
+
+// The field checks: each key must be there with the accessor's type (and
+// form: non-empty, ObjectId, UUID).
+func (c *checker) str(keys ...string) *checker      { return fields(c, obj.str, keys) }
+func (c *checker) nonEmpty(keys ...string) *checker { return fields(c, obj.nonEmpty, keys) }
+func (c *checker) boolean(keys ...string) *checker  { return fields(c, obj.boolean, keys) }
+func (c *checker) number(keys ...string) *checker   { return fields(c, obj.number, keys) }
+func (c *checker) list(keys ...string) *checker     { return fields(c, obj.list, keys) }
+func (c *checker) objectID(keys ...string) *checker { return fields(c, obj.objectID, keys) }
+func (c *checker) uuid(keys ...string) *checker     { return fields(c, obj.uuid, keys) }
+
+// equal checks that a string field has the wanted value.
+func (c *checker) equal(key, want string) *checker {
+	if !c.failed() {
+		c.fail(c.o.equal(key, want))
+	}
+	return c
+}
+
+// in checks that a field is an object and returns a checker of that object
+// which shares this one's failure.
+func (c *checker) in(key string) *checker {
+	sub := &checker{first: c.first}
+	if !c.failed() {
+		var err error
+		sub.o, err = c.o.object(key)
+		c.fail(err)
+	}
+	return sub
+}
+
+// apply runs a check of the whole object unless one has failed already.
+func (c *checker) apply(check func(obj) error) *checker {
+	if !c.failed() {
+		c.fail(check(c.o))
+	}
+	return c
+}
+
 var (
 	objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)
 	// millisRE is RFC 3339 UTC with exactly three fractional digits, as
@@ -220,4 +297,27 @@ func mentions(msgs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// find returns the first object of a list answer whose string field key is
+// value, or nil when none is.
+func find(r *Response, key, value string) (obj, error) {
+	list, err := r.Array()
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range list {
+		if s, _ := o.str(key); s == value {
+			return o, nil
+		}
+	}
+	return nil, nil
+}
+
+// okObject checks that a call answered 200 and returns its JSON object.
+func okObject(r *Response) (obj, error) {
+	if err := expectStatus(r, http.StatusOK); err != nil {
+		return nil, err
+	}
+	return r.Object()
 }

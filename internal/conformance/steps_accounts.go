@@ -301,21 +301,13 @@ func checkAccount(r *Response, a *account) error {
 }
 
 func accountMatches(o obj, a *account) error {
-	id, err := o.objectID("id")
-	if err != nil {
+	if err := o.check().objectID("id").uuid("idpId").err(); err != nil {
 		return err
 	}
-	idpID, err := o.uuid("idpId")
-	if err != nil {
-		return err
-	}
-	if id != a.id || idpID != a.idpID {
+	if id, idpID := o["id"], o["idpId"]; id != a.id || idpID != a.idpID {
 		return fmt.Errorf("ids are %s/%s, want %s/%s", id, idpID, a.id, a.idpID)
 	}
-	if err := o.equal("username", a.username); err != nil {
-		return err
-	}
-	return o.equal("email", a.email)
+	return o.check().equal("username", a.username).equal("email", a.email).err()
 }
 
 // listHasAccount checks that a 200 list of accounts holds a, with the exact
@@ -324,14 +316,12 @@ func listHasAccount(r *Response, a *account) error {
 	if err := expectStatus(r, http.StatusOK); err != nil {
 		return err
 	}
-	list, err := r.Array()
+	o, err := find(r, "idpId", a.idpID)
 	if err != nil {
 		return err
 	}
-	for _, o := range list {
-		if idp, _ := o.str("idpId"); idp == a.idpID {
-			return accountMatches(o, a)
-		}
+	if o == nil {
+		return fmt.Errorf("the list does not include %s (idpId %s): %s", a.username, a.idpID, r)
 	}
-	return fmt.Errorf("the list does not include %s (idpId %s): %s", a.username, a.idpID, r)
+	return accountMatches(o, a)
 }

@@ -108,10 +108,7 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 	})
 
 	sc.Then(`^the git credential is described by id, name, provider, domain, fingerprint and protocol$`, func() error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -150,22 +147,17 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		list, err := r.Array()
+		o, err := find(r, "id", c.id)
 		if err != nil {
 			return err
 		}
-		for _, o := range list {
-			if id, _ := o.str("id"); id == c.id {
-				return fmt.Errorf("the deleted git credential is still listed: %s", r)
-			}
+		if o != nil {
+			return fmt.Errorf("the deleted git credential is still listed: %s", r)
 		}
 		return nil
 	})
 	sc.Then(`^the providers include "([^"]*)", with a label and its access types$`, func(value string) error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -178,17 +170,13 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 			if !ok || m["value"] != value {
 				continue
 			}
-			if _, err := obj(m).nonEmpty("label"); err != nil {
+			if err := obj(m).check().nonEmpty("label").boolean("requiresDomain").list("accessTypes").err(); err != nil {
 				return err
 			}
-			if _, err := obj(m).boolean("requiresDomain"); err != nil {
-				return err
+			if types, _ := obj(m).list("accessTypes"); len(types) == 0 {
+				return fmt.Errorf("the provider %q has no access types", value)
 			}
-			types, err := obj(m).list("accessTypes")
-			if err == nil && len(types) == 0 {
-				err = fmt.Errorf("the provider %q has no access types", value)
-			}
-			return err
+			return nil
 		}
 		return fmt.Errorf("the providers do not include %q: %s", value, w.resp)
 	})
@@ -237,36 +225,22 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		if err := o.equal("userId", a.id); err != nil {
-			return err
-		}
-		if err := o.equal("projectId", p.id); err != nil {
-			return err
-		}
-		if err := o.equal("repoId", p.repoID); err != nil {
-			return err
-		}
+		c := o.check().equal("userId", a.id).equal("projectId", p.id).equal("repoId", p.repoID)
 		if w.resp.Method == http.MethodPut {
-			return o.equal("credentialId", w.creds[alias].id)
+			c.apply(func(o obj) error { return o.equal("credentialId", w.creds[alias].id) })
 		}
-		return nil
+		return c.err()
 	})
 	sc.Then(`^the answer is the id of the git credential of "([^"]*)"$`, func(alias string) error {
 		c, ok := w.creds[alias]
 		if !ok {
 			return fmt.Errorf("the scenario has no git credential of %q", alias)
 		}
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -306,29 +280,20 @@ func (w *world) addGitCredential(ctx context.Context, cred Credential, a *accoun
 	return nil
 }
 
+// checkGitCredential checks a git credential as Domino describes it: ids,
+// name (when the scenario knows it), provider, and never a secret field.
 func checkGitCredential(o obj, sent *gitCred) error {
-	if _, err := o.objectID("id"); err != nil {
-		return err
-	}
+	c := o.check().objectID("id")
 	if sent != nil {
-		if err := o.equal("name", sent.name); err != nil {
-			return err
-		}
+		c.equal("name", sent.name)
 	}
-	if err := o.equal("gitServiceProvider", "github"); err != nil {
-		return err
-	}
-	for _, k := range []string{"domain", "fingerprint", "protocol"} {
-		if _, err := o.str(k); err != nil {
-			return err
-		}
-	}
+	c.equal("gitServiceProvider", "github").str("domain", "fingerprint", "protocol")
 	for _, k := range secretFields {
 		if _, ok := o[k]; ok {
-			return fmt.Errorf("the git credential has a %q field", k)
+			c.fail(fmt.Errorf("the git credential has a %q field", k))
 		}
 	}
-	return nil
+	return c.err()
 }
 
 func (w *world) listHasCredential(r *Response, c *gitCred) error {
@@ -338,16 +303,14 @@ func (w *world) listHasCredential(r *Response, c *gitCred) error {
 	if err := w.noSecrets(r); err != nil {
 		return err
 	}
-	list, err := r.Array()
+	o, err := find(r, "id", c.id)
 	if err != nil {
 		return err
 	}
-	for _, o := range list {
-		if id, _ := o.str("id"); id == c.id {
-			return checkGitCredential(o, c)
-		}
+	if o == nil {
+		return fmt.Errorf("the git credential %s is not listed: %s", c.name, r)
 	}
-	return fmt.Errorf("the git credential %s is not listed: %s", c.name, r)
+	return checkGitCredential(o, c)
 }
 
 // noSecrets checks that no secret the scenario sent appears in an answer.

@@ -75,47 +75,21 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		j, err := o.object("job")
-		if err != nil {
-			return err
-		}
-		if _, err := j.nonEmpty("id"); err != nil {
-			return err
-		}
-		if _, err := j.number("number"); err != nil {
-			return err
-		}
-		if err := j.equal("runCommand", command); err != nil {
-			return err
-		}
-		if _, err := j.str("title"); err != nil {
-			return err
-		}
-		st, err := j.object("status")
-		if err != nil {
-			return err
-		}
-		if err := checkJobStatus(st); err != nil {
-			return err
-		}
-		times, err := j.object("stageTimes")
-		if err != nil {
-			return err
-		}
-		if _, ok := times["submissionTime"]; !ok {
-			return fmt.Errorf("stageTimes has no submissionTime: %v", map[string]any(times))
-		}
-		if err := j.equal("startedById", a.id); err != nil {
-			return err
-		}
-		return checkMetadata(o)
+		c := o.check()
+		j := c.in("job").nonEmpty("id").number("number").equal("runCommand", command).str("title")
+		j.in("status").apply(checkJobStatus)
+		j.in("stageTimes").apply(func(times obj) error {
+			if _, ok := times["submissionTime"]; !ok {
+				return fmt.Errorf("stageTimes has no submissionTime: %v", map[string]any(times))
+			}
+			return nil
+		})
+		j.equal("startedById", a.id)
+		return c.apply(checkMetadata).err()
 	})
 	sc.Then(`^the v4 API describes the job running "([^"]*)" in the project, started by "([^"]*)"$`, func(ctx context.Context, command, alias string) error {
 		a, err := w.account(alias)
@@ -126,47 +100,22 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		if err := checkV4Job(o); err != nil {
-			return err
-		}
-		if err := o.equal("jobRunCommand", command); err != nil {
-			return err
-		}
-		if err := o.equal("projectId", p.id); err != nil {
-			return err
-		}
-		by, err := o.object("startedBy")
-		if err != nil {
-			return err
-		}
-		if err := by.equal("id", a.id); err != nil {
-			return err
-		}
-		return by.equal("username", a.username)
+		c := o.check().apply(checkV4Job).equal("jobRunCommand", command).equal("projectId", p.id)
+		c.in("startedBy").equal("id", a.id).equal("username", a.username)
+		return c.err()
 	})
 	sc.Then(`^the v4 API describes the job as "([^"]*)"$`, func(status string) error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		if err := checkV4Job(o); err != nil {
-			return err
-		}
-		if err := o.equal("id", w.job.id); err != nil {
-			return err
-		}
-		st, _ := o.object("statuses")
-		return st.equal("executionStatus", status)
+		c := o.check().apply(checkV4Job).equal("id", w.job.id)
+		c.in("statuses").equal("executionStatus", status)
+		return c.err()
 	})
 	sc.Then(`^the job eventually completes successfully$`, func(ctx context.Context) error {
 		st, err := w.awaitJob(ctx)
@@ -193,10 +142,7 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^the job list includes the job and counts it$`, func() error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -219,24 +165,14 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 		return fmt.Errorf("the job %s is not listed: %s", w.job.id, w.resp)
 	})
 	sc.Then(`^the answer holds the job's output and its setup output$`, func() error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		if _, err := o.str("stdout"); err != nil {
-			return err
-		}
-		_, err = o.str("setup")
-		return err
+		return o.check().str("stdout", "setup").err()
 	})
 	sc.Then(`^the output is "([^"]*)"$`, func(want string) error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -440,39 +376,13 @@ func (w *world) awaitJob(ctx context.Context) (obj, error) {
 
 // checkV4Job checks the fields every v4 Job has.
 func checkV4Job(o obj) error {
-	if _, err := o.nonEmpty("id"); err != nil {
-		return err
-	}
-	if _, err := o.number("number"); err != nil {
-		return err
-	}
-	if _, err := o.str("jobRunCommand"); err != nil {
-		return err
-	}
-	if _, err := o.objectID("projectId"); err != nil {
-		return err
-	}
-	st, err := o.object("statuses")
-	if err != nil {
-		return err
-	}
-	if err := checkJobStatus(st); err != nil {
-		return err
-	}
-	times, err := o.object("stageTime")
-	if err != nil {
-		return err
-	}
-	_, err = times.number("submissionTime")
-	return err
+	c := o.check().nonEmpty("id").number("number").str("jobRunCommand").objectID("projectId")
+	c.in("statuses").apply(checkJobStatus)
+	c.in("stageTime").number("submissionTime")
+	return c.err()
 }
 
+// checkJobStatus checks the status flags and execution status of a job.
 func checkJobStatus(st obj) error {
-	for _, k := range []string{"isCompleted", "isArchived", "isScheduled"} {
-		if _, err := st.boolean(k); err != nil {
-			return err
-		}
-	}
-	_, err := st.nonEmpty("executionStatus")
-	return err
+	return st.check().boolean("isCompleted", "isArchived", "isScheduled").nonEmpty("executionStatus").err()
 }

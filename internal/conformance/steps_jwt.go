@@ -59,10 +59,7 @@ func registerJWTSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^the realm is "([^"]*)" with a public key$`, func(realm string) error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -73,10 +70,7 @@ func registerJWTSteps(sc *godog.ScenarioContext, w *world) {
 		return err
 	})
 	sc.Then(`^the configuration names the realm as issuer and the key set as jwks_uri$`, func() error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -97,10 +91,7 @@ func registerJWTSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^the version is at least "([^"]*)", with its build and commit ids$`, func(min string) error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -111,11 +102,7 @@ func registerJWTSteps(sc *godog.ScenarioContext, w *world) {
 		if compareVersions(v, min) < 0 {
 			return fmt.Errorf("version %q is below %s (python-domino refuses it)", v, min)
 		}
-		if _, err := o.str("buildId"); err != nil {
-			return err
-		}
-		_, err = o.str("commitId")
-		return err
+		return o.check().str("buildId", "commitId").err()
 	})
 
 	sc.Then(`^the token "([^"]*)" is signed with RS256 by a key in the key set$`, func(ctx context.Context, name string) error {
@@ -221,23 +208,8 @@ func registerJWTSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		if err := claims.equal("preferred_username", a.username); err != nil {
-			return err
-		}
-		if err := claims.equal("email", a.email); err != nil {
-			return err
-		}
-		if err := claims.equal("typ", "Bearer"); err != nil {
-			return err
-		}
-		if _, err := claims.number("iat"); err != nil {
-			return err
-		}
-		if _, err := claims.nonEmpty("jti"); err != nil {
-			return err
-		}
-		_, err = claims.nonEmpty("azp")
-		return err
+		return claims.check().equal("preferred_username", a.username).equal("email", a.email).
+			equal("typ", "Bearer").number("iat").nonEmpty("jti", "azp").err()
 	})
 
 	sc.When(`^the token "([^"]*)" is forged by (.+)$`, func(ctx context.Context, name, how string) error {

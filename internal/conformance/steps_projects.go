@@ -188,85 +188,39 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 	})
 
 	sc.Then(`^the answer describes the project with its owner$`, func(ctx context.Context) error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
 		owner, name, _ := w.run.target.projectParts()
-		if _, err := o.objectID("id"); err != nil {
-			return err
-		}
-		if err := o.equal("name", name); err != nil {
-			return err
-		}
-		ow, err := o.object("owner")
-		if err != nil {
-			return err
-		}
-		if _, err := ow.objectID("id"); err != nil {
-			return err
-		}
-		return ow.equal("userName", owner)
+		c := o.check().objectID("id").equal("name", name)
+		c.in("owner").objectID("id").equal("userName", owner)
+		return c.err()
 	})
 	sc.Then(`^the answer describes the project with its main repository$`, func(ctx context.Context) error {
 		p, err := w.project(ctx)
 		if err != nil {
 			return err
 		}
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		if err := o.equal("id", p.id); err != nil {
-			return err
-		}
-		if err := o.equal("name", p.name); err != nil {
-			return err
-		}
-		if err := o.equal("ownerUsername", p.owner); err != nil {
-			return err
-		}
-		if _, err := o.objectID("ownerId"); err != nil {
-			return err
-		}
-		if _, err := o.nonEmpty("visibility"); err != nil {
-			return err
-		}
-		if _, err := o.list("collaborators"); err != nil {
-			return err
-		}
-		repo, err := o.object("mainRepository")
-		if err != nil {
-			return err
-		}
-		if err := repo.equal("id", p.repoID); err != nil {
-			return err
-		}
-		_, err = repo.nonEmpty("uri")
-		return err
+		c := o.check().equal("id", p.id).equal("name", p.name).equal("ownerUsername", p.owner).
+			objectID("ownerId").nonEmpty("visibility").list("collaborators")
+		c.in("mainRepository").equal("id", p.repoID).nonEmpty("uri")
+		return c.err()
 	})
 	sc.Then(`^the call succeeds and echoes "([^"]*)" as "([^"]*)"$`, func(alias, role string) error {
 		a, err := w.account(alias)
 		if err != nil {
 			return err
 		}
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		if err := o.equal("collaboratorId", a.id); err != nil {
-			return err
-		}
-		return o.equal("projectRole", role)
+		return o.check().equal("collaboratorId", a.id).equal("projectRole", role).err()
 	})
 	sc.Then(`^the project lists "([^"]*)" as "([^"]*)"$`, func(ctx context.Context, alias, role string) error {
 		a, err := w.account(alias)
@@ -309,16 +263,14 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		list, err := r.Array()
+		o, err := find(r, "id", a.id)
 		if err != nil {
 			return err
 		}
-		for _, o := range list {
-			if id, _ := o.str("id"); id == a.id {
-				return o.equal("userName", a.username)
-			}
+		if o == nil {
+			return fmt.Errorf("the project's collaborators do not include %s: %s", a.username, r)
 		}
-		return fmt.Errorf("the project's collaborators do not include %s: %s", a.username, r)
+		return o.equal("userName", a.username)
 	})
 	sc.Then(`^exactly one hardware tier is the default$`, func() error {
 		if err := expectStatus(w.resp, http.StatusOK); err != nil {
@@ -330,25 +282,11 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		defaults := 0
 		for _, o := range list {
-			t, err := o.object("hardwareTier")
-			if err != nil {
+			flags := o.check().in("hardwareTier").nonEmpty("id", "name").in("hwtFlags").boolean("isDefault")
+			if err := flags.err(); err != nil {
 				return err
 			}
-			if _, err := t.nonEmpty("id"); err != nil {
-				return err
-			}
-			if _, err := t.nonEmpty("name"); err != nil {
-				return err
-			}
-			flags, err := t.object("hwtFlags")
-			if err != nil {
-				return err
-			}
-			d, err := flags.boolean("isDefault")
-			if err != nil {
-				return err
-			}
-			if d {
+			if isDefault, _ := flags.o.boolean("isDefault"); isDefault {
 				defaults++
 			}
 		}
@@ -358,10 +296,7 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^at least one environment is offered$`, func() error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -376,11 +311,7 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		if !ok {
 			return fmt.Errorf("an environment is %T, want an object", envs[0])
 		}
-		if _, err := obj(e).nonEmpty("id"); err != nil {
-			return err
-		}
-		_, err = obj(e).nonEmpty("name")
-		return err
+		return obj(e).check().nonEmpty("id", "name").err()
 	})
 }
 

@@ -256,10 +256,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -284,10 +281,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		if err := o.equal("name", name); err != nil {
-			return err
-		}
-		if err := o.equal("serviceAccountIdpId", t.acct.idpID); err != nil {
+		if err := tokenNamed(o, name, t.acct).err(); err != nil {
 			return err
 		}
 		if invalid != "" {
@@ -305,7 +299,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		r, err := w.must(ctx, http.MethodGet, saPath(t.acct.idpID, "tokens"), w.admin(), nil, http.StatusOK)
+		r, err := w.listTokens(ctx, t.acct)
 		if err != nil {
 			return err
 		}
@@ -320,7 +314,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		r, err := w.must(ctx, http.MethodGet, saPath(t.acct.idpID, "tokens"), w.admin(), nil, http.StatusOK)
+		r, err := w.listTokens(ctx, t.acct)
 		if err != nil {
 			return err
 		}
@@ -334,7 +328,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		r, err := w.must(ctx, http.MethodGet, saPath(a.idpID, "tokens"), w.admin(), nil, http.StatusOK)
+		r, err := w.listTokens(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -447,33 +441,26 @@ func (w *world) tokenRejected(ctx context.Context, name, value string) error {
 	return nil
 }
 
+// listTokens lists the account's tokens as the administrator.
+func (w *world) listTokens(ctx context.Context, a *account) (*Response, error) {
+	return w.must(ctx, http.MethodGet, saPath(a.idpID, "tokens"), w.admin(), nil, http.StatusOK)
+}
+
 func findToken(r *Response, name string) (obj, error) {
-	list, err := r.Array()
-	if err != nil {
-		return nil, err
+	o, err := find(r, "name", name)
+	if err == nil && o == nil {
+		err = fmt.Errorf("the token %q is not listed: %s", name, r)
 	}
-	for _, o := range list {
-		if n, _ := o.str("name"); n == name {
-			return o, nil
-		}
-	}
-	return nil, fmt.Errorf("the token %q is not listed: %s", name, r)
+	return o, err
 }
 
 // checkTokenMeta checks a token's metadata object: name, account, validity,
 // and times (exactly milliseconds where Domino lists them).
 func checkTokenMeta(o obj, name string, a *account, valid, millis bool) error {
-	if err := o.equal("name", name); err != nil {
+	if err := tokenNamed(o, name, a).boolean("isValid").err(); err != nil {
 		return err
 	}
-	if err := o.equal("serviceAccountIdpId", a.idpID); err != nil {
-		return err
-	}
-	got, err := o.boolean("isValid")
-	if err != nil {
-		return err
-	}
-	if got != valid {
+	if got, _ := o.boolean("isValid"); got != valid {
 		return fmt.Errorf("token %q has isValid %s, want %s", name, strconv.FormatBool(got), strconv.FormatBool(valid))
 	}
 	created, err := o.utcTime("createdAt", millis)
@@ -490,17 +477,23 @@ func checkTokenMeta(o obj, name string, a *account, valid, millis bool) error {
 	return nil
 }
 
+// tokenNamed starts the checks of a token's description: its name and the
+// service account it belongs to.
+func tokenNamed(o obj, name string, a *account) *checker {
+	return o.check().equal("name", name).equal("serviceAccountIdpId", a.idpID)
+}
+
 // isAccountUser checks a /v4/users/self answer names the service account.
 func isAccountUser(r *Response, a *account) error {
 	o, err := r.Object()
 	if err != nil {
 		return err
 	}
-	if err := o.equal("userName", a.username); err != nil {
-		return err
-	}
-	if err := o.equal("id", a.id); err != nil {
-		return err
-	}
-	return o.equal("idpId", a.idpID)
+	return isUser(o, a)
+}
+
+// isUser checks that a user object is the service account: username and
+// both ids.
+func isUser(o obj, a *account) error {
+	return o.check().equal("userName", a.username).equal("id", a.id).equal("idpId", a.idpID).err()
 }

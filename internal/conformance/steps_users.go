@@ -24,10 +24,7 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 	})
 
 	sc.Then(`^the answer is a user with ids, names, email and roles$`, func() error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
@@ -82,13 +79,7 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		if err := checkUser(u); err != nil {
 			return err
 		}
-		if err := u.equal("userName", a.username); err != nil {
-			return err
-		}
-		if err := u.equal("id", a.id); err != nil {
-			return err
-		}
-		return u.equal("idpId", a.idpID)
+		return isUser(u, a)
 	})
 	sc.Then(`^the answer carries a request id and no notices$`, func() error {
 		o, err := w.resp.Object()
@@ -98,14 +89,11 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		return checkMetadata(o)
 	})
 	sc.Then(`^the principal is an administrator and not anonymous$`, func() error {
-		o, err := w.principal()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		if _, err := o.objectID("canonicalId"); err != nil {
-			return err
-		}
-		if _, err := o.nonEmpty("canonicalName"); err != nil {
+		if err := o.check().objectID("canonicalId").nonEmpty("canonicalName").err(); err != nil {
 			return err
 		}
 		return principalFlags(o, true)
@@ -115,14 +103,11 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		o, err := w.principal()
+		o, err := okObject(w.resp)
 		if err != nil {
 			return err
 		}
-		if err := o.equal("canonicalId", a.id); err != nil {
-			return err
-		}
-		if err := o.equal("canonicalName", a.username); err != nil {
+		if err := o.check().equal("canonicalId", a.id).equal("canonicalName", a.username).err(); err != nil {
 			return err
 		}
 		return principalFlags(o, false)
@@ -135,19 +120,14 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		if err := expectStatus(w.resp, http.StatusOK); err != nil {
 			return err
 		}
-		list, err := w.resp.Array()
+		o, err := find(w.resp, "id", a.id)
 		if err != nil {
 			return err
 		}
-		for _, o := range list {
-			if id, _ := o.str("id"); id == a.id {
-				if err := o.equal("userName", a.username); err != nil {
-					return err
-				}
-				return o.equal("idpId", a.idpID)
-			}
+		if o == nil {
+			return fmt.Errorf("the users do not include %s (id %s)", a.username, a.id)
 		}
-		return fmt.Errorf("the users do not include %s (id %s)", a.username, a.id)
+		return isUser(o, a)
 	})
 
 	// the API proxy
@@ -208,13 +188,6 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 	})
 }
 
-func (w *world) principal() (obj, error) {
-	if err := expectStatus(w.resp, http.StatusOK); err != nil {
-		return nil, err
-	}
-	return w.resp.Object()
-}
-
 func principalFlags(o obj, admin bool) error {
 	anon, err := o.boolean("isAnonymous")
 	if err != nil {
@@ -232,38 +205,17 @@ func principalFlags(o obj, admin bool) error {
 
 // checkUser checks the fields of a user object as /v4/users/self has them.
 func checkUser(o obj) error {
-	if _, err := o.objectID("id"); err != nil {
-		return err
-	}
-	if _, err := o.uuid("idpId"); err != nil {
-		return err
-	}
-	if _, err := o.nonEmpty("userName"); err != nil {
-		return err
-	}
-	for _, k := range []string{"firstName", "lastName", "fullName", "email"} {
-		if _, err := o.str(k); err != nil {
-			return err
-		}
-	}
-	_, err := o.list("roles")
-	return err
+	return o.check().objectID("id").uuid("idpId").nonEmpty("userName").
+		str("firstName", "lastName", "fullName", "email").list("roles").err()
 }
 
 // checkMetadata checks the public API's {"metadata":{"requestId","notices":[]}}.
 func checkMetadata(o obj) error {
-	m, err := o.object("metadata")
-	if err != nil {
+	m := o.check().in("metadata").nonEmpty("requestId").list("notices")
+	if err := m.err(); err != nil {
 		return err
 	}
-	if _, err := m.nonEmpty("requestId"); err != nil {
-		return err
-	}
-	notices, err := m.list("notices")
-	if err != nil {
-		return err
-	}
-	if len(notices) != 0 {
+	if notices, _ := m.o.list("notices"); len(notices) != 0 {
 		return fmt.Errorf("metadata has notices %v, want none", notices)
 	}
 	return nil
