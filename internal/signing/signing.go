@@ -8,12 +8,13 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
 	"os"
-	"sync"
+	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -49,22 +50,12 @@ func (c *Claims) GetAudience() (jwt.ClaimStrings, error)       { return nil, nil
 // that was altered after issue. The reason is kept out of responses on purpose.
 var ErrInvalidToken = errors.New("invalid token")
 
-// maxCached bounds the verification cache; when full it is cleared, which
-// costs only re-verification.
-const maxCached = 200_000
-
-// Keys holds one RSA signing key and a cache of tokens whose signature has
-// already been verified. The cache only remembers "this exact string was
-// signed by us and decodes to these claims", which can never become false;
-// whether the token is still usable is always decided by the store.
+// Keys holds one RSA signing key.
 type Keys struct {
 	ready chan struct{} // closed once priv and kid are set
 	err   error         // set, before ready closes, if generation failed
 	priv  *rsa.PrivateKey
 	kid   string
-
-	mu       sync.RWMutex
-	verified map[string]*Claims
 }
 
 // Generate makes a fresh key.
@@ -80,7 +71,7 @@ func Generate() (*Keys, error) {
 // generation takes about 50 ms, more than the rest of start-up together.
 // Every use of the key waits until it is there.
 func GenerateAsync() *Keys {
-	k := &Keys{ready: make(chan struct{}), verified: make(map[string]*Claims)}
+	k := &Keys{ready: make(chan struct{})}
 	go func() {
 		priv, err := rsa.GenerateKey(rand.Reader, KeyBits)
 		if err != nil {
@@ -95,7 +86,7 @@ func GenerateAsync() *Keys {
 
 // FromPrivateKey wraps an existing key.
 func FromPrivateKey(priv *rsa.PrivateKey) *Keys {
-	k := &Keys{ready: make(chan struct{}), verified: make(map[string]*Claims)}
+	k := &Keys{ready: make(chan struct{})}
 	k.set(priv)
 	close(k.ready)
 	return k
@@ -177,16 +168,10 @@ func (k *Keys) Sign(c Claims) (string, error) {
 // Verify checks that token was signed by this key with RS256 and a matching
 // kid, and returns its claims. It does not judge expiry or revocation.
 func (k *Keys) Verify(token string) (*Claims, error) {
-	k.mu.RLock()
-	c, ok := k.verified[token]
-	k.mu.RUnlock()
-	if ok {
-		return c, nil
-	}
 	if k.wait() != nil {
 		return nil, ErrInvalidToken
 	}
-	c = &Claims{}
+	c := &Claims{}
 	_, err := jwt.ParseWithClaims(token, c, func(t *jwt.Token) (any, error) {
 		if kid, _ := t.Header["kid"].(string); kid != k.kid {
 			return nil, ErrInvalidToken
@@ -196,13 +181,29 @@ func (k *Keys) Verify(token string) (*Claims, error) {
 	if err != nil {
 		return nil, ErrInvalidToken
 	}
-	k.mu.Lock()
-	if len(k.verified) >= maxCached {
-		k.verified = make(map[string]*Claims)
-	}
-	k.verified[token] = c
-	k.mu.Unlock()
 	return c, nil
+}
+
+// TokenID reads a compact JWT's `jti` without verifying anything: it only
+// says which issued token the string claims to be. Whoever uses it must
+// then compare the whole string with the token it issued under that id.
+func TokenID(token string) (string, error) {
+	_, rest, ok := strings.Cut(token, ".")
+	payload, _, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || len(payload) > 16<<10 {
+		return "", ErrInvalidToken
+	}
+	data, err := base64.RawURLEncoding.Strict().DecodeString(payload)
+	if err != nil {
+		return "", ErrInvalidToken
+	}
+	var c struct {
+		ID string `json:"jti"`
+	}
+	if json.Unmarshal(data, &c) != nil || c.ID == "" {
+		return "", ErrInvalidToken
+	}
+	return c.ID, nil
 }
 
 // PublicKeyDER is the base64 of the DER public key, as Keycloak's realm

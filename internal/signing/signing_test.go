@@ -112,7 +112,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 		if *got != c {
 			t.Errorf("claims round trip:\n got  %+v\n want %+v", *got, c)
 		}
-		// Twice (the second from the cache) gives the same.
+		// Twice gives the same.
 		again, err := k.Verify(tok)
 		if err != nil || *again != c {
 			t.Errorf("second Verify: %+v, %v", again, err)

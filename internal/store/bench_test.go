@@ -3,16 +3,14 @@ package store
 // Benchmarks of the store's hot reads at scale: bearer authentication among
 // 1, 1,000 and 100,000 live tokens (it should cost the same), and listing
 // 100,000 service accounts. Every token is made by CreateToken (RS256) and
-// verified once before timing, so the signature cache holds them all, as it
-// would on a mock whose clients have each used their token.
+// used once before timing, as on a mock whose clients have each used theirs.
 //
 //	go test -run '^$' -bench . -benchmem ./internal/store/
 //
 // The 100,000-token store takes about 100 CPU-seconds of RSA signing to
 // build (spread over every core); -short leaves it out. heap-B/token is the
-// live heap per account, token and cache entry after building; in-process
-// the cache shares the token's bytes, while over HTTP it keeps its own copy
-// of each (see go run ./cmd/mockbench for the resident memory).
+// live heap per account and token after building (see go run ./cmd/mockbench
+// for the resident memory).
 
 import (
 	"fmt"
@@ -34,7 +32,7 @@ var benchKeyPEM = sync.OnceValues(func() ([]byte, error) {
 	return k.PEM(), nil
 })
 
-// benchNewStore is a store with its own key (and so its own signature cache).
+// benchNewStore is a store with its own key.
 func benchNewStore(b *testing.B) (*Store, Caller) {
 	b.Helper()
 	pem, err := benchKeyPEM()
@@ -165,8 +163,9 @@ func BenchmarkAuthenticateBearer(b *testing.B) {
 	}
 }
 
-// BenchmarkVerifyRS256 is what the signature cache saves: one full RS256
-// verification of a mock token, as the JWT library does it.
+// BenchmarkVerifyRS256 is what AuthenticateBearer saves by comparing the
+// presented string with the issued one: one full RS256 verification of a
+// mock token, as a JWT library does it.
 func BenchmarkVerifyRS256(b *testing.B) {
 	s, admin := benchNewStore(b)
 	sa, err := s.CreateServiceAccount(admin, "bench", "bench@example.com")
@@ -180,7 +179,6 @@ func BenchmarkVerifyRS256(b *testing.B) {
 	pem, _ := benchKeyPEM()
 	b.ResetTimer()
 	for range b.N {
-		// A fresh key set has an empty cache, so this verification is cold.
 		b.StopTimer()
 		k, err := signing.ParsePEM(pem, "bench")
 		if err != nil {

@@ -261,7 +261,7 @@ func Open(cfg Config, dir string) (*Store, error) {
 		return nil, err
 	}
 	if found {
-		st, err := stateFromSnapshot(snap)
+		st, err := stateFromSnapshot(snap, s.cfg.Keys)
 		if err != nil {
 			lock.Close()
 			return nil, fmt.Errorf("%s with %s replayed over it is inconsistent: %v (restore the directory from a backup)",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mockdomino/mockdomino/fixtures"
+	"github.com/mockdomino/mockdomino/internal/signing"
 )
 
 // SnapshotVersion is the format version of Snapshot documents.
@@ -241,7 +242,7 @@ func (s *Store) Export(withSecrets bool) Snapshot {
 // is consistent. A redacted secret leaves the API key, token or credential
 // unusable, as it would be for anyone who never saw it.
 func (s *Store) Import(snap Snapshot) error {
-	st, err := stateFromSnapshot(snap)
+	st, err := stateFromSnapshot(snap, s.cfg.Keys)
 	if err != nil {
 		return err
 	}
@@ -260,7 +261,26 @@ func (s *Store) Import(snap Snapshot) error {
 	return nil
 }
 
-func stateFromSnapshot(snap Snapshot) (*state, error) {
+// issuedBy checks that a stored token value is one this key signed for the
+// record: requests are then authenticated by comparing strings alone.
+func issuedBy(keys *signing.Keys, value, jti string, exp time.Time, sub string, hasSub bool) error {
+	c, err := keys.Verify(value)
+	switch {
+	case err != nil:
+		return fmt.Errorf("its value is not signed by this mock's key (give the same --signing-key, or keep it in the --state directory)")
+	case c.ID != jti:
+		return fmt.Errorf("its value carries jti %q", c.ID)
+	case c.ExpiresAt != exp.Unix():
+		return fmt.Errorf("its value expires at %d, not at expiresAt", c.ExpiresAt)
+	case c.NotBefore != 0 && c.NotBefore > c.IssuedAt:
+		return fmt.Errorf("its value is not valid before %d", c.NotBefore)
+	case c.Subject != "" && c.Subject != sub, c.Subject == "" && hasSub:
+		return fmt.Errorf("its value's sub %q is not the account's", c.Subject)
+	}
+	return nil
+}
+
+func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 	bad := func(format string, args ...any) error {
 		return errorf(KindInvalid, "state document: "+format, args...)
 	}
@@ -303,8 +323,11 @@ func stateFromSnapshot(snap Snapshot) (*state, error) {
 		}
 		t := &token{jti: r.JTI, name: r.Name, account: u, value: r.Value, valid: r.Valid,
 			createdAt: r.CreatedAt, expiresAt: r.ExpiresAt, hasSub: r.HasSub}
-		if r.Value == Redacted {
+		if r.Value == Redacted || r.Value == "" {
+			// Unknown value: the token can never be presented again.
 			t.value, t.valid = "", false
+		} else if err := issuedBy(keys, r.Value, r.JTI, r.ExpiresAt, u.idpID, r.HasSub); err != nil {
+			return nil, bad("tokens[%d] (%q): %v", i, r.Name, err)
 		}
 		u.tokens[r.Name] = t
 		st.tokens[r.JTI] = t
@@ -314,9 +337,14 @@ func stateFromSnapshot(snap Snapshot) (*state, error) {
 		if u == nil {
 			return nil, bad("accessTokens[%d]: userId %q is not a user", i, r.UserID)
 		}
-		if r.Value != Redacted {
-			st.accessTokens[r.JTI] = &accessToken{user: u, value: r.Value, expiresAt: r.ExpiresAt}
+		a := &accessToken{user: u, expiresAt: r.ExpiresAt}
+		if r.Value != Redacted && r.Value != "" {
+			if err := issuedBy(keys, r.Value, r.JTI, r.ExpiresAt, u.idpID, true); err != nil {
+				return nil, bad("accessTokens[%d]: %v", i, err)
+			}
+			a.value = r.Value
 		}
+		st.accessTokens[r.JTI] = a
 	}
 	for i, r := range snap.Projects {
 		owner := st.users[r.OwnerID]
