@@ -97,6 +97,9 @@ func New(o Options, l Listener) http.Handler {
 	if o.Faults == nil {
 		o.Faults = NewFaults(0)
 	}
+	// Request ids are UUIDs from a buffered pool of crypto/rand bytes rather
+	// than one read of the system's randomness per request.
+	uuid.EnableRandPool()
 	s := &server{o: o, listener: l}
 	r := mux.NewRouter()
 	r.SkipClean(true) // never redirect: an odd path is a 404, as the API would answer
@@ -188,9 +191,12 @@ func (s *server) wrap(rt route) http.Handler {
 			level = slog.LevelError
 		}
 		// Never log headers or bodies: they carry tokens, keys and git secrets.
-		s.o.Logger.Log(r.Context(), level, "request",
-			"method", r.Method, "path", clipPath(r.URL.Path), "status", status,
-			"caller", q.caller.UserName, "duration", time.Since(start), "requestId", q.requestID)
+		// (Enabled first: building the arguments costs more than the request's auth.)
+		if s.o.Logger.Enabled(r.Context(), level) {
+			s.o.Logger.Log(r.Context(), level, "request",
+				"method", r.Method, "path", clipPath(r.URL.Path), "status", status,
+				"caller", q.caller.UserName, "duration", time.Since(start), "requestId", q.requestID)
+		}
 	})
 }
 

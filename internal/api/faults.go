@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockdomino/mockdomino/internal/store"
@@ -14,6 +15,7 @@ import (
 // Faults holds the fault and latency rules that make the mock misbehave on
 // purpose, so a client's retry and timeout logic can be tested.
 type Faults struct {
+	n     atomic.Int32 // len(rules), so requests skip the lock when there are none
 	mu    sync.Mutex
 	rules []*FaultRule
 	seq   int
@@ -102,6 +104,7 @@ func (f *Faults) Add(r FaultRule) (FaultRule, error) {
 	f.seq++
 	r.ID, r.Fired = fmt.Sprintf("fault-%d", f.seq), 0
 	f.rules = append(f.rules, &r)
+	f.n.Store(int32(len(f.rules)))
 	return r, nil
 }
 
@@ -120,12 +123,13 @@ func (f *Faults) List() []FaultRule {
 func (f *Faults) Clear() {
 	f.mu.Lock()
 	f.rules = nil
+	f.n.Store(0)
 	f.mu.Unlock()
 }
 
 // take returns the effect of the first rule that fires for this request.
 func (f *Faults) take(q *request, routePattern string) (FaultRule, bool) {
-	if f == nil || strings.HasPrefix(q.URL.Path, "/__mock/") {
+	if f == nil || f.n.Load() == 0 || strings.HasPrefix(q.URL.Path, "/__mock/") {
 		return FaultRule{}, false
 	}
 	f.mu.Lock()
