@@ -145,7 +145,7 @@ func (r *report) write(w io.Writer) {
 			s.accounts, mb(s.rss), mb(s.peak), result)
 		p("| creating them over HTTP (proxy, %d clients; one RS256 signature each) | %s | — | — | %.0f accounts+tokens/s |",
 			s.workers, s.create.Round(time.Millisecond), float64(s.accounts)/s.create.Seconds())
-		p("| using each token once (RS256 verification each; every answer must be its own account) | %s | — | — | %s |",
+		p("| using each token once (every answer must be its own account) | %s | — | — | %s |",
 			s.firstUse.Round(time.Millisecond), passFail(s.wrongCaller == 0 && s.firstUse > 0))
 		p("| listing all %d accounts, `GET /v4/serviceAccounts` | %d listed, %.1f MB, %s | — | all listed, once | %s |",
 			s.accounts, s.listed, float64(s.listBytes)/(1<<20), s.list.Round(time.Millisecond), passFail(s.listCorrect && s.listed == s.accounts))
