@@ -83,6 +83,11 @@ type route struct {
 // text is a response body written as text/plain rather than JSON.
 type text string
 
+// Request ids are UUIDs from a buffered pool of crypto/rand bytes rather
+// than one read of the system's randomness per request. It is switched on in
+// init because the switch is not safe while ids are being made.
+func init() { uuid.EnableRandPool() }
+
 // New returns the handler for one listener.
 func New(o Options, l Listener) http.Handler {
 	if o.Logger == nil {
@@ -97,9 +102,6 @@ func New(o Options, l Listener) http.Handler {
 	if o.Faults == nil {
 		o.Faults = NewFaults(0)
 	}
-	// Request ids are UUIDs from a buffered pool of crypto/rand bytes rather
-	// than one read of the system's randomness per request.
-	uuid.EnableRandPool()
 	s := &server{o: o, listener: l}
 	r := mux.NewRouter()
 	r.SkipClean(true) // never redirect: an odd path is a 404, as the API would answer
