@@ -244,11 +244,19 @@ func FuzzAddGitCredential(f *testing.F) {
 		}
 		r := fuzzBody(t, w.proxy, "POST", path, body, "application/json")
 		if r.code < 300 {
-			// Never the secret back.
+			// Never the secret back. The name and domain the client chose are
+			// shown, so a secret that is also (part of) one of them is not a leak.
 			var in map[string]any
 			json.Unmarshal(body, &in)
+			shown := r.body
+			for _, k := range []string{"name", "domain"} {
+				if v, _ := r.obj(t)[k].(string); v != "" {
+					enc, _ := json.Marshal(v)
+					shown = bytes.ReplaceAll(shown, enc, nil)
+				}
+			}
 			for _, k := range []string{"token", "password", "key", "passphrase"} {
-				if s, _ := in[k].(string); len(s) >= 4 && bytes.Contains(r.body, []byte(s)) {
+				if s, _ := in[k].(string); len(s) >= 4 && bytes.Contains(shown, []byte(s)) {
 					t.Fatalf("secret %s echoed: %s", k, r)
 				}
 			}
