@@ -255,8 +255,15 @@ func FuzzAddGitCredential(f *testing.F) {
 					shown = bytes.ReplaceAll(shown, enc, nil)
 				}
 			}
-			for _, k := range []string{"token", "password", "key", "passphrase"} {
-				if s, _ := in[k].(string); len(s) >= 4 && bytes.Contains(shown, []byte(s)) {
+			// encoding/json matches keys case-insensitively, so the secret may
+			// have come in as "TOKEN" or "Token".
+			for k, v := range in {
+				switch strings.ToLower(k) {
+				case "token", "password", "key", "passphrase":
+				default:
+					continue
+				}
+				if s, _ := v.(string); len(s) >= 4 && bytes.Contains(shown, []byte(s)) {
 					t.Fatalf("secret %s echoed: %s", k, r)
 				}
 			}
