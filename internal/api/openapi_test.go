@@ -21,7 +21,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	for _, l := range []Listener{APIHost, Proxy} {
 		h := New(Options{Store: st}, l)
 		registered := map[string]bool{}
-		err := h.(*mux.Router).Walk(func(r *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		err := h.(*router).walk(func(r *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 			path, err := r.GetPathTemplate()
 			if err != nil {
 				return err

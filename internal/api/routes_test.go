@@ -1014,7 +1014,7 @@ var routeCases = map[string]routeCase{
 func registered(t *testing.T, h http.Handler) []string {
 	t.Helper()
 	var out []string
-	err := h.(*mux.Router).Walk(func(r *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+	err := api.WalkRoutes(h, func(r *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		p, err := r.GetPathTemplate()
 		if err != nil {
 			return err
