@@ -193,7 +193,7 @@ func (s *Store) ServiceAccounts(c Caller, includeDeactivated bool) ([]ServiceAcc
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := []ServiceAccount{}
+	out := make([]ServiceAccount, 0, len(s.st.userOrder)) // growing it was a sixth of the request
 	for _, u := range s.st.userOrder {
 		if u.serviceAccount && (u.active || includeDeactivated) {
 			out = append(out, u.serviceAccountView())

@@ -67,8 +67,21 @@ type Project struct {
 	Collaborators   []Collaborator `json:"collaborators"`
 	Tags            []string       `json:"tags"`
 	StageID         string         `json:"stageId"`
-	Status          map[string]any `json:"status"`
+	Status          ProjectStatus  `json:"status"`
 	Owner           ProjectOwner   `json:"owner"`
+}
+
+// ProjectStatus is a project's status block. (Structs rather than maps for
+// these small blocks: encoding a map sorts its keys on every request.)
+type ProjectStatus struct {
+	IsBlocked bool   `json:"isBlocked"`
+	Status    string `json:"status"`
+}
+
+// Ref is a repository's default ref: {"type":"head"} or {"type":"branches","value":"main"}.
+type Ref struct {
+	Type  string `json:"type"`
+	Value string `json:"value,omitempty"`
 }
 
 // ProjectOwner is the owner block of findProjectByOwnerAndName.
@@ -79,12 +92,12 @@ type ProjectOwner struct {
 
 // Repository is a project's main git repository.
 type Repository struct {
-	ID              string            `json:"id"`
-	URI             string            `json:"uri"`
-	URIHost         string            `json:"uriHost"`
-	URIPath         string            `json:"uriPath"`
-	ServiceProvider string            `json:"serviceProvider"`
-	DefaultRef      map[string]string `json:"defaultRef"`
+	ID              string `json:"id"`
+	URI             string `json:"uri"`
+	URIHost         string `json:"uriHost"`
+	URIPath         string `json:"uriPath"`
+	ServiceProvider string `json:"serviceProvider"`
+	DefaultRef      Ref    `json:"defaultRef"`
 }
 
 // Collaborator is one collaborator entry.
@@ -98,16 +111,13 @@ func (p *project) view() Project {
 		ID: p.id, Name: p.name, Description: p.description, Visibility: p.visibility,
 		OwnerID: p.owner.id, OwnerUsername: p.owner.userName,
 		ImportedGitRepo: []Repository{}, CollaboratorIDs: []string{}, Collaborators: []Collaborator{},
-		Tags: []string{}, StageID: "", Status: map[string]any{"status": "active", "isBlocked": false},
+		Tags: []string{}, StageID: "", Status: ProjectStatus{Status: "active"},
 		Owner: ProjectOwner{ID: p.owner.id, UserName: p.owner.userName},
 	}
 	if r := p.repo; r != nil {
 		host, path := splitURI(r.uri)
-		ref := map[string]string{"type": r.refType}
-		if r.refValue != "" {
-			ref["value"] = r.refValue
-		}
-		v.MainRepository = &Repository{ID: r.id, URI: r.uri, URIHost: host, URIPath: path, ServiceProvider: r.serviceProvider, DefaultRef: ref}
+		v.MainRepository = &Repository{ID: r.id, URI: r.uri, URIHost: host, URIPath: path, ServiceProvider: r.serviceProvider,
+			DefaultRef: Ref{Type: r.refType, Value: r.refValue}}
 	}
 	for _, c := range p.collaborators {
 		v.CollaboratorIDs = append(v.CollaboratorIDs, c.user.id)

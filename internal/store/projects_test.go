@@ -80,7 +80,7 @@ func TestProjectView(t *testing.T) {
 	}
 	r := p.MainRepository
 	if r == nil || r.ID != bobLabRepo || r.URI != "https://gitlab.com/bob/lab.git" || r.ServiceProvider != "gitlab" ||
-		r.URIHost != "gitlab.com" || r.URIPath != "bob/lab.git" || r.DefaultRef["type"] != "branches" || r.DefaultRef["value"] != "main" {
+		r.URIHost != "gitlab.com" || r.URIPath != "bob/lab.git" || r.DefaultRef != (Ref{Type: "branches", Value: "main"}) {
 		t.Errorf("mainRepository = %+v", r)
 	}
 	if len(p.Collaborators) != 1 || p.Collaborators[0] != (Collaborator{CollaboratorID: carolID, ProjectRole: "Contributor"}) ||
