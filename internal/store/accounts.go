@@ -402,24 +402,26 @@ func (s *Store) Token(c Caller, idpID, name string) (Token, error) {
 
 // InvalidateToken makes a token unusable for good; it stays listed.
 func (s *Store) InvalidateToken(c Caller, idpID, name string) (Token, error) {
-	if err := requireAdmin(c); err != nil {
-		return Token{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.st.token(idpID, name)
-	if err != nil {
-		return Token{}, err
-	}
-	if err := s.writable(); err != nil {
-		return Token{}, err
-	}
-	t.valid = false
-	return t.view(false), s.commit(change{tokens: []*token{t}})
+	return s.changeToken(c, idpID, name, func(t *token) change {
+		t.valid = false
+		return change{tokens: []*token{t}}
+	})
 }
 
 // DeleteToken removes a token; its name may be used again.
 func (s *Store) DeleteToken(c Caller, idpID, name string) (Token, error) {
+	return s.changeToken(c, idpID, name, func(t *token) change {
+		t.valid = false
+		delete(t.account.tokens, name)
+		delete(s.st.tokens, t.jti)
+		return change{delTokens: []string{t.jti}}
+	})
+}
+
+// changeToken applies an administrator's change to one token under the
+// write lock, once the token is known to exist and the state can be
+// written, and commits it.
+func (s *Store) changeToken(c Caller, idpID, name string, apply func(*token) change) (Token, error) {
 	if err := requireAdmin(c); err != nil {
 		return Token{}, err
 	}
@@ -432,10 +434,8 @@ func (s *Store) DeleteToken(c Caller, idpID, name string) (Token, error) {
 	if err := s.writable(); err != nil {
 		return Token{}, err
 	}
-	t.valid = false
-	delete(t.account.tokens, name)
-	delete(s.st.tokens, t.jti)
-	return t.view(false), s.commit(change{delTokens: []string{t.jti}})
+	ch := apply(t)
+	return t.view(false), s.commit(ch)
 }
 
 // AuthenticateBearer decides whether a bearer token may be used now.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockdomino/mockdomino/fixtures"
 	"github.com/mockdomino/mockdomino/internal/signing"
 )
 
@@ -272,8 +273,8 @@ func TestPersistEveryChangeSurvivesReopen(t *testing.T) {
 		}},
 		{name: "import", setup: withToken, change: func(t *testing.T, s *Store, a Caller, v map[string]string) {
 			snap := s.Export(true)
-			snap.Users = append(snap.Users, UserRecord{ID: "64b7f0a1c2d3e4f5a6b7c8ff", IdpID: "imported-idp", UserName: "imported",
-				Email: "imported@example.com", Roles: []string{"Practitioner"}, APIKey: "imported-key", Active: true})
+			snap.Users = append(snap.Users, UserRecord{User: fixtures.User{ID: "64b7f0a1c2d3e4f5a6b7c8ff", IdpID: "imported-idp", UserName: "imported",
+				Email: "imported@example.com", Roles: []string{"Practitioner"}, APIKey: "imported-key"}, Active: true})
 			snap.Lifecycle = JobLifecycle{Mode: ModePolls, Polls: 2, FinalStatus: StatusSucceeded}
 			snap.ClockOffset = Duration(48 * time.Hour)
 			if err := s.Import(snap); err != nil {
@@ -436,7 +437,7 @@ func TestPersistTornLastLineIsCutOff(t *testing.T) {
 	// was acknowledged (the append had not returned), so recovery drops it
 	// and restores exactly the acknowledged state.
 	next := walRecord{Seq: 4, Lifecycle: &JobLifecycle{Mode: ModeManual, FinalStatus: StatusSucceeded, Polls: 1},
-		Users: []UserRecord{{ID: "64b7f0a1c2d3e4f5a6b7c8aa", IdpID: "torn", UserName: "torn", Email: "torn@example.com", Active: true, ServiceAccount: true}}}
+		Users: []UserRecord{{User: fixtures.User{ID: "64b7f0a1c2d3e4f5a6b7c8aa", IdpID: "torn", UserName: "torn", Email: "torn@example.com"}, Active: true, ServiceAccount: true}}}
 	for _, c := range []struct {
 		name string
 		tail func(t *testing.T) []byte

@@ -137,6 +137,18 @@ func splitURI(uri string) (host, path string) {
 	return rest, ""
 }
 
+// managedProject is a project whose collaborators c may change.
+func (st *state) managedProject(c Caller, id string) (*project, error) {
+	p, err := st.project(id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.canManage(c) {
+		return nil, errorf(KindForbidden, "Forbidden: only the project's owner or an administrator may change its collaborators")
+	}
+	return p, nil
+}
+
 func (st *state) project(id string) (*project, error) {
 	p := st.projects[id]
 	if p == nil {
@@ -216,12 +228,9 @@ func (s *Store) Collaborators(c Caller, projectID string) ([]User, error) {
 func (s *Store) AddCollaborator(c Caller, projectID, collaboratorID, role string) (Collaborator, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.st.project(projectID)
+	p, err := s.st.managedProject(c, projectID)
 	if err != nil {
 		return Collaborator{}, err
-	}
-	if !p.canManage(c) {
-		return Collaborator{}, errorf(KindForbidden, "Forbidden: only the project's owner or an administrator may change its collaborators")
 	}
 	if collaboratorID == "" {
 		return Collaborator{}, errorf(KindInvalid, "collaboratorId is required")
@@ -255,12 +264,9 @@ func (s *Store) AddCollaborator(c Caller, projectID, collaboratorID, role string
 func (s *Store) RemoveCollaborator(c Caller, projectID, collaboratorID string) (Collaborator, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.st.project(projectID)
+	p, err := s.st.managedProject(c, projectID)
 	if err != nil {
 		return Collaborator{}, err
-	}
-	if !p.canManage(c) {
-		return Collaborator{}, errorf(KindForbidden, "Forbidden: only the project's owner or an administrator may change its collaborators")
 	}
 	if err := s.writable(); err != nil {
 		return Collaborator{}, err

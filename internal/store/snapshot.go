@@ -33,19 +33,13 @@ type Snapshot struct {
 	Jobs          []JobRecord             `json:"jobs"`
 }
 
-// UserRecord is a user or service account with everything about it.
+// UserRecord is a user or service account with everything about it: a
+// fixtures user (its fields inline in JSON) and what the API changes.
 type UserRecord struct {
-	ID             string   `json:"id"`
-	IdpID          string   `json:"idpId"`
-	UserName       string   `json:"userName"`
-	FirstName      string   `json:"firstName"`
-	LastName       string   `json:"lastName"`
-	Email          string   `json:"email"`
-	Roles          []string `json:"roles"`
-	APIKey         string   `json:"apiKey,omitempty"`
-	ServiceAccount bool     `json:"serviceAccount"`
-	Active         bool     `json:"active"`
-	Reactivated    bool     `json:"reactivated"`
+	fixtures.User
+	ServiceAccount bool `json:"serviceAccount"`
+	Active         bool `json:"active"`
+	Reactivated    bool `json:"reactivated"`
 }
 
 // TokenRecord is a service-account token, its value included.
@@ -131,8 +125,8 @@ type JobRecord struct {
 
 func (u *user) record() UserRecord {
 	return UserRecord{
-		ID: u.id, IdpID: u.idpID, UserName: u.userName, FirstName: u.firstName, LastName: u.lastName,
-		Email: u.email, Roles: append([]string{}, u.roles...), APIKey: u.apiKey,
+		User: fixtures.User{ID: u.id, IdpID: u.idpID, UserName: u.userName, FirstName: u.firstName, LastName: u.lastName,
+			Email: u.email, Roles: append([]string{}, u.roles...), APIKey: u.apiKey},
 		ServiceAccount: u.serviceAccount, Active: u.active, Reactivated: u.reactivated,
 	}
 }
