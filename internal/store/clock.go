@@ -29,19 +29,17 @@ func (c *Clock) Now() time.Time {
 	return c.wall().Add(c.offset).UTC()
 }
 
-// Advance moves the clock forward by d and returns the new time.
-func (c *Clock) Advance(d time.Duration) (time.Time, error) {
+// offsetAfter is the offset an advance by d would give, or why it cannot be made.
+func (c *Clock) offsetAfter(d time.Duration) (time.Duration, error) {
 	if d < 0 {
-		return time.Time{}, errorf(KindInvalid, "advance must not be negative: the mock clock only moves forward")
+		return 0, errorf(KindInvalid, "advance must not be negative: the mock clock only moves forward")
 	}
-	c.mu.Lock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if c.offset > math.MaxInt64-d { // the offset is never negative
-		c.mu.Unlock()
-		return time.Time{}, errorf(KindInvalid, "advance of %v is too large: the mock clock would overflow", d)
+		return 0, errorf(KindInvalid, "advance of %v is too large: the mock clock would overflow", d)
 	}
-	c.offset += d
-	c.mu.Unlock()
-	return c.Now(), nil
+	return c.offset + d, nil
 }
 
 // Offset is how far the clock has been advanced in total.

@@ -80,7 +80,9 @@ type change struct {
 	delMappings     []mappingKey
 	jobs            []*job
 	lifecycle       bool
-	clock           bool
+	// clock is the clock offset the change sets; it is applied only once
+	// the change is durable, so a refused change never moves the time.
+	clock *time.Duration
 }
 
 type persister struct {
@@ -104,16 +106,21 @@ func (s *Store) writable() error {
 // already applied the change in memory.
 func (s *Store) commit(c change) error {
 	if s.p == nil {
+		s.applyClock(c)
 		return nil
 	}
 	if err := s.writable(); err != nil {
 		return err
 	}
 	st := s.st
+	offset := s.cfg.Clock.Offset()
+	if c.clock != nil {
+		offset = *c.clock
+	}
 	s.p.seq++
 	rec := walRecord{Seq: s.p.seq}
 	if c.full {
-		snap := st.snapshot(s.cfg.Clock.Offset())
+		snap := st.snapshot(offset)
 		rec.Full = &snap
 	}
 	for _, u := range c.users {
@@ -149,14 +156,19 @@ func (s *Store) commit(c change) error {
 		l := st.lifecycle
 		rec.Lifecycle = &l
 	}
-	if c.clock {
-		d := Duration(s.cfg.Clock.Offset())
+	if c.clock != nil {
+		d := Duration(offset)
 		rec.ClockOffset = &d
 	}
 	if err := s.p.append(rec); err != nil {
 		s.failed = err
-		return &Error{Kind: KindUnavailable, Message: "mockdomino could not write its state directory: " + err.Error()}
+		msg := "mockdomino could not write its state directory: " + err.Error()
+		if rbErr := s.rollBack(); rbErr != nil {
+			msg += "; reading it back to undo the refused change failed too, so the change stays visible until a restart: " + rbErr.Error()
+		}
+		return &Error{Kind: KindUnavailable, Message: msg}
 	}
+	s.applyClock(c)
 	if s.p.pending >= compactEvery {
 		if err := s.p.compact(st.snapshot(s.cfg.Clock.Offset())); err != nil {
 			// The log still holds everything; only compaction failed.
@@ -164,6 +176,34 @@ func (s *Store) commit(c change) error {
 			return &Error{Kind: KindUnavailable, Message: "mockdomino could not write its state directory: " + err.Error()}
 		}
 	}
+	return nil
+}
+
+func (s *Store) applyClock(c change) {
+	if c.clock != nil {
+		s.cfg.Clock.SetOffset(*c.clock)
+	}
+}
+
+// rollBack puts the state back to what the state directory holds, so that
+// a change refused with 503 is not seen by later reads: the caller applied
+// it in memory before its record failed to reach the log. A record that did
+// reach the disk whole (say, only its fsync failed) is read back, and stays:
+// memory then shows what a restart would.
+func (s *Store) rollBack() error {
+	snap, _, found, err := load(s.p.dir)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("%s holds no state", s.p.dir)
+	}
+	st, err := stateFromSnapshot(snap, s.cfg.Keys)
+	if err != nil {
+		return err
+	}
+	s.st = st
+	s.cfg.Clock.SetOffset(time.Duration(snap.ClockOffset))
 	return nil
 }
 

@@ -247,8 +247,8 @@ func (s *Store) Import(snap Snapshot) error {
 	}
 	old := s.st
 	s.st = st
-	s.cfg.Clock.SetOffset(time.Duration(snap.ClockOffset))
-	if err := s.commit(change{full: true}); err != nil {
+	offset := max(s.cfg.Clock.Offset(), time.Duration(snap.ClockOffset)) // never back
+	if err := s.commit(change{full: true, clock: &offset}); err != nil {
 		s.st = old
 		return err
 	}

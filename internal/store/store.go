@@ -148,11 +148,14 @@ func (s *Store) AdvanceClock(d time.Duration) (time.Time, error) {
 	if err := s.writable(); err != nil {
 		return time.Time{}, err
 	}
-	now, err := s.cfg.Clock.Advance(d)
+	offset, err := s.cfg.Clock.offsetAfter(d)
 	if err != nil {
-		return now, err
+		return time.Time{}, err
 	}
-	return now, s.commit(change{clock: true})
+	if err := s.commit(change{clock: &offset}); err != nil {
+		return time.Time{}, err
+	}
+	return s.cfg.Clock.Now(), nil
 }
 
 func newState() *state {

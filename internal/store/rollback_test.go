@@ -1,0 +1,91 @@
+package store
+
+import (
+	"testing"
+	"time"
+)
+
+// TestPersistRefusedWriteIsUndone: a change whose log record cannot be
+// written is answered 503, and later reads (and a restart) see the state as
+// it was before it, whatever the change was.
+func TestPersistRefusedWriteIsUndone(t *testing.T) {
+	type fixture struct{ idp, id, cred, job string }
+	setup := func(t *testing.T, s *Store, a Caller) fixture {
+		sa := walOK(s.CreateServiceAccount(a, "bot", "bot@example.com")).must(t)
+		walOK(s.CreateToken(a, sa.IdpID, "t1")).must(t)
+		walOK(s.AddCollaborator(a, walProject, walAliceID, "Contributor")).must(t)
+		cr := walOK(s.AddGitCredential(a, walAdminID, walTokenCred("mine"))).must(t)
+		walOK(s.SetCredentialMapping(a, walProject, walRepo, cr.ID)).must(t)
+		walOK(s.SetJobLifecycle(JobLifecycle{Mode: ModeManual})).must(t)
+		j := walOK(s.StartJob(a, JobInput{ProjectID: walProject, Command: "python main.py"})).must(t)
+		walOK(s.AdvanceClock(time.Hour)).must(t)
+		return fixture{idp: sa.IdpID, id: sa.ID, cred: cr.ID, job: j.ID}
+	}
+	ignore := func(_ any, err error) error { return err }
+	cases := []struct {
+		name   string
+		change func(s *Store, a Caller, f fixture) error
+	}{
+		{"create service account", func(s *Store, a Caller, _ fixture) error {
+			return ignore(s.CreateServiceAccount(a, "lost", "lost@example.com"))
+		}},
+		{"deactivate", func(s *Store, a Caller, f fixture) error { return ignore(s.DeactivateServiceAccount(a, f.idp)) }},
+		{"create token", func(s *Store, a Caller, f fixture) error { return ignore(s.CreateToken(a, f.idp, "t2")) }},
+		{"invalidate token", func(s *Store, a Caller, f fixture) error { return ignore(s.InvalidateToken(a, f.idp, "t1")) }},
+		{"delete token", func(s *Store, a Caller, f fixture) error { return ignore(s.DeleteToken(a, f.idp, "t1")) }},
+		{"access token", func(s *Store, a Caller, _ fixture) error { return ignore(s.IssueAccessToken(a)) }},
+		{"add collaborator", func(s *Store, a Caller, f fixture) error {
+			return ignore(s.AddCollaborator(a, walProject, f.id, "LauncherUser"))
+		}},
+		{"change a role", func(s *Store, a Caller, _ fixture) error {
+			return ignore(s.AddCollaborator(a, walProject, walAliceID, "ResultsConsumer"))
+		}},
+		{"remove collaborator", func(s *Store, a Caller, _ fixture) error {
+			return ignore(s.RemoveCollaborator(a, walProject, walAliceID))
+		}},
+		{"add git credential", func(s *Store, a Caller, _ fixture) error {
+			return ignore(s.AddGitCredential(a, walAdminID, walTokenCred("lost")))
+		}},
+		{"delete git credential", func(s *Store, a Caller, f fixture) error {
+			return ignore(s.DeleteGitCredential(a, walAdminID, f.cred))
+		}},
+		{"delete credential mapping", func(s *Store, a Caller, _ fixture) error {
+			return ignore(s.DeleteCredentialMapping(a, walProject, walRepo))
+		}},
+		{"start job", func(s *Store, a Caller, _ fixture) error {
+			return ignore(s.StartJob(a, JobInput{ProjectID: walProject, Command: "python lost.py"}))
+		}},
+		{"stop job", func(s *Store, a Caller, f fixture) error { return ignore(s.StopJob(a, walProject, f.job)) }},
+		{"advance job", func(s *Store, _ Caller, f fixture) error { return ignore(s.AdvanceJob(f.job)) }},
+		{"job lifecycle", func(s *Store, _ Caller, _ fixture) error {
+			return ignore(s.SetJobLifecycle(JobLifecycle{Mode: ModePolls, Polls: 2, FinalStatus: StatusFailed}))
+		}},
+		{"advance clock", func(s *Store, _ Caller, _ fixture) error { return ignore(s.AdvanceClock(24 * time.Hour)) }},
+		{"reset", func(s *Store, _ Caller, _ fixture) error { return s.Reset() }},
+		{"import", func(s *Store, _ Caller, _ fixture) error { return s.Import(New(walConfig(t)).Export(true)) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := walOpen(t, dir)
+			a := walAdmin(t, s)
+			f := setup(t, s, a)
+			acked := walJSON(t, s)
+
+			// The log's file descriptor goes away underneath the store, as
+			// on a failing disk: the change's record cannot be written.
+			if err := s.p.log.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.change(s, a, f); KindOf(err) != KindUnavailable {
+				t.Fatalf("err = %v, want KindUnavailable", err)
+			}
+			// The export holds the clock's offset and the job lifecycle too.
+			walSameState(t, "in memory after the refused change", acked, walJSON(t, s))
+			s.Close()
+			s = walOpen(t, dir)
+			defer s.Close()
+			walSameState(t, "after a restart", acked, walJSON(t, s))
+		})
+	}
+}
