@@ -171,9 +171,9 @@ func (s *Store) commit(c change) error {
 	s.applyClock(c)
 	if s.p.pending >= compactEvery {
 		if err := s.p.compact(st.snapshot(s.cfg.Clock.Offset())); err != nil {
-			// The log still holds everything; only compaction failed.
-			s.failed = err
-			return &Error{Kind: KindUnavailable, Message: "mockdomino could not write its state directory: " + err.Error()}
+			// This change is in the fsynced log, so it is acknowledged; the
+			// directory is failing, so the next change is not.
+			s.failed = fmt.Errorf("compacting the log into a snapshot: %w", err)
 		}
 	}
 	return nil

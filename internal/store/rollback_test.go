@@ -1,6 +1,9 @@
 package store
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -87,5 +90,38 @@ func TestPersistRefusedWriteIsUndone(t *testing.T) {
 			defer s.Close()
 			walSameState(t, "after a restart", acked, walJSON(t, s))
 		})
+	}
+}
+
+// TestPersistFailedCompactionKeepsTheChange: when the log is compacted after
+// a change and the snapshot cannot be written, the change is already in
+// the fsynced log, so it is acknowledged; the changes after it are refused.
+func TestPersistFailedCompactionKeepsTheChange(t *testing.T) {
+	dir := t.TempDir()
+	s := walOpen(t, dir)
+	a := walAdmin(t, s)
+	// A directory where the snapshot's temporary file goes: creating the
+	// file fails, for root too.
+	tmp := filepath.Join(dir, snapshotFile+".tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s.p.pending = compactEvery - 1 // the next change compacts
+	kept := walOK(s.CreateServiceAccount(a, "kept", "kept@example.com")).must(t)
+	acked := walJSON(t, s)
+	_, err := s.CreateServiceAccount(a, "refused", "refused@example.com")
+	if KindOf(err) != KindUnavailable || !strings.Contains(err.Error(), "snapshot") {
+		t.Fatalf("the change after the failed compaction: err = %v, want KindUnavailable naming the snapshot", err)
+	}
+	walSameState(t, "in memory", acked, walJSON(t, s))
+	s.Close()
+	if err := os.Remove(tmp); err != nil {
+		t.Fatal(err)
+	}
+	s = walOpen(t, dir)
+	defer s.Close()
+	walSameState(t, "after a restart", acked, walJSON(t, s))
+	if _, err := s.CallerByUserName(kept.Username); err != nil {
+		t.Errorf("the acknowledged account is gone: %v", err)
 	}
 }
