@@ -108,28 +108,22 @@ func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 
 	// outcomes
 	sc.Then(`^the service account "([^"]*)" is created with a Mongo id and a Keycloak idpId$`, func(alias string) error {
-		if err := expectStatus(w.resp, w.run.profile.CreateAccountStatus); err != nil {
-			return err
-		}
-		a, err := w.account(alias)
+		a, o, err := w.answerAbout(alias, w.run.profile.CreateAccountStatus)
 		if err != nil {
 			return err
 		}
-		return checkAccount(w.resp, a)
+		return accountMatches(o, a)
 	})
 	sc.Then(`^the service account "([^"]*)" is returned with its username, email, id and idpId$`, func(alias string) error {
 		want := w.run.profile.DeactivateStatus
 		if w.resp != nil && strings.HasSuffix(w.resp.Path, "/activate") {
 			want = w.run.profile.ActivateStatus
 		}
-		if err := expectStatus(w.resp, want); err != nil {
-			return err
-		}
-		a, err := w.account(alias)
+		a, o, err := w.answerAbout(alias, want)
 		if err != nil {
 			return err
 		}
-		return checkAccount(w.resp, a)
+		return accountMatches(o, a)
 	})
 	sc.Then(`^the list includes the service account "([^"]*)" with its username, email, id and idpId$`, func(alias string) error {
 		a, err := w.account(alias)
@@ -265,16 +259,7 @@ func (w *world) postAccount(ctx context.Context, cred Credential, alias string, 
 }
 
 func (w *world) scheduleDeactivation(a *account) {
-	w.afterwards("deactivate service account "+a.username, func(ctx context.Context) error {
-		r, err := w.run.client.Do(ctx, http.MethodPost, saPath(a.idpID, "deactivate"), w.admin(), nil)
-		if err != nil {
-			return err
-		}
-		if r.Status >= 300 && r.Status != http.StatusNotFound {
-			return fmt.Errorf("%s", r)
-		}
-		return nil
-	})
+	w.undoAfterwards("deactivate service account "+a.username, http.MethodPost, saPath(a.idpID, "deactivate"), w.admin())
 }
 
 // setActive deactivates or activates an account as a precondition.
@@ -290,16 +275,8 @@ func (w *world) setActive(ctx context.Context, a *account, active bool) error {
 	return err
 }
 
-// checkAccount checks an account object: both ids well-formed and equal to
+// accountMatches checks an account object: both ids well-formed and equal to
 // what the scenario knows, username and email as requested.
-func checkAccount(r *Response, a *account) error {
-	o, err := r.Object()
-	if err != nil {
-		return err
-	}
-	return accountMatches(o, a)
-}
-
 func accountMatches(o obj, a *account) error {
 	if err := o.check().objectID("id").uuid("idpId").err(); err != nil {
 		return err
@@ -316,12 +293,9 @@ func listHasAccount(r *Response, a *account) error {
 	if err := expectStatus(r, http.StatusOK); err != nil {
 		return err
 	}
-	o, err := find(r, "idpId", a.idpID)
+	o, err := findListed(r, "idpId", a.idpID, fmt.Sprintf("the list does not include %s (idpId %s)", a.username, a.idpID))
 	if err != nil {
 		return err
-	}
-	if o == nil {
-		return fmt.Errorf("the list does not include %s (idpId %s): %s", a.username, a.idpID, r)
 	}
 	return accountMatches(o, a)
 }

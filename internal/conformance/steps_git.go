@@ -67,11 +67,7 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.When(`^`+callerRE+` adds a (token|password|key) git credential to "([^"]*)"$`, func(ctx context.Context, who, kind, alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		cred, err := w.caller(ctx, who)
+		a, cred, err := w.accountAndCaller(ctx, alias, who)
 		if err != nil {
 			return err
 		}
@@ -96,9 +92,9 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		return err
 	})
 	sc.When(`^`+callerRE+` deletes the git credential of "([^"]*)"$`, func(ctx context.Context, who, alias string) error {
-		c, ok := w.creds[alias]
-		if !ok {
-			return fmt.Errorf("the scenario has no git credential of %q", alias)
+		c, err := w.gitCredential(alias)
+		if err != nil {
+			return err
 		}
 		return w.callAs(ctx, who, http.MethodDelete, gitCredsPath(c.acct.id, c.id), nil)
 	})
@@ -122,7 +118,7 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		r, err := w.must(ctx, http.MethodGet, gitCredsPath(a.id), w.admin(), nil, http.StatusOK)
+		r, err := w.listGitCredentials(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -139,11 +135,11 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		c, ok := w.creds[alias]
-		if !ok {
-			return fmt.Errorf("the scenario has no git credential of %q", alias)
+		c, err := w.gitCredential(alias)
+		if err != nil {
+			return err
 		}
-		r, err := w.must(ctx, http.MethodGet, gitCredsPath(a.id), w.admin(), nil, http.StatusOK)
+		r, err := w.listGitCredentials(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -201,11 +197,7 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		return w.chooseCredential(ctx, alias, alias, true)
 	})
 	sc.When(`^"([^"]*)" (asks which credential|removes its credential choice for) the project's repository(?: uses)?$`, func(ctx context.Context, alias, what string) error {
-		cred, err := w.accountCredential(ctx, alias)
-		if err != nil {
-			return err
-		}
-		p, err := w.project(ctx)
+		cred, p, err := w.mappingCaller(ctx, alias)
 		if err != nil {
 			return err
 		}
@@ -217,11 +209,7 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		return err
 	})
 	sc.Then(`^the call succeeds and the mapping names "([^"]*)", the project(?:,)? (?:and )?the repository(?: and the credential)?$`, func(ctx context.Context, alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		p, err := w.project(ctx)
+		a, p, err := w.accountAndProject(ctx, alias)
 		if err != nil {
 			return err
 		}
@@ -236,9 +224,9 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		return c.err()
 	})
 	sc.Then(`^the answer is the id of the git credential of "([^"]*)"$`, func(alias string) error {
-		c, ok := w.creds[alias]
-		if !ok {
-			return fmt.Errorf("the scenario has no git credential of %q", alias)
+		c, err := w.gitCredential(alias)
+		if err != nil {
+			return err
 		}
 		o, err := okObject(w.resp)
 		if err != nil {
@@ -246,6 +234,11 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		return o.equal("raw", c.id)
 	})
+}
+
+// listGitCredentials lists the account's git credentials as the administrator.
+func (w *world) listGitCredentials(ctx context.Context, a *account) (*Response, error) {
+	return w.must(ctx, http.MethodGet, gitCredsPath(a.id), w.admin(), nil, http.StatusOK)
 }
 
 // addGitCredential asks to add a credential; if the target adds it, the
@@ -267,16 +260,7 @@ func (w *world) addGitCredential(ctx context.Context, cred Credential, a *accoun
 		return nil
 	}
 	w.creds[a.alias] = c
-	w.afterwards("delete git credential "+c.name, func(ctx context.Context) error {
-		r, err := w.run.client.Do(ctx, http.MethodDelete, gitCredsPath(a.id, c.id), w.admin(), nil)
-		if err != nil {
-			return err
-		}
-		if r.Status >= 300 && r.Status != http.StatusNotFound {
-			return fmt.Errorf("%s", r)
-		}
-		return nil
-	})
+	w.undoAfterwards("delete git credential "+c.name, http.MethodDelete, gitCredsPath(a.id, c.id), w.admin())
 	return nil
 }
 
@@ -303,12 +287,9 @@ func (w *world) listHasCredential(r *Response, c *gitCred) error {
 	if err := w.noSecrets(r); err != nil {
 		return err
 	}
-	o, err := find(r, "id", c.id)
+	o, err := findListed(r, "id", c.id, fmt.Sprintf("the git credential %s is not listed", c.name))
 	if err != nil {
 		return err
-	}
-	if o == nil {
-		return fmt.Errorf("the git credential %s is not listed: %s", c.name, r)
 	}
 	return checkGitCredential(o, c)
 }
@@ -327,26 +308,31 @@ func (w *world) noSecrets(r *Response) error {
 	return nil
 }
 
-// accountCredential is a bearer credential for the account: one of its tokens.
-func (w *world) accountCredential(ctx context.Context, alias string) (Credential, error) {
+// mappingCaller is what every credential-mapping call needs: a bearer
+// credential of the account (one of its tokens) and the project.
+func (w *world) mappingCaller(ctx context.Context, alias string) (Credential, *projectInfo, error) {
 	if _, err := w.account(alias); err != nil {
-		return Credential{}, err
+		return Credential{}, nil, err
 	}
-	return w.caller(ctx, "the service account")
+	cred, err := w.caller(ctx, "the service account")
+	if err != nil {
+		return Credential{}, nil, err
+	}
+	p, err := w.project(ctx)
+	if err != nil {
+		return Credential{}, nil, err
+	}
+	return cred, p, nil
 }
 
 // chooseCredential PUTs a credential mapping as the account alias, naming
 // owner's git credential, for the project's repository or another one.
 func (w *world) chooseCredential(ctx context.Context, alias, owner string, otherRepo bool) error {
-	c, ok := w.creds[owner]
-	if !ok {
-		return fmt.Errorf("the scenario has no git credential of %q", owner)
-	}
-	cred, err := w.accountCredential(ctx, alias)
+	c, err := w.gitCredential(owner)
 	if err != nil {
 		return err
 	}
-	p, err := w.project(ctx)
+	cred, p, err := w.mappingCaller(ctx, alias)
 	if err != nil {
 		return err
 	}
@@ -359,16 +345,9 @@ func (w *world) chooseCredential(ctx context.Context, alias, owner string, other
 		return err
 	}
 	if r.Status/100 == 2 {
-		w.afterwards("delete the credential mapping of "+alias, func(ctx context.Context) error {
-			r, err := w.run.client.Do(ctx, http.MethodDelete, mappingPath(p.id, repo), cred, nil)
-			if err != nil {
-				return err
-			}
-			if r.Status >= 300 && r.Status != http.StatusNotFound && r.Status != http.StatusUnauthorized {
-				return fmt.Errorf("%s", r)
-			}
-			return nil
-		})
+		// 401: the scenario may have invalidated the token the mapping was
+		// made with, or deactivated the account.
+		w.undoAfterwards("delete the credential mapping of "+alias, http.MethodDelete, mappingPath(p.id, repo), cred, http.StatusUnauthorized)
 	}
 	return nil
 }

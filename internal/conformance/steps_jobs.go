@@ -44,26 +44,20 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 		return w.callAs(ctx, who, http.MethodGet, "/v4/jobs?"+url.Values{"projectId": {p.id}}.Encode(), nil)
 	})
 	sc.When(`^`+callerRE+` stops the job$`, func(ctx context.Context, who string) error {
-		if w.job == nil {
-			return fmt.Errorf("the scenario has started no job")
-		}
-		p, err := w.project(ctx)
+		j, p, err := w.jobAndProject(ctx)
 		if err != nil {
 			return err
 		}
 		return w.callAs(ctx, who, http.MethodPost, "/v4/jobs/stop",
-			map[string]any{"projectId": p.id, "jobId": w.job.id, "commitResults": false})
+			map[string]any{"projectId": p.id, "jobId": j.id, "commitResults": false})
 	})
 	sc.When(`^`+callerRE+` reads the job's output$`, func(ctx context.Context, who string) error {
-		if w.job == nil {
-			return fmt.Errorf("the scenario has started no job")
-		}
-		p, err := w.project(ctx)
+		j, p, err := w.jobAndProject(ctx)
 		if err != nil {
 			return err
 		}
 		return w.callAs(ctx, who, http.MethodGet,
-			"/v1/projects/"+url.PathEscape(p.owner)+"/"+url.PathEscape(p.name)+"/run/"+url.PathEscape(w.job.id)+"/stdout", nil)
+			"/v1/projects/"+url.PathEscape(p.owner)+"/"+url.PathEscape(p.name)+"/run/"+url.PathEscape(j.id)+"/stdout", nil)
 	})
 	sc.When(`^the job has completed$`, func(ctx context.Context) error {
 		_, err := w.awaitJob(ctx)
@@ -71,11 +65,7 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 	})
 
 	sc.Then(`^the public API describes the job running "([^"]*)", started by "([^"]*)"$`, func(command, alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		o, err := okObject(w.resp)
+		a, o, err := w.answerAbout(alias, http.StatusOK)
 		if err != nil {
 			return err
 		}
@@ -92,11 +82,7 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 		return c.apply(checkMetadata).err()
 	})
 	sc.Then(`^the v4 API describes the job running "([^"]*)" in the project, started by "([^"]*)"$`, func(ctx context.Context, command, alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		p, err := w.project(ctx)
+		a, p, err := w.accountAndProject(ctx, alias)
 		if err != nil {
 			return err
 		}
@@ -212,18 +198,12 @@ func (w *world) startJobLikePythonDomino(ctx context.Context, who, command strin
 	if err != nil {
 		return err
 	}
-	if r, err := w.must(ctx, http.MethodGet, "/version", cred, nil, http.StatusOK); err != nil {
-		return err
-	} else if o, err := r.Object(); err != nil {
+	if o, err := w.mustGetObject(ctx, "/version", cred); err != nil {
 		return err
 	} else if v, _ := o.str("version"); compareVersions(v, "4.1.0") < 0 {
 		return fmt.Errorf("python-domino refuses version %q", v)
 	}
-	r, err := w.must(ctx, http.MethodGet, findProjectPath(owner, name), cred, nil, http.StatusOK)
-	if err != nil {
-		return err
-	}
-	o, err := r.Object()
+	o, err := w.mustGetObject(ctx, findProjectPath(owner, name), cred)
 	if err != nil {
 		return err
 	}
@@ -247,9 +227,7 @@ func (w *world) startJobLikePythonDomino(ctx context.Context, who, command strin
 			}
 		}
 	}
-	if r, err := w.must(ctx, http.MethodGet, "/v4/projects/"+projectID+"/useableEnvironments", cred, nil, http.StatusOK); err != nil {
-		return err
-	} else if o, err := r.Object(); err != nil {
+	if o, err := w.mustGetObject(ctx, "/v4/projects/"+projectID+"/useableEnvironments", cred); err != nil {
 		return err
 	} else if envs, err := o.list("environments"); err != nil {
 		return err
@@ -329,14 +307,11 @@ func (w *world) postJob(ctx context.Context, who, path string, body any, command
 
 // jobStatus reads the job's statuses through the v4 API.
 func (w *world) jobStatus(ctx context.Context) (obj, error) {
-	if w.job == nil {
-		return nil, fmt.Errorf("the scenario has started no job")
-	}
-	r, err := w.must(ctx, http.MethodGet, "/v4/jobs/"+w.job.id, w.admin(), nil, http.StatusOK)
+	j, err := w.startedJob()
 	if err != nil {
 		return nil, err
 	}
-	o, err := r.Object()
+	o, err := w.mustGetObject(ctx, "/v4/jobs/"+j.id, w.admin())
 	if err != nil {
 		return nil, err
 	}

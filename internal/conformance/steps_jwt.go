@@ -185,11 +185,7 @@ func registerJWTSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		r, err := w.must(ctx, http.MethodGet, discoveryPath, Anonymous(), nil, http.StatusOK)
-		if err != nil {
-			return err
-		}
-		o, err := r.Object()
+		o, err := w.mustGetObject(ctx, discoveryPath, Anonymous())
 		if err != nil {
 			return err
 		}
@@ -238,11 +234,7 @@ func (w *world) claims(name string) (obj, error) {
 }
 
 func (w *world) realmPublicKey(ctx context.Context) (*rsa.PublicKey, error) {
-	r, err := w.must(ctx, http.MethodGet, realmPath, Anonymous(), nil, http.StatusOK)
-	if err != nil {
-		return nil, err
-	}
-	o, err := r.Object()
+	o, err := w.mustGetObject(ctx, realmPath, Anonymous())
 	if err != nil {
 		return nil, err
 	}
@@ -344,10 +336,7 @@ func decodeJWT(token string) (header, claims obj, err error) {
 
 // parseJWKS reads the RSA signing keys of a JWKS answer, by kid.
 func parseJWKS(r *Response) (map[string]*rsa.PublicKey, error) {
-	if err := expectStatus(r, http.StatusOK); err != nil {
-		return nil, err
-	}
-	o, err := r.Object()
+	o, err := okObject(r)
 	if err != nil {
 		return nil, err
 	}

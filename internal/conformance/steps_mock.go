@@ -63,10 +63,11 @@ func registerMockSteps(sc *godog.ScenarioContext, w *world) {
 		return w.setLifecycle(ctx, map[string]any{"mode": "immediate", "stdout": stdout})
 	})
 	sc.When(`^the mock advances the job$`, func(ctx context.Context) error {
-		if w.job == nil {
-			return fmt.Errorf("the scenario has started no job")
+		j, err := w.startedJob()
+		if err != nil {
+			return err
 		}
-		_, err := w.must(ctx, http.MethodPost, "/__mock/jobs/"+w.job.id+"/advance", w.admin(), nil, http.StatusOK)
+		_, err = w.must(ctx, http.MethodPost, "/__mock/jobs/"+j.id+"/advance", w.admin(), nil, http.StatusOK)
 		return err
 	})
 }

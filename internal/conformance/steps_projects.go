@@ -29,13 +29,9 @@ func (w *world) project(ctx context.Context) (*projectInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	found, err := w.must(ctx, http.MethodGet, findProjectPath(owner, name), w.admin(), nil, http.StatusOK)
+	o, err := w.mustGetObject(ctx, findProjectPath(owner, name), w.admin())
 	if err != nil {
 		return nil, fmt.Errorf("finding the project %s: %w", r.target.Project, err)
-	}
-	o, err := found.Object()
-	if err != nil {
-		return nil, err
 	}
 	p := &projectInfo{owner: owner, name: name}
 	if p.id, err = o.objectID("id"); err != nil {
@@ -44,11 +40,7 @@ func (w *world) project(ctx context.Context) (*projectInfo, error) {
 	if ow, err := o.object("owner"); err == nil {
 		p.ownerID, _ = ow.str("id")
 	}
-	detail, err := w.must(ctx, http.MethodGet, "/v4/projects/"+p.id, w.admin(), nil, http.StatusOK)
-	if err != nil {
-		return nil, err
-	}
-	d, err := detail.Object()
+	d, err := w.mustGetObject(ctx, "/v4/projects/"+p.id, w.admin())
 	if err != nil {
 		return nil, err
 	}
@@ -110,22 +102,14 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		return err
 	})
 	sc.When(`^`+callerRE+` adds "([^"]*)" to the project as "([^"]*)"$`, func(ctx context.Context, who, alias, role string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		p, err := w.project(ctx)
+		a, p, err := w.accountAndProject(ctx, alias)
 		if err != nil {
 			return err
 		}
 		return w.addCollaborator(ctx, who, p.id, a.id, role)
 	})
 	sc.When(`^the administrator adds "([^"]*)" to the project by its idpId as "([^"]*)"$`, func(ctx context.Context, alias, role string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		p, err := w.project(ctx)
+		a, p, err := w.accountAndProject(ctx, alias)
 		if err != nil {
 			return err
 		}
@@ -146,11 +130,7 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		return w.addCollaborator(ctx, "the administrator", p.id, randomObjectID(), role)
 	})
 	sc.When(`^`+callerRE+` removes "([^"]*)" from the project$`, func(ctx context.Context, who, alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		p, err := w.project(ctx)
+		a, p, err := w.accountAndProject(ctx, alias)
 		if err != nil {
 			return err
 		}
@@ -212,22 +192,14 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		return c.err()
 	})
 	sc.Then(`^the call succeeds and echoes "([^"]*)" as "([^"]*)"$`, func(alias, role string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		o, err := okObject(w.resp)
+		a, o, err := w.answerAbout(alias, http.StatusOK)
 		if err != nil {
 			return err
 		}
 		return o.check().equal("collaboratorId", a.id).equal("projectRole", role).err()
 	})
 	sc.Then(`^the project lists "([^"]*)" as "([^"]*)"$`, func(ctx context.Context, alias, role string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		got, err := w.collaboratorRole(ctx, a)
+		a, got, err := w.collaboratorRole(ctx, alias)
 		if err != nil {
 			return err
 		}
@@ -237,11 +209,7 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^the project does not list "([^"]*)"$`, func(ctx context.Context, alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		got, err := w.collaboratorRole(ctx, a)
+		a, got, err := w.collaboratorRole(ctx, alias)
 		if err != nil {
 			return err
 		}
@@ -251,11 +219,7 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^the project's collaborators include "([^"]*)"$`, func(ctx context.Context, alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		p, err := w.project(ctx)
+		a, p, err := w.accountAndProject(ctx, alias)
 		if err != nil {
 			return err
 		}
@@ -263,12 +227,9 @@ func registerProjectSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		o, err := find(r, "id", a.id)
+		o, err := findListed(r, "id", a.id, fmt.Sprintf("the project's collaborators do not include %s", a.username))
 		if err != nil {
 			return err
-		}
-		if o == nil {
-			return fmt.Errorf("the project's collaborators do not include %s: %s", a.username, r)
 		}
 		return o.equal("userName", a.username)
 	})
@@ -329,16 +290,8 @@ func (w *world) addCollaborator(ctx context.Context, who, projectID, collaborato
 }
 
 func (w *world) scheduleRemoval(projectID, collaboratorID string) {
-	w.afterwards("remove collaborator "+collaboratorID, func(ctx context.Context) error {
-		r, err := w.run.client.Do(ctx, http.MethodDelete, "/v4/projects/"+projectID+"/collaborators/"+collaboratorID, w.admin(), nil)
-		if err != nil {
-			return err
-		}
-		if r.Status >= 300 && r.Status != http.StatusNotFound {
-			return fmt.Errorf("%s", r)
-		}
-		return nil
-	})
+	w.undoAfterwards("remove collaborator "+collaboratorID, http.MethodDelete,
+		"/v4/projects/"+projectID+"/collaborators/"+collaboratorID, w.admin())
 }
 
 // makeCollaborator adds an account to the project as a precondition.
@@ -355,32 +308,30 @@ func (w *world) makeCollaborator(ctx context.Context, a *account, role string) e
 	return nil
 }
 
-// collaboratorRole is the role the project gives an account, "" for none.
-func (w *world) collaboratorRole(ctx context.Context, a *account) (string, error) {
-	p, err := w.project(ctx)
+// collaboratorRole is the remembered service account alias and the role the
+// project gives it, "" for none.
+func (w *world) collaboratorRole(ctx context.Context, alias string) (*account, string, error) {
+	a, p, err := w.accountAndProject(ctx, alias)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	r, err := w.must(ctx, http.MethodGet, "/v4/projects/"+p.id, w.admin(), nil, http.StatusOK)
+	o, err := w.mustGetObject(ctx, "/v4/projects/"+p.id, w.admin())
 	if err != nil {
-		return "", err
-	}
-	o, err := r.Object()
-	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	list, err := o.list("collaborators")
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	for _, c := range list {
 		m, ok := c.(map[string]any)
 		if !ok {
-			return "", fmt.Errorf("a collaborator is %T, want an object", c)
+			return nil, "", fmt.Errorf("a collaborator is %T, want an object", c)
 		}
 		if id, _ := obj(m).str("collaboratorId"); id == a.id {
-			return obj(m).nonEmpty("projectRole")
+			role, err := obj(m).nonEmpty("projectRole")
+			return a, role, err
 		}
 	}
-	return "", nil
+	return a, "", nil
 }

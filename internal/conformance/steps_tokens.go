@@ -58,11 +58,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 
 	// actions
 	sc.When(`^`+callerRE+` creates a token "([^"]*)" for "([^"]*)"$`, func(ctx context.Context, who, name, alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		cred, err := w.caller(ctx, who)
+		a, cred, err := w.accountAndCaller(ctx, alias, who)
 		if err != nil {
 			return err
 		}
@@ -102,11 +98,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		return err
 	})
 	sc.When(`^the administrator creates a token "([^"]*)" for their own user$`, func(ctx context.Context, name string) error {
-		r, err := w.must(ctx, http.MethodGet, "/v4/users/self", w.admin(), nil, http.StatusOK)
-		if err != nil {
-			return err
-		}
-		o, err := r.Object()
+		o, err := w.mustGetObject(ctx, "/v4/users/self", w.admin())
 		if err != nil {
 			return err
 		}
@@ -124,18 +116,8 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 
 	// outcomes
 	sc.Then(`^the token "([^"]*)" is created for "([^"]*)", valid, with its value$`, func(name, alias string) error {
-		if err := expectStatus(w.resp, w.run.profile.CreateTokenStatus); err != nil {
-			return err
-		}
-		a, err := w.account(alias)
+		o, err := w.createdToken(name, alias)
 		if err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
-		if err != nil {
-			return err
-		}
-		if err := checkTokenMeta(o, name, a, true, false); err != nil {
 			return err
 		}
 		_, err = o.nonEmpty("token")
@@ -295,11 +277,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^the token "([^"]*)" is listed as (valid|invalid)$`, func(ctx context.Context, name, state string) error {
-		t, err := w.token(name)
-		if err != nil {
-			return err
-		}
-		r, err := w.listTokens(ctx, t.acct)
+		t, r, err := w.tokenAndList(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -310,11 +288,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		return checkTokenMeta(o, name, t.acct, state == "valid", true)
 	})
 	sc.Then(`^the token "([^"]*)" is not listed$`, func(ctx context.Context, name string) error {
-		t, err := w.token(name)
-		if err != nil {
-			return err
-		}
-		r, err := w.listTokens(ctx, t.acct)
+		_, r, err := w.tokenAndList(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -446,12 +420,32 @@ func (w *world) listTokens(ctx context.Context, a *account) (*Response, error) {
 	return w.must(ctx, http.MethodGet, saPath(a.idpID, "tokens"), w.admin(), nil, http.StatusOK)
 }
 
-func findToken(r *Response, name string) (obj, error) {
-	o, err := find(r, "name", name)
-	if err == nil && o == nil {
-		err = fmt.Errorf("the token %q is not listed: %s", name, r)
+// tokenAndList is the named token and the administrator's list of its
+// account's tokens, for the steps that look for it there.
+func (w *world) tokenAndList(ctx context.Context, name string) (*token, *Response, error) {
+	t, err := w.token(name)
+	if err != nil {
+		return nil, nil, err
 	}
-	return o, err
+	r, err := w.listTokens(ctx, t.acct)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, r, nil
+}
+
+func findToken(r *Response, name string) (obj, error) {
+	return findListed(r, "name", name, fmt.Sprintf("the token %q is not listed", name))
+}
+
+// createdToken checks that the last answer created the token name, valid,
+// for the service account alias, and returns the answer.
+func (w *world) createdToken(name, alias string) (obj, error) {
+	a, o, err := w.answerAbout(alias, w.run.profile.CreateTokenStatus)
+	if err != nil {
+		return nil, err
+	}
+	return o, checkTokenMeta(o, name, a, true, false)
 }
 
 // checkTokenMeta checks a token's metadata object: name, account, validity,

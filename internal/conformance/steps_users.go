@@ -51,24 +51,14 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^the answer is the service account "([^"]*)"$`, func(alias string) error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		a, err := w.account(alias)
+		a, o, err := w.answerAbout(alias, http.StatusOK)
 		if err != nil {
 			return err
 		}
-		return isAccountUser(w.resp, a)
+		return isUser(o, a)
 	})
 	sc.Then(`^the public API's answer is the service account "([^"]*)"$`, func(alias string) error {
-		if err := expectStatus(w.resp, http.StatusOK); err != nil {
-			return err
-		}
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
+		a, o, err := w.answerAbout(alias, http.StatusOK)
 		if err != nil {
 			return err
 		}
@@ -99,11 +89,7 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		return principalFlags(o, true)
 	})
 	sc.Then(`^the principal is "([^"]*)", not an administrator and not anonymous$`, func(alias string) error {
-		a, err := w.account(alias)
-		if err != nil {
-			return err
-		}
-		o, err := okObject(w.resp)
+		a, o, err := w.answerAbout(alias, http.StatusOK)
 		if err != nil {
 			return err
 		}
@@ -120,12 +106,9 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		if err := expectStatus(w.resp, http.StatusOK); err != nil {
 			return err
 		}
-		o, err := find(w.resp, "id", a.id)
+		o, err := findListed(w.resp, "id", a.id, fmt.Sprintf("the users do not include %s (id %s)", a.username, a.id))
 		if err != nil {
 			return err
-		}
-		if o == nil {
-			return fmt.Errorf("the users do not include %s (id %s)", a.username, a.id)
 		}
 		return isUser(o, a)
 	})
@@ -147,27 +130,19 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		return err
 	})
 	sc.Then(`^the access token authenticates on the API host as the proxy's user$`, func(ctx context.Context) error {
-		viaToken, err := w.must(ctx, http.MethodGet, "/v4/users/self", Bearer(w.accessToken, "the proxy's access token"), nil, http.StatusOK)
+		viaToken, err := w.mustGetObject(ctx, "/v4/users/self", Bearer(w.accessToken, "the proxy's access token"))
 		if err != nil {
 			return err
 		}
-		viaProxy, err := w.must(ctx, http.MethodGet, "/v4/users/self", Anonymous().ViaProxy(), nil, http.StatusOK)
+		viaProxy, err := w.mustGetObject(ctx, "/v4/users/self", Anonymous().ViaProxy())
 		if err != nil {
 			return err
 		}
-		a, err := viaToken.Object()
+		id, err := viaProxy.objectID("id")
 		if err != nil {
 			return err
 		}
-		b, err := viaProxy.Object()
-		if err != nil {
-			return err
-		}
-		id, err := b.objectID("id")
-		if err != nil {
-			return err
-		}
-		return a.equal("id", id)
+		return viaToken.equal("id", id)
 	})
 	sc.Then(`^a caller through the API proxy can create a token "([^"]*)" for "([^"]*)"$`, func(ctx context.Context, name, alias string) error {
 		a, err := w.account(alias)
@@ -177,14 +152,8 @@ func registerUserSteps(sc *godog.ScenarioContext, w *world) {
 		if err := w.postToken(ctx, Anonymous().ViaProxy(), a, name); err != nil {
 			return err
 		}
-		if err := expectStatus(w.resp, w.run.profile.CreateTokenStatus); err != nil {
-			return err
-		}
-		o, err := w.resp.Object()
-		if err != nil {
-			return err
-		}
-		return checkTokenMeta(o, name, a, true, false)
+		_, err = w.createdToken(name, alias)
+		return err
 	})
 }
 
