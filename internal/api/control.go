@@ -31,7 +31,7 @@ func exportState(q *request) (int, any, error) {
 
 func importState(q *request) (int, any, error) {
 	var snap store.Snapshot
-	if err := decodeLimit(q, &snap, MaxStateBytes); err != nil {
+	if err := decode(q, &snap); err != nil {
 		return 0, nil, err
 	}
 	if err := q.st.Import(snap); err != nil {

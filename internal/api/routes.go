@@ -65,7 +65,7 @@ func routes() []route {
 		{method: "GET", path: "/__mock/health", auth: authNone, h: health, summary: "Mock: ready? (no credentials)"},
 		{method: "POST", path: "/__mock/reset", auth: authControl, h: reset, summary: "Mock: back to the fixtures"},
 		{method: "GET", path: "/__mock/state", auth: authControl, h: exportState, summary: "Mock: export the whole state"},
-		{method: "PUT", path: "/__mock/state", auth: authControl, h: importState, summary: "Mock: replace the whole state"},
+		{method: "PUT", path: "/__mock/state", auth: authControl, h: importState, summary: "Mock: replace the whole state", maxBody: MaxStateBytes},
 		{method: "GET", path: "/__mock/clock", auth: authControl, h: getClock, summary: "Mock: the mock's time"},
 		{method: "POST", path: "/__mock/clock", auth: authControl, h: advanceClock, summary: "Mock: move the mock's clock forward"},
 		{method: "GET", path: "/__mock/jobs/lifecycle", auth: authControl, h: getLifecycle, summary: "Mock: how new jobs progress"},
