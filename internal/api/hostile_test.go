@@ -486,3 +486,17 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestJobStartErrorsNameTheRoutesFields: the two start routes name the same
+// things differently, and a 400 names the field the client sent.
+func TestJobStartErrorsNameTheRoutesFields(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct{ path, body, field string }{
+		{"/api/jobs/v1/jobs", `{"projectId":"` + projectID + `","runCommand":"ls","hardwareTier":"nope"}`, "hardwareTier"},
+		{"/v4/jobs/start", `{"projectId":"` + projectID + `","commandToRun":"ls","overrideHardwareTierId":"nope"}`, "overrideHardwareTierId"},
+		{"/api/jobs/v1/jobs", `{"projectId":"` + projectID + `","runCommand":" "}`, "runCommand"},
+		{"/v4/jobs/start", `{"projectId":"` + projectID + `","commandToRun":" "}`, "commandToRun"},
+	} {
+		wantError(t, e.do(e.proxy, "POST", c.path, c.body, "Content-Type", "application/json"), 400, c.field)
+	}
+}

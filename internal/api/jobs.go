@@ -22,7 +22,7 @@ func startJobV1(q *request) (int, any, error) {
 	j, err := q.st.StartJob(q.caller, store.JobInput{
 		ProjectID: in.ProjectID, Command: in.RunCommand, Title: in.Title,
 		HardwareTier: in.HardwareTier, EnvironmentID: in.EnvironmentID, CommitID: in.CommitID,
-		CommandField: "runCommand",
+		CommandField: "runCommand", HardwareTierField: "hardwareTier",
 	})
 	if err != nil {
 		return 0, nil, err
@@ -46,7 +46,7 @@ func startJobV4(q *request) (int, any, error) {
 	j, err := q.st.StartJob(q.caller, store.JobInput{
 		ProjectID: in.ProjectID, Command: in.CommandToRun, Title: in.Title,
 		HardwareTier: in.OverrideHardwareTierID, EnvironmentID: in.EnvironmentID, CommitID: in.CommitID,
-		CommandField: "commandToRun",
+		CommandField: "commandToRun", HardwareTierField: "overrideHardwareTierId",
 	})
 	return http.StatusOK, jobV4(j), err
 }

@@ -219,7 +219,9 @@ type JobInput struct {
 	HardwareTier  string // id or name; "" = the default tier
 	EnvironmentID string
 	CommitID      string
-	CommandField  string // the command's field in the route's body, for errors
+	// The fields' names in the route's body, for errors: the two start
+	// routes name them differently.
+	CommandField, HardwareTierField string
 }
 
 // StartJob starts a job; the caller needs a role that may start jobs.
@@ -243,7 +245,7 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 		}
 		return Job{}, errorf(KindInvalid, "%s is required", field)
 	}
-	tier, err := s.st.hardwareTier(in.HardwareTier)
+	tier, err := s.st.hardwareTier(in.HardwareTier, in.HardwareTierField)
 	if err != nil {
 		return Job{}, err
 	}
@@ -279,7 +281,7 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 	return j.view(), s.commit(change{jobs: []*job{j}})
 }
 
-func (st *state) hardwareTier(idOrName string) (string, error) {
+func (st *state) hardwareTier(idOrName, field string) (string, error) {
 	for _, t := range st.tiers {
 		if idOrName == "" && t.IsDefault || idOrName != "" && (t.ID == idOrName || t.Name == idOrName) {
 			return t.ID, nil
@@ -288,7 +290,10 @@ func (st *state) hardwareTier(idOrName string) (string, error) {
 	if idOrName == "" {
 		return "", nil
 	}
-	return "", errorf(KindInvalid, "hardwareTier %q is not a hardware tier this project may use", clip(idOrName))
+	if field == "" {
+		field = "hardwareTier"
+	}
+	return "", errorf(KindInvalid, "%s %q is not a hardware tier this project may use", field, clip(idOrName))
 }
 
 func (st *state) hasEnvironment(id string) bool {
