@@ -22,7 +22,7 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "mockdomino:", err)
 			os.Exit(1)
@@ -31,9 +31,11 @@ func main() {
 }
 
 // envFlags registers flags whose defaults come from MOCKDOMINO_* variables.
+// A variable that is set means what the flag with its value means, empty
+// included: MOCKDOMINO_PROXY_LISTEN= disables the proxy like --proxy-listen=.
 type envFlags struct {
 	fs     *flag.FlagSet
-	getenv func(string) string
+	lookup func(string) (string, bool)
 	errs   []error
 }
 
@@ -42,14 +44,14 @@ func envName(flagName string) string {
 }
 
 func (e *envFlags) String(name, def, usage string) *string {
-	if v := e.getenv(envName(name)); v != "" {
+	if v, ok := e.lookup(envName(name)); ok {
 		def = v
 	}
 	return e.fs.String(name, def, usage+" (env "+envName(name)+")")
 }
 
 func (e *envFlags) Duration(name string, def time.Duration, usage string) *time.Duration {
-	if v := e.getenv(envName(name)); v != "" {
+	if v, ok := e.lookup(envName(name)); ok {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			e.errs = append(e.errs, fmt.Errorf("%s=%q: %w", envName(name), v, err))
@@ -74,7 +76,7 @@ func checkHealth(base string) error {
 }
 
 func (e *envFlags) Uint64(name string, def uint64, usage string) *uint64 {
-	if v := e.getenv(envName(name)); v != "" {
+	if v, ok := e.lookup(envName(name)); ok {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
 			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a whole number", envName(name), v))
@@ -86,7 +88,7 @@ func (e *envFlags) Uint64(name string, def uint64, usage string) *uint64 {
 }
 
 func (e *envFlags) Int(name string, def int, usage string) *int {
-	if v := e.getenv(envName(name)); v != "" {
+	if v, ok := e.lookup(envName(name)); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a whole number", envName(name), v))
@@ -105,13 +107,13 @@ func journalSizeConfig(n int) int {
 	return n
 }
 
-func run(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("mockdomino", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ef := &envFlags{fs: fs, getenv: getenv}
+	ef := &envFlags{fs: fs, lookup: lookupEnv}
 	listen := ef.String("listen", "127.0.0.1:8080", "API host address (DOMINO_API_HOST); port 0 picks a free port")
 	proxyListen := ef.String("proxy-listen", "127.0.0.1:8899", "API proxy address (DOMINO_API_PROXY); empty disables the proxy")
-	proxyUser := ef.String("proxy-user", "admin", "user the API proxy acts as")
+	proxyUser := ef.String("proxy-user", "", "user the API proxy acts as; empty is the fixtures' first administrator")
 	fixturesPath := ef.String("fixtures", "", "fixtures file (users, API keys, projects, hardware tiers, environments); empty uses the embedded defaults")
 	prof := ef.String("profile", "observed", "behaviour profile: observed, strict, or a profile JSON file")
 	ttl := ef.Duration("token-ttl", 120*24*time.Hour, "lifetime of new service-account tokens")

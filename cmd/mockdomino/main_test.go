@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -54,7 +55,8 @@ func startBinary(t *testing.T, bin string, env []string, args ...string) (cmd *e
 		default:
 			t.Fatalf("unexpected stdout line %q", line)
 		}
-		if apiURL != "" && (proxyURL != "" || strings.Contains(strings.Join(args, " "), "--proxy-listen=")) {
+		noProxy := slices.Contains(args, "--proxy-listen=") || slices.Contains(env, "MOCKDOMINO_PROXY_LISTEN=")
+		if apiURL != "" && (proxyURL != "" || noProxy) {
 			break
 		}
 	}
@@ -112,7 +114,7 @@ func TestBinary(t *testing.T) {
 
 	t.Run("flags come from MOCKDOMINO_ env vars; empty proxy-listen disables the proxy", func(t *testing.T) {
 		_, api, proxy, _ := startBinary(t, bin,
-			[]string{"MOCKDOMINO_LISTEN=127.0.0.1:0", "MOCKDOMINO_PROFILE=strict"}, "--proxy-listen=")
+			[]string{"MOCKDOMINO_LISTEN=127.0.0.1:0", "MOCKDOMINO_PROFILE=strict", "MOCKDOMINO_PROXY_LISTEN="})
 		if proxy != "" {
 			t.Fatalf("proxy started at %s", proxy)
 		}
@@ -127,6 +129,39 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("the proxy acts as the fixtures' first administrator by default", func(t *testing.T) {
+		fx := fixtures.Default()
+		for i := range fx.Users {
+			if fx.Users[i].UserName == "admin" {
+				fx.Users[i].UserName = "root"
+			}
+		}
+		for i := range fx.Projects {
+			if fx.Projects[i].Owner == "admin" {
+				fx.Projects[i].Owner = "root"
+			}
+		}
+		data, err := json.Marshal(fx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "root.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, proxy, stderr := startBinary(t, bin, nil, "--fixtures", path, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
+		resp, err := http.Get(proxy + "/v4/users/self")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		defer resp.Body.Close()
+		var self struct{ UserName string }
+		json.NewDecoder(resp.Body).Decode(&self)
+		if resp.StatusCode != 200 || self.UserName != "root" {
+			t.Fatalf("proxy acts as %q (%s), want root", self.UserName, resp.Status)
+		}
+	})
+
 	t.Run("health-check mode", func(t *testing.T) {
 		_, api, _, _ := startBinary(t, bin, nil, "--listen", "127.0.0.1:0", "--proxy-listen=")
 		if out, err := exec.Command(bin, "--health-check", api).CombinedOutput(); err != nil {
@@ -138,8 +173,27 @@ func TestBinary(t *testing.T) {
 	})
 }
 
+// noAdminFixtures is the embedded fixtures with nobody an administrator.
+func noAdminFixtures(t *testing.T) string {
+	fx := fixtures.Default()
+	for i := range fx.Users {
+		fx.Users[i].Roles = slices.DeleteFunc(fx.Users[i].Roles, func(r string) bool { return r == "SysAdmin" })
+	}
+	data, err := json.Marshal(fx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "no-admin.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestRunRejectsBadConfiguration(t *testing.T) {
-	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	env := func(kv map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := kv[k]; return v, ok }
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -148,6 +202,9 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	}{
 		{"unknown profile", []string{"--profile", "nonsense", "--listen", "127.0.0.1:0"}, nil, "profile"},
 		{"bad env duration", nil, map[string]string{"MOCKDOMINO_TOKEN_TTL": "forever"}, "MOCKDOMINO_TOKEN_TTL"},
+		{"empty env duration", nil, map[string]string{"MOCKDOMINO_TOKEN_TTL": ""}, "MOCKDOMINO_TOKEN_TTL"},
+		{"empty env number", nil, map[string]string{"MOCKDOMINO_JOURNAL_SIZE": ""}, "MOCKDOMINO_JOURNAL_SIZE"},
+		{"fixtures without an administrator for the proxy", []string{"--fixtures", noAdminFixtures(t), "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"}, nil, "no administrator"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
 		{"missing fixtures", []string{"--fixtures", "/nonexistent.json", "--listen", "127.0.0.1:0"}, nil, "fixtures"},
 		{"missing key", []string{"--signing-key", "/nonexistent.pem", "--listen", "127.0.0.1:0"}, nil, "signing key"},

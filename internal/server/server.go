@@ -27,7 +27,7 @@ import (
 type Config struct {
 	Listen         string        // API host address; "127.0.0.1:0" picks a free port
 	ProxyListen    string        // API proxy address; "" disables the proxy
-	ProxyUser      string        // user the proxy acts as; default "admin"
+	ProxyUser      string        // user the proxy acts as; default the fixtures' first administrator
 	FixturesPath   string        // "" = embedded defaults
 	Profile        string        // observed (default), strict, or a profile file
 	TokenTTL       time.Duration // 0 = 120 days
@@ -68,10 +68,15 @@ func Start(cfg Config) (*Server, error) {
 	}
 	proxyUser := cfg.ProxyUser
 	if proxyUser == "" {
-		proxyUser = "admin"
+		proxyUser = fx.FirstAdmin()
 	}
-	if cfg.ProxyListen != "" && !hasUser(fx, proxyUser) {
-		return nil, fmt.Errorf("proxy user %q is not a user in the fixtures", proxyUser)
+	if cfg.ProxyListen != "" {
+		if proxyUser == "" {
+			return nil, fmt.Errorf("the fixtures have no administrator (role SysAdmin) for the proxy to act as: add one, or name a user with --proxy-user")
+		}
+		if !hasUser(fx, proxyUser) {
+			return nil, fmt.Errorf("proxy user %q is not a user in the fixtures", proxyUser)
+		}
 	}
 	keys, err := loadKeys(cfg)
 	if err != nil {
