@@ -28,10 +28,16 @@ Feature: How calls fail
     And the error has the public API shape
 
   @admin
-  Scenario: A wrong method
+  Scenario: A wrong method on a v4 route
     When the administrator uses a method that the service accounts route does not allow
     Then the call is rejected as a method that is not allowed
     And the error has the v4 shape
+
+  @admin
+  Scenario: A wrong method on a public API route
+    When the administrator uses a method that the public API's self route does not allow
+    Then the call is rejected as a method that is not allowed
+    And the error has the public API shape
 
   @admin
   Scenario: Malformed JSON on a v4 route

@@ -32,6 +32,24 @@ Feature: Jobs started with a service-account token
       | LauncherUser    | v4 API     |
       | ResultsConsumer | v4 API     |
 
+  Scenario Outline: A role that may not start jobs may not stop them either
+    Given a service account "ci-bot" with a token "deploy" that is a "Contributor" of the project
+    And a caller with the token "deploy" has started a job running "main.py"
+    And a service account "cd-bot" with a token "watch" that is a "<role>" of the project
+    When a caller with the token "watch" stops the job
+    Then the call is rejected as forbidden
+    And the job has not been stopped
+
+    Examples:
+      | role            |
+      | LauncherUser    |
+      | ResultsConsumer |
+
+  Scenario: A job that does not exist is not found
+    When the administrator views a job that does not exist
+    Then the call is rejected as not found
+    And the error has the v4 shape
+
   Scenario: A service account that is not a collaborator cannot start jobs
     Given a service account "ci-bot" with a token "deploy"
     When a caller with the token "deploy" starts a job running "main.py" through the public API

@@ -35,6 +35,13 @@ Feature: Tokens are signed JWTs that anyone can verify
     And the token "deploy" carries the username and email of "ci-bot"
 
   @admin
+  Scenario: A token names Domino's issuer URL, its Keycloak client and the account's full name
+    Given a service account "ci-bot" with a token "deploy"
+    Then the token "deploy" was issued by the realm at Domino's external URL
+    And the token "deploy" was issued to the Keycloak client "domino-play"
+    And the token "deploy" carries the full name that Domino gives "ci-bot"
+
+  @admin
   Scenario Outline: A forged token is refused
     Given a service account "ci-bot" with a token "deploy"
     When the token "deploy" is forged by <forgery>

@@ -113,12 +113,41 @@ Feature: Service accounts
       | a non-admin user | lists the tokens of "ci-bot"             | forbidden |
 
     Examples: a service account, even with a valid token
-      | caller              | operation                            | rejection |
-      | the service account | lists service accounts               | forbidden |
-      | the service account | creates a service account "intruder" | forbidden |
+      | caller              | operation                             | rejection |
+      | the service account | lists service accounts                | forbidden |
+      | the service account | creates a service account "intruder"  | forbidden |
+      | the service account | creates a token "stolen" for "ci-bot" | forbidden |
+      | the service account | lists the tokens of "ci-bot"          | forbidden |
 
     Examples: no credentials at all
       | caller                    | operation                             | rejection       |
       | an unauthenticated caller | lists service accounts                | unauthenticated |
       | an unauthenticated caller | creates a service account "intruder"  | unauthenticated |
       | an unauthenticated caller | creates a token "stolen" for "ci-bot" | unauthenticated |
+
+  Scenario Outline: Only administrators read, invalidate or delete a service account's token
+    Given a service account "ci-bot" with a token "deploy"
+    When <caller> <operation> the token "deploy" of "ci-bot"
+    Then the call is rejected as <rejection>
+    And the answer does not hold the value of the token "deploy"
+    And the token "deploy" is listed as valid
+    And the token "deploy" authenticates as "ci-bot"
+
+    @non-admin
+    Examples: a signed-in user who is not an administrator
+      | caller           | operation   | rejection |
+      | a non-admin user | fetches     | forbidden |
+      | a non-admin user | invalidates | forbidden |
+      | a non-admin user | deletes     | forbidden |
+
+    Examples: the service account itself, with that very token
+      | caller              | operation   | rejection |
+      | the service account | fetches     | forbidden |
+      | the service account | invalidates | forbidden |
+      | the service account | deletes     | forbidden |
+
+    Examples: no credentials at all
+      | caller                    | operation   | rejection       |
+      | an unauthenticated caller | fetches     | unauthenticated |
+      | an unauthenticated caller | invalidates | unauthenticated |
+      | an unauthenticated caller | deletes     | unauthenticated |

@@ -49,6 +49,9 @@ func TestBadFlagsExitTwo(t *testing.T) {
 	if _, code := runMain(t, "--mock", "--format", "html"); code != 2 {
 		t.Errorf("exit %d for an unknown format, want 2", code)
 	}
+	if _, code := runMain(t, "--mock", "--external-url", "http://domino.example.com"); code != 2 {
+		t.Errorf("exit %d for --mock with --external-url, want 2", code)
+	}
 	if _, code := runMain(t); code != 2 {
 		t.Errorf("exit %d with no target, want 2", code)
 	}

@@ -9,7 +9,9 @@ import (
 )
 
 func health(q *request) (int, any, error) {
-	return http.StatusOK, map[string]any{"status": "ok", "profile": q.st.Profile().Name}, nil
+	// externalUrl lets the conformance runner check the tokens' iss
+	// against a mock started with --external-url.
+	return http.StatusOK, map[string]any{"status": "ok", "profile": q.st.Profile().Name, "externalUrl": q.st.ExternalURL()}, nil
 }
 
 func reset(q *request) (int, any, error) {

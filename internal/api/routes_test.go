@@ -855,7 +855,7 @@ var routeCases = map[string]routeCase{
 
 	"GET /__mock/health": func(t *testing.T, e *env) {
 		m := e.must(200, e.api, "GET", "/__mock/health", "").obj(t)
-		if m["status"] != "ok" || m["profile"] != "observed" {
+		if m["status"] != "ok" || m["profile"] != "observed" || m["externalUrl"] != "http://mock.test" {
 			t.Errorf("health %v", m)
 		}
 		e.must(200, e.proxy, "GET", "/__mock/health", "")

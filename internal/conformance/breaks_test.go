@@ -37,6 +37,7 @@ type breaker struct {
 	deactivated map[string]bool   // idpIds
 	reactivated map[string]bool   // idpIds activated after a deactivation
 	ids         map[string]string // idpId → Mongo id of service accounts
+	roles       map[string]string // Mongo id → project role, as last added
 	secrets     []string          // git secrets sent
 }
 
@@ -61,6 +62,7 @@ func newBreaker(rule breakRule, mock Target) *breaker {
 		rule: rule, mock: mock,
 		issued: map[string]string{}, byJTI: map[string]string{}, invalidated: map[string]bool{},
 		deactivated: map[string]bool{}, reactivated: map[string]bool{}, ids: map[string]string{},
+		roles: map[string]string{},
 	}
 }
 
@@ -151,6 +153,12 @@ func (b *breaker) learnResponse(r *http.Response) {
 				}
 			}
 		}
+	case req.Method == http.MethodPost && collabsRE.MatchString(req.URL.Path):
+		if o := peekObject(r); o != nil {
+			id, _ := o["collaboratorId"].(string)
+			role, _ := o["projectRole"].(string)
+			b.roles[id] = role
+		}
 	case req.Method == http.MethodPost && invalidateRE.MatchString(req.URL.Path):
 		m := invalidateRE.FindStringSubmatch(req.URL.Path)
 		for v, key := range b.issued {
@@ -178,6 +186,31 @@ func (b *breaker) tokenAccount(v string) (string, bool) {
 	}
 	idp, _, _ := strings.Cut(key, "/")
 	return idp, true
+}
+
+// roleOf is the project role of the service account whose token v is, ""
+// when the breaker has not seen it added.
+func (b *breaker) roleOf(v string) string {
+	idp, ok := b.tokenAccount(v)
+	if !ok {
+		return ""
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.roles[b.ids[idp]]
+}
+
+// tokenValue is the value of the token name of the account idp, "" when the
+// breaker has not seen it issued.
+func (b *breaker) tokenValue(idp, name string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for v, key := range b.issued {
+		if key == idp+"/"+name {
+			return v
+		}
+	}
+	return ""
 }
 
 // ---- helpers to read and rewrite answers ----
@@ -315,6 +348,42 @@ func letThrough(pass func(b *breaker, token string) bool) func(b *breaker, r *ht
 
 func (b *breaker) adminKey() string { return b.mock.AdminAPIKey }
 
+// asAdmin makes a request the administrator's when it is not already:
+// whoever calls (another user's key, a token, or no one) is let through.
+// anonymous says whether calls without credentials are let through too.
+func asAdmin(out *http.Request, b *breaker, anonymous bool) {
+	key, tok := out.Header.Get("X-Domino-Api-Key"), bearer(out)
+	if key == b.adminKey() || (!anonymous && key == "" && tok == "") {
+		return
+	}
+	out.Header.Del("Authorization")
+	out.Header.Set("X-Domino-Api-Key", b.adminKey())
+}
+
+// editClaims rewrites the claims of the token in a create-token answer,
+// without signing it again: for the checks that read claims.
+func editClaims(r *http.Response, edit func(claims map[string]any)) {
+	if !is(r.Request, "POST", tokenListRE) || r.StatusCode/100 != 2 {
+		return
+	}
+	eachObject(r, func(o map[string]any) {
+		v, _ := o["token"].(string)
+		parts := strings.Split(v, ".")
+		if len(parts) != 3 {
+			return
+		}
+		raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		var claims map[string]any
+		if json.Unmarshal(raw, &claims) != nil {
+			return
+		}
+		edit(claims)
+		raw, _ = json.Marshal(claims)
+		parts[1] = base64.RawURLEncoding.EncodeToString(raw)
+		o["token"] = strings.Join(parts, ".")
+	})
+}
+
 var breakRules = []breakRule{
 	// ---- service accounts ----
 	{name: "duplicate username is created (500 → 201)", tags: "@service-accounts", scenarios: `taken`,
@@ -398,6 +467,50 @@ var breakRules = []breakRule{
 				out.Header.Set("X-Domino-Api-Key", b.adminKey())
 			}
 			return body
+		}},
+	{name: "a service account may create and list its own tokens", tags: "@service-accounts", scenarios: `Only administrators manage service accounts`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if tokenListRE.MatchString(out.URL.Path) && bearer(out) != "" {
+				asAdmin(out, b, false)
+			}
+			return body
+		}},
+	{name: "anyone signed in may read a token, value and all", tags: "@service-accounts", scenarios: `read, invalidate or delete`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", anyTokenRE) {
+				asAdmin(out, b, false)
+			}
+			return body
+		}},
+	{name: "a token can be read without credentials", tags: "@service-accounts", scenarios: `read, invalidate or delete`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", anyTokenRE) && out.Header.Get("X-Domino-Api-Key") == "" && bearer(out) == "" {
+				asAdmin(out, b, true)
+			}
+			return body
+		}},
+	{name: "anyone signed in may invalidate a token", tags: "@service-accounts", scenarios: `read, invalidate or delete`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "POST", invalidateRE) {
+				asAdmin(out, b, false)
+			}
+			return body
+		}},
+	{name: "anyone signed in may delete a token", tags: "@service-accounts", scenarios: `read, invalidate or delete`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "DELETE", anyTokenRE) {
+				asAdmin(out, b, false)
+			}
+			return body
+		}},
+	{name: "a refused token read still carries the token's value", tags: "@service-accounts", scenarios: `read, invalidate or delete`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", anyTokenRE) && r.StatusCode == http.StatusForbidden {
+				m := re(`^/v4/serviceAccounts/([^/]+)/tokens/([^/]+)$`).FindStringSubmatch(r.Request.URL.Path)
+				if v := b.tokenValue(m[1], m[2]); v != "" {
+					eachObject(r, func(o map[string]any) { o["token"] = v })
+				}
+			}
 		}},
 	{name: "no credentials answers 403 instead of 401", tags: "@service-accounts", scenarios: `Only administrators`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
@@ -608,16 +721,29 @@ var breakRules = []breakRule{
 		}},
 	{name: "tokens lack sub", tags: "@jwt", scenarios: `claims name`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if is(r.Request, "POST", tokenListRE) && r.StatusCode == 201 {
+			editClaims(r, func(claims map[string]any) { delete(claims, "sub") })
+		}},
+	{name: "tokens name another Keycloak client in azp", tags: "@jwt", scenarios: `Keycloak client`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			editClaims(r, func(claims map[string]any) { claims["azp"] = "domino-cli" })
+		}},
+	{name: "the name claim is not the account's full name", tags: "@jwt", scenarios: `full name`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			editClaims(r, func(claims map[string]any) { claims["name"] = "Service Account" })
+		}},
+	{name: "tokens and discovery agree on an issuer that is not the external URL", tags: "@jwt", scenarios: `issuer URL`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			// As a mock that ignores --external-url would: both say the
+			// listen address, so only the check against the URL the suite
+			// was given catches it.
+			other := func(s string) string {
+				return strings.Replace(s, strings.TrimRight(b.mock.ExternalURL, "/"), "http://domino.internal:8080", 1)
+			}
+			editClaims(r, func(claims map[string]any) { claims["iss"] = other(fmt.Sprint(claims["iss"])) })
+			if discoveryRE.MatchString(r.Request.URL.Path) {
 				eachObject(r, func(o map[string]any) {
-					parts := strings.Split(o["token"].(string), ".")
-					raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
-					var claims map[string]any
-					_ = json.Unmarshal(raw, &claims)
-					delete(claims, "sub")
-					raw, _ = json.Marshal(claims)
-					parts[1] = base64.RawURLEncoding.EncodeToString(raw)
-					o["token"] = strings.Join(parts, ".")
+					o["issuer"] = other(fmt.Sprint(o["issuer"]))
+					o["jwks_uri"] = other(fmt.Sprint(o["jwks_uri"]))
 				})
 			}
 		}},
@@ -819,6 +945,27 @@ var breakRules = []breakRule{
 				respond(r, 200, map[string]any{"job": map[string]any{}})
 			}
 		}},
+	{name: "a LauncherUser or ResultsConsumer may stop jobs", tags: "@jobs", scenarios: `may not stop them`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "POST" && out.URL.Path == "/v4/jobs/stop" {
+				if role := b.roleOf(bearer(out)); role == "LauncherUser" || role == "ResultsConsumer" {
+					asAdmin(out, b, false)
+				}
+			}
+			return body
+		}},
+	{name: "an unknown job answers 200", tags: "@jobs", scenarios: `job that does not exist`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", jobRE) && r.StatusCode == 404 {
+				respond(r, 200, map[string]any{"id": strings.TrimPrefix(r.Request.URL.Path, "/v4/jobs/")})
+			}
+		}},
+	{name: "an unknown job answers 500", tags: "@jobs", scenarios: `job that does not exist`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", jobRE) && r.StatusCode == 404 {
+				respond(r, 500, map[string]any{"message": "Job not found", "success": false})
+			}
+		}},
 	{name: "jobs never complete", tags: "@jobs", scenarios: `through the public API`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if is(r.Request, "GET", jobRE) {
@@ -880,6 +1027,12 @@ var breakRules = []breakRule{
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if r.StatusCode == 413 {
 				r.StatusCode = 400
+			}
+		}},
+	{name: "a wrong method on the public API answers in the v4 shape", tags: "@errors", scenarios: `wrong method on a public API route`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.StatusCode == 405 {
+				respond(r, 405, map[string]any{"message": "Method Not Allowed", "success": false})
 			}
 		}},
 	{name: "a wrong method answers 404", tags: "@errors", scenarios: `wrong method`,

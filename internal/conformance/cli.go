@@ -27,6 +27,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	var (
 		apiHost    = fs.String("api-host", env("DOMINO_API_HOST", ""), "base URL of the API host (env DOMINO_API_HOST)")
 		apiProxy   = fs.String("api-proxy", env("DOMINO_API_PROXY", ""), "base URL of the API proxy (env DOMINO_API_PROXY)")
+		external   = fs.String("external-url", env("DOMINO_EXTERNAL_URL", ""), "base URL in the tokens' iss (<url>/auth/realms/DominoRealm), when it is not --api-host: Domino's external URL, or a mockdomino's --external-url (env DOMINO_EXTERNAL_URL)")
 		adminKey   = fs.String("admin-api-key", env("DOMINO_USER_API_KEY", ""), "an administrator's API key (env DOMINO_USER_API_KEY)")
 		userKey    = fs.String("user-api-key", env("DOMINO_NONADMIN_API_KEY", ""), "API key of a user who is not an administrator nor a collaborator of --project (env DOMINO_NONADMIN_API_KEY)")
 		project    = fs.String("project", DefaultProject, "owner/name of a git-backed project the suite may use")
@@ -59,10 +60,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return 2
 	}
 
-	target := Target{APIHost: *apiHost, APIProxy: *apiProxy, AdminAPIKey: *adminKey, UserAPIKey: *userKey, Project: *project}
+	target := Target{APIHost: *apiHost, APIProxy: *apiProxy, ExternalURL: *external, AdminAPIKey: *adminKey, UserAPIKey: *userKey, Project: *project}
 	if *useMock {
-		if set["api-host"] {
-			fmt.Fprintln(stderr, "conformance: give either --mock or --api-host, not both")
+		if set["api-host"] || set["external-url"] {
+			fmt.Fprintln(stderr, "conformance: give either --mock or --api-host (and --external-url), not both")
 			return 2
 		}
 		m, err := StartMock(*prof)
@@ -74,11 +75,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		target = m.Target()
 	} else if target.APIHost != "" && target.IsMock(ctx) {
 		target = target.WithMockDefaults()
-		// A mockdomino says which profile it plays; expect that one unless told otherwise.
-		if p := target.MockProfile(ctx); p != "" && !set["profile"] {
+		// A mockdomino says which profile it plays and the URL its tokens
+		// name; expect those unless told otherwise.
+		p, external := target.MockHealth(ctx)
+		if p != "" && !set["profile"] {
 			*prof = p
 		} else if p != "" && p != *prof {
 			fmt.Fprintf(stderr, "conformance: warning: the mock plays the %s profile, but --profile %s was given\n", p, *prof)
+		}
+		if external != "" && target.ExternalURL == "" {
+			target.ExternalURL = external
 		}
 	}
 
@@ -123,6 +129,9 @@ func describe(t Target, mock bool) string {
 		parts = append(parts, "an in-process mock")
 	}
 	parts = append(parts, "API host "+t.APIHost)
+	if t.ExternalURL != "" && strings.TrimRight(t.ExternalURL, "/") != strings.TrimRight(t.APIHost, "/") {
+		parts = append(parts, "external URL "+t.ExternalURL)
+	}
 	if t.APIProxy != "" {
 		parts = append(parts, "API proxy "+t.APIProxy)
 	}

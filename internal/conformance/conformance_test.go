@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mockdomino/mockdomino/fixtures"
 )
 
 // startMock starts an in-process mock for one test.
@@ -127,6 +129,50 @@ func TestMainFailsWhenAScenarioFails(t *testing.T) {
 	last := lastLine(stdout.String())
 	if !summaryRE.MatchString(last) || strings.HasPrefix(last, "0 passed") || strings.Contains(last, " 0 failed") {
 		t.Errorf("last line %q: want some passed and some failed", last)
+	}
+}
+
+// TestMainExternalURL puts a proxy in front of the mock, so the suite
+// reaches it by another address than the one in its tokens' iss, as inside a
+// Domino workspace or with a mockdomino started with --external-url: the
+// issuer check fails unless --external-url names the mock's own base URL.
+func TestMainExternalURL(t *testing.T) {
+	t.Parallel()
+	m := startMock(t, "observed")
+	u, _ := url.Parse(m.srv.APIURL())
+	rp := httputil.NewSingleHostReverseProxy(u)
+	// In front of the mock, by another address: once as a real Domino
+	// (no /__mock/ routes, so the runner cannot ask the mock its URL), once
+	// passing everything through.
+	hidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/__mock/") {
+			http.NotFound(w, r)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer hidden.Close()
+	open := httptest.NewServer(rp)
+	defer open.Close()
+	withKeys := []string{"--admin-api-key", fixtures.DefaultAdminAPIKey, "--user-api-key", fixtures.DefaultUserAPIKey, "--tags", "@jwt", "--name", "issuer URL"}
+	run := func(host string, env map[string]string, extra ...string) (int, string) {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"--api-host", host}, withKeys...)
+		code := Main(context.Background(), append(args, extra...), &stdout, &stderr, func(k string) string { return env[k] })
+		return code, stdout.String() + stderr.String()
+	}
+	if code, out := run(hidden.URL, nil); code != 1 {
+		t.Errorf("a target that cannot say its URL, without --external-url: exit %d, want 1 (iss names the mock's address)\n%s", code, out)
+	}
+	if code, out := run(hidden.URL, nil, "--external-url", m.srv.APIURL()+"/"); code != 0 {
+		t.Errorf("with --external-url: exit %d\n%s", code, out)
+	}
+	if code, out := run(hidden.URL, map[string]string{"DOMINO_EXTERNAL_URL": m.srv.APIURL()}); code != 0 {
+		t.Errorf("with DOMINO_EXTERNAL_URL: exit %d\n%s", code, out)
+	}
+	// A mockdomino says its external URL in its health answer.
+	if code, out := run(open.URL, nil); code != 0 || !strings.Contains(out, "external URL "+m.srv.APIURL()) {
+		t.Errorf("a mock behind another address, without --external-url: exit %d, want 0 with the URL from /__mock/health\n%s", code, out)
 	}
 }
 

@@ -24,8 +24,11 @@ func StartMock(profile string) (*Mock, error) {
 }
 
 // Target reaches the mock through both listeners with the fixtures' keys.
+// The mock starts without --external-url, so its tokens' iss is based on
+// the API address; ExternalURL says so even when a caller later puts
+// something in front of APIHost.
 func (m *Mock) Target() Target {
-	return Target{APIHost: m.srv.APIURL(), APIProxy: m.srv.ProxyURL()}.WithMockDefaults()
+	return Target{APIHost: m.srv.APIURL(), APIProxy: m.srv.ProxyURL(), ExternalURL: m.srv.APIURL()}.WithMockDefaults()
 }
 
 // Close stops the mock.

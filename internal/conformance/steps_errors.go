@@ -62,6 +62,10 @@ func registerErrorSteps(sc *godog.ScenarioContext, w *world) {
 		_, err := w.call(ctx, http.MethodPut, "/v4/serviceAccounts", w.admin(), map[string]string{})
 		return err
 	})
+	sc.When(`^the administrator uses a method that the public API's self route does not allow$`, func(ctx context.Context) error {
+		_, err := w.call(ctx, http.MethodPut, "/api/users/v1/self", w.admin(), map[string]string{})
+		return err
+	})
 	sc.When(`^the administrator creates a service account with a body that is not valid JSON$`, func(ctx context.Context) error {
 		_, err := w.call(ctx, http.MethodPost, "/v4/serviceAccounts", w.admin(), []byte(`{"username": `))
 		return err

@@ -59,6 +59,9 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 		return w.callAs(ctx, who, http.MethodGet,
 			"/v1/projects/"+url.PathEscape(p.owner)+"/"+url.PathEscape(p.name)+"/run/"+url.PathEscape(j.id)+"/stdout", nil)
 	})
+	sc.When(`^`+callerRE+` views a job that does not exist$`, func(ctx context.Context, who string) error {
+		return w.callAs(ctx, who, http.MethodGet, "/v4/jobs/"+randomObjectID(), nil)
+	})
 	sc.When(`^the job has completed$`, func(ctx context.Context) error {
 		_, err := w.awaitJob(ctx)
 		return err
@@ -124,6 +127,16 @@ func registerJobSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		if done != (completed == "completed") {
 			return fmt.Errorf("the job has isCompleted %v, want %v", done, completed == "completed")
+		}
+		return nil
+	})
+	sc.Then(`^the job has not been stopped$`, func(ctx context.Context) error {
+		st, err := w.jobStatus(ctx)
+		if err != nil {
+			return err
+		}
+		if s, _ := st.str("executionStatus"); s == "Stopped" {
+			return fmt.Errorf("the job has been stopped: %v", map[string]any(st))
 		}
 		return nil
 	})

@@ -195,6 +195,48 @@ func registerJWTSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		return claims.equal("iss", iss)
 	})
+	sc.Then(`^the token "([^"]*)" was issued by the realm at Domino's external URL$`, func(name string) error {
+		claims, err := w.claims(name)
+		if err != nil {
+			return err
+		}
+		if err := claims.equal("iss", w.run.target.externalURL()+realmPath); err != nil {
+			return fmt.Errorf("%w (the external URL is --external-url, or --api-host when it is not given)", err)
+		}
+		return nil
+	})
+	sc.Then(`^the token "([^"]*)" was issued to the Keycloak client "([^"]*)"$`, func(name, client string) error {
+		claims, err := w.claims(name)
+		if err != nil {
+			return err
+		}
+		return claims.equal("azp", client)
+	})
+	sc.Then(`^the token "([^"]*)" carries the full name that Domino gives "([^"]*)"$`, func(ctx context.Context, name, alias string) error {
+		claims, err := w.claims(name)
+		if err != nil {
+			return err
+		}
+		a, err := w.account(alias)
+		if err != nil {
+			return err
+		}
+		// The administrator's view of the account, not the token's own: the
+		// claim is checked against Domino's record of the user.
+		r, err := w.must(ctx, http.MethodGet, "/v4/users", w.admin(), nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		u, err := findListed(r, "idpId", a.idpID, fmt.Sprintf("the users do not include %s (idpId %s)", a.username, a.idpID))
+		if err != nil {
+			return err
+		}
+		full, err := u.nonEmpty("fullName")
+		if err != nil {
+			return err
+		}
+		return claims.equal("name", full)
+	})
 	sc.Then(`^the token "([^"]*)" carries the username and email of "([^"]*)"$`, func(name, alias string) error {
 		claims, err := w.claims(name)
 		if err != nil {

@@ -79,19 +79,19 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.callAs(ctx, who, http.MethodGet, saPath(a.idpID, "tokens"), nil)
 	})
-	sc.When(`^the administrator (fetches|invalidates|deletes) the token "([^"]*)" of "([^"]*)"$`, func(ctx context.Context, op, name, alias string) error {
-		a, err := w.account(alias)
+	sc.When(`^`+callerRE+` (fetches|invalidates|deletes) the token "([^"]*)" of "([^"]*)"$`, func(ctx context.Context, who, op, name, alias string) error {
+		a, cred, err := w.accountAndCaller(ctx, alias, who)
 		if err != nil {
 			return err
 		}
-		return w.tokenOp(ctx, op, a, name)
+		return w.tokenOp(ctx, cred, op, a, name)
 	})
 	sc.When(`^the administrator (invalidates|deletes) the token "([^"]*)"(?: again)?$`, func(ctx context.Context, op, name string) error {
 		t, err := w.token(name)
 		if err != nil {
 			return err
 		}
-		return w.tokenOp(ctx, op, t.acct, name)
+		return w.tokenOp(ctx, w.admin(), op, t.acct, name)
 	})
 	sc.When(`^the administrator creates a token "([^"]*)" of a service account that does not exist$`, func(ctx context.Context, name string) error {
 		_, err := w.call(ctx, http.MethodPost, saPath(uuid.NewString(), "tokens"), w.admin(), map[string]string{"name": name})
@@ -247,6 +247,19 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		return o.equal("token", t.value)
 	})
+	sc.Then(`^the answer does not hold the value of the token "([^"]*)"$`, func(name string) error {
+		t, err := w.token(name)
+		if err != nil {
+			return err
+		}
+		if w.resp == nil {
+			return fmt.Errorf("no call has been made")
+		}
+		if bytes.Contains(w.resp.Body, []byte(t.value)) {
+			return fmt.Errorf("the answer holds the value of the token %q: %s", name, w.resp)
+		}
+		return nil
+	})
 	sc.Then(`^the call succeeds and describes the token "([^"]*)"( as invalid,)? without its value$`, func(name, invalid string) error {
 		t, err := w.token(name)
 		if err != nil {
@@ -366,17 +379,22 @@ func (w *world) postToken(ctx context.Context, cred Credential, a *account, name
 	return nil
 }
 
-func (w *world) tokenOp(ctx context.Context, op string, a *account, name string) error {
+// tokenOp fetches, invalidates or deletes a token as cred. A refused
+// invalidation (4xx) leaves the token usable for later steps.
+func (w *world) tokenOp(ctx context.Context, cred Credential, op string, a *account, name string) error {
 	var err error
 	switch op {
 	case "fetches":
-		_, err = w.call(ctx, http.MethodGet, saPath(a.idpID, "tokens", name), w.admin(), nil)
+		_, err = w.call(ctx, http.MethodGet, saPath(a.idpID, "tokens", name), cred, nil)
 	case "invalidates":
-		_, err = w.call(ctx, http.MethodPost, saPath(a.idpID, "tokens", name, "invalidate"), w.admin(), nil)
-		w.spoil(a, name)
+		var r *Response
+		r, err = w.call(ctx, http.MethodPost, saPath(a.idpID, "tokens", name, "invalidate"), cred, nil)
+		if err != nil || r.Status/100 != 4 {
+			w.spoil(a, name)
+		}
 	case "deletes":
 		var r *Response
-		r, err = w.call(ctx, http.MethodDelete, saPath(a.idpID, "tokens", name), w.admin(), nil)
+		r, err = w.call(ctx, http.MethodDelete, saPath(a.idpID, "tokens", name), cred, nil)
 		if err == nil && r.Status/100 == 2 {
 			if t, ok := w.tokens[name]; ok && t.acct == a {
 				w.deleted[name] = t.value

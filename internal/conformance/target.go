@@ -21,6 +21,12 @@ type Target struct {
 	// APIProxy is the base URL of the API proxy (DOMINO_API_PROXY), which adds
 	// its user's credentials. Empty: scenarios tagged @proxy are skipped.
 	APIProxy string
+	// ExternalURL is the base URL under which Domino knows itself: its
+	// tokens' iss is ExternalURL + /auth/realms/DominoRealm. Empty means
+	// APIHost. Set it when the suite reaches Domino by another name than its
+	// own (inside a workspace DOMINO_API_HOST is an internal service; a
+	// mockdomino started with --external-url; a proxy in front of a target).
+	ExternalURL string
 	// AdminAPIKey is an administrator's API key. Empty: @admin scenarios are skipped.
 	AdminAPIKey string
 	// UserAPIKey is the API key of a user who is not an administrator and not
@@ -40,6 +46,15 @@ func (t Target) httpClient() *http.Client {
 		return t.HTTPClient
 	}
 	return &http.Client{Timeout: 30 * time.Second}
+}
+
+// externalURL is the base URL in the target's tokens' iss, without a
+// trailing slash.
+func (t Target) externalURL() string {
+	if t.ExternalURL != "" {
+		return strings.TrimRight(t.ExternalURL, "/")
+	}
+	return strings.TrimRight(t.APIHost, "/")
 }
 
 func (t Target) projectParts() (owner, name string, err error) {
@@ -67,27 +82,28 @@ func (t Target) IsMock(ctx context.Context) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// MockProfile is the profile a mockdomino reports in its health answer, or
-// "" when the target does not say.
-func (t Target) MockProfile(ctx context.Context) string {
+// MockHealth is what a mockdomino says of itself in its health answer:
+// the profile it plays and its external URL ("" when it does not say).
+func (t Target) MockHealth(ctx context.Context) (profile, externalURL string) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(t.APIHost, "/")+"/__mock/health", nil)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	resp, err := t.httpClient().Do(req)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	defer resp.Body.Close()
 	var health struct {
-		Profile string `json:"profile"`
+		Profile     string `json:"profile"`
+		ExternalURL string `json:"externalUrl"`
 	}
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&health) != nil {
-		return ""
+		return "", ""
 	}
-	return health.Profile
+	return health.Profile, health.ExternalURL
 }
 
 // WithMockDefaults fills in what a mockdomino with the default fixtures

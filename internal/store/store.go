@@ -114,6 +114,9 @@ func New(cfg Config) *Store {
 }
 
 // Issuer is the `iss` of every token the store issues.
+// ExternalURL is the base URL the mock knows itself by (--external-url).
+func (s *Store) ExternalURL() string { return strings.TrimRight(s.cfg.ExternalURL, "/") }
+
 func (s *Store) Issuer() string { return strings.TrimRight(s.cfg.ExternalURL, "/") + realmPath }
 
 // Clock is the store's mock clock.
