@@ -1,8 +1,8 @@
 package api_test
 
-// Fuzz tests of every decoder of client input: each JSON body, the path
-// parameters, the query parameters, the credential headers and the JWT
-// parser. Properties, for every input: no panic; no 5xx except the
+// Fuzz tests of every decoder of client input: each JSON body (the control
+// routes' too), the path parameters, the query parameters, the credential
+// headers and the JWT parser. Properties, for every input: no panic; no 5xx except the
 // documented duplicate 500 on the two create routes; every error in its
 // route's shape; and where a target can tell, no success the input does not
 // earn (no authentication bypass, no secret echoed, no clock going back).
@@ -398,6 +398,65 @@ func FuzzJobLifecycle(f *testing.F) {
 	})
 }
 
+func FuzzAddFault(f *testing.F) {
+	for _, s := range []string{`{"match":{"method":"POST","route":"/v4/serviceAccounts"},"effect":{"status":503,"message":"try again"},"times":2}`,
+		`{"match":{"pathPrefix":"/v4/"},"effect":{"delay":"10ms"},"probability":0.5}`, `{"match":{"caller":"admin"},"effect":{"drop":true}}`,
+		`{"match":{"route":"/__mock/reset"},"effect":{"status":500}}`, `{"effect":{"status":200}}`, `{"effect":{"delay":"6m"}}`,
+		`{"effect":{"status":503,"drop":true}}`, `{"match":{},"effect":{"status":503},"times":-1,"probability":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := worldFor(t)
+		r := fuzzBody(t, w.proxy, "POST", "/__mock/faults", body, "application/json")
+		if r.code != 200 {
+			return
+		}
+		// The rule is listed under the id it was given, and clearing the
+		// rules brings the mock back: nothing lingers.
+		id := str(r.obj(t)["id"])
+		listed := send(w.proxy, "GET", "/__mock/faults", nil, "")
+		check(t, listed)
+		if !bytes.Contains(listed.body, []byte(`"id":"`+id+`"`)) {
+			t.Fatalf("rule %s not listed: %s", id, listed)
+		}
+		check(t, send(w.proxy, "DELETE", "/__mock/faults", nil, ""))
+		if v := send(w.api, "GET", "/v4/users/self", nil, "", fixturesAdminKey()...); v.code != 200 {
+			t.Fatalf("after clearing the faults: %s", v)
+		}
+	})
+}
+
+func FuzzImportState(f *testing.F) {
+	for _, s := range []string{`{"version":1}`, `{"version":1,"users":[{"id":"a","idpId":"b","userName":"c"}]}`,
+		`{"version":2}`, `{"version":1,"clockOffset":"-1h"}`, `{"version":1,"jobLifecycle":{"mode":"polls","polls":-3}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := worldFor(t)
+		before := w.st.Clock().Now()
+		r := fuzzBody(t, w.proxy, "PUT", "/__mock/state", body, "application/json")
+		if now := w.st.Clock().Now(); now.Before(before) {
+			t.Fatalf("an import moved the clock back from %v to %v", before, now)
+		}
+		if r.code != 200 {
+			return
+		}
+		// What was accepted is a consistent state: its export (with secrets:
+		// a redacted one imports as unusable secrets) imports again and
+		// exports the same.
+		export := func() *resp { return serveReq(w.proxy, httptest.NewRequest("GET", "/__mock/state?secrets=true", nil)) }
+		exp := export()
+		check(t, exp)
+		again := send(w.proxy, "PUT", "/__mock/state", exp.body, "application/json")
+		if again.code != 200 {
+			t.Fatalf("the export of an accepted state does not import: %s\nimported %q", again, body)
+		}
+		if exp2 := export(); !bytes.Equal(exp.body, exp2.body) {
+			t.Fatalf("export, import, export differ:\n%s\n%s", exp.body, exp2.body)
+		}
+	})
+}
+
 // pathValues are valid values of every path parameter in the world.
 func (w *world) pathValues() map[string]string {
 	return map[string]string{
@@ -615,6 +674,16 @@ func TestWriteFuzzSeeds(t *testing.T) {
 			"clock": {bs(`{"mode":"clock","queuedFor":"30s","runFor":"2m","finalStatus":"Error","stdout":"done"}`)},
 			"polls": {bs(`{"mode":"polls","polls":2}`)},
 			"bad":   {bs(`{"mode":"polls","polls":1e99}`)},
+		},
+		"FuzzAddFault": {
+			"status-times": {bs(`{"match":{"method":"POST","route":"/v4/serviceAccounts/{idpId}/tokens"},"effect":{"status":429},"times":1}`)},
+			"delay":        {bs(`{"match":{"caller":"alice"},"effect":{"delay":"1ms"},"probability":1}`)},
+			"control":      {bs(`{"match":{"pathPrefix":"/__mock/"},"effect":{"drop":true}}`)},
+		},
+		"FuzzImportState": {
+			"export":          {bs(string(serveReq(w.proxy, httptest.NewRequest("GET", "/__mock/state?secrets=true", nil)).body))},
+			"redacted-export": {bs(string(send(w.proxy, "GET", "/__mock/state", nil, "").body))},
+			"dangling-owner":  {bs(`{"version":1,"projects":[{"id":"p","ownerId":"nobody"}]}`)},
 		},
 		"FuzzPathParams": {
 			"traversal":  {u8(0), u8(0), u8(0), st("..%2F..%2F__mock%2Freset")},
