@@ -210,6 +210,10 @@ func (s *server) wrap(rt route) http.Handler {
 			q.maxBody = MaxBodyBytes
 		}
 		w.Header().Set("X-Request-Id", q.requestID)
+		// A body over the limit is refused whatever the route and whoever
+		// sends it, as the API's front proxy does; routes that read no body
+		// would otherwise accept it.
+		refused := checkBodySize(r, q.maxBody)
 		journaled := !strings.HasPrefix(r.URL.Path, "/__mock/")
 		var rec *bodyRecorder
 		if journaled && r.Body != nil {
@@ -218,13 +222,7 @@ func (s *server) wrap(rt route) http.Handler {
 		}
 		var status int
 		var body any
-		// A body over the limit is refused whatever the route and whoever
-		// sends it, as the API's front proxy does; routes that read no body
-		// would otherwise accept it.
-		refused := error(nil)
-		if r.ContentLength > q.maxBody {
-			refused = &http.MaxBytesError{Limit: q.maxBody}
-		} else {
+		if refused == nil {
 			refused = s.authenticate(q, rt.auth)
 		}
 		fault, faulted := s.o.Faults.take(q, rt.path)
@@ -274,6 +272,29 @@ func (s *server) wrap(rt route) http.Handler {
 				"caller", q.caller.UserName, "duration", time.Since(start), "requestId", q.requestID)
 		}
 	})
+}
+
+// checkBodySize refuses a body over limit bytes. A body of undeclared
+// length (chunked) is read into memory first to learn its size; what was
+// read stays readable for the handler and the journal.
+func checkBodySize(r *http.Request, limit int64) error {
+	if r.ContentLength > limit {
+		return &http.MaxBytesError{Limit: limit}
+	}
+	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case err != nil:
+		return badRequest("request body could not be read")
+	}
+	r.ContentLength = int64(len(data))
+	return nil
 }
 
 func (s *server) serve(q *request, rt route) (status int, body any, err error) {

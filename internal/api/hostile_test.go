@@ -460,8 +460,8 @@ func TestTokenNamesAreUsablePathSegments(t *testing.T) {
 	e.createToken(a.IdpID, "v1.2")
 }
 
-// TestEveryRouteRefusesOversizedBodies: a declared body over 1 MiB is a 413
-// on every route, those that read no body included, before credentials are
+// TestEveryRouteRefusesOversizedBodies: a body over 1 MiB, declared or
+// chunked, is a 413 on every route, those that read no body included, before credentials are
 // looked at (the API's front proxy refuses it first); only the state import
 // takes more.
 func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
@@ -470,8 +470,15 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := regexp.MustCompile(`\{\w+\}`).ReplaceAllString(pattern, "x")
-		for _, h := range []http.Handler{e.api, e.proxy} {
+		for i, h := range []http.Handler{e.api, e.proxy} {
 			r := e.do(h, method, path, big, "Content-Type", "application/json")
+			if i == 1 {
+				// Of undeclared length (chunked), on the proxy.
+				req := httptest.NewRequest(method, path, io.NopCloser(strings.NewReader(big)))
+				req.ContentLength = -1
+				req.Header.Set("Content-Type", "application/json")
+				r = serveReq(h, req)
+			}
 			if pattern == "/__mock/state" && method == "PUT" {
 				if r.code == 413 {
 					t.Errorf("%s: a state document over 1 MiB was refused: %s", rt, r)
