@@ -141,15 +141,7 @@ func TestBinary(t *testing.T) {
 				fx.Projects[i].Owner = "root"
 			}
 		}
-		data, err := json.Marshal(fx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "root.json")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		_, _, proxy, stderr := startBinary(t, bin, nil, "--fixtures", path, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
+		_, _, proxy, stderr := startBinary(t, bin, nil, "--fixtures", writeFixtures(t, fx), "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
 		resp, err := http.Get(proxy + "/v4/users/self")
 		if err != nil {
 			t.Fatalf("%v\n%s", err, stderr)
@@ -179,11 +171,17 @@ func noAdminFixtures(t *testing.T) string {
 	for i := range fx.Users {
 		fx.Users[i].Roles = slices.DeleteFunc(fx.Users[i].Roles, func(r string) bool { return r == "SysAdmin" })
 	}
+	return writeFixtures(t, fx)
+}
+
+// writeFixtures writes a fixtures file and returns its path.
+func writeFixtures(t *testing.T, fx *fixtures.Set) string {
+	t.Helper()
 	data, err := json.Marshal(fx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "no-admin.json")
+	path := filepath.Join(t.TempDir(), "fixtures.json")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
