@@ -32,6 +32,8 @@ Feature: Project collaborators
       | ProjectImporter |
       | Owner           |
 
+  # inferred: adding an existing collaborator again changes its role
+  @inferred
   Scenario: Adding a collaborator again changes the role
     Given a service account "ci-bot" that is a "Contributor" of the project
     When the administrator adds "ci-bot" to the project as "ResultsConsumer"

@@ -15,11 +15,15 @@ Feature: Jobs started with a service-account token
     Then the v4 API describes the job running "train.py" in the project, started by "ci-bot"
     And the job eventually completes successfully
 
+  # inferred: a collaborator with the Owner role may start jobs
+  @inferred
   Scenario: An owner may start jobs too
     Given a service account "ci-bot" with a token "deploy" that is an "Owner" of the project
     When a caller with the token "deploy" starts a job running "main.py" through the v4 API
     Then the v4 API describes the job running "main.py" in the project, started by "ci-bot"
 
+  # inferred: LauncherUser and ResultsConsumer may not start jobs
+  @inferred
   Scenario Outline: A role that may not start jobs
     Given a service account "ci-bot" with a token "deploy" that is a "<role>" of the project
     When a caller with the token "deploy" starts a job running "main.py" through the <api>
@@ -32,6 +36,8 @@ Feature: Jobs started with a service-account token
       | LauncherUser    | v4 API     |
       | ResultsConsumer | v4 API     |
 
+  # inferred: LauncherUser and ResultsConsumer may not stop jobs
+  @inferred
   Scenario Outline: A role that may not start jobs may not stop them either
     Given a service account "ci-bot" with a token "deploy" that is a "Contributor" of the project
     And a caller with the token "deploy" has started a job running "main.py"
@@ -71,6 +77,8 @@ Feature: Jobs started with a service-account token
       | projectId  |
       | runCommand |
 
+  # inferred: GET /v4/jobs?projectId= answers the spec's JobSet {"jobs":[...],"totalCount"}, where the contract says "a list"
+  @inferred
   Scenario: The project's job list includes a started job
     Given a service account "ci-bot" with a token "deploy" that is a "Contributor" of the project
     And a caller with the token "deploy" has started a job running "main.py"

@@ -38,6 +38,7 @@ type breaker struct {
 	reactivated map[string]bool   // idpIds activated after a deactivation
 	ids         map[string]string // idpId → Mongo id of service accounts
 	roles       map[string]string // Mongo id → project role, as last added
+	mapped      map[string]string // credential-mapping path → credentialId, as last chosen
 	secrets     []string          // git secrets sent
 }
 
@@ -62,7 +63,7 @@ func newBreaker(rule breakRule, mock Target) *breaker {
 		rule: rule, mock: mock,
 		issued: map[string]string{}, byJTI: map[string]string{}, invalidated: map[string]bool{},
 		deactivated: map[string]bool{}, reactivated: map[string]bool{}, ids: map[string]string{},
-		roles: map[string]string{},
+		roles: map[string]string{}, mapped: map[string]string{},
 	}
 }
 
@@ -158,6 +159,11 @@ func (b *breaker) learnResponse(r *http.Response) {
 			id, _ := o["collaboratorId"].(string)
 			role, _ := o["projectRole"].(string)
 			b.roles[id] = role
+		}
+	case req.Method == http.MethodPut && mappingRE.MatchString(req.URL.Path):
+		if o := peekObject(r); o != nil {
+			id, _ := o["credentialId"].(string)
+			b.mapped[req.URL.Path] = id
 		}
 	case req.Method == http.MethodPost && invalidateRE.MatchString(req.URL.Path):
 		m := invalidateRE.FindStringSubmatch(req.URL.Path)
@@ -630,7 +636,7 @@ var breakRules = []breakRule{
 			}
 			return body
 		}},
-	{name: "invalidate and delete answers carry the token value", tags: "@tokens", scenarios: `invalidated token no longer|deleted token no longer`,
+	{name: "invalidate and delete answers carry the token value", tags: "@tokens", scenarios: `answer with its description`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if (r.Request.Method == "DELETE" || strings.HasSuffix(r.Request.URL.Path, "/invalidate")) && r.StatusCode == 200 {
 				eachObject(r, func(o map[string]any) { o["token"] = "eyJleGFtcGxl.eyJ4Ijp0cnVlfQ.c2ln" })
@@ -928,6 +934,17 @@ var breakRules = []breakRule{
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if is(r.Request, "PUT", mappingRE) && (r.StatusCode == 400 || r.StatusCode == 404) {
 				respond(r, 200, map[string]any{})
+			}
+		}},
+	{name: "a removed or dropped choice is still answered", tags: "@credential-mapping", scenarios: `choice is removed|drops the choice`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", mappingRE) && r.StatusCode == http.StatusNotFound {
+				b.mu.Lock()
+				id := b.mapped[r.Request.URL.Path]
+				b.mu.Unlock()
+				if id != "" {
+					respond(r, http.StatusOK, map[string]any{"raw": id})
+				}
 			}
 		}},
 	{name: "removing the mapping does nothing", tags: "@credential-mapping", scenarios: `choice is removed`,

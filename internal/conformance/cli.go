@@ -14,7 +14,9 @@ import (
 // Main is the conformance runner's command line; cmd/conformance is a thin
 // shell around it. It returns the exit status: 0 when every scenario that
 // ran passed, 1 when one failed, 2 when the run could not start. The last
-// line it writes to stdout is the summary "N passed, N failed[, N skipped]".
+// line it writes to stdout is the summary "N passed, N failed[, N skipped]";
+// when failed scenarios are tagged @inferred, the line before it says how
+// many (Result.InferredNote).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -32,7 +34,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		userKey    = fs.String("user-api-key", env("DOMINO_NONADMIN_API_KEY", ""), "API key of a user who is not an administrator nor a collaborator of --project (env DOMINO_NONADMIN_API_KEY)")
 		project    = fs.String("project", DefaultProject, "owner/name of a git-backed project the suite may use")
 		prof       = fs.String("profile", "observed", "which Domino behaviour to expect: observed, strict, or a profile JSON file")
-		tags       = fs.String("tags", "", `tag expression selecting scenarios, e.g. "@tokens && ~@destructive"`)
+		tags       = fs.String("tags", "", `tag expression selecting scenarios, e.g. "@tokens && ~@destructive"; "~@inferred" leaves out the behaviour the mock only guesses`)
 		name       = fs.String("name", "", "run only scenarios whose name matches this regular expression")
 		format     = fs.String("format", "progress", "output format: pretty, progress, junit or cucumber")
 		output     = fs.String("output", "", "write the formatted report to this file instead of stdout")
@@ -116,6 +118,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		fmt.Fprintf(stdout, "skipped %d %s scenario(s): they %s\n", s.Count, s.Tag, s.Reason)
 	}
 	fmt.Fprintf(stdout, "finished in %s\n", res.Duration.Round(time.Millisecond))
+	if note := res.InferredNote(); note != "" {
+		fmt.Fprintln(stdout, note)
+	}
 	fmt.Fprintln(stdout, res.Summary())
 	if !res.OK() {
 		return 1

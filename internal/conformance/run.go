@@ -54,9 +54,16 @@ type Options struct {
 	TestingT *testing.T
 }
 
+// InferredTag marks the scenarios that check at least one behaviour the
+// contract (DOMINO_API.md) or README's "Inferred behaviour" calls inferred:
+// the mock's guesses, not what Domino was observed or documented to do.
+const InferredTag = "@inferred"
+
 // Result counts scenarios by outcome.
 type Result struct {
 	Passed, Failed, Skipped int
+	// FailedInferred is how many of the Failed scenarios are tagged @inferred.
+	FailedInferred int
 	// Skips says why scenarios were skipped: one entry per reason.
 	Skips    []Skip
 	IsMock   bool
@@ -83,6 +90,24 @@ func (r Result) Summary() string {
 	return s
 }
 
+// InferredNote says how many failures concern inferred behaviour, e.g.
+// "2 of the 3 failures check inferred behaviour (@inferred): the mock's
+// guesses, not observed or documented facts"; "" when none does.
+func (r Result) InferredNote() string {
+	if r.FailedInferred == 0 {
+		return ""
+	}
+	noun, verb := "failures", "check"
+	if r.Failed == 1 {
+		noun = "failure"
+	}
+	if r.FailedInferred == 1 {
+		verb = "checks"
+	}
+	return fmt.Sprintf("%d of the %d %s %s inferred behaviour (%s): the mock's guesses, not observed or documented facts",
+		r.FailedInferred, r.Failed, noun, verb, InferredTag)
+}
+
 // run is what all scenarios of one run share. It is read-only for them,
 // except for the counters and caches, which are guarded.
 type run struct {
@@ -100,8 +125,8 @@ type run struct {
 	projMu  sync.Mutex
 	project *projectInfo
 
-	tallyMu        sync.Mutex
-	passed, failed int
+	tallyMu                        sync.Mutex
+	passed, failed, failedInferred int
 }
 
 func (r *run) warnf(format string, args ...any) {
@@ -256,7 +281,7 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		},
 	}
 	res.Status = suite.Run()
-	res.Passed, res.Failed = r.passed, r.failed
+	res.Passed, res.Failed, res.FailedInferred = r.passed, r.failed, r.failedInferred
 	res.Duration = time.Since(start)
 	return res, nil
 }
@@ -327,11 +352,14 @@ func skippedEarlier(tags []*messages.PickleTag, skips []Skip) bool {
 // initScenario makes the scenario's world and registers every step on it.
 func initScenario(sc *godog.ScenarioContext, r *run) {
 	w := newWorld(r)
-	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		w.cleanUp(ctx)
 		r.tallyMu.Lock()
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			r.failed++
+			if hasTag(s.Tags, InferredTag) {
+				r.failedInferred++
+			}
 		} else {
 			r.passed++
 		}

@@ -135,6 +135,9 @@ func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 	sc.Then(`^the administrator's list of service accounts (includes|does not include) "([^"]*)"$`, func(ctx context.Context, verb, alias string) error {
 		a, err := w.account(alias)
 		if err != nil {
+			if w.resp != nil {
+				return fmt.Errorf("%w (was it created? %s)", err, w.resp)
+			}
 			return err
 		}
 		r, err := w.must(ctx, http.MethodGet, "/v4/serviceAccounts", w.admin(), nil, http.StatusOK)

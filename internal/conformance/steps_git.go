@@ -234,6 +234,28 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		return o.equal("raw", c.id)
 	})
+	// How Domino answers when no credential is chosen is inferred (404); this
+	// step checks only that the credential is not the one in use, so that it
+	// holds whichever way the target says "none".
+	sc.Then(`^the answer does not name the git credential of "([^"]*)"$`, func(alias string) error {
+		c, err := w.gitCredential(alias)
+		if err != nil {
+			return err
+		}
+		if w.resp == nil {
+			return fmt.Errorf("no call has been made")
+		}
+		switch w.resp.Status {
+		case http.StatusNotFound:
+			return expectStatus(w.resp, http.StatusNotFound)
+		case http.StatusOK:
+			if bytes.Contains(w.resp.Body, []byte(c.id)) {
+				return fmt.Errorf("the repository uses the git credential %s of %q: %s", c.id, alias, w.resp)
+			}
+			return nil
+		}
+		return fmt.Errorf("want 404 (no credential chosen) or 200 naming another credential: %s", w.resp)
+	})
 }
 
 // listGitCredentials lists the account's git credentials as the administrator.
