@@ -22,12 +22,16 @@ Feature: Git credentials
     When the administrator adds a token git credential to "ci-bot"
     Then the secret appears neither in the mock's journal nor in its state
 
+  # inferred: a service account may manage its own git credentials; the contract allows "the account itself", but only an administrator doing it was observed (the notebook: "Ideally I want to run this as svc account user but i can only run it as admin")
+  @inferred
   Scenario: A service account adds its own git credential
     Given a service account "ci-bot" with a token "deploy"
     When a caller with the token "deploy" adds a token git credential to "ci-bot"
     Then the git credential is described by id, name, provider, domain, fingerprint and protocol
     And the secret appears nowhere in the answer
 
+  # inferred: a service account may manage its own git credentials; the contract allows "the account itself", but only an administrator doing it was observed (the notebook: "Ideally I want to run this as svc account user but i can only run it as admin")
+  @inferred
   Scenario: A service account lists its own git credentials
     Given a service account "ci-bot" with a token "deploy"
     And "ci-bot" has a token git credential
