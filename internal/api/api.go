@@ -65,7 +65,6 @@ type request struct {
 	st        *store.Store
 	journal   *Journal
 	faults    *Faults
-	maxBody   int64 // the route's body limit
 }
 
 func (q *request) vars(name string) string { return mux.Vars(q.Request)[name] }
@@ -205,15 +204,15 @@ func (s *server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
-			journal: s.o.Journal, faults: s.o.Faults, maxBody: rt.maxBody}
-		if q.maxBody == 0 {
-			q.maxBody = MaxBodyBytes
-		}
+			journal: s.o.Journal, faults: s.o.Faults}
 		w.Header().Set("X-Request-Id", q.requestID)
 		// A body over the limit is refused whatever the route and whoever
-		// sends it, as the API's front proxy does; routes that read no body
-		// would otherwise accept it.
-		refused := checkBodySize(r, q.maxBody)
+		// sends it, as the API's front proxy does, so handlers never see one.
+		limit := rt.maxBody
+		if limit == 0 {
+			limit = MaxBodyBytes
+		}
+		refused := checkBodySize(r, limit)
 		journaled := !strings.HasPrefix(r.URL.Path, "/__mock/")
 		var rec *bodyRecorder
 		if journaled && r.Body != nil {
@@ -450,27 +449,19 @@ func putBodyBuffer(b *bytes.Buffer) {
 // MaxStateBytes bounds an imported state document, which may be large.
 const MaxStateBytes = 256 << 20
 
-// decode reads a JSON object body of at most the route's limit into dst,
-// with errors that name what is wrong.
+// decode reads a JSON object body into dst, with errors that name what is
+// wrong. wrap has already refused a body over the route's limit.
 func decode(q *request, dst any) error {
-	limit := q.maxBody
 	if ct := q.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return &httpError{status: http.StatusUnsupportedMediaType, msg: fmt.Sprintf("Content-Type %q is not supported: send application/json", clipPath(ct))}
 		}
 	}
-	if q.ContentLength > limit {
-		return &http.MaxBytesError{Limit: limit} // refused before it is read
-	}
-	// Read the whole body first: any body over the limit is a 413 whatever
-	// it holds, and a refused value can be traced back to its field.
-	data, err := io.ReadAll(http.MaxBytesReader(nil, q.Body, limit))
+	// Read the whole body first, so that a refused value can be traced back
+	// to its field.
+	data, err := io.ReadAll(q.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
 		return badRequest("request body could not be read")
 	}
 	// JSON is UTF-8 (RFC 8259); encoding/json would silently turn invalid
@@ -492,11 +483,8 @@ func decodeError(err error, data []byte, dst any) error {
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
-		mbe *http.MaxBytesError
 	)
 	switch {
-	case errors.As(err, &mbe):
-		return err
 	case errors.Is(err, io.EOF):
 		return badRequest("request body is required: send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -2,10 +2,11 @@ package api_test
 
 // Fuzz tests of every decoder of client input: each JSON body (the control
 // routes' too), the path parameters, the query parameters, the credential
-// headers and the JWT parser. Properties, for every input: no panic; no 5xx except the
-// documented duplicate 500 on the two create routes; every error in its
-// route's shape; and where a target can tell, no success the input does not
-// earn (no authentication bypass, no secret echoed, no clock going back).
+// headers and the JWT parser. Properties, for every input: no panic; no 5xx
+// except the documented duplicate 500 on the two create routes; every error
+// in its route's shape; and where a target can tell, no success the input
+// does not earn (no authentication bypass, no secret echoed, no clock going
+// back).
 //
 // Seed corpora are under testdata/fuzz/<Target>/ (regenerate them with
 // MOCKDOMINO_WRITE_FUZZ_SEEDS=1 go test -run TestWriteFuzzSeeds ./internal/api/).

@@ -461,24 +461,21 @@ func TestTokenNamesAreUsablePathSegments(t *testing.T) {
 }
 
 // TestEveryRouteRefusesOversizedBodies: a body over 1 MiB, declared or
-// chunked, is a 413 on every route, those that read no body included, before credentials are
-// looked at (the API's front proxy refuses it first); only the state import
-// takes more.
+// chunked, is a 413 on every route, those that read no body included,
+// before credentials are looked at (the API's front proxy refuses it
+// first); only the state import takes more.
 func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	e := newEnv(t)
 	big := strings.Repeat("a", api.MaxBodyBytes+1)
+	param := regexp.MustCompile(`\{\w+\}`)
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		path := regexp.MustCompile(`\{\w+\}`).ReplaceAllString(pattern, "x")
-		for i, h := range []http.Handler{e.api, e.proxy} {
-			r := e.do(h, method, path, big, "Content-Type", "application/json")
-			if i == 1 {
-				// Of undeclared length (chunked), on the proxy.
-				req := httptest.NewRequest(method, path, io.NopCloser(strings.NewReader(big)))
-				req.ContentLength = -1
-				req.Header.Set("Content-Type", "application/json")
-				r = serveReq(h, req)
-			}
+		path := param.ReplaceAllString(pattern, "x")
+		// Declared on the API host (no credentials), chunked on the proxy.
+		chunked := httptest.NewRequest(method, path, io.NopCloser(strings.NewReader(big)))
+		chunked.ContentLength = -1
+		chunked.Header.Set("Content-Type", "application/json")
+		for _, r := range []*resp{e.do(e.api, method, path, big, "Content-Type", "application/json"), serveReq(e.proxy, chunked)} {
 			if pattern == "/__mock/state" && method == "PUT" {
 				if r.code == 413 {
 					t.Errorf("%s: a state document over 1 MiB was refused: %s", rt, r)
