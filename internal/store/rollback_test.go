@@ -12,17 +12,18 @@ import (
 // written is answered 503, and later reads (and a restart) see the state as
 // it was before it, whatever the change was.
 func TestPersistRefusedWriteIsUndone(t *testing.T) {
-	type fixture struct{ idp, id, cred, job string }
+	type fixture struct{ idp, id, cred, spare, job string }
 	setup := func(t *testing.T, s *Store, a Caller) fixture {
 		sa := walOK(s.CreateServiceAccount(a, "bot", "bot@example.com")).must(t)
 		walOK(s.CreateToken(a, sa.IdpID, "t1")).must(t)
 		walOK(s.AddCollaborator(a, walProject, walAliceID, "Contributor")).must(t)
 		cr := walOK(s.AddGitCredential(a, walAdminID, walTokenCred("mine"))).must(t)
 		walOK(s.SetCredentialMapping(a, walProject, walRepo, cr.ID)).must(t)
+		spare := walOK(s.AddGitCredential(a, walAdminID, walTokenCred("spare"))).must(t)
 		walOK(s.SetJobLifecycle(JobLifecycle{Mode: ModeManual})).must(t)
 		j := walOK(s.StartJob(a, JobInput{ProjectID: walProject, Command: "python main.py"})).must(t)
 		walOK(s.AdvanceClock(time.Hour)).must(t)
-		return fixture{idp: sa.IdpID, id: sa.ID, cred: cr.ID, job: j.ID}
+		return fixture{idp: sa.IdpID, id: sa.ID, cred: cr.ID, spare: spare.ID, job: j.ID}
 	}
 	ignore := func(_ any, err error) error { return err }
 	cases := []struct {
@@ -51,6 +52,9 @@ func TestPersistRefusedWriteIsUndone(t *testing.T) {
 		}},
 		{"delete git credential", func(s *Store, a Caller, f fixture) error {
 			return ignore(s.DeleteGitCredential(a, walAdminID, f.cred))
+		}},
+		{"set credential mapping", func(s *Store, a Caller, f fixture) error {
+			return ignore(s.SetCredentialMapping(a, walProject, walRepo, f.spare))
 		}},
 		{"delete credential mapping", func(s *Store, a Caller, _ fixture) error {
 			return ignore(s.DeleteCredentialMapping(a, walProject, walRepo))

@@ -80,14 +80,7 @@ type user struct {
 	tokens                                          map[string]*token // by name; service accounts only
 }
 
-func (u *user) isAdmin() bool {
-	for _, r := range u.roles {
-		if r == "SysAdmin" {
-			return true
-		}
-	}
-	return false
-}
+func (u *user) isAdmin() bool { return fixtures.HasAdminRole(u.roles) }
 
 func (u *user) fullName() string { return strings.TrimSpace(u.firstName + " " + u.lastName) }
 
@@ -113,11 +106,11 @@ func New(cfg Config) *Store {
 	return s
 }
 
-// Issuer is the `iss` of every token the store issues.
 // ExternalURL is the base URL the mock knows itself by (--external-url).
 func (s *Store) ExternalURL() string { return strings.TrimRight(s.cfg.ExternalURL, "/") }
 
-func (s *Store) Issuer() string { return strings.TrimRight(s.cfg.ExternalURL, "/") + realmPath }
+// Issuer is the `iss` of every token the store issues.
+func (s *Store) Issuer() string { return s.ExternalURL() + realmPath }
 
 // Clock is the store's mock clock.
 func (s *Store) Clock() *Clock { return s.cfg.Clock }
