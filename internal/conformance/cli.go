@@ -75,18 +75,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		}
 		defer m.Close()
 		target = m.Target()
-	} else if target.APIHost != "" && target.IsMock(ctx) {
+	} else if h, isMock := target.MockHealth(ctx); target.APIHost != "" && isMock {
 		target = target.WithMockDefaults()
 		// A mockdomino says which profile it plays and the URL its tokens
 		// name; expect those unless told otherwise.
-		p, external := target.MockHealth(ctx)
-		if p != "" && !set["profile"] {
+		if p := h.Profile; p != "" && !set["profile"] {
 			*prof = p
 		} else if p != "" && p != *prof {
 			fmt.Fprintf(stderr, "conformance: warning: the mock plays the %s profile, but --profile %s was given\n", p, *prof)
 		}
-		if external != "" && target.ExternalURL == "" {
-			target.ExternalURL = external
+		if h.ExternalURL != "" && target.ExternalURL == "" {
+			target.ExternalURL = h.ExternalURL
 		}
 	}
 
@@ -134,8 +133,8 @@ func describe(t Target, mock bool) string {
 		parts = append(parts, "an in-process mock")
 	}
 	parts = append(parts, "API host "+t.APIHost)
-	if t.ExternalURL != "" && strings.TrimRight(t.ExternalURL, "/") != strings.TrimRight(t.APIHost, "/") {
-		parts = append(parts, "external URL "+t.ExternalURL)
+	if u := t.externalURL(); u != strings.TrimRight(t.APIHost, "/") {
+		parts = append(parts, "external URL "+u)
 	}
 	if t.APIProxy != "" {
 		parts = append(parts, "API proxy "+t.APIProxy)

@@ -68,42 +68,36 @@ func (t Target) projectParts() (owner, name string, err error) {
 // IsMock tells whether the target is a mockdomino: it answers
 // GET /__mock/health with 200 and needs no credentials for it.
 func (t Target) IsMock(ctx context.Context) bool {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(t.APIHost, "/")+"/__mock/health", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := t.httpClient().Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	_, ok := t.MockHealth(ctx)
+	return ok
 }
 
-// MockHealth is what a mockdomino says of itself in its health answer:
-// the profile it plays and its external URL ("" when it does not say).
-func (t Target) MockHealth(ctx context.Context) (profile, externalURL string) {
+// Health is what a mockdomino says of itself in GET /__mock/health: the
+// profile it plays and its external URL (each "" when it does not say).
+type Health struct {
+	Profile     string `json:"profile"`
+	ExternalURL string `json:"externalUrl"`
+}
+
+// MockHealth asks the target for its health answer; ok is false when the
+// target is not a mockdomino.
+func (t Target) MockHealth(ctx context.Context) (h Health, ok bool) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(t.APIHost, "/")+"/__mock/health", nil)
 	if err != nil {
-		return "", ""
+		return h, false
 	}
 	resp, err := t.httpClient().Do(req)
 	if err != nil {
-		return "", ""
+		return h, false
 	}
 	defer resp.Body.Close()
-	var health struct {
-		Profile     string `json:"profile"`
-		ExternalURL string `json:"externalUrl"`
+	if resp.StatusCode != http.StatusOK {
+		return h, false
 	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&health) != nil {
-		return "", ""
-	}
-	return health.Profile, health.ExternalURL
+	json.NewDecoder(resp.Body).Decode(&h) // a mock that says less is still a mock
+	return h, true
 }
 
 // WithMockDefaults fills in what a mockdomino with the default fixtures
