@@ -201,6 +201,7 @@ func badRequest(format string, args ...any) error {
 
 // wrap adapts a handler: request id, authentication, writing, logging.
 func (s *server) wrap(rt route) http.Handler {
+	ids := objectIDVars(rt.path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
@@ -221,6 +222,9 @@ func (s *server) wrap(rt route) http.Handler {
 		}
 		var status int
 		var body any
+		if refused == nil {
+			refused = checkObjectIDs(q, ids)
+		}
 		if refused == nil {
 			refused = s.authenticate(q, rt.auth)
 		}
@@ -260,7 +264,7 @@ func (s *server) wrap(rt route) http.Handler {
 			s.o.Journal.add(e)
 		}
 		level := slog.LevelDebug
-		if status >= 500 && s.o.Store.Profile().DuplicateStatus != status {
+		if status >= 500 && s.o.Store.Profile().DuplicateStatus != status && s.o.Store.Profile().PublicDuplicateStatus != status {
 			level = slog.LevelError
 		}
 		// Never log headers or bodies: they carry tokens, keys and git secrets.
@@ -365,21 +369,48 @@ func (s *server) authenticate(q *request, need auth) error {
 
 // writeError is the one place errors become statuses and bodies.
 func (s *server) writeError(w http.ResponseWriter, q *request, err error) int {
-	status, msg := s.statusOf(err)
-	var body any
-	if strings.HasPrefix(q.URL.Path, "/api/") {
-		body = map[string]any{"requestId": q.requestID, "errors": []string{msg}}
-	} else {
-		body = map[string]any{"message": msg, "success": false}
-	}
+	status, msg := s.statusOf(q, err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="DominoRealm"`)
 	}
-	writeBody(w, status, body)
+	writeBody(w, status, errorBody(q.URL.Path, status, q.requestID, msg))
 	return status
 }
 
-func (s *server) statusOf(err error) (int, string) {
+// errorBody is an error in the shape of the route's family:
+//   - /v4 and the other legacy routes: {"message","success":false} (observed);
+//   - the public API (/api/...), as its 6.2 spec gives them: 400, 404 and
+//     500 as {"error"}; 401, 403, 413, 422 and 429 as
+//     {"requestId","errors":[...]}. The spec declares no other status; they
+//     take the second shape, the public API's failure envelope (inferred).
+func errorBody(path string, status int, requestID, msg string) any {
+	if !isPublicAPI(path) {
+		return legacyError{Message: msg}
+	}
+	switch status {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusInternalServerError:
+		return publicError{Error: msg}
+	}
+	return failureEnvelope{RequestID: requestID, Errors: []string{msg}}
+}
+
+func isPublicAPI(path string) bool { return strings.HasPrefix(path, "/api/") }
+
+type legacyError struct {
+	Message string `json:"message"`
+	Success bool   `json:"success"`
+}
+
+type publicError struct {
+	Error string `json:"error"`
+}
+
+type failureEnvelope struct {
+	RequestID string   `json:"requestId"`
+	Errors    []string `json:"errors"`
+}
+
+func (s *server) statusOf(q *request, err error) (int, string) {
 	var he *httpError
 	if errors.As(err, &he) {
 		return he.status, he.msg
@@ -400,6 +431,9 @@ func (s *server) statusOf(err error) (int, string) {
 		case store.KindNotFound:
 			return http.StatusNotFound, se.Message
 		case store.KindDuplicate:
+			if isPublicAPI(q.URL.Path) {
+				return s.o.Store.Profile().PublicDuplicateStatus, se.Message
+			}
 			return s.o.Store.Profile().DuplicateStatus, se.Message
 		case store.KindUnavailable:
 			return http.StatusServiceUnavailable, se.Message
@@ -409,7 +443,16 @@ func (s *server) statusOf(err error) (int, string) {
 	return http.StatusInternalServerError, "internal error in mockdomino (please report it)"
 }
 
+// noContent is a success with no body: the public API's actions whose spec
+// declares none (activate, invalidate, delete...).
+type noContent struct{}
+
 func writeBody(w http.ResponseWriter, status int, body any) {
+	if _, ok := body.(noContent); ok {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(status)
+		return
+	}
 	if t, ok := body.(text); ok {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)

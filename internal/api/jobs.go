@@ -43,6 +43,9 @@ func startJobV4(q *request) (int, any, error) {
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
 	}
+	if err := firstError(bodyObjectID("projectId", in.ProjectID), bodyObjectID("environmentId", in.EnvironmentID)); err != nil {
+		return 0, nil, err
+	}
 	j, err := q.st.StartJob(q.caller, store.JobInput{
 		ProjectID: in.ProjectID, Command: in.CommandToRun, Title: in.Title,
 		HardwareTier: in.OverrideHardwareTierID, EnvironmentID: in.EnvironmentID, CommitID: in.CommitID,
@@ -58,6 +61,9 @@ func stopJob(q *request) (int, any, error) {
 		CommitResults bool   `json:"commitResults"`
 	}
 	if err := decode(q, &in); err != nil {
+		return 0, nil, err
+	}
+	if err := bodyObjectID("jobId", in.JobID); err != nil {
 		return 0, nil, err
 	}
 	j, err := q.st.StopJob(q.caller, in.ProjectID, in.JobID)

@@ -3,6 +3,8 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -112,10 +114,23 @@ func (in GitCredentialInput) validate() (GitCredential, string, error) {
 	if out.Domain == "" {
 		return out, "", errorf(KindInvalid, "domain is required for gitServiceProvider %s", in.GitServiceProvider)
 	}
-	if strings.ContainsAny(out.Domain, "/ \t\r\n") {
-		return out, "", errorf(KindInvalid, "domain %q is invalid: give a host name", clip(out.Domain))
+	if !validDomain(out.Domain) {
+		return out, "", errorf(KindInvalid, "domain %q is invalid: give a host name (with an optional port) or a URL", clip(out.Domain))
 	}
 	return out, secret, nil
+}
+
+var hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})(:[0-9]{1,5})?$`)
+
+// validDomain accepts a host ("github.example.com:8443") or a URL with a
+// host: real Domino took "https://example.com" (observed by the third-party
+// client's tests).
+func validDomain(d string) bool {
+	if hostRE.MatchString(d) {
+		return true
+	}
+	u, err := url.Parse(d)
+	return err == nil && u.Scheme != "" && u.Host != "" && hostRE.MatchString(u.Host) && !hasControl(d) && !strings.ContainsAny(d, " \t") && len(d) <= 512
 }
 
 // credentialOwner resolves the account whose credentials a route manages and
@@ -166,6 +181,36 @@ func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput)
 	view.ID = s.cfg.IDs.ObjectID()
 	cr := &gitCredential{GitCredential: view, owner: u, accessType: in.AccessType, secret: secret}
 	s.st.creds[view.ID] = cr
+	return view, s.commit(change{creds: []*gitCredential{cr}})
+}
+
+// UpdateTokenGitCredential replaces a token credential's name, provider,
+// domain and token, keeping its id (the public API's PUT, which "only
+// supports updating Github PATs": other kinds are refused).
+func (s *Store) UpdateTokenGitCredential(c Caller, userID, credentialID string, in GitCredentialInput) (GitCredential, error) {
+	in.AccessType, in.Type = "token", ""
+	view, secret, err := in.validate()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err2 := s.st.credentialOwner(c, userID)
+	if err2 != nil {
+		return GitCredential{}, err2
+	}
+	cr := s.st.creds[credentialID]
+	if cr == nil || cr.owner != u {
+		return GitCredential{}, errorf(KindNotFound, "Git credential %s not found for user %s", clip(credentialID), u.userName)
+	}
+	if cr.accessType != "token" {
+		return GitCredential{}, errorf(KindInvalid, "Git credential %s holds a %s, not a token: only token credentials can be updated", credentialID, cr.accessType)
+	}
+	if err != nil {
+		return GitCredential{}, err
+	}
+	if err := s.writable(); err != nil {
+		return GitCredential{}, err
+	}
+	view.ID = cr.ID
+	cr.GitCredential, cr.secret = view, secret
 	return view, s.commit(change{creds: []*gitCredential{cr}})
 }
 
