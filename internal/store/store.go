@@ -184,25 +184,7 @@ func (s *Store) fromFixtures() *state {
 		})
 	}
 	for _, fp := range f.Projects {
-		p := &project{
-			id: fp.ID, name: fp.Name, owner: st.names[strings.ToLower(fp.Owner)],
-			description: fp.Description, visibility: fp.Visibility,
-		}
-		if r := fp.MainRepository; r != nil {
-			p.repo = &repository{id: r.ID, uri: r.URI, serviceProvider: r.ServiceProvider,
-				refType: r.DefaultRef.Type, refValue: r.DefaultRef.Value}
-			if p.repo.refType == "" {
-				p.repo.refType = "head"
-			}
-			if p.repo.serviceProvider == "" {
-				p.repo.serviceProvider = "unknown"
-			}
-		}
-		for _, c := range fp.Collaborators {
-			p.collaborators = append(p.collaborators, collaborator{user: st.names[strings.ToLower(c.UserName)], role: c.Role})
-		}
-		st.projects[p.id] = p
-		st.projectOrder = append(st.projectOrder, p)
+		st.addProject(fp)
 	}
 	return st
 }
@@ -218,6 +200,30 @@ func (st *state) addUser(u *user) {
 		st.usersByKey[u.apiKey] = u
 	}
 	st.userOrder = append(st.userOrder, u)
+}
+
+// addProject adds a project whose owner and collaborators are named by
+// user name, as fixtures name them, once the document holding it is checked.
+func (st *state) addProject(fp fixtures.Project) {
+	p := &project{
+		id: fp.ID, name: fp.Name, owner: st.names[strings.ToLower(fp.Owner)],
+		description: fp.Description, visibility: fp.Visibility,
+	}
+	if r := fp.MainRepository; r != nil {
+		p.repo = &repository{id: r.ID, uri: r.URI, serviceProvider: r.ServiceProvider,
+			refType: r.DefaultRef.Type, refValue: r.DefaultRef.Value}
+		if p.repo.refType == "" {
+			p.repo.refType = "head"
+		}
+		if p.repo.serviceProvider == "" {
+			p.repo.serviceProvider = "unknown"
+		}
+	}
+	for _, c := range fp.Collaborators {
+		p.collaborators = append(p.collaborators, collaborator{user: st.names[strings.ToLower(c.UserName)], role: c.Role})
+	}
+	st.projects[p.id] = p
+	st.projectOrder = append(st.projectOrder, p)
 }
 
 // Caller is an authenticated principal. It is a snapshot taken when the
