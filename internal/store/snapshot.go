@@ -241,6 +241,11 @@ func (s *Store) Import(snap Snapshot) error {
 	if err != nil {
 		return err
 	}
+	// The proxy's control routes work without their user, but the proxy
+	// itself would answer 401 to every other request until a reset.
+	if problem := st.proxyUserProblem(s.cfg.ProxyUser); problem != "" {
+		return errorf(KindInvalid, "state document: %s; keep that user active, and not a service account", problem)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writable(); err != nil {

@@ -295,6 +295,40 @@ func TestDocumentMessagesAreClipped(t *testing.T) {
 	}
 }
 
+// TestImportKeepsTheProxyUser: an import that the API proxy's user could not
+// be acted in is refused, saying why (issue 14, item 5).
+func TestImportKeepsTheProxyUser(t *testing.T) {
+	s := newStoreWith(t, Config{ProxyUser: "Admin"}) // looked up without regard to case
+	for _, c := range []struct {
+		name    string
+		breakIt func(*Snapshot)
+		want    string
+	}{
+		{"deactivated", func(s *Snapshot) { s.Users[0].Active = false },
+			`state document: the API proxy acts as "Admin" (--proxy-user), and users[0] of that name is deactivated; keep that user active, and not a service account`},
+		{"renamed", func(s *Snapshot) { s.Users[0].UserName = "root" },
+			`state document: the API proxy acts as "Admin" (--proxy-user), and no user has that name; keep that user active, and not a service account`},
+		{"a service account", func(s *Snapshot) {
+			s.Users[0].ServiceAccount, s.Users[0].APIKey = true, ""
+		}, `state document: the API proxy acts as "Admin" (--proxy-user), and users[0] of that name is a service account; keep that user active, and not a service account`},
+	} {
+		snap := s.Export(true)
+		c.breakIt(&snap)
+		err := s.Import(snap)
+		wantKind(t, c.name, err, KindInvalid)
+		if err != nil && err.Error() != c.want {
+			t.Errorf("%s: %q\nwant %q", c.name, err, c.want)
+		}
+		// Without a proxy there is nobody to keep.
+		if err := newStore(t).Import(snap); err != nil {
+			t.Errorf("%s, no proxy: %v", c.name, err)
+		}
+	}
+	if err := s.ProxyUserProblem(); err != nil {
+		t.Errorf("ProxyUserProblem after refused imports: %v", err)
+	}
+}
+
 // TestLoadedStateIsChecked: a --state directory is loaded through the same
 // checks as an import, so a state the rules refuse stops start-up with the
 // entry named.
