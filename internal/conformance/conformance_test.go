@@ -53,6 +53,15 @@ func TestConformance(t *testing.T) {
 			if res.Passed < 60 {
 				t.Errorf("only %d scenarios passed, want at least 60", res.Passed)
 			}
+			// The state the suite leaves is one a state import accepts,
+			// with its secrets and without (issue 14).
+			st := m.srv.Store()
+			t.Logf("end state: %s", st.Export(false))
+			for _, secrets := range []bool{true, false} {
+				if err := st.Import(st.Export(secrets)); err != nil {
+					t.Errorf("the suite's end state (secrets=%v) does not import: %v", secrets, err)
+				}
+			}
 			// Only the other profile's variant may be skipped against the mock.
 			if len(res.Skips) != 1 || res.Skips[0].Tag == "@"+profile || res.Skipped != 1 {
 				t.Errorf("skips: %+v, want just the other profile's scenario", res.Skips)

@@ -107,6 +107,9 @@ func Start(cfg Config) (*Server, error) {
 		Fixtures: fx, Profile: prof, Keys: keys, ExternalURL: external,
 		TokenTTL: cfg.TokenTTL, IDs: ids,
 	}
+	if cfg.ProxyListen != "" {
+		storeCfg.ProxyUser = proxyUser
+	}
 	if cfg.StateDir != "" {
 		if s.store, err = store.Open(storeCfg, cfg.StateDir); err != nil {
 			apiLn.Close()
@@ -117,6 +120,15 @@ func Start(cfg Config) (*Server, error) {
 		}
 	} else {
 		s.store = store.New(storeCfg)
+	}
+	// A state directory may hold a state the proxy's user cannot act in
+	// (one written before imports were checked, or with another
+	// --proxy-user). The mock starts anyway: the proxy's control routes
+	// need no user, so a reset or an import repairs it without deleting
+	// the directory.
+	if err := s.store.ProxyUserProblem(); err != nil {
+		logger.Warn("the API proxy cannot act as its user in the loaded state, so through the proxy only the /__mock/ routes answer without credentials: POST /__mock/reset or PUT /__mock/state repairs it",
+			"problem", err.Error(), "state", cfg.StateDir)
 	}
 	journalSize := cfg.JournalSize
 	if journalSize == 0 {

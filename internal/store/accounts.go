@@ -3,12 +3,12 @@ package store
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"regexp"
+	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/mockdomino/mockdomino/fixtures"
 	"github.com/mockdomino/mockdomino/internal/signing"
 )
 
@@ -81,71 +81,42 @@ type accessToken struct {
 	expiresAt time.Time
 }
 
-var (
-	usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	emailRE    = regexp.MustCompile(`^[^@\s]+@([^@\s.]+\.)+[^@\s.]+$`)
-)
+// invalid makes a rule's error a KindInvalid one, for the API to answer 400.
+func invalid(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: KindInvalid, Message: err.Error()}
+}
 
 // ValidateUsername applies the (inferred) username rule.
-func ValidateUsername(name string) error {
-	if name == "" {
-		return errorf(KindInvalid, "username is required")
-	}
-	if !usernameRE.MatchString(name) {
-		return errorf(KindInvalid, "username %q is invalid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", clip(name))
-	}
-	return nil
-}
+func ValidateUsername(name string) error { return invalid(fixtures.CheckUserName("username", name)) }
 
 // ValidateEmail applies the (inferred) email rule; plus addressing is valid.
-func ValidateEmail(email string) error {
-	if email == "" {
-		return errorf(KindInvalid, "email is required")
-	}
-	if len(email) > 254 || !utf8.ValidString(email) || !emailRE.MatchString(email) || hasControl(email) {
-		return errorf(KindInvalid, "email %q is not a valid email address", clip(email))
-	}
-	return nil
-}
+func ValidateEmail(email string) error { return invalid(fixtures.CheckEmail("email", email)) }
 
-// ValidateTokenName applies the (inferred) token-name rule: the name is a
-// path segment, so it must be printable and free of '/'.
-func ValidateTokenName(name string) error {
+// ValidateTokenName applies the (inferred) token-name rule.
+func ValidateTokenName(name string) error { return invalid(checkTokenName("name", name)) }
+
+// checkTokenName: the name is a path segment, so it must be printable and
+// free of '/'.
+func checkTokenName(field, name string) error {
 	if name == "" {
-		return errorf(KindInvalid, "name is required")
+		return fmt.Errorf("%s is required", field)
 	}
 	// "." and ".." would be removed from the URL by clients' path resolution,
 	// so such a token could never be read, invalidated or deleted.
 	if utf8.RuneCountInString(name) > 128 || !utf8.ValidString(name) || hasControl(name) || strings.ContainsAny(name, "/\\") ||
 		strings.TrimSpace(name) != name || name == "." || name == ".." {
-		return errorf(KindInvalid, "name %q is invalid: use 1 to 128 printable characters without '/', '\\' or surrounding spaces, and not . or ..", clip(name))
+		return fmt.Errorf("%s %q is invalid: use 1 to 128 printable characters without '/', '\\' or surrounding spaces, and not . or ..", field, clip(name))
 	}
 	return nil
 }
 
-func hasControl(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return true
-		}
-	}
-	return false
-}
+func hasControl(s string) bool { return fixtures.HasControl(s) }
 
 // clip keeps error messages short and printable whatever the client sent.
-func clip(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-	if utf8.RuneCountInString(s) > 80 {
-		return string([]rune(s)[:80]) + "…"
-	}
-	return s
-}
+func clip(s string) string { return fixtures.Clip(s) }
 
 func requireAdmin(c Caller) error {
 	if !c.IsAdmin {

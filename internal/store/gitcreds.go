@@ -3,13 +3,17 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/mockdomino/mockdomino/fixtures"
 )
 
-// GitProviders are the git service providers a credential may name.
-var GitProviders = []string{"github", "gitlab", "githubEnterprise", "gitlabEnterprise", "bitbucket", "bitbucketServer", "unknown"}
+// GitProviders are the git service providers a credential may name (the
+// rule lives in fixtures, which project repositories follow too).
+var GitProviders = fixtures.GitProviders
 
 // defaultDomains are the hosts of the public providers; the others need a domain.
 var defaultDomains = map[string]string{"github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitbucket.org"}
@@ -65,24 +69,16 @@ type CredentialMapping struct {
 
 func (in GitCredentialInput) validate() (GitCredential, string, error) {
 	var out GitCredential
-	if strings.TrimSpace(in.Name) == "" {
-		return out, "", errorf(KindInvalid, "name is required")
+	if err := checkCredentialName("name", in.Name); err != nil {
+		return out, "", invalid(err)
 	}
-	if len(in.Name) > 256 || hasControl(in.Name) {
-		return out, "", errorf(KindInvalid, "name is invalid: use at most 256 printable characters")
+	if err := fixtures.CheckGitProvider("gitServiceProvider", in.GitServiceProvider); err != nil {
+		return out, "", invalid(err)
 	}
-	known := false
-	for _, p := range GitProviders {
-		known = known || p == in.GitServiceProvider
+	if err := checkAccessType("accessType", in.AccessType); err != nil {
+		return out, "", invalid(err)
 	}
-	if !known {
-		return out, "", errorf(KindInvalid, "gitServiceProvider %q is invalid: must be one of %s", clip(in.GitServiceProvider), strings.Join(GitProviders, ", "))
-	}
-	wantType, ok := credentialTypes[in.AccessType]
-	if !ok {
-		return out, "", errorf(KindInvalid, "accessType %q is invalid: must be token, password or key", clip(in.AccessType))
-	}
-	if in.Type != "" && in.Type != wantType {
+	if wantType := credentialTypes[in.AccessType]; in.Type != "" && in.Type != wantType {
 		return out, "", errorf(KindInvalid, "type %q does not match accessType %s: expected %s", clip(in.Type), in.AccessType, wantType)
 	}
 	out = GitCredential{Name: in.Name, GitServiceProvider: in.GitServiceProvider, Domain: in.Domain, Protocol: "https"}
@@ -111,13 +107,40 @@ func (in GitCredentialInput) validate() (GitCredential, string, error) {
 	if out.Domain == "" {
 		out.Domain = defaultDomains[in.GitServiceProvider]
 	}
-	if out.Domain == "" {
-		return out, "", errorf(KindInvalid, "domain is required for gitServiceProvider %s", in.GitServiceProvider)
-	}
-	if !validDomain(out.Domain) {
-		return out, "", errorf(KindInvalid, "domain %q is invalid: give a host name (with an optional port) or a URL", clip(out.Domain))
+	if err := checkDomain("domain", in.GitServiceProvider, out.Domain); err != nil {
+		return out, "", invalid(err)
 	}
 	return out, secret, nil
+}
+
+// The rules of a stored credential, for new ones and for state documents.
+
+func checkCredentialName(field, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return fmt.Errorf("%s is required", field)
+	}
+	if len(name) > 256 || hasControl(name) {
+		return fmt.Errorf("%s is invalid: use at most 256 printable characters", field)
+	}
+	return nil
+}
+
+func checkAccessType(field, accessType string) error {
+	if _, ok := credentialTypes[accessType]; !ok {
+		return fmt.Errorf("%s %q is invalid: must be token, password or key", field, clip(accessType))
+	}
+	return nil
+}
+
+// checkDomain: the public providers' domains are filled in before this.
+func checkDomain(field, provider, domain string) error {
+	if domain == "" {
+		return fmt.Errorf("%s is required for gitServiceProvider %s", field, provider)
+	}
+	if !validDomain(domain) {
+		return fmt.Errorf("%s %q is invalid: give a host name (with an optional port) or a URL", field, clip(domain))
+	}
+	return nil
 }
 
 var hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})(:[0-9]{1,5})?$`)
@@ -130,7 +153,7 @@ func validDomain(d string) bool {
 		return true
 	}
 	u, err := url.Parse(d)
-	return err == nil && u.Scheme != "" && u.Host != "" && hostRE.MatchString(u.Host) && !hasControl(d) && !strings.ContainsAny(d, " \t") && len(d) <= 512
+	return err == nil && u.Scheme != "" && hostRE.MatchString(u.Host) && !hasControl(d) && !strings.ContainsAny(d, " \t") && len(d) <= 512
 }
 
 // credentialOwner resolves the account whose credentials a route manages and

@@ -273,7 +273,7 @@ func TestPersistEveryChangeSurvivesReopen(t *testing.T) {
 		}},
 		{name: "import", setup: withToken, change: func(t *testing.T, s *Store, a Caller, v map[string]string) {
 			snap := s.Export(true)
-			snap.Users = append(snap.Users, UserRecord{User: fixtures.User{ID: "64b7f0a1c2d3e4f5a6b7c8ff", IdpID: "imported-idp", UserName: "imported",
+			snap.Users = append(snap.Users, UserRecord{User: fixtures.User{ID: "64b7f0a1c2d3e4f5a6b7c8ff", IdpID: "6f1c2a3e-9d4b-4e5f-8a7b-0c1d2e3f4aff", UserName: "imported",
 				Email: "imported@example.com", Roles: []string{"Practitioner"}, APIKey: "imported-key"}, Active: true})
 			snap.Lifecycle = JobLifecycle{Mode: ModePolls, Polls: 2, FinalStatus: StatusSucceeded}
 			snap.ClockOffset = Duration(48 * time.Hour)

@@ -239,8 +239,8 @@ func (s *Store) AddCollaborator(c Caller, projectID, collaboratorID, role string
 	if collaboratorID == "" {
 		return Collaborator{}, errorf(KindInvalid, "collaboratorId is required")
 	}
-	if !fixtures.ValidRole(role) {
-		return Collaborator{}, errorf(KindInvalid, "projectRole %q is invalid: must be one of %s", clip(role), strings.Join(fixtures.ValidProjectRoles, ", "))
+	if err := fixtures.CheckProjectRole("projectRole", role); err != nil {
+		return Collaborator{}, invalid(err)
 	}
 	u := s.st.users[collaboratorID]
 	if u == nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -247,6 +248,11 @@ func (s *Store) Import(snap Snapshot) error {
 	if err != nil {
 		return err
 	}
+	// The proxy's control routes work without their user, but the proxy
+	// itself would answer 401 to every other request until a reset.
+	if problem := st.proxyUserProblem(s.cfg.ProxyUser); problem != "" {
+		return errorf(KindInvalid, "state document: %s; keep that user active, and not a service account", problem)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writable(); err != nil {
@@ -281,6 +287,15 @@ func issuedBy(keys *signing.Keys, value, jti string, exp time.Time, sub string, 
 	return nil
 }
 
+// jobStatuses are the statuses a job can have; a job in any other would
+// never complete.
+var jobStatuses = []string{StatusQueued, StatusRunning, StatusSucceeded, StatusFailed, StatusError, StatusStopped}
+
+// stateFromSnapshot builds the state a document describes, after checking
+// it whole: imports and the --state directory at start-up go through it.
+// Users, projects, hardware tiers and environments are checked by the rules
+// fixtures are checked by (fixtures.Checker), with the same messages; what
+// only a state holds is checked by the rules the store's routes apply.
 func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 	bad := func(format string, args ...any) error {
 		return errorf(KindInvalid, "state document: "+format, args...)
@@ -288,42 +303,77 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 	if snap.Version != SnapshotVersion {
 		return nil, bad("version %d is not supported (want %d)", snap.Version, SnapshotVersion)
 	}
+	if snap.ClockOffset < 0 {
+		// The mock's time never goes back.
+		return nil, bad("clockOffset %s must not be negative", time.Duration(snap.ClockOffset))
+	}
 	lc, err := snap.Lifecycle.validate()
 	if err != nil {
 		return nil, bad("jobLifecycle: %v", err)
 	}
+	check := fixtures.NewChecker()
 	st := newState()
 	st.lifecycle = lc
-	st.tiers = append(st.tiers, snap.HardwareTiers...)
-	st.envs = append(st.envs, snap.Environments...)
 	for i, r := range snap.Users {
-		if r.ID == "" || r.IdpID == "" || r.UserName == "" {
-			return nil, bad("users[%d]: id, idpId and userName are required", i)
+		fu := r.User
+		if fu.APIKey == Redacted {
+			fu.APIKey = "" // unusable, so shared with no one
 		}
-		if st.users[r.ID] != nil || st.usersByIdp[r.IdpID] != nil || st.names[strings.ToLower(r.UserName)] != nil {
-			return nil, bad("users[%d]: id, idpId or userName %q is used twice", i, r.UserName)
+		if err := check.User(i, fu, r.ServiceAccount); err != nil {
+			return nil, bad("%v", err)
 		}
 		u := &user{id: r.ID, idpID: r.IdpID, userName: r.UserName, firstName: r.FirstName, lastName: r.LastName,
-			email: r.Email, roles: append([]string(nil), r.Roles...), serviceAccount: r.ServiceAccount,
+			email: r.Email, roles: append([]string(nil), r.Roles...), apiKey: fu.APIKey, serviceAccount: r.ServiceAccount,
 			active: r.Active, reactivated: r.Reactivated}
 		if r.PasswordResetAt != nil {
 			u.passwordResetAt = *r.PasswordResetAt
-		}
-		if r.APIKey != Redacted {
-			u.apiKey = r.APIKey
 		}
 		if u.serviceAccount {
 			u.tokens = map[string]*token{}
 		}
 		st.addUser(u)
 	}
+	for i, r := range snap.Projects {
+		fp, err := st.namedProject(i, r)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		if err := check.Project(i, fp); err != nil {
+			return nil, bad("%v", err)
+		}
+		st.addProject(fp)
+	}
+	if err := check.Catalog(snap.HardwareTiers, snap.Environments); err != nil {
+		return nil, bad("%v", err)
+	}
+	st.tiers = append(st.tiers, snap.HardwareTiers...)
+	st.envs = append(st.envs, snap.Environments...)
+
+	jtis := map[string]string{} // every token's and access token's jti → its entry
+	claimJTI := func(at, jti string) error {
+		if jti == "" {
+			return fmt.Errorf("%s.jti is required", at)
+		}
+		if prev, ok := jtis[jti]; ok {
+			return fmt.Errorf("%s.jti %q is already the jti of %s", at, clip(jti), prev)
+		}
+		jtis[jti] = at
+		return nil
+	}
 	for i, r := range snap.Tokens {
+		at := fmt.Sprintf("tokens[%d]", i)
 		u := st.users[r.AccountID]
 		if u == nil || !u.serviceAccount {
-			return nil, bad("tokens[%d]: accountId %q is not a service account", i, r.AccountID)
+			return nil, bad("%s.accountId %q is not a service account", at, clip(r.AccountID))
 		}
-		if r.JTI == "" || st.tokens[r.JTI] != nil || u.tokens[r.Name] != nil {
-			return nil, bad("tokens[%d]: jti or name %q is missing or used twice", i, r.Name)
+		if err := claimJTI(at, r.JTI); err != nil {
+			return nil, bad("%v", err)
+		}
+		if err := checkTokenName(at+".name", r.Name); err != nil {
+			return nil, bad("%v", err)
+		}
+		if u.tokens[r.Name] != nil {
+			return nil, bad("%s.name %q is already the name of another token of %s", at, r.Name, u.userName)
 		}
 		t := &token{jti: r.JTI, name: r.Name, account: u, value: r.Value, valid: r.Valid,
 			createdAt: r.CreatedAt, expiresAt: r.ExpiresAt, hasSub: r.HasSub}
@@ -337,9 +387,13 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		st.tokens[r.JTI] = t
 	}
 	for i, r := range snap.AccessTokens {
+		at := fmt.Sprintf("accessTokens[%d]", i)
 		u := st.users[r.UserID]
 		if u == nil {
-			return nil, bad("accessTokens[%d]: userId %q is not a user", i, r.UserID)
+			return nil, bad("%s.userId %q is not a user", at, clip(r.UserID))
+		}
+		if err := claimJTI(at, r.JTI); err != nil {
+			return nil, bad("%v", err)
 		}
 		a := &accessToken{user: u, expiresAt: r.ExpiresAt}
 		if r.Value != Redacted && r.Value != "" {
@@ -350,53 +404,129 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 		st.accessTokens[r.JTI] = a
 	}
-	for i, r := range snap.Projects {
-		owner := st.users[r.OwnerID]
-		if owner == nil || r.ID == "" || st.projects[r.ID] != nil {
-			return nil, bad("projects[%d]: id missing or used twice, or ownerId %q is not a user", i, r.OwnerID)
-		}
-		p := &project{id: r.ID, name: r.Name, owner: owner, description: r.Description, visibility: r.Visibility}
-		if rr := r.Repository; rr != nil {
-			p.repo = &repository{id: rr.ID, uri: rr.URI, serviceProvider: rr.ServiceProvider, refType: rr.RefType, refValue: rr.RefValue}
-		}
-		for j, c := range r.Collaborators {
-			u := st.users[c.UserID]
-			if u == nil || !fixtures.ValidRole(c.Role) {
-				return nil, bad("projects[%d].collaborators[%d]: unknown user %q or bad role %q", i, j, c.UserID, c.Role)
-			}
-			p.collaborators = append(p.collaborators, collaborator{user: u, role: c.Role})
-		}
-		st.projects[p.id] = p
-		st.projectOrder = append(st.projectOrder, p)
-	}
 	for i, r := range snap.Credentials {
-		u := st.users[r.OwnerID]
-		if u == nil || r.ID == "" || st.creds[r.ID] != nil {
-			return nil, bad("gitCredentials[%d]: id missing or used twice, or ownerId %q is not a user", i, r.OwnerID)
+		if err := st.checkCredential(check, i, r); err != nil {
+			return nil, bad("%v", err)
 		}
-		c := &gitCredential{GitCredential: r.GitCredential, owner: u, accessType: r.AccessType, secret: r.Secret}
+		c := &gitCredential{GitCredential: r.GitCredential, owner: st.users[r.OwnerID], accessType: r.AccessType, secret: r.Secret}
 		if r.Secret == Redacted {
 			c.secret = ""
 		}
 		st.creds[r.ID] = c
 	}
+	mapped := map[mappingKey]int{}
 	for i, r := range snap.Mappings {
-		if st.users[r.UserID] == nil || st.projects[r.ProjectID] == nil || st.creds[r.CredentialID] == nil {
-			return nil, bad("credentialMappings[%d]: user, project or credential does not exist", i)
+		if err := st.checkMapping(i, r); err != nil {
+			return nil, bad("%v", err)
 		}
-		st.mappings[mappingKey{userID: r.UserID, projectID: r.ProjectID, repoID: r.RepoID}] = r.CredentialID
+		k := mappingKey{userID: r.UserID, projectID: r.ProjectID, repoID: r.RepoID}
+		if prev, ok := mapped[k]; ok {
+			return nil, bad("credentialMappings[%d] is for the same user, project and repository as credentialMappings[%d]", i, prev)
+		}
+		mapped[k] = i
+		st.mappings[k] = r.CredentialID
 	}
 	for i, r := range snap.Jobs {
+		at := fmt.Sprintf("jobs[%d]", i)
+		if err := fixtures.CheckObjectID(at+".id", r.ID); err != nil {
+			return nil, bad("%v", err)
+		}
+		if err := check.ID(at+".id", r.ID); err != nil {
+			return nil, bad("%v", err)
+		}
+		if st.projects[r.ProjectID] == nil {
+			return nil, bad("%s.projectId %q is not a project", at, clip(r.ProjectID))
+		}
 		u := st.users[r.StartedByID]
-		if u == nil || st.projects[r.ProjectID] == nil || r.ID == "" || st.jobs[r.ID] != nil {
-			return nil, bad("jobs[%d]: id missing or used twice, or unknown project or user", i)
+		if u == nil {
+			return nil, bad("%s.startedById %q is not a user", at, clip(r.StartedByID))
+		}
+		if !slices.Contains(jobStatuses, r.Status) {
+			return nil, bad("%s.status %q is invalid: must be one of %s", at, clip(r.Status), strings.Join(jobStatuses, ", "))
+		}
+		jl, err := r.Lifecycle.validate()
+		if err != nil {
+			return nil, bad("%s.lifecycle: %v", at, err)
 		}
 		st.jobs[r.ID] = &job{id: r.ID, projectID: r.ProjectID, number: r.Number, command: r.Command, title: r.Title,
 			hardwareTier: r.HardwareTier, environmentID: r.EnvironmentID, commitID: r.CommitID, startedBy: u,
 			submitted: r.Submitted, runStart: r.RunStart, completed: r.Completed, status: r.Status,
-			lifecycle: r.Lifecycle, polls: r.Polls}
+			lifecycle: jl, polls: r.Polls}
 	}
 	return st, nil
+}
+
+// namedProject is projects[i] as fixtures write a project: its owner and
+// collaborators by user name, so that fixtures.Checker can check it.
+func (st *state) namedProject(i int, r ProjectRecord) (fixtures.Project, error) {
+	at := fmt.Sprintf("projects[%d]", i)
+	owner := st.users[r.OwnerID]
+	if owner == nil {
+		return fixtures.Project{}, fmt.Errorf("%s.ownerId %q is not a user", at, clip(r.OwnerID))
+	}
+	fp := fixtures.Project{ID: r.ID, Name: r.Name, Owner: owner.userName, Description: r.Description, Visibility: r.Visibility}
+	if rr := r.Repository; rr != nil {
+		fp.MainRepository = &fixtures.Repository{ID: rr.ID, URI: rr.URI, ServiceProvider: rr.ServiceProvider}
+		fp.MainRepository.DefaultRef.Type, fp.MainRepository.DefaultRef.Value = rr.RefType, rr.RefValue
+	}
+	for j, c := range r.Collaborators {
+		u := st.users[c.UserID]
+		if u == nil {
+			return fixtures.Project{}, fmt.Errorf("%s.collaborators[%d].userId %q is not a user", at, j, clip(c.UserID))
+		}
+		fp.Collaborators = append(fp.Collaborators, fixtures.Collaborator{UserName: u.userName, Role: c.Role})
+	}
+	return fp, nil
+}
+
+// checkCredential checks gitCredentials[i] by the rules a new credential
+// follows.
+func (st *state) checkCredential(check *fixtures.Checker, i int, r CredentialRecord) error {
+	at := fmt.Sprintf("gitCredentials[%d]", i)
+	if err := fixtures.CheckObjectID(at+".id", r.ID); err != nil {
+		return err
+	}
+	if err := check.ID(at+".id", r.ID); err != nil {
+		return err
+	}
+	if st.users[r.OwnerID] == nil {
+		return fmt.Errorf("%s.ownerId %q is not a user", at, clip(r.OwnerID))
+	}
+	if err := checkCredentialName(at+".name", r.Name); err != nil {
+		return err
+	}
+	if err := fixtures.CheckGitProvider(at+".gitServiceProvider", r.GitServiceProvider); err != nil {
+		return err
+	}
+	if err := checkAccessType(at+".accessType", r.AccessType); err != nil {
+		return err
+	}
+	return checkDomain(at+".domain", r.GitServiceProvider, r.Domain)
+}
+
+// checkMapping checks credentialMappings[i]: what SetCredentialMapping
+// allows, the user's own credential on the project's main repository.
+func (st *state) checkMapping(i int, r MappingRecord) error {
+	at := fmt.Sprintf("credentialMappings[%d]", i)
+	u := st.users[r.UserID]
+	if u == nil {
+		return fmt.Errorf("%s.userId %q is not a user", at, clip(r.UserID))
+	}
+	p := st.projects[r.ProjectID]
+	if p == nil {
+		return fmt.Errorf("%s.projectId %q is not a project", at, clip(r.ProjectID))
+	}
+	if p.repo == nil || p.repo.id != r.RepoID {
+		return fmt.Errorf("%s.repoId %q is not the main repository of project %s", at, clip(r.RepoID), p.name)
+	}
+	cr := st.creds[r.CredentialID]
+	if cr == nil {
+		return fmt.Errorf("%s.credentialId %q is not a git credential", at, clip(r.CredentialID))
+	}
+	if cr.owner != u {
+		return fmt.Errorf("%s.credentialId %q is a git credential of %s, not of %s", at, r.CredentialID, cr.owner.userName, u.userName)
+	}
+	return nil
 }
 
 // String names a snapshot in errors.

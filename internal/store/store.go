@@ -9,6 +9,7 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -36,6 +37,9 @@ type Config struct {
 	TokenTTL    time.Duration
 	Clock       *Clock
 	IDs         *IDs
+	// ProxyUser is the user the API proxy acts as: an import must leave it
+	// an active user, not a service account. "" (no proxy) checks nothing.
+	ProxyUser string
 }
 
 // Store is the mock's state.
@@ -192,25 +196,7 @@ func (s *Store) fromFixtures() *state {
 		})
 	}
 	for _, fp := range f.Projects {
-		p := &project{
-			id: fp.ID, name: fp.Name, owner: st.names[strings.ToLower(fp.Owner)],
-			description: fp.Description, visibility: fp.Visibility,
-		}
-		if r := fp.MainRepository; r != nil {
-			p.repo = &repository{id: r.ID, uri: r.URI, serviceProvider: r.ServiceProvider,
-				refType: r.DefaultRef.Type, refValue: r.DefaultRef.Value}
-			if p.repo.refType == "" {
-				p.repo.refType = "head"
-			}
-			if p.repo.serviceProvider == "" {
-				p.repo.serviceProvider = "unknown"
-			}
-		}
-		for _, c := range fp.Collaborators {
-			p.collaborators = append(p.collaborators, collaborator{user: st.names[strings.ToLower(c.UserName)], role: c.Role})
-		}
-		st.projects[p.id] = p
-		st.projectOrder = append(st.projectOrder, p)
+		st.addProject(fp)
 	}
 	return st
 }
@@ -254,6 +240,72 @@ func (st *state) countActive(u *user, n int) {
 	}
 }
 
+// addProject adds a project whose owner and collaborators are named by
+// user name, as fixtures name them, once the document holding it is checked.
+func (st *state) addProject(fp fixtures.Project) {
+	p := &project{
+		id: fp.ID, name: fp.Name, owner: st.names[strings.ToLower(fp.Owner)],
+		description: fp.Description, visibility: fp.Visibility,
+	}
+	if r := fp.MainRepository; r != nil {
+		p.repo = &repository{id: r.ID, uri: r.URI, serviceProvider: r.ServiceProvider,
+			refType: r.DefaultRef.Type, refValue: r.DefaultRef.Value}
+		if p.repo.refType == "" {
+			p.repo.refType = "head"
+		}
+		if p.repo.serviceProvider == "" {
+			p.repo.serviceProvider = "unknown"
+		}
+	}
+	for _, c := range fp.Collaborators {
+		p.collaborators = append(p.collaborators, collaborator{user: st.names[strings.ToLower(c.UserName)], role: c.Role})
+	}
+	st.projects[p.id] = p
+	st.projectOrder = append(st.projectOrder, p)
+}
+
+// proxyUser is the user the API proxy acts as when told to act as name,
+// or why it cannot: it acts as an active user, never a service account
+// (which an administrator could deactivate through the proxy itself).
+func (st *state) proxyUser(name string) (*user, string) {
+	u := st.names[strings.ToLower(name)]
+	if u == nil {
+		return nil, fmt.Sprintf("the API proxy acts as %q (--proxy-user), and no user has that name", name)
+	}
+	var why string
+	switch {
+	case !u.active:
+		why = "is deactivated"
+	case u.serviceAccount:
+		why = "is a service account"
+	default:
+		return u, "" // every proxied request comes here: no search of the users
+	}
+	return nil, fmt.Sprintf("the API proxy acts as %q (--proxy-user), and users[%d] of that name %s", name, slices.Index(st.userOrder, u), why)
+}
+
+// proxyUserProblem is why the proxy cannot act as name; "" if it can, or
+// if there is no proxy (name "").
+func (st *state) proxyUserProblem(name string) string {
+	if name == "" {
+		return ""
+	}
+	_, problem := st.proxyUser(name)
+	return problem
+}
+
+// ProxyUserProblem says why the API proxy cannot act as its user in the
+// current state, or nil. A --state directory can hold such a state: one
+// written before imports were checked, or with another proxy user.
+func (s *Store) ProxyUserProblem() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if problem := s.st.proxyUserProblem(s.cfg.ProxyUser); problem != "" {
+		return errorf(KindInvalid, "%s", problem)
+	}
+	return nil
+}
+
 // Caller is an authenticated principal. It is a snapshot taken when the
 // request was authenticated.
 type Caller struct {
@@ -291,13 +343,25 @@ func (u *user) view() User {
 	}
 }
 
-// CallerByUserName returns the principal of a fixtures user, for the proxy.
+// CallerByUserName returns the principal of an active user or service
+// account, for in-process callers (dominotest).
 func (s *Store) CallerByUserName(name string) (Caller, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u := s.st.names[strings.ToLower(name)]
 	if u == nil || !u.active {
 		return Caller{}, errorf(KindNotFound, "user %s not found", name)
+	}
+	return callerOf(u), nil
+}
+
+// ProxyCaller is the principal the API proxy acts as, given --proxy-user.
+func (s *Store) ProxyCaller(name string) (Caller, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, problem := s.st.proxyUser(name)
+	if u == nil {
+		return Caller{}, errorf(KindNotFound, "%s", problem)
 	}
 	return callerOf(u), nil
 }
