@@ -61,6 +61,41 @@ type token struct {
 	createdAt time.Time
 	expiresAt time.Time
 	hasSub    bool
+	deleted   bool // still in its account's tokenOrder until that is compacted
+}
+
+// addToken gives the account a token, last in its listing order.
+func (u *user) addToken(t *token) {
+	u.tokens[t.name] = t
+	u.tokenOrder = append(u.tokenOrder, t)
+}
+
+// removeToken takes a token from the account. Its slot in the order is
+// reclaimed once deleted slots are half of it: one O(n) pass per n/2
+// deletions.
+func (u *user) removeToken(t *token) {
+	delete(u.tokens, t.name)
+	t.deleted = true
+	u.deadTokens++
+	if 2*u.deadTokens < len(u.tokenOrder) {
+		return
+	}
+	live := make([]*token, 0, len(u.tokens))
+	for _, t := range u.tokenOrder {
+		if !t.deleted {
+			live = append(live, t)
+		}
+	}
+	u.tokenOrder, u.deadTokens = live, 0
+}
+
+// liveTokens are the account's tokens in creation order.
+func (u *user) liveTokens(yield func(*token) bool) {
+	for _, t := range u.tokenOrder {
+		if !t.deleted && !yield(t) {
+			return
+		}
+	}
 }
 
 func (t *token) view(withValue bool) Token {
@@ -227,7 +262,7 @@ func (s *Store) DeactivateServiceAccount(c Caller, idpID string) (ServiceAccount
 	}
 	u.active = false
 	ch := change{users: []*user{u}}
-	for _, t := range u.tokens {
+	for t := range u.liveTokens {
 		t.valid = false
 		ch.tokens = append(ch.tokens, t)
 	}
@@ -316,7 +351,7 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	if err := s.writable(); err != nil {
 		return Token{}, err
 	}
-	u.tokens[name] = t
+	u.addToken(t)
 	s.st.tokens[t.jti] = t
 	return t.view(true), s.commit(change{tokens: []*token{t}})
 }
@@ -339,7 +374,8 @@ func (s *Store) claims(u *user, jti string, iat, exp time.Time) signing.Claims {
 	}
 }
 
-// Tokens lists an account's tokens, never with their values, oldest first.
+// Tokens lists an account's tokens, never with their values, in the order
+// they were created (oldest first): no sorting under the lock.
 func (s *Store) Tokens(c Caller, idpID string) ([]Token, error) {
 	if err := requireAdmin(c); err != nil {
 		return nil, err
@@ -351,27 +387,10 @@ func (s *Store) Tokens(c Caller, idpID string) ([]Token, error) {
 		return nil, err
 	}
 	out := make([]Token, 0, len(u.tokens))
-	for _, t := range u.tokens {
+	for t := range u.liveTokens {
 		out = append(out, t.view(false))
 	}
-	sortTokens(out)
 	return out, nil
-}
-
-func sortTokens(ts []Token) {
-	for i := 1; i < len(ts); i++ {
-		for j := i; j > 0 && lessToken(ts[j], ts[j-1]); j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
-	}
-}
-
-func lessToken(a, b Token) bool {
-	ta, tb := time.Time(a.CreatedAt), time.Time(b.CreatedAt)
-	if !ta.Equal(tb) {
-		return ta.Before(tb)
-	}
-	return a.Name < b.Name
 }
 
 func (st *state) token(idpID, name string) (*token, error) {
@@ -412,7 +431,7 @@ func (s *Store) InvalidateToken(c Caller, idpID, name string) (Token, error) {
 func (s *Store) DeleteToken(c Caller, idpID, name string) (Token, error) {
 	return s.changeToken(c, idpID, name, func(t *token) change {
 		t.valid = false
-		delete(t.account.tokens, name)
+		t.account.removeToken(t)
 		delete(s.st.tokens, t.jti)
 		return change{delTokens: []string{t.jti}}
 	})

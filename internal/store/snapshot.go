@@ -177,8 +177,11 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 	for _, u := range st.userOrder {
 		s.Users = append(s.Users, u.record())
 	}
-	for _, id := range sortedKeys(st.tokens) {
-		s.Tokens = append(s.Tokens, st.tokens[id].record())
+	// Each account's tokens in creation order, which is their listing order.
+	for _, u := range st.userOrder {
+		for t := range u.liveTokens {
+			s.Tokens = append(s.Tokens, t.record())
+		}
 	}
 	for _, id := range sortedKeys(st.accessTokens) {
 		a := st.accessTokens[id]
@@ -323,7 +326,7 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		} else if err := issuedBy(keys, r.Value, r.JTI, r.ExpiresAt, u.idpID, r.HasSub); err != nil {
 			return nil, bad("tokens[%d] (%q): %v", i, r.Name, err)
 		}
-		u.tokens[r.Name] = t
+		u.addToken(t)
 		st.tokens[r.JTI] = t
 	}
 	for i, r := range snap.AccessTokens {

@@ -78,6 +78,11 @@ type user struct {
 	active                                          bool
 	reactivated                                     bool
 	tokens                                          map[string]*token // by name; service accounts only
+	// tokenOrder is the account's tokens in creation order, for listing
+	// without sorting. Deleted tokens linger in it until they are half of
+	// it, so deleting is amortized O(1) and listing O(live tokens).
+	tokenOrder []*token
+	deadTokens int
 }
 
 func (u *user) isAdmin() bool { return fixtures.HasAdminRole(u.roles) }
