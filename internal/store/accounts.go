@@ -307,7 +307,7 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 		err = ValidateTokenName(name)
 	}
 	if err == nil {
-		err = u.canIssue(name)
+		err = u.canIssue(name, s.cfg.Limits.TokensPerAccount)
 	}
 	var claims signing.Claims
 	var t *token
@@ -339,7 +339,7 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	if cur := s.st.usersByIdp[idpID]; cur != u {
 		return Token{}, errorf(KindNotFound, "Service account with idpId %s not found", clip(idpID))
 	}
-	if err := u.canIssue(name); err != nil {
+	if err := u.canIssue(name, s.cfg.Limits.TokensPerAccount); err != nil {
 		return Token{}, err
 	}
 	// The account may have been deactivated and activated again while the
@@ -356,12 +356,15 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	return t.view(true), s.commit(change{tokens: []*token{t}})
 }
 
-func (u *user) canIssue(name string) error {
+func (u *user) canIssue(name string, limit int) error {
 	if _, taken := u.tokens[name]; taken {
 		return duplicateToken(name)
 	}
 	if !u.active {
 		return errorf(KindInvalid, "Service account %s is deactivated: activate it before creating tokens", u.userName)
+	}
+	if len(u.tokens) >= limit {
+		return errorf(KindInvalid, "Service account %s already holds %d tokens, the most one service account may hold (mockdomino's limit, --max-tokens): delete one first", u.userName, limit)
 	}
 	return nil
 }

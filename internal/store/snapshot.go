@@ -371,7 +371,7 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if r.Secret == Redacted {
 			c.secret = ""
 		}
-		st.creds[r.ID] = c
+		st.addCred(c)
 	}
 	for i, r := range snap.Mappings {
 		if st.users[r.UserID] == nil || st.projects[r.ProjectID] == nil || st.creds[r.CredentialID] == nil {
