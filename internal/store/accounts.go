@@ -114,6 +114,27 @@ type accessToken struct {
 	user      *user
 	value     string
 	expiresAt time.Time
+	tokenJTI  string // the service-account token it was obtained with, directly or through access tokens; "" if none
+}
+
+// usable says whether a token may authenticate now: it is valid, unexpired,
+// carries its sub, and its account is active.
+func (t *token) usable(now time.Time) bool {
+	return t.valid && t.account.active && t.hasSub && now.Before(t.expiresAt)
+}
+
+// credentialUsable says whether what a caller authenticated with still
+// may be used: an access token is refused as soon as the credential it was
+// obtained with is (inferred).
+func (st *state) credentialUsable(u *user, tokenJTI string, now time.Time) bool {
+	if !u.active {
+		return false
+	}
+	if tokenJTI == "" {
+		return true // an API key or the proxy's user: the user's being active is the credential
+	}
+	t := st.tokens[tokenJTI]
+	return t != nil && t.account == u && t.usable(now)
 }
 
 var (
@@ -478,14 +499,18 @@ func (s *Store) AuthenticateBearer(raw string) (Caller, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if t := s.st.tokens[jti]; t != nil {
-		u := t.account
-		if !sameToken(raw, t.value) || !t.valid || !u.active || !t.hasSub || !now.Before(t.expiresAt) {
+		if !sameToken(raw, t.value) || !t.usable(now) {
 			return Caller{}, ErrUnauthenticated
 		}
-		return callerOf(u), nil
+		c := callerOf(t.account)
+		c.tokenJTI = t.jti
+		return c, nil
 	}
-	if a := s.st.accessTokens[jti]; a != nil && sameToken(raw, a.value) && a.user.active && now.Before(a.expiresAt) {
-		return callerOf(a.user), nil
+	if a := s.st.accessTokens[jti]; a != nil && sameToken(raw, a.value) && now.Before(a.expiresAt) &&
+		s.st.credentialUsable(a.user, a.tokenJTI, now) {
+		c := callerOf(a.user)
+		c.tokenJTI = a.tokenJTI
+		return c, nil
 	}
 	return Caller{}, ErrUnauthenticated
 }
@@ -495,7 +520,10 @@ func sameToken(presented, issued string) bool {
 }
 
 // IssueAccessToken returns a short-lived JWT for a user, as the API proxy's
-// /access-token does.
+// /access-token does. It is usable only while the credential the caller
+// authenticated with is: an access token obtained with a service-account
+// token (or with an access token obtained so) ends when that token is
+// invalidated, deleted or expires, or its account is deactivated.
 func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	now := s.cfg.Clock.Now()
 	exp := now.Add(DefaultAccessTokenTTL)
@@ -512,8 +540,9 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// A reset or an imported state may have replaced the user meanwhile.
-	if s.st.users[c.ID] != u {
+	// A reset or an imported state may have replaced the user meanwhile, or
+	// the caller's credential may have been revoked since it was checked.
+	if s.st.users[c.ID] != u || !s.st.credentialUsable(u, c.tokenJTI, now) {
 		return "", ErrUnauthenticated
 	}
 	if err := s.writable(); err != nil {
@@ -529,6 +558,6 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 			}
 		}
 	}
-	s.st.accessTokens[jti] = &accessToken{user: u, value: value, expiresAt: exp}
+	s.st.accessTokens[jti] = &accessToken{user: u, value: value, expiresAt: exp, tokenJTI: c.tokenJTI}
 	return value, s.commit(ch)
 }

@@ -132,7 +132,7 @@ func (s *Store) commit(c change) error {
 	rec.DelTokens = c.delTokens
 	for _, jti := range c.accessTokens {
 		if a := st.accessTokens[jti]; a != nil {
-			rec.AccessTokens = append(rec.AccessTokens, AccessTokenRecord{JTI: jti, UserID: a.user.id, Value: a.value, ExpiresAt: a.expiresAt})
+			rec.AccessTokens = append(rec.AccessTokens, a.record(jti))
 		}
 	}
 	rec.DelAccessTokens = c.delAccessTokens

@@ -60,6 +60,9 @@ type AccessTokenRecord struct {
 	UserID    string    `json:"userId"`
 	Value     string    `json:"value"`
 	ExpiresAt time.Time `json:"expiresAt"`
+	// TokenJTI is the service-account token it was obtained with (directly
+	// or through other access tokens): it is usable only while that is.
+	TokenJTI string `json:"tokenJti,omitempty"`
 }
 
 // ProjectRecord is a project with its collaborators.
@@ -136,6 +139,10 @@ func (t *token) record() TokenRecord {
 		CreatedAt: t.createdAt, ExpiresAt: t.expiresAt, HasSub: t.hasSub}
 }
 
+func (a *accessToken) record(jti string) AccessTokenRecord {
+	return AccessTokenRecord{JTI: jti, UserID: a.user.id, Value: a.value, ExpiresAt: a.expiresAt, TokenJTI: a.tokenJTI}
+}
+
 func (p *project) record() ProjectRecord {
 	r := ProjectRecord{ID: p.id, Name: p.name, OwnerID: p.owner.id, Description: p.description,
 		Visibility: p.visibility, Collaborators: []CollaboratorRecord{}}
@@ -184,8 +191,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		}
 	}
 	for _, id := range sortedKeys(st.accessTokens) {
-		a := st.accessTokens[id]
-		s.AccessTokens = append(s.AccessTokens, AccessTokenRecord{JTI: id, UserID: a.user.id, Value: a.value, ExpiresAt: a.expiresAt})
+		s.AccessTokens = append(s.AccessTokens, st.accessTokens[id].record(id))
 	}
 	for _, p := range st.projectOrder {
 		s.Projects = append(s.Projects, p.record())
@@ -334,7 +340,7 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if u == nil {
 			return nil, bad("accessTokens[%d]: userId %q is not a user", i, r.UserID)
 		}
-		a := &accessToken{user: u, expiresAt: r.ExpiresAt}
+		a := &accessToken{user: u, expiresAt: r.ExpiresAt, tokenJTI: r.TokenJTI}
 		if r.Value != Redacted && r.Value != "" {
 			if err := issuedBy(keys, r.Value, r.JTI, r.ExpiresAt, u.idpID, true); err != nil {
 				return nil, bad("accessTokens[%d]: %v", i, err)

@@ -267,6 +267,10 @@ type Caller struct {
 	UserName         string
 	IsAdmin          bool
 	IsServiceAccount bool
+	// tokenJTI names the service-account token the credential comes from
+	// (the token itself, or the one an access token was obtained with);
+	// "" for an API key and the proxy's user.
+	tokenJTI string
 }
 
 func callerOf(u *user) Caller {
