@@ -99,7 +99,7 @@ type state struct {
 	mappings map[mappingKey]string
 
 	jobs      map[string]*job
-	lifecycle JobLifecycle
+	lifecycle *sharedLifecycle // the one new jobs start under
 }
 
 type user struct {
@@ -206,7 +206,7 @@ func newState() *state {
 		creds:        map[string]*gitCredential{},
 		mappings:     map[mappingKey]string{},
 		jobs:         map[string]*job{},
-		lifecycle:    DefaultJobLifecycle(),
+		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 	}
 }
 
