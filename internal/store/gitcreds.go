@@ -55,6 +55,15 @@ type gitCredential struct {
 	secret string
 }
 
+// addCred stores a credential, indexed by id and by owner.
+func (st *state) addCred(c *gitCredential) {
+	st.creds[c.ID] = c
+	if c.owner.creds == nil {
+		c.owner.creds = map[string]*gitCredential{}
+	}
+	c.owner.creds[c.ID] = c
+}
+
 type mappingKey struct{ userID, projectID, repoID string }
 
 // CredentialMapping says which of a user's credentials a project's repository uses.
@@ -65,8 +74,15 @@ type CredentialMapping struct {
 	CredentialID string `json:"credentialId,omitempty"`
 }
 
-func (in GitCredentialInput) validate() (GitCredential, string, error) {
+func (in GitCredentialInput) validate(maxSecret int) (GitCredential, string, error) {
 	var out GitCredential
+	for _, f := range []struct{ name, value string }{
+		{"token", in.Token}, {"password", in.Password}, {"key", in.Key}, {"passphrase", in.Passphrase},
+	} {
+		if len(f.value) > maxSecret {
+			return out, "", errorf(KindInvalid, "%s is longer than %d bytes, the most a git secret may hold (mockdomino's limit, --max-git-secret-bytes)", f.name, maxSecret)
+		}
+	}
 	if err := checkCredentialName("name", in.Name); err != nil {
 		return out, "", invalid(err)
 	}
@@ -135,8 +151,8 @@ func checkDomain(field, provider, domain string) error {
 	if domain == "" {
 		return fmt.Errorf("%s is required for gitServiceProvider %s", field, provider)
 	}
-	if strings.ContainsAny(domain, "/ \t\r\n") {
-		return fmt.Errorf("%s %q is invalid: give a host name", field, clip(domain))
+	if strings.ContainsAny(domain, "/ \t\r\n") || len(domain) > maxGitDomainLength {
+		return fmt.Errorf("%s %q is invalid: give a host name of at most %d characters", field, clip(domain), maxGitDomainLength)
 	}
 	return nil
 }
@@ -162,18 +178,16 @@ func (s *Store) GitCredentials(c Caller, userID string) ([]GitCredential, error)
 	if err != nil {
 		return nil, err
 	}
-	out := []GitCredential{}
-	for _, id := range sortedKeys(s.st.creds) {
-		if cr := s.st.creds[id]; cr.owner == u {
-			out = append(out, cr.GitCredential)
-		}
+	out := make([]GitCredential, 0, len(u.creds))
+	for _, id := range sortedKeys(u.creds) {
+		out = append(out, u.creds[id].GitCredential)
 	}
 	return out, nil
 }
 
 // AddGitCredential stores a new credential for a user.
 func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput) (GitCredential, error) {
-	view, secret, err := in.validate()
+	view, secret, err := in.validate(s.cfg.Limits.GitSecretBytes)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ownerErr := s.st.credentialOwner(c, userID)
@@ -183,12 +197,15 @@ func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput)
 	if err != nil {
 		return GitCredential{}, err
 	}
+	if limit := s.cfg.Limits.GitCredentialsPerUser; len(u.creds) >= limit {
+		return GitCredential{}, errorf(KindInvalid, "User %s already holds %d git credentials, the most one user may hold (mockdomino's limit, --max-git-credentials): delete one first", u.userName, limit)
+	}
 	if err := s.writable(); err != nil {
 		return GitCredential{}, err
 	}
 	view.ID = s.cfg.IDs.ObjectID()
 	cr := &gitCredential{GitCredential: view, owner: u, accessType: in.AccessType, secret: secret}
-	s.st.creds[view.ID] = cr
+	s.st.addCred(cr)
 	return view, s.commit(change{creds: []*gitCredential{cr}})
 }
 
@@ -208,6 +225,7 @@ func (s *Store) DeleteGitCredential(c Caller, userID, credentialID string) (GitC
 		return GitCredential{}, err
 	}
 	delete(s.st.creds, credentialID)
+	delete(u.creds, credentialID)
 	ch := change{delCreds: []string{credentialID}}
 	for k, id := range s.st.mappings {
 		if id == credentialID {
