@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mockdomino/mockdomino/internal/server"
+	"github.com/mockdomino/mockdomino/internal/store"
 )
 
 func main() {
@@ -121,6 +122,9 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
 	journalSize := ef.Int("journal-size", 1000, "requests the journal (GET /__mock/journal) keeps; 0 keeps none")
+	maxSecret := ef.Int("max-git-secret-bytes", store.DefaultMaxGitSecretBytes, "largest git credential token, password, key or passphrase accepted, in bytes")
+	maxCreds := ef.Int("max-git-credentials", store.DefaultMaxGitCredentials, "git credentials one user or service account may hold")
+	maxTokens := ef.Int("max-tokens", store.DefaultMaxTokensPerAccount, "tokens one service account may hold, valid or not")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -136,6 +140,14 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
 	}
+	for _, l := range []struct {
+		flag  string
+		value int
+	}{{"max-git-secret-bytes", *maxSecret}, {"max-git-credentials", *maxCreds}, {"max-tokens", *maxTokens}} {
+		if l.value < 1 {
+			return fmt.Errorf("--%s %d: must be at least 1", l.flag, l.value)
+		}
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", *logLevel)
@@ -147,6 +159,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
 		Seed: *seed, StateDir: *stateDir, JournalSize: journalSizeConfig(*journalSize),
+		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens},
 	})
 	if err != nil {
 		return err

@@ -202,6 +202,8 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		{"bad env duration", nil, map[string]string{"MOCKDOMINO_TOKEN_TTL": "forever"}, "MOCKDOMINO_TOKEN_TTL"},
 		{"empty env duration", nil, map[string]string{"MOCKDOMINO_TOKEN_TTL": ""}, "MOCKDOMINO_TOKEN_TTL"},
 		{"empty env number", nil, map[string]string{"MOCKDOMINO_JOURNAL_SIZE": ""}, "MOCKDOMINO_JOURNAL_SIZE"},
+		{"zero limit", []string{"--max-tokens", "0"}, nil, "--max-tokens"},
+		{"bad env limit", nil, map[string]string{"MOCKDOMINO_MAX_GIT_CREDENTIALS": "many"}, "MOCKDOMINO_MAX_GIT_CREDENTIALS"},
 		{"fixtures without an administrator for the proxy", []string{"--fixtures", noAdminFixtures(t), "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"}, nil, "no administrator"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
 		{"missing fixtures", []string{"--fixtures", "/nonexistent.json", "--listen", "127.0.0.1:0"}, nil, "fixtures"},

@@ -17,7 +17,19 @@ const DefaultJournalSize = 1000
 const journalBodyBytes = 8 << 10
 
 // secretFields are JSON keys whose values never reach the journal.
-var secretFields = map[string]bool{"token": true, "password": true, "key": true, "passphrase": true, "apiKey": true, "secret": true, "value": true}
+var secretFields = []string{"token", "password", "key", "passphrase", "apiKey", "secret", "value"}
+
+// isSecretField matches a key as encoding/json matches keys to fields
+// (strings.EqualFold: any case, and the Kelvin sign and long s for k and s),
+// so a secret the decoder accepts under any spelling is redacted too.
+func isSecretField(key string) bool {
+	for _, f := range secretFields {
+		if strings.EqualFold(key, f) {
+			return true
+		}
+	}
+	return false
+}
 
 // Journal is a bounded record of the requests the mock served, so a test
 // can see what its client actually sent. Secrets are redacted on the way in.
@@ -151,7 +163,7 @@ func redact(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, val := range t {
-			if secretFields[k] {
+			if isSecretField(k) {
 				if s, ok := val.(string); ok && s == "" {
 					continue
 				}

@@ -37,6 +37,7 @@ type Config struct {
 	Seed           uint64        // non-zero: deterministic ids and signing key, for golden files
 	StateDir       string        // "": in memory; else state (and the signing key) persist here
 	JournalSize    int           // requests the journal keeps; 0 = api.DefaultJournalSize, negative = none
+	Limits         store.Limits  // what one owner may store; zero fields take the defaults
 }
 
 // Server is a running mock.
@@ -105,7 +106,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	storeCfg := store.Config{
 		Fixtures: fx, Profile: prof, Keys: keys, ExternalURL: external,
-		TokenTTL: cfg.TokenTTL, IDs: ids,
+		TokenTTL: cfg.TokenTTL, IDs: ids, Limits: cfg.Limits,
 	}
 	if cfg.ProxyListen != "" {
 		storeCfg.ProxyUser = proxyUser

@@ -61,6 +61,41 @@ type token struct {
 	createdAt time.Time
 	expiresAt time.Time
 	hasSub    bool
+	deleted   bool // still in its account's tokenOrder until that is compacted
+}
+
+// addToken gives the account a token, last in its listing order.
+func (u *user) addToken(t *token) {
+	u.tokens[t.name] = t
+	u.tokenOrder = append(u.tokenOrder, t)
+}
+
+// removeToken takes a token from the account. Its slot in the order is
+// reclaimed once deleted slots are half of it: one O(n) pass per n/2
+// deletions.
+func (u *user) removeToken(t *token) {
+	delete(u.tokens, t.name)
+	t.deleted = true
+	u.deadTokens++
+	if 2*u.deadTokens < len(u.tokenOrder) {
+		return
+	}
+	live := make([]*token, 0, len(u.tokens))
+	for _, t := range u.tokenOrder {
+		if !t.deleted {
+			live = append(live, t)
+		}
+	}
+	u.tokenOrder, u.deadTokens = live, 0
+}
+
+// liveTokens are the account's tokens in creation order.
+func (u *user) liveTokens(yield func(*token) bool) {
+	for _, t := range u.tokenOrder {
+		if !t.deleted && !yield(t) {
+			return
+		}
+	}
 }
 
 func (t *token) view(withValue bool) Token {
@@ -79,6 +114,27 @@ type accessToken struct {
 	user      *user
 	value     string
 	expiresAt time.Time
+	tokenJTI  string // the service-account token it was obtained with, directly or through access tokens; "" if none
+}
+
+// usable says whether a token may authenticate now: it is valid, unexpired,
+// carries its sub, and its account is active.
+func (t *token) usable(now time.Time) bool {
+	return t.valid && t.account.active && t.hasSub && now.Before(t.expiresAt)
+}
+
+// credentialUsable says whether what a caller authenticated with still
+// may be used: an access token is refused as soon as the credential it was
+// obtained with is (inferred).
+func (st *state) credentialUsable(u *user, tokenJTI string, now time.Time) bool {
+	if !u.active {
+		return false
+	}
+	if tokenJTI == "" {
+		return true // an API key or the proxy's user: the user's being active is the credential
+	}
+	t := st.tokens[tokenJTI]
+	return t != nil && t.account == u && t.usable(now)
 }
 
 // invalid makes a rule's error a KindInvalid one, for the API to answer 400.
@@ -210,7 +266,7 @@ func (s *Store) DeactivateServiceAccount(c Caller, idpID string) (ServiceAccount
 	}
 	s.st.setActive(u, false)
 	ch := change{users: []*user{u}}
-	for _, t := range u.tokens {
+	for t := range u.liveTokens {
 		t.valid = false
 		ch.tokens = append(ch.tokens, t)
 	}
@@ -275,7 +331,7 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 		err = ValidateTokenName(name)
 	}
 	if err == nil {
-		err = u.canIssue(name)
+		err = u.canIssue(name, s.cfg.Limits.TokensPerAccount)
 	}
 	var claims signing.Claims
 	var t *token
@@ -307,7 +363,7 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	if cur := s.st.usersByIdp[idpID]; cur != u {
 		return Token{}, errorf(KindNotFound, "Service account with idpId %s not found", clip(idpID))
 	}
-	if err := u.canIssue(name); err != nil {
+	if err := u.canIssue(name, s.cfg.Limits.TokensPerAccount); err != nil {
 		return Token{}, err
 	}
 	// The account may have been deactivated and activated again while the
@@ -319,17 +375,20 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	if err := s.writable(); err != nil {
 		return Token{}, err
 	}
-	u.tokens[name] = t
+	u.addToken(t)
 	s.st.tokens[t.jti] = t
 	return t.view(true), s.commit(change{tokens: []*token{t}})
 }
 
-func (u *user) canIssue(name string) error {
+func (u *user) canIssue(name string, limit int) error {
 	if _, taken := u.tokens[name]; taken {
 		return duplicateToken(name)
 	}
 	if !u.active {
 		return errorf(KindInvalid, "Service account %s is deactivated: activate it before creating tokens", u.userName)
+	}
+	if len(u.tokens) >= limit {
+		return errorf(KindInvalid, "Service account %s already holds %d tokens, the most one service account may hold (mockdomino's limit, --max-tokens): delete one first", u.userName, limit)
 	}
 	return nil
 }
@@ -342,7 +401,8 @@ func (s *Store) claims(u *user, jti string, iat, exp time.Time) signing.Claims {
 	}
 }
 
-// Tokens lists an account's tokens, never with their values, oldest first.
+// Tokens lists an account's tokens, never with their values, in the order
+// they were created (oldest first): no sorting under the lock.
 func (s *Store) Tokens(c Caller, idpID string) ([]Token, error) {
 	if err := requireAdmin(c); err != nil {
 		return nil, err
@@ -354,37 +414,29 @@ func (s *Store) Tokens(c Caller, idpID string) ([]Token, error) {
 		return nil, err
 	}
 	out := make([]Token, 0, len(u.tokens))
-	for _, t := range u.tokens {
+	for t := range u.liveTokens {
 		out = append(out, t.view(false))
 	}
-	sortTokens(out)
 	return out, nil
 }
 
-// TokensPage is one page of Tokens and how many tokens the account has.
+// TokensPage is one page of Tokens: at most limit tokens after the first
+// offset, and how many tokens the account has.
 func (s *Store) TokensPage(c Caller, idpID string, offset, limit int) ([]Token, int, error) {
-	list, err := s.Tokens(c, idpID)
+	if err := requireAdmin(c); err != nil {
+		return nil, 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.st.serviceAccount(idpID)
 	if err != nil {
 		return nil, 0, err
 	}
-	from := min(offset, len(list))
-	return list[from : from+min(limit, len(list)-from)], len(list), nil
-}
-
-func sortTokens(ts []Token) {
-	for i := 1; i < len(ts); i++ {
-		for j := i; j > 0 && lessToken(ts[j], ts[j-1]); j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
-	}
-}
-
-func lessToken(a, b Token) bool {
-	ta, tb := time.Time(a.CreatedAt), time.Time(b.CreatedAt)
-	if !ta.Equal(tb) {
-		return ta.Before(tb)
-	}
-	return a.Name < b.Name
+	out := []Token{}
+	forPage(u.tokenOrder, func(t *token) bool { return !t.deleted }, offset, limit, func(t *token) {
+		out = append(out, t.view(false))
+	})
+	return out, len(u.tokens), nil
 }
 
 func (st *state) token(idpID, name string) (*token, error) {
@@ -425,7 +477,7 @@ func (s *Store) InvalidateToken(c Caller, idpID, name string) (Token, error) {
 func (s *Store) DeleteToken(c Caller, idpID, name string) (Token, error) {
 	return s.changeToken(c, idpID, name, func(t *token) change {
 		t.valid = false
-		delete(t.account.tokens, name)
+		t.account.removeToken(t)
 		delete(s.st.tokens, t.jti)
 		return change{delTokens: []string{t.jti}}
 	})
@@ -469,14 +521,18 @@ func (s *Store) AuthenticateBearer(raw string) (Caller, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if t := s.st.tokens[jti]; t != nil {
-		u := t.account
-		if !sameToken(raw, t.value) || !t.valid || !u.active || !t.hasSub || !now.Before(t.expiresAt) {
+		if !sameToken(raw, t.value) || !t.usable(now) {
 			return Caller{}, ErrUnauthenticated
 		}
-		return callerOf(u), nil
+		c := callerOf(t.account)
+		c.tokenJTI = t.jti
+		return c, nil
 	}
-	if a := s.st.accessTokens[jti]; a != nil && sameToken(raw, a.value) && a.user.active && now.Before(a.expiresAt) {
-		return callerOf(a.user), nil
+	if a := s.st.accessTokens[jti]; a != nil && sameToken(raw, a.value) && now.Before(a.expiresAt) &&
+		s.st.credentialUsable(a.user, a.tokenJTI, now) {
+		c := callerOf(a.user)
+		c.tokenJTI = a.tokenJTI
+		return c, nil
 	}
 	return Caller{}, ErrUnauthenticated
 }
@@ -486,7 +542,10 @@ func sameToken(presented, issued string) bool {
 }
 
 // IssueAccessToken returns a short-lived JWT for a user, as the API proxy's
-// /access-token does.
+// /access-token does. It is usable only while the credential the caller
+// authenticated with is: an access token obtained with a service-account
+// token (or with an access token obtained so) ends when that token is
+// invalidated, deleted or expires, or its account is deactivated.
 func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	now := s.cfg.Clock.Now()
 	exp := now.Add(DefaultAccessTokenTTL)
@@ -503,8 +562,9 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// A reset or an imported state may have replaced the user meanwhile.
-	if s.st.users[c.ID] != u {
+	// A reset or an imported state may have replaced the user meanwhile, or
+	// the caller's credential may have been revoked since it was checked.
+	if s.st.users[c.ID] != u || !s.st.credentialUsable(u, c.tokenJTI, now) {
 		return "", ErrUnauthenticated
 	}
 	if err := s.writable(); err != nil {
@@ -520,6 +580,6 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 			}
 		}
 	}
-	s.st.accessTokens[jti] = &accessToken{user: u, value: value, expiresAt: exp}
+	s.st.accessTokens[jti] = &accessToken{user: u, value: value, expiresAt: exp, tokenJTI: c.tokenJTI}
 	return value, s.commit(ch)
 }

@@ -57,6 +57,15 @@ type gitCredential struct {
 	secret string
 }
 
+// addCred stores a credential, indexed by id and by owner.
+func (st *state) addCred(c *gitCredential) {
+	st.creds[c.ID] = c
+	if c.owner.creds == nil {
+		c.owner.creds = map[string]*gitCredential{}
+	}
+	c.owner.creds[c.ID] = c
+}
+
 type mappingKey struct{ userID, projectID, repoID string }
 
 // CredentialMapping says which of a user's credentials a project's repository uses.
@@ -67,8 +76,15 @@ type CredentialMapping struct {
 	CredentialID string `json:"credentialId,omitempty"`
 }
 
-func (in GitCredentialInput) validate() (GitCredential, string, error) {
+func (in GitCredentialInput) validate(maxSecret int) (GitCredential, string, error) {
 	var out GitCredential
+	for _, f := range []struct{ name, value string }{
+		{"token", in.Token}, {"password", in.Password}, {"key", in.Key}, {"passphrase", in.Passphrase},
+	} {
+		if len(f.value) > maxSecret {
+			return out, "", errorf(KindInvalid, "%s is longer than %d bytes, the most a git secret may hold (mockdomino's limit, --max-git-secret-bytes)", f.name, maxSecret)
+		}
+	}
 	if err := checkCredentialName("name", in.Name); err != nil {
 		return out, "", invalid(err)
 	}
@@ -137,13 +153,13 @@ func checkDomain(field, provider, domain string) error {
 	if domain == "" {
 		return fmt.Errorf("%s is required for gitServiceProvider %s", field, provider)
 	}
-	if !validDomain(domain) {
-		return fmt.Errorf("%s %q is invalid: give a host name (with an optional port) or a URL", field, clip(domain))
+	if len(domain) > maxGitDomainLength || !validDomain(domain) {
+		return fmt.Errorf("%s %q is invalid: give a host name (with an optional port) or a URL, of at most %d characters", field, clip(domain), maxGitDomainLength)
 	}
 	return nil
 }
 
-var hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})(:[0-9]{1,5})?$`)
+var hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*)(:[0-9]{1,5})?$`)
 
 // validDomain accepts a host ("github.example.com:8443") or a URL with a
 // host: real Domino took "https://example.com" (observed by the third-party
@@ -153,7 +169,7 @@ func validDomain(d string) bool {
 		return true
 	}
 	u, err := url.Parse(d)
-	return err == nil && u.Scheme != "" && hostRE.MatchString(u.Host) && !hasControl(d) && !strings.ContainsAny(d, " \t") && len(d) <= 512
+	return err == nil && u.Scheme != "" && hostRE.MatchString(u.Host) && !hasControl(d) && !strings.ContainsAny(d, " \t")
 }
 
 // credentialOwner resolves the account whose credentials a route manages and
@@ -177,18 +193,16 @@ func (s *Store) GitCredentials(c Caller, userID string) ([]GitCredential, error)
 	if err != nil {
 		return nil, err
 	}
-	out := []GitCredential{}
-	for _, id := range sortedKeys(s.st.creds) {
-		if cr := s.st.creds[id]; cr.owner == u {
-			out = append(out, cr.GitCredential)
-		}
+	out := make([]GitCredential, 0, len(u.creds))
+	for _, id := range sortedKeys(u.creds) {
+		out = append(out, u.creds[id].GitCredential)
 	}
 	return out, nil
 }
 
 // AddGitCredential stores a new credential for a user.
 func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput) (GitCredential, error) {
-	view, secret, err := in.validate()
+	view, secret, err := in.validate(s.cfg.Limits.GitSecretBytes)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ownerErr := s.st.credentialOwner(c, userID)
@@ -198,12 +212,15 @@ func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput)
 	if err != nil {
 		return GitCredential{}, err
 	}
+	if limit := s.cfg.Limits.GitCredentialsPerUser; len(u.creds) >= limit {
+		return GitCredential{}, errorf(KindInvalid, "User %s already holds %d git credentials, the most one user may hold (mockdomino's limit, --max-git-credentials): delete one first", u.userName, limit)
+	}
 	if err := s.writable(); err != nil {
 		return GitCredential{}, err
 	}
 	view.ID = s.cfg.IDs.ObjectID()
 	cr := &gitCredential{GitCredential: view, owner: u, accessType: in.AccessType, secret: secret}
-	s.st.creds[view.ID] = cr
+	s.st.addCred(cr)
 	return view, s.commit(change{creds: []*gitCredential{cr}})
 }
 
@@ -212,7 +229,7 @@ func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput)
 // supports updating Github PATs": other kinds are refused).
 func (s *Store) UpdateTokenGitCredential(c Caller, userID, credentialID string, in GitCredentialInput) (GitCredential, error) {
 	in.AccessType, in.Type = "token", ""
-	view, secret, err := in.validate()
+	view, secret, err := in.validate(s.cfg.Limits.GitSecretBytes)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, err2 := s.st.credentialOwner(c, userID)
@@ -253,6 +270,7 @@ func (s *Store) DeleteGitCredential(c Caller, userID, credentialID string) (GitC
 		return GitCredential{}, err
 	}
 	delete(s.st.creds, credentialID)
+	delete(u.creds, credentialID)
 	ch := change{delCreds: []string{credentialID}}
 	for k, id := range s.st.mappings {
 		if id == credentialID {

@@ -1,6 +1,9 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -87,18 +90,47 @@ func (l JobLifecycle) validate() (JobLifecycle, error) {
 	return l, nil
 }
 
+// sharedLifecycle is a validated lifecycle that every job started under it
+// points to, so its stdout is held, logged and exported once, not once per
+// job. It never changes; id is a digest of its content, so equal
+// lifecycles have equal ids wherever they were made (a log replayed, a
+// state document imported).
+type sharedLifecycle struct {
+	id string
+	JobLifecycle
+}
+
+func newSharedLifecycle(l JobLifecycle) *sharedLifecycle {
+	return &sharedLifecycle{id: lifecycleID(l), JobLifecycle: l}
+}
+
+// lifecycleID is the first 128 bits of the SHA-256 of the lifecycle's JSON.
+func lifecycleID(l JobLifecycle) string {
+	data, _ := json.Marshal(l) // a struct of strings, ints and durations: cannot fail
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
+
+// LifecycleRecord is a lifecycle that jobs of a state document started
+// under, with the id they refer to it by.
+type LifecycleRecord struct {
+	ID string `json:"id"`
+	JobLifecycle
+}
+
 // SetJobLifecycle changes how jobs started from now on progress.
 func (s *Store) SetJobLifecycle(l JobLifecycle) (JobLifecycle, error) {
 	l, err := l.validate()
 	if err != nil {
 		return l, err
 	}
+	shared := newSharedLifecycle(l) // hashes the stdout: outside the lock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writable(); err != nil {
 		return l, err
 	}
-	s.st.lifecycle = l
+	s.st.lifecycle = shared
 	return l, s.commit(change{lifecycle: true})
 }
 
@@ -106,7 +138,7 @@ func (s *Store) SetJobLifecycle(l JobLifecycle) (JobLifecycle, error) {
 func (s *Store) JobLifecycle() JobLifecycle {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.st.lifecycle
+	return s.st.lifecycle.JobLifecycle
 }
 
 type job struct {
@@ -119,7 +151,7 @@ type job struct {
 	submitted               time.Time
 	runStart, completed     time.Time
 	status                  string
-	lifecycle               JobLifecycle
+	lifecycle               *sharedLifecycle // the one in force when it started
 	polls                   int
 }
 

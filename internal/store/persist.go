@@ -132,7 +132,7 @@ func (s *Store) commit(c change) error {
 	rec.DelTokens = c.delTokens
 	for _, jti := range c.accessTokens {
 		if a := st.accessTokens[jti]; a != nil {
-			rec.AccessTokens = append(rec.AccessTokens, AccessTokenRecord{JTI: jti, UserID: a.user.id, Value: a.value, ExpiresAt: a.expiresAt})
+			rec.AccessTokens = append(rec.AccessTokens, a.record(jti))
 		}
 	}
 	rec.DelAccessTokens = c.delAccessTokens
@@ -153,7 +153,7 @@ func (s *Store) commit(c change) error {
 		rec.Jobs = append(rec.Jobs, j.record())
 	}
 	if c.lifecycle {
-		l := st.lifecycle
+		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
 	}
 	if c.clock != nil {
@@ -435,6 +435,7 @@ type replay struct {
 	mappings  orderedMap[MappingRecord]
 	jobs      orderedMap[JobRecord]
 	lifecycle JobLifecycle
+	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
 }
 
@@ -471,6 +472,9 @@ func mappingID(m MappingRecord) string { return m.UserID + "/" + m.ProjectID + "
 
 func (r *replay) full(s Snapshot) {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
+	for _, v := range s.Lifecycles {
+		r.retired.put(v.ID, v)
+	}
 	for _, v := range s.Users {
 		r.users.put(v.ID, v)
 	}
@@ -532,6 +536,8 @@ func (r *replay) apply(rec walRecord) {
 		r.jobs.put(v.ID, v)
 	}
 	if rec.Lifecycle != nil {
+		id := lifecycleID(r.lifecycle)
+		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
 		r.lifecycle = *rec.Lifecycle
 	}
 	if rec.ClockOffset != nil {
@@ -543,6 +549,13 @@ func (r *replay) result() Snapshot {
 	s := r.base
 	s.Version = SnapshotVersion
 	s.Lifecycle, s.ClockOffset = r.lifecycle, r.clock
+	s.Lifecycles = nil
+	current := lifecycleID(r.lifecycle)
+	for _, v := range r.retired.values() {
+		if v.ID != current { // back in force: listed as jobLifecycle
+			s.Lifecycles = append(s.Lifecycles, v)
+		}
+	}
 	s.Users, s.Tokens, s.AccessTokens = r.users.values(), r.tokens.values(), r.access.values()
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
 	return s

@@ -11,8 +11,10 @@ import (
 	"github.com/mockdomino/mockdomino/internal/signing"
 )
 
-// SnapshotVersion is the format version of Snapshot documents.
-const SnapshotVersion = 1
+// SnapshotVersion is the format version of Snapshot documents. Version 1
+// held a copy of its lifecycle in each job; version 2 lists each lifecycle
+// once and jobs refer to it. Both load.
+const SnapshotVersion = 2
 
 // Redacted replaces secrets in an export without ?secrets=true.
 const Redacted = "<redacted>"
@@ -22,7 +24,8 @@ const Redacted = "<redacted>"
 type Snapshot struct {
 	Version       int                     `json:"version"`
 	ClockOffset   Duration                `json:"clockOffset"`
-	Lifecycle     JobLifecycle            `json:"jobLifecycle"`
+	Lifecycle     JobLifecycle            `json:"jobLifecycle"`            // the one new jobs start under
+	Lifecycles    []LifecycleRecord       `json:"jobLifecycles,omitempty"` // the others jobs started under
 	Users         []UserRecord            `json:"users"`
 	Tokens        []TokenRecord           `json:"tokens"`
 	AccessTokens  []AccessTokenRecord     `json:"accessTokens"`
@@ -63,6 +66,9 @@ type AccessTokenRecord struct {
 	UserID    string    `json:"userId"`
 	Value     string    `json:"value"`
 	ExpiresAt time.Time `json:"expiresAt"`
+	// TokenJTI is the service-account token it was obtained with (directly
+	// or through other access tokens): it is usable only while that is.
+	TokenJTI string `json:"tokenJti,omitempty"`
 }
 
 // ProjectRecord is a project with its collaborators.
@@ -109,21 +115,25 @@ type MappingRecord struct {
 
 // JobRecord is a job with its progress.
 type JobRecord struct {
-	ID            string       `json:"id"`
-	ProjectID     string       `json:"projectId"`
-	Number        int          `json:"number"`
-	Command       string       `json:"command"`
-	Title         string       `json:"title"`
-	HardwareTier  string       `json:"hardwareTierId"`
-	EnvironmentID string       `json:"environmentId"`
-	CommitID      string       `json:"commitId"`
-	StartedByID   string       `json:"startedById"`
-	Submitted     time.Time    `json:"submitted"`
-	RunStart      time.Time    `json:"runStart"`
-	Completed     time.Time    `json:"completed"`
-	Status        string       `json:"status"`
-	Lifecycle     JobLifecycle `json:"lifecycle"`
-	Polls         int          `json:"polls"`
+	ID            string    `json:"id"`
+	ProjectID     string    `json:"projectId"`
+	Number        int       `json:"number"`
+	Command       string    `json:"command"`
+	Title         string    `json:"title"`
+	HardwareTier  string    `json:"hardwareTierId"`
+	EnvironmentID string    `json:"environmentId"`
+	CommitID      string    `json:"commitId"`
+	StartedByID   string    `json:"startedById"`
+	Submitted     time.Time `json:"submitted"`
+	RunStart      time.Time `json:"runStart"`
+	Completed     time.Time `json:"completed"`
+	Status        string    `json:"status"`
+	// LifecycleID names the lifecycle the job started under: jobLifecycle's
+	// or one of jobLifecycles'. Version 1 held the lifecycle itself instead,
+	// in Lifecycle; with neither, the job follows jobLifecycle.
+	LifecycleID string        `json:"lifecycleId,omitempty"`
+	Lifecycle   *JobLifecycle `json:"lifecycle,omitempty"`
+	Polls       int           `json:"polls"`
 }
 
 func (u *user) record() UserRecord {
@@ -142,6 +152,10 @@ func (u *user) record() UserRecord {
 func (t *token) record() TokenRecord {
 	return TokenRecord{JTI: t.jti, Name: t.name, AccountID: t.account.id, Value: t.value, Valid: t.valid,
 		CreatedAt: t.createdAt, ExpiresAt: t.expiresAt, HasSub: t.hasSub}
+}
+
+func (a *accessToken) record(jti string) AccessTokenRecord {
+	return AccessTokenRecord{JTI: jti, UserID: a.user.id, Value: a.value, ExpiresAt: a.expiresAt, TokenJTI: a.tokenJTI}
 }
 
 func (p *project) record() ProjectRecord {
@@ -169,13 +183,13 @@ func (j *job) record() JobRecord {
 	return JobRecord{ID: j.id, ProjectID: j.projectID, Number: j.number, Command: j.command, Title: j.title,
 		HardwareTier: j.hardwareTier, EnvironmentID: j.environmentID, CommitID: j.commitID,
 		StartedByID: j.startedBy.id, Submitted: j.submitted, RunStart: j.runStart, Completed: j.completed,
-		Status: j.status, Lifecycle: j.lifecycle, Polls: j.polls}
+		Status: j.status, LifecycleID: j.lifecycle.id, Polls: j.polls}
 }
 
 // snapshot copies the whole state; the caller holds at least the read lock.
 func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 	s := Snapshot{
-		Version: SnapshotVersion, ClockOffset: Duration(clockOffset), Lifecycle: st.lifecycle,
+		Version: SnapshotVersion, ClockOffset: Duration(clockOffset), Lifecycle: st.lifecycle.JobLifecycle,
 		Users: []UserRecord{}, Tokens: []TokenRecord{}, AccessTokens: []AccessTokenRecord{},
 		Projects: []ProjectRecord{}, Credentials: []CredentialRecord{}, Mappings: []MappingRecord{},
 		Jobs:          []JobRecord{},
@@ -185,12 +199,14 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 	for _, u := range st.userOrder {
 		s.Users = append(s.Users, u.record())
 	}
-	for _, id := range sortedKeys(st.tokens) {
-		s.Tokens = append(s.Tokens, st.tokens[id].record())
+	// Each account's tokens in creation order, which is their listing order.
+	for _, u := range st.userOrder {
+		for t := range u.liveTokens {
+			s.Tokens = append(s.Tokens, t.record())
+		}
 	}
 	for _, id := range sortedKeys(st.accessTokens) {
-		a := st.accessTokens[id]
-		s.AccessTokens = append(s.AccessTokens, AccessTokenRecord{JTI: id, UserID: a.user.id, Value: a.value, ExpiresAt: a.expiresAt})
+		s.AccessTokens = append(s.AccessTokens, st.accessTokens[id].record(id))
 	}
 	for _, p := range st.projectOrder {
 		s.Projects = append(s.Projects, p.record())
@@ -205,8 +221,14 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		x, y := s.Mappings[a], s.Mappings[b]
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
+	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
-		s.Jobs = append(s.Jobs, st.jobs[id].record())
+		j := st.jobs[id]
+		s.Jobs = append(s.Jobs, j.record())
+		if l := j.lifecycle; !listed[l.id] {
+			listed[l.id] = true
+			s.Lifecycles = append(s.Lifecycles, LifecycleRecord{ID: l.id, JobLifecycle: l.JobLifecycle})
+		}
 	}
 	return s
 }
@@ -300,8 +322,8 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 	bad := func(format string, args ...any) error {
 		return errorf(KindInvalid, "state document: "+format, args...)
 	}
-	if snap.Version != SnapshotVersion {
-		return nil, bad("version %d is not supported (want %d)", snap.Version, SnapshotVersion)
+	if snap.Version != SnapshotVersion && snap.Version != 1 {
+		return nil, bad("version %d is not supported (want %d, or 1)", snap.Version, SnapshotVersion)
 	}
 	if snap.ClockOffset < 0 {
 		// The mock's time never goes back.
@@ -313,7 +335,11 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 	}
 	check := fixtures.NewChecker()
 	st := newState()
-	st.lifecycle = lc
+	st.lifecycle = newSharedLifecycle(lc)
+	lifecycles, err := lifecyclesOf(snap, st.lifecycle)
+	if err != nil {
+		return nil, err
+	}
 	for i, r := range snap.Users {
 		fu := r.User
 		if fu.APIKey == Redacted {
@@ -383,7 +409,7 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		} else if err := issuedBy(keys, r.Value, r.JTI, r.ExpiresAt, u.idpID, r.HasSub); err != nil {
 			return nil, bad("tokens[%d] (%q): %v", i, r.Name, err)
 		}
-		u.tokens[r.Name] = t
+		u.addToken(t)
 		st.tokens[r.JTI] = t
 	}
 	for i, r := range snap.AccessTokens {
@@ -395,7 +421,7 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if err := claimJTI(at, r.JTI); err != nil {
 			return nil, bad("%v", err)
 		}
-		a := &accessToken{user: u, expiresAt: r.ExpiresAt}
+		a := &accessToken{user: u, expiresAt: r.ExpiresAt, tokenJTI: r.TokenJTI}
 		if r.Value != Redacted && r.Value != "" {
 			if err := issuedBy(keys, r.Value, r.JTI, r.ExpiresAt, u.idpID, true); err != nil {
 				return nil, bad("accessTokens[%d]: %v", i, err)
@@ -412,7 +438,7 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if r.Secret == Redacted {
 			c.secret = ""
 		}
-		st.creds[r.ID] = c
+		st.addCred(c)
 	}
 	mapped := map[mappingKey]int{}
 	for i, r := range snap.Mappings {
@@ -444,14 +470,14 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if !slices.Contains(jobStatuses, r.Status) {
 			return nil, bad("%s.status %q is invalid: must be one of %s", at, clip(r.Status), strings.Join(jobStatuses, ", "))
 		}
-		jl, err := r.Lifecycle.validate()
+		l, err := lifecycles.of(r)
 		if err != nil {
-			return nil, bad("%s.lifecycle: %v", at, err)
+			return nil, bad("jobs[%d]: %v", i, err)
 		}
 		st.jobs[r.ID] = &job{id: r.ID, projectID: r.ProjectID, number: r.Number, command: r.Command, title: r.Title,
 			hardwareTier: r.HardwareTier, environmentID: r.EnvironmentID, commitID: r.CommitID, startedBy: u,
 			submitted: r.Submitted, runStart: r.RunStart, completed: r.Completed, status: r.Status,
-			lifecycle: jl, polls: r.Polls}
+			lifecycle: l, polls: r.Polls}
 	}
 	return st, nil
 }
@@ -527,6 +553,64 @@ func (st *state) checkMapping(i int, r MappingRecord) error {
 		return fmt.Errorf("%s.credentialId %q is a git credential of %s, not of %s", at, r.CredentialID, cr.owner.userName, u.userName)
 	}
 	return nil
+}
+
+// lifecycleTable resolves jobs' lifecycles while a state document is
+// loaded. Equal lifecycles become one shared value, so a version 1
+// document's copies (one per job) are held once.
+type lifecycleTable struct {
+	current *sharedLifecycle
+	byRef   map[string]*sharedLifecycle // by the ids jobs refer to them by
+	byID    map[string]*sharedLifecycle // by content
+}
+
+func lifecyclesOf(snap Snapshot, current *sharedLifecycle) (*lifecycleTable, error) {
+	t := &lifecycleTable{current: current,
+		byRef: map[string]*sharedLifecycle{current.id: current}, byID: map[string]*sharedLifecycle{current.id: current}}
+	for i, r := range snap.Lifecycles {
+		if r.ID == "" || t.byRef[r.ID] != nil {
+			return nil, errorf(KindInvalid, "state document: jobLifecycles[%d]: id %q is missing or used twice", i, clip(r.ID))
+		}
+		l, err := t.intern(r.JobLifecycle)
+		if err != nil {
+			return nil, errorf(KindInvalid, "state document: jobLifecycles[%d]: %v", i, err)
+		}
+		t.byRef[r.ID] = l
+	}
+	return t, nil
+}
+
+func (t *lifecycleTable) intern(l JobLifecycle) (*sharedLifecycle, error) {
+	l, err := l.validate()
+	if err != nil {
+		return nil, err
+	}
+	shared := newSharedLifecycle(l)
+	if have := t.byID[shared.id]; have != nil {
+		return have, nil
+	}
+	t.byID[shared.id] = shared
+	return shared, nil
+}
+
+// of is the lifecycle a job record started under.
+func (t *lifecycleTable) of(r JobRecord) (*sharedLifecycle, error) {
+	switch {
+	case r.Lifecycle != nil && r.LifecycleID != "":
+		return nil, fmt.Errorf("give lifecycleId or (as version 1 did) lifecycle, not both")
+	case r.Lifecycle != nil:
+		l, err := t.intern(*r.Lifecycle)
+		if err != nil {
+			return nil, fmt.Errorf("lifecycle: %v", err)
+		}
+		return l, nil
+	case r.LifecycleID != "":
+		if l := t.byRef[r.LifecycleID]; l != nil {
+			return l, nil
+		}
+		return nil, fmt.Errorf("lifecycleId %q is neither jobLifecycle's nor in jobLifecycles", clip(r.LifecycleID))
+	}
+	return t.current, nil
 }
 
 // String names a snapshot in errors.

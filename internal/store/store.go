@@ -40,6 +40,38 @@ type Config struct {
 	// ProxyUser is the user the API proxy acts as: an import must leave it
 	// an active user, not a service account. "" (no proxy) checks nothing.
 	ProxyUser string
+	Limits    Limits
+}
+
+// Limits bound what one owner may store through the API, so that no client
+// can grow the mock's memory without end. A field of 0 (or less) takes its
+// default. A state document (PUT /__mock/state, --state) is not held to them.
+type Limits struct {
+	GitSecretBytes        int // a git credential's token, password, key or passphrase, in bytes
+	GitCredentialsPerUser int // git credentials one user or service account holds
+	TokensPerAccount      int // tokens one service account holds, valid or not
+}
+
+// Defaults of Limits: far above what a client of Domino needs (an SSH key
+// is a few KiB), low enough that one owner's objects stay in the megabytes.
+const (
+	DefaultMaxGitSecretBytes   = 64 << 10
+	DefaultMaxGitCredentials   = 1000
+	DefaultMaxTokensPerAccount = 10000
+	maxGitDomainLength         = 255 // a DNS name is at most 253 characters
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.GitSecretBytes <= 0 {
+		l.GitSecretBytes = DefaultMaxGitSecretBytes
+	}
+	if l.GitCredentialsPerUser <= 0 {
+		l.GitCredentialsPerUser = DefaultMaxGitCredentials
+	}
+	if l.TokensPerAccount <= 0 {
+		l.TokensPerAccount = DefaultMaxTokensPerAccount
+	}
+	return l
 }
 
 // Store is the mock's state.
@@ -78,7 +110,7 @@ type state struct {
 	mappings map[mappingKey]string
 
 	jobs      map[string]*job
-	lifecycle JobLifecycle
+	lifecycle *sharedLifecycle // the one new jobs start under
 }
 
 type user struct {
@@ -90,6 +122,12 @@ type user struct {
 	reactivated                                     bool
 	passwordResetAt                                 time.Time         // zero: never reset
 	tokens                                          map[string]*token // by name; service accounts only
+	// tokenOrder is the account's tokens in creation order, for listing
+	// without sorting. Deleted tokens linger in it until they are half of
+	// it, so deleting is amortized O(1) and listing O(live tokens).
+	tokenOrder []*token
+	deadTokens int
+	creds      map[string]*gitCredential // by id; nil until the first
 }
 
 func (u *user) isAdmin() bool { return fixtures.HasAdminRole(u.roles) }
@@ -113,6 +151,7 @@ func New(cfg Config) *Store {
 	if cfg.IDs == nil {
 		cfg.IDs = RandomIDs()
 	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	s := &Store{cfg: cfg}
 	s.st = s.fromFixtures()
 	return s
@@ -179,7 +218,7 @@ func newState() *state {
 		creds:        map[string]*gitCredential{},
 		mappings:     map[mappingKey]string{},
 		jobs:         map[string]*job{},
-		lifecycle:    DefaultJobLifecycle(),
+		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 	}
 }
 
@@ -314,6 +353,10 @@ type Caller struct {
 	UserName         string
 	IsAdmin          bool
 	IsServiceAccount bool
+	// tokenJTI names the service-account token the credential comes from
+	// (the token itself, or the one an access token was obtained with);
+	// "" for an API key and the proxy's user.
+	tokenJTI string
 }
 
 func callerOf(u *user) Caller {

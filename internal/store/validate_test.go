@@ -219,8 +219,11 @@ func TestDocumentRules(t *testing.T) {
 		},
 		{
 			name: "a job whose lifecycle cannot move it",
-			snap: func(s *Snapshot) { s.Jobs[0].Status, s.Jobs[0].Lifecycle.Mode = StatusQueued, "someday" },
-			want: `jobs[0].lifecycle: mode "someday" is invalid: must be immediate, clock, polls or manual`,
+			snap: func(s *Snapshot) {
+				s.Jobs[0].Status, s.Jobs[0].LifecycleID = StatusQueued, ""
+				s.Jobs[0].Lifecycle = &JobLifecycle{Mode: "someday"}
+			},
+			want: `jobs[0]: lifecycle: mode "someday" is invalid: must be immediate, clock, polls or manual`,
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
