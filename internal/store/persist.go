@@ -9,7 +9,6 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -86,11 +85,10 @@ type change struct {
 }
 
 type persister struct {
-	dir     string
+	dir     *Dir
 	log     *os.File
 	seq     uint64
 	pending int // records since the last snapshot
-	lock    *os.File
 }
 
 // writable refuses changes once the state directory has failed; the caller
@@ -196,7 +194,7 @@ func (s *Store) rollBack() error {
 		return err
 	}
 	if !found {
-		return fmt.Errorf("%s holds no state", s.p.dir)
+		return fmt.Errorf("%s holds no state", s.p.dir.Path())
 	}
 	st, err := stateFromSnapshot(snap, s.cfg.Keys)
 	if err != nil {
@@ -217,10 +215,10 @@ func (p *persister) append(rec walRecord) error {
 	line = append(line, data...)
 	line = append(line, '\n')
 	if _, err := p.log.Write(line); err != nil {
-		return fmt.Errorf("%s: %w", filepath.Join(p.dir, walFile), err)
+		return fmt.Errorf("%s: %w", p.dir.file(walFile), err)
 	}
 	if err := p.log.Sync(); err != nil {
-		return fmt.Errorf("%s: fsync: %w", filepath.Join(p.dir, walFile), err)
+		return fmt.Errorf("%s: fsync: %w", p.dir.file(walFile), err)
 	}
 	p.pending++
 	return nil
@@ -232,91 +230,66 @@ func (p *persister) compact(snap Snapshot) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileSync(filepath.Join(p.dir, snapshotFile), data, 0o600); err != nil {
+	if err := p.dir.WriteFile(snapshotFile, data); err != nil {
 		return err
 	}
-	if err := WriteFileSync(filepath.Join(p.dir, walFile), nil, 0o600); err != nil {
+	if err := p.dir.WriteFile(walFile, nil); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(p.dir, walFile), os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := openNoFollow(p.dir.file(walFile), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return err
 	}
-	p.log.Close()
+	if p.log != nil {
+		p.log.Close()
+	}
 	p.log = f
 	p.pending = 0
-	return nil
-}
-
-// WriteFileSync replaces a file atomically and durably.
-func WriteFileSync(path string, data []byte, perm os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: fsync: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("%s: fsync: %w", dir, err)
-	}
 	return nil
 }
 
 // Open builds a store whose state lives in dir: loaded from it when it holds
 // state, else started from the fixtures and written to it.
 func Open(cfg Config, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("state directory: %w", err)
-	}
-	lock, err := lockDir(dir)
+	d, err := LockDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	s := New(cfg)
-	snap, seq, found, err := load(dir)
+	s, err := OpenDir(cfg, d)
 	if err != nil {
-		lock.Close()
+		d.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenDir is Open on a directory the caller has locked. On success the
+// store holds d and its Close releases it; on error d is still the caller's.
+func OpenDir(cfg Config, d *Dir) (*Store, error) {
+	s := New(cfg)
+	snap, seq, found, err := load(d)
+	if err != nil {
 		return nil, err
 	}
 	if found {
 		st, err := stateFromSnapshot(snap, s.cfg.Keys)
 		if err != nil {
-			lock.Close()
 			return nil, fmt.Errorf("%s with %s replayed over it is inconsistent: %v (restore the directory from a backup)",
-				filepath.Join(dir, snapshotFile), filepath.Join(dir, walFile), err)
+				d.file(snapshotFile), d.file(walFile), err)
 		}
 		s.st = st
 		s.cfg.Clock.SetOffset(time.Duration(snap.ClockOffset))
 	}
-	s.p = &persister{dir: dir, seq: seq, lock: lock}
+	p := &persister{dir: d, seq: seq}
 	// Start every run from a fresh snapshot and an empty log: recovery is
 	// then done once, and a torn last line is gone for good.
-	if err := s.p.compact(s.st.snapshot(s.cfg.Clock.Offset())); err != nil {
-		lock.Close()
+	if err := p.compact(s.st.snapshot(s.cfg.Clock.Offset())); err != nil {
+		if p.log != nil {
+			p.log.Close()
+		}
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
+	s.p = p
 	return s, nil
 }
 
@@ -328,19 +301,19 @@ func (s *Store) Close() error {
 		return nil
 	}
 	err := s.p.log.Close()
-	s.p.lock.Close()
+	s.p.dir.Close()
 	// A request still running (a shutdown that timed out) must not be
 	// acknowledged now that nothing is written.
-	s.failed = fmt.Errorf("the state directory %s was closed", s.p.dir)
+	s.failed = fmt.Errorf("the state directory %s was closed", s.p.dir.Path())
 	s.p = nil
 	return err
 }
 
 // load reads the snapshot and replays the log over it.
-func load(dir string) (snap Snapshot, seq uint64, found bool, err error) {
+func load(d *Dir) (snap Snapshot, seq uint64, found bool, err error) {
 	r := newReplay()
-	snapPath := filepath.Join(dir, snapshotFile)
-	if data, err := os.ReadFile(snapPath); err == nil {
+	snapPath := d.file(snapshotFile)
+	if data, err := d.ReadFile(snapshotFile); err == nil {
 		var doc snapshotFileDoc
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
@@ -359,8 +332,8 @@ func load(dir string) (snap Snapshot, seq uint64, found bool, err error) {
 		return snap, 0, false, fmt.Errorf("%s: %w", snapPath, err)
 	}
 
-	walPath := filepath.Join(dir, walFile)
-	f, err := os.Open(walPath)
+	walPath := d.file(walFile)
+	f, err := d.open(walFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return r.result(), seq, found, nil
 	}

@@ -675,7 +675,7 @@ func TestPersistCrashDuringCompaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteFileSync(filepath.Join(dir, snapshotFile), data, 0o600); err != nil {
+		if err := s.p.dir.WriteFile(snapshotFile, data); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(walLines(t, dir)); n != 4 {
