@@ -13,28 +13,44 @@ import (
 	"time"
 )
 
-// Persistence (--state DIR) is a write-ahead log plus a snapshot:
+// Persistence (--state DIR) is a write-ahead log plus a snapshot, in a
+// directory one process holds (statedir.go):
 //
-//   - Every change is appended to wal.log as one line, "<crc32> <json>\n",
-//     and fsynced before the request that made it is answered, while the
-//     store's write lock is held (so the log's order is the state's order).
-//   - Each line holds whole entities as they are after the change (upserts)
-//     and the keys of deleted ones, so replaying it is idempotent.
-//   - Every compactEvery records, the whole state is written to
-//     snapshot.json (temp file, fsync, rename, fsync dir) and the log is
-//     emptied. Records carry a sequence number; replay skips those the
-//     snapshot already holds, so a crash between the two steps is harmless.
-//   - On start, a last line that is incomplete or fails its checksum is a
-//     write that was never acknowledged: it is cut off. Any other damage
-//     stops start-up with the file, the line and what is wrong.
+//   - snapshot.json is the whole state as of record <seq>, under a checksum:
+//     {"crc32":"…","snapshot":{"format":2,"seq":…,"state":{…}}}.
+//   - wal.log starts with a header line naming the snapshot seq it follows,
+//     then holds one line per change, "<crc32> <json>\n", appended and
+//     fsynced before the request that made it is answered, while the store's
+//     write lock is held (so the log's order is the state's order).
+//   - Each record holds whole entities as they are after the change
+//     (upserts) and the keys of deleted ones, so replaying it is idempotent.
+//   - Compaction writes the state as the snapshot, then a new log holding
+//     only its header (each file: temp file, fsync, rename, fsync dir). It
+//     runs at each start, every compactEvery records, once the log outgrows
+//     the snapshot (and compactMinBytes), and for an import or a reset: a
+//     whole new state is a snapshot, never a log record. A crash between
+//     the two steps leaves the new snapshot and the old log, whose records
+//     replay skips (their seqs are the snapshot's or lower).
+//   - On start, only a last line without its newline is a write that was
+//     never acknowledged: it is cut off. Anything else stops start-up with
+//     the file, the line and what is wrong: a complete line failing its
+//     checksum (the last one too), a gap in the seqs, a snapshot failing its
+//     checksum, a log following another snapshot or whose records stop short
+//     of the snapshot's seq, a missing log once a log was written.
+//   - The snapshot says what wal.log was when it was written (logKind), so
+//     that a first start that stopped before writing its log, or a
+//     directory of format 1 (no checksum, no header) being converted, is
+//     told apart from damage.
 //
 // The alternative, an embedded database, would add a dependency for what is
 // a few hundred lines here; the log keeps one fsync per acknowledged write.
 
 const (
-	walFile      = "wal.log"
-	snapshotFile = "snapshot.json"
-	compactEvery = 4096
+	walFile         = "wal.log"
+	snapshotFile    = "snapshot.json"
+	stateFormat     = 2       // of both files; format 1 had no snapshot checksum and no log header
+	compactEvery    = 4096    // records
+	compactMinBytes = 1 << 20 // the log may grow to the snapshot's size, and to at least this
 )
 
 // KindUnavailable: the state directory cannot be written; the mock refuses
@@ -43,7 +59,7 @@ const KindUnavailable Kind = 100
 
 type walRecord struct {
 	Seq             uint64              `json:"seq"`
-	Full            *Snapshot           `json:"full,omitempty"`
+	Full            *Snapshot           `json:"full,omitempty"` // format 1 only: imports and resets
 	Users           []UserRecord        `json:"users,omitempty"`
 	Tokens          []TokenRecord       `json:"tokens,omitempty"`
 	DelTokens       []string            `json:"delTokens,omitempty"`
@@ -59,14 +75,35 @@ type walRecord struct {
 	ClockOffset     *Duration           `json:"clockOffset,omitempty"`
 }
 
+// walHeader is the log's first line.
+type walHeader struct {
+	Format  int    `json:"format"`
+	Follows uint64 `json:"follows"` // the seq of the snapshot the log's records follow
+}
+
+// logKind is what wal.log is.
+type logKind string
+
+const (
+	logCurrent logKind = ""        // a log with a header
+	logNone    logKind = "none"    // no log: a new directory
+	logFormat1 logKind = "format1" // a log without a header
+)
+
+// snapshotFileDoc is what snapshot.json holds under its checksum.
 type snapshotFileDoc struct {
-	Seq   uint64   `json:"seq"`
-	State Snapshot `json:"state"`
+	Format int    `json:"format"`
+	Seq    uint64 `json:"seq"`
+	// LogWas is what wal.log was when the snapshot was written. Only while
+	// it is not logCurrent may the log be missing (a first start stopped
+	// before writing it) or lack a header (format 1, being converted).
+	LogWas logKind  `json:"logWas,omitempty"`
+	State  Snapshot `json:"state"`
 }
 
 // change lists what a mutation touched, for the log.
 type change struct {
-	full            bool
+	full            bool // the whole state was replaced: written as a snapshot
 	users           []*user
 	tokens          []*token
 	delTokens       []string
@@ -85,10 +122,12 @@ type change struct {
 }
 
 type persister struct {
-	dir     *Dir
-	log     *os.File
-	seq     uint64
-	pending int // records since the last snapshot
+	dir       *Dir
+	log       *os.File
+	seq       uint64 // of the log's last record, or of the snapshot
+	pending   int    // records in the log
+	logBytes  int64  // their size
+	snapBytes int64  // snapshot.json's size
 }
 
 // writable refuses changes once the state directory has failed; the caller
@@ -110,17 +149,39 @@ func (s *Store) commit(c change) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	st := s.st
 	offset := s.cfg.Clock.Offset()
 	if c.clock != nil {
 		offset = *c.clock
 	}
-	s.p.seq++
-	rec := walRecord{Seq: s.p.seq}
+	var err error
 	if c.full {
-		snap := st.snapshot(offset)
-		rec.Full = &snap
+		err = s.p.compact(s.st.snapshot(offset), logCurrent)
+	} else {
+		err = s.p.append(s.record(c, offset))
 	}
+	if err != nil {
+		s.failed = err
+		msg := "mockdomino could not write its state directory: " + err.Error()
+		if rbErr := s.rollBack(); rbErr != nil {
+			msg += "; reading it back to undo the refused change failed too, so the change stays visible until a restart: " + rbErr.Error()
+		}
+		return &Error{Kind: KindUnavailable, Message: msg}
+	}
+	s.applyClock(c)
+	if s.p.due() {
+		if err := s.p.compact(s.st.snapshot(s.cfg.Clock.Offset()), logCurrent); err != nil {
+			// This change is in the fsynced log, so it is acknowledged; the
+			// directory is failing, so the next change is not.
+			s.failed = fmt.Errorf("compacting the log into a snapshot: %w", err)
+		}
+	}
+	return nil
+}
+
+// record is the log record of a change; the caller holds the write lock.
+func (s *Store) record(c change, offset time.Duration) walRecord {
+	st := s.st
+	rec := walRecord{Seq: s.p.seq + 1}
 	for _, u := range c.users {
 		rec.Users = append(rec.Users, u.record())
 	}
@@ -158,23 +219,7 @@ func (s *Store) commit(c change) error {
 		d := Duration(offset)
 		rec.ClockOffset = &d
 	}
-	if err := s.p.append(rec); err != nil {
-		s.failed = err
-		msg := "mockdomino could not write its state directory: " + err.Error()
-		if rbErr := s.rollBack(); rbErr != nil {
-			msg += "; reading it back to undo the refused change failed too, so the change stays visible until a restart: " + rbErr.Error()
-		}
-		return &Error{Kind: KindUnavailable, Message: msg}
-	}
-	s.applyClock(c)
-	if s.p.pending >= compactEvery {
-		if err := s.p.compact(st.snapshot(s.cfg.Clock.Offset())); err != nil {
-			// This change is in the fsynced log, so it is acknowledged; the
-			// directory is failing, so the next change is not.
-			s.failed = fmt.Errorf("compacting the log into a snapshot: %w", err)
-		}
-	}
-	return nil
+	return rec
 }
 
 func (s *Store) applyClock(c change) {
@@ -189,20 +234,28 @@ func (s *Store) applyClock(c change) {
 // reach the disk whole (say, only its fsync failed) is read back, and stays:
 // memory then shows what a restart would.
 func (s *Store) rollBack() error {
-	snap, _, found, err := load(s.p.dir)
+	l, err := load(s.p.dir)
 	if err != nil {
 		return err
 	}
-	if !found {
+	if !l.found {
 		return fmt.Errorf("%s holds no state", s.p.dir.Path())
 	}
-	st, err := stateFromSnapshot(snap, s.cfg.Keys)
+	st, err := stateFromSnapshot(l.snap, s.cfg.Keys)
 	if err != nil {
 		return err
 	}
 	s.st = st
-	s.cfg.Clock.SetOffset(time.Duration(snap.ClockOffset))
+	s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
 	return nil
+}
+
+// line frames data as a log line: "<crc32> <data>\n".
+func line(data []byte) []byte {
+	l := make([]byte, 0, len(data)+10)
+	l = fmt.Appendf(l, "%08x ", crc32.ChecksumIEEE(data))
+	l = append(l, data...)
+	return append(l, '\n')
 }
 
 func (p *persister) append(rec walRecord) error {
@@ -210,30 +263,42 @@ func (p *persister) append(rec walRecord) error {
 	if err != nil {
 		return err
 	}
-	line := make([]byte, 0, len(data)+10)
-	line = append(line, fmt.Sprintf("%08x ", crc32.ChecksumIEEE(data))...)
-	line = append(line, data...)
-	line = append(line, '\n')
-	if _, err := p.log.Write(line); err != nil {
+	l := line(data)
+	if _, err := p.log.Write(l); err != nil {
 		return fmt.Errorf("%s: %w", p.dir.file(walFile), err)
 	}
 	if err := p.log.Sync(); err != nil {
 		return fmt.Errorf("%s: fsync: %w", p.dir.file(walFile), err)
 	}
+	p.seq = rec.Seq
 	p.pending++
+	p.logBytes += int64(len(l))
 	return nil
 }
 
-// compact writes the state as the new snapshot and empties the log.
-func (p *persister) compact(snap Snapshot) error {
-	data, err := json.Marshal(snapshotFileDoc{Seq: p.seq, State: snap})
+// due says the log should be compacted: replaying it would cost more than
+// reading the snapshot again.
+func (p *persister) due() bool {
+	return p.pending >= compactEvery || p.logBytes >= max(compactMinBytes, p.snapBytes)
+}
+
+// compact writes snap as the snapshot at p.seq, then a new log holding only
+// its header. logWas is what wal.log is now.
+func (p *persister) compact(snap Snapshot, logWas logKind) error {
+	data, err := encodeSnapshotFile(snapshotFileDoc{Format: stateFormat, Seq: p.seq, LogWas: logWas, State: snap})
 	if err != nil {
 		return err
 	}
 	if err := p.dir.WriteFile(snapshotFile, data); err != nil {
 		return err
 	}
-	if err := p.dir.WriteFile(walFile, nil); err != nil {
+	// A crash here leaves this snapshot and the old log, whose records all
+	// have seqs up to p.seq: the next start skips them.
+	header, err := json.Marshal(walHeader{Format: stateFormat, Follows: p.seq})
+	if err != nil {
+		return err
+	}
+	if err := p.dir.WriteFile(walFile, line(header)); err != nil {
 		return err
 	}
 	f, err := openNoFollow(p.dir.file(walFile), os.O_WRONLY|os.O_APPEND, 0)
@@ -244,7 +309,71 @@ func (p *persister) compact(snap Snapshot) error {
 		p.log.Close()
 	}
 	p.log = f
-	p.pending = 0
+	p.pending, p.logBytes, p.snapBytes = 0, 0, int64(len(data))
+	return nil
+}
+
+// encodeSnapshotFile is snapshot.json for doc: the document under a
+// checksum of its bytes, so that a changed seq (or anything else) shows.
+func encodeSnapshotFile(doc snapshotFileDoc) ([]byte, error) {
+	inner, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(inner)+40)
+	out = fmt.Appendf(out, `{"crc32":"%08x","snapshot":`, crc32.ChecksumIEEE(inner))
+	out = append(out, inner...)
+	return append(out, "}\n"...), nil
+}
+
+// decodeSnapshotFile reads snapshot.json, of format 2 or 1.
+func decodeSnapshotFile(data []byte) (snapshotFileDoc, error) {
+	var doc snapshotFileDoc
+	var top struct {
+		CRC32    *string         `json:"crc32"`
+		Snapshot json.RawMessage `json:"snapshot"`
+		// Format 1: the document itself, with no checksum.
+		Seq   *uint64         `json:"seq"`
+		State json.RawMessage `json:"state"`
+	}
+	if err := decodeStrict(data, &top); err != nil {
+		return doc, err
+	}
+	switch {
+	case top.CRC32 != nil && top.Snapshot != nil && top.Seq == nil && top.State == nil:
+		if sum := fmt.Sprintf("%08x", crc32.ChecksumIEEE(top.Snapshot)); sum != *top.CRC32 {
+			return doc, fmt.Errorf("checksum mismatch (%s over its snapshot, not %s): it was changed or damaged", sum, *top.CRC32)
+		}
+		if err := decodeStrict(top.Snapshot, &doc); err != nil {
+			return doc, err
+		}
+		if doc.Format != stateFormat {
+			return doc, fmt.Errorf("format %d is not one this mockdomino reads (%d)", doc.Format, stateFormat)
+		}
+		switch doc.LogWas {
+		case logCurrent, logNone, logFormat1:
+		default:
+			return doc, fmt.Errorf("logWas %q is not none, format1 or absent", doc.LogWas)
+		}
+		return doc, nil
+	case top.CRC32 == nil && top.Snapshot == nil && top.Seq != nil && top.State != nil:
+		doc.Format, doc.Seq = 1, *top.Seq
+		return doc, decodeStrict(top.State, &doc.State)
+	}
+	return doc, errors.New(`want {"crc32":…,"snapshot":…} (or, from format 1, {"seq":…,"state":…})`)
+}
+
+// decodeStrict decodes one JSON document with no unknown fields and
+// nothing after it.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("data after the document at byte %d", dec.InputOffset())
+	}
 	return nil
 }
 
@@ -267,23 +396,31 @@ func Open(cfg Config, dir string) (*Store, error) {
 // store holds d and its Close releases it; on error d is still the caller's.
 func OpenDir(cfg Config, d *Dir) (*Store, error) {
 	s := New(cfg)
-	snap, seq, found, err := load(d)
+	l, err := load(d)
 	if err != nil {
 		return nil, err
 	}
-	if found {
-		st, err := stateFromSnapshot(snap, s.cfg.Keys)
+	if l.found {
+		st, err := stateFromSnapshot(l.snap, s.cfg.Keys)
 		if err != nil {
 			return nil, fmt.Errorf("%s with %s replayed over it is inconsistent: %v (restore the directory from a backup)",
 				d.file(snapshotFile), d.file(walFile), err)
 		}
 		s.st = st
-		s.cfg.Clock.SetOffset(time.Duration(snap.ClockOffset))
+		s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
 	}
-	p := &persister{dir: d, seq: seq}
-	// Start every run from a fresh snapshot and an empty log: recovery is
-	// then done once, and a torn last line is gone for good.
-	if err := p.compact(s.st.snapshot(s.cfg.Clock.Offset())); err != nil {
+	p := &persister{dir: d, seq: l.seq}
+	// Start every run from a fresh snapshot and a log holding only its
+	// header: recovery is then done once, and a torn last line is gone for
+	// good. The first snapshot says what wal.log was, so that a crash
+	// before the new log is written is harmless; once the log exists, a
+	// second one says so, and a missing or header-less log is damage.
+	snap := s.st.snapshot(s.cfg.Clock.Offset())
+	err = p.compact(snap, l.log)
+	if err == nil && l.log != logCurrent {
+		err = p.compact(snap, logCurrent)
+	}
+	if err != nil {
 		if p.log != nil {
 			p.log.Close()
 		}
@@ -309,88 +446,159 @@ func (s *Store) Close() error {
 	return err
 }
 
+// loaded is what a state directory holds.
+type loaded struct {
+	snap  Snapshot
+	seq   uint64  // of the last record, or of the snapshot
+	found bool    // the directory holds state
+	log   logKind // what wal.log is
+}
+
+const restoreAdvice = "restore the directory from a backup, or remove it to start from the fixtures"
+
 // load reads the snapshot and replays the log over it.
-func load(d *Dir) (snap Snapshot, seq uint64, found bool, err error) {
+func load(d *Dir) (loaded, error) {
+	var l loaded
 	r := newReplay()
-	snapPath := d.file(snapshotFile)
-	if data, err := d.ReadFile(snapshotFile); err == nil {
-		var doc snapshotFileDoc
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		err := dec.Decode(&doc)
-		if err == nil {
-			if _, tokErr := dec.Token(); tokErr != io.EOF {
-				err = fmt.Errorf("data after the document at byte %d", dec.InputOffset())
-			}
-		}
-		if err != nil {
-			return snap, 0, false, fmt.Errorf("%s is corrupt: %v (restore it from a backup or remove the directory to start from the fixtures)", snapPath, err)
+	snapPath, walPath := d.file(snapshotFile), d.file(walFile)
+	var doc snapshotFileDoc
+	data, err := d.ReadFile(snapshotFile)
+	switch {
+	case err == nil:
+		if doc, err = decodeSnapshotFile(data); err != nil {
+			return l, fmt.Errorf("%s is corrupt: %v (%s)", snapPath, err, restoreAdvice)
 		}
 		r.full(doc.State)
-		seq, found = doc.Seq, true
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return snap, 0, false, fmt.Errorf("%s: %w", snapPath, err)
+		l.found = true
+	case !errors.Is(err, os.ErrNotExist):
+		return l, err
 	}
 
-	walPath := d.file(walFile)
 	f, err := d.open(walFile)
 	if errors.Is(err, os.ErrNotExist) {
-		return r.result(), seq, found, nil
+		l.log = logNone
+		if l.found && doc.Format == stateFormat && doc.LogWas != logNone {
+			return l, fmt.Errorf("%s is missing, but %s was written with a log after it: the changes the log held are lost (%s)", walPath, snapPath, restoreAdvice)
+		}
+		// A new directory, or a first start that stopped between writing
+		// the snapshot and the log: nothing was acknowledged yet.
+		l.snap, l.seq = r.result(), doc.Seq
+		return l, nil
 	}
 	if err != nil {
-		return snap, 0, false, fmt.Errorf("%s: %w", walPath, err)
-	}
-	if !found {
-		// The snapshot is always written before the log: a log without one
-		// means the snapshot (and the state it held) was lost.
-		f.Close()
-		return snap, 0, false, fmt.Errorf("%s is missing but %s exists, so the state it held is lost (restore snapshot.json from a backup, or remove the directory to start from the fixtures)", snapPath, walPath)
+		return l, err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	for lineNo := 1; ; lineNo++ {
-		line, readErr := br.ReadBytes('\n')
-		if readErr == io.EOF {
-			// An incomplete last line is a write that was never acknowledged.
-			break
-		}
-		if readErr != nil {
-			return snap, 0, false, fmt.Errorf("%s: %w", walPath, readErr)
-		}
-		rec, perr := parseLine(line)
-		if perr != nil {
-			if _, peekErr := br.Peek(1); peekErr == io.EOF {
-				break // a torn last line: never acknowledged
-			}
-			return snap, 0, false, fmt.Errorf("%s is corrupt at line %d: %v; later lines hold acknowledged writes, so mockdomino will not guess (restore the directory from a backup)", walPath, lineNo, perr)
-		}
-		if rec.Seq <= seq {
-			continue // already in the snapshot
-		}
-		if rec.Seq != seq+1 && found {
-			return snap, 0, false, fmt.Errorf("%s is corrupt at line %d: record %d follows %d", walPath, lineNo, rec.Seq, seq)
-		}
-		r.apply(rec)
-		seq, found = rec.Seq, true
+	if !l.found {
+		// The snapshot is always written before the log: a log without one
+		// means the snapshot (and the state it held) was lost.
+		return l, fmt.Errorf("%s is missing but %s exists, so the state it held is lost (%s)", snapPath, walPath, restoreAdvice)
 	}
-	return r.result(), seq, found, nil
+	corrupt := func(lineNo int, format string, args ...any) error {
+		return fmt.Errorf("%s is corrupt at line %d: %s; only a last line without its newline (a write never acknowledged) may be cut off, so mockdomino will not guess (%s)",
+			walPath, lineNo, fmt.Sprintf(format, args...), restoreAdvice)
+	}
+
+	br := bufio.NewReaderSize(f, 1<<20)
+	// next reads a line; complete is false at the end of the log, and for a
+	// torn last line: one without its newline, a write never acknowledged.
+	next := func() (line []byte, complete bool, err error) {
+		line, err = br.ReadBytes('\n')
+		if err == io.EOF {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", walPath, err)
+		}
+		return line, true, nil
+	}
+	lineNo := 1
+	line, complete, err := next()
+	if err != nil {
+		return l, err
+	}
+	last, known := uint64(0), false // the seq the next record follows, once known
+	l.log = logFormat1
+	if complete {
+		data, err := checkLine(line)
+		if err != nil {
+			return l, corrupt(lineNo, "%v", err)
+		}
+		var h walHeader
+		if decodeStrict(data, &h) == nil && h.Format != 0 {
+			if h.Format != stateFormat {
+				return l, corrupt(lineNo, "a header of format %d, not %d", h.Format, stateFormat)
+			}
+			l.log, last, known = logCurrent, h.Follows, true
+			lineNo++
+			if line, complete, err = next(); err != nil {
+				return l, err
+			}
+		}
+	}
+	switch {
+	case l.log == logFormat1 && doc.Format == stateFormat && doc.LogWas != logFormat1:
+		return l, corrupt(1, "no header line naming the snapshot the log follows, though %s was written with one", snapPath)
+	case l.log == logCurrent && doc.Format != stateFormat:
+		return l, fmt.Errorf("%s has a header line of format %d, but %s is of format %d, written before any such log (%s)",
+			walPath, stateFormat, snapPath, doc.Format, restoreAdvice)
+	case l.log == logCurrent && last > doc.Seq:
+		return l, fmt.Errorf("%s follows record %d, but %s holds records up to %d only: the snapshot is older than its log (%s)",
+			walPath, last, snapPath, doc.Seq, restoreAdvice)
+	}
+	for ; complete; lineNo++ {
+		rec, err := parseLine(line)
+		if err != nil {
+			return l, corrupt(lineNo, "%v", err)
+		}
+		// A log of format 1 has no header: its first record may be any
+		// up to the one after the snapshot's.
+		if follows := last; !known && rec.Seq > doc.Seq+1 || known && rec.Seq != last+1 {
+			if !known {
+				follows = doc.Seq
+			}
+			return l, corrupt(lineNo, "record %d follows %d", rec.Seq, follows)
+		}
+		last, known = rec.Seq, true
+		if rec.Seq > doc.Seq { // else the snapshot holds it already
+			r.apply(rec)
+		}
+		if line, complete, err = next(); err != nil {
+			return l, err
+		}
+	}
+	if known && last < doc.Seq {
+		return l, fmt.Errorf("%s holds records up to %d, but %s says it holds record %d: records are missing from the log, or the snapshot was changed (%s)",
+			walPath, last, snapPath, doc.Seq, restoreAdvice)
+	}
+	l.snap, l.seq = r.result(), max(last, doc.Seq)
+	return l, nil
+}
+
+// checkLine is the data of a log line whose checksum holds.
+func checkLine(line []byte) ([]byte, error) {
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	sum, data, ok := bytes.Cut(line, []byte(" "))
+	if !ok || len(sum) != 8 {
+		return nil, errors.New("no checksum")
+	}
+	want, err := strconv.ParseUint(string(sum), 16, 32)
+	if err != nil {
+		return nil, errors.New("bad checksum field")
+	}
+	if crc32.ChecksumIEEE(data) != uint32(want) {
+		return nil, errors.New("checksum mismatch")
+	}
+	return data, nil
 }
 
 func parseLine(line []byte) (walRecord, error) {
 	var rec walRecord
-	line = bytes.TrimSuffix(line, []byte("\n"))
-	sum, data, ok := bytes.Cut(line, []byte(" "))
-	if !ok || len(sum) != 8 {
-		return rec, errors.New("no checksum")
-	}
-	want, err := strconv.ParseUint(string(sum), 16, 32)
+	data, err := checkLine(line)
 	if err != nil {
-		return rec, errors.New("bad checksum field")
+		return rec, err
 	}
-	if crc32.ChecksumIEEE(data) != uint32(want) {
-		return rec, errors.New("checksum mismatch")
-	}
-	if err := json.Unmarshal(data, &rec); err != nil {
+	if err := decodeStrict(data, &rec); err != nil {
 		return rec, fmt.Errorf("bad record: %v", err)
 	}
 	return rec, nil
