@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -23,7 +24,12 @@ import (
 //     fsynced before the request that made it is answered, while the store's
 //     write lock is held (so the log's order is the state's order).
 //   - Each record holds whole entities as they are after the change
-//     (upserts) and the keys of deleted ones, so replaying it is idempotent.
+//     (upserts), the keys of deleted ones, and the ids of the entities it
+//     created: replay refuses to create one whose id exists (an upsert
+//     would silently replace it), as it refuses an id twice in a snapshot.
+//   - The snapshot and each record also keep the id stream's position, so
+//     a seeded stream (--seed) continues across restarts instead of handing
+//     its ids out again.
 //   - Compaction writes the state as the snapshot, then a new log holding
 //     only its header (each file: temp file, fsync, rename, fsync dir). It
 //     runs at each start, every compactEvery records, once the log outgrows
@@ -37,7 +43,7 @@ import (
 //     checksum (the last one too), a gap in the seqs, a snapshot failing its
 //     checksum, a log following another snapshot or whose records stop short
 //     of the snapshot's seq, a missing log once a log was written.
-//   - The snapshot says what wal.log was when it was written (logKind), so
+//   - The snapshot says what wal.log was when it was written (logWas), so
 //     that a first start that stopped before writing its log, or a
 //     directory of format 1 (no checksum, no header) being converted, is
 //     told apart from damage.
@@ -73,6 +79,18 @@ type walRecord struct {
 	Jobs            []JobRecord         `json:"jobs,omitempty"`
 	Lifecycle       *JobLifecycle       `json:"jobLifecycle,omitempty"`
 	ClockOffset     *Duration           `json:"clockOffset,omitempty"`
+	Created         *createdIDs         `json:"created,omitempty"`
+	IDs             uint64              `json:"ids,omitempty"` // the id stream's position after the change
+}
+
+// createdIDs are the ids of the entities a record creates (the others it
+// holds are updated): replay refuses to create one whose id exists.
+type createdIDs struct {
+	Users        []string `json:"users,omitempty"`
+	Tokens       []string `json:"tokens,omitempty"`
+	AccessTokens []string `json:"accessTokens,omitempty"`
+	Credentials  []string `json:"gitCredentials,omitempty"`
+	Jobs         []string `json:"jobs,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -94,6 +112,7 @@ const (
 type snapshotFileDoc struct {
 	Format int    `json:"format"`
 	Seq    uint64 `json:"seq"`
+	IDs    uint64 `json:"ids,omitempty"` // the id stream's position
 	// LogWas is what wal.log was when the snapshot was written. Only while
 	// it is not logCurrent may the log be missing (a first start stopped
 	// before writing it) or lack a header (format 1, being converted).
@@ -104,6 +123,7 @@ type snapshotFileDoc struct {
 // change lists what a mutation touched, for the log.
 type change struct {
 	full            bool // the whole state was replaced: written as a snapshot
+	creates         bool // the users, tokens, access tokens, credentials and jobs listed are new
 	users           []*user
 	tokens          []*token
 	delTokens       []string
@@ -123,6 +143,7 @@ type change struct {
 
 type persister struct {
 	dir       *Dir
+	ids       *IDs
 	log       *os.File
 	seq       uint64 // of the log's last record, or of the snapshot
 	pending   int    // records in the log
@@ -181,7 +202,9 @@ func (s *Store) commit(c change) error {
 // record is the log record of a change; the caller holds the write lock.
 func (s *Store) record(c change, offset time.Duration) walRecord {
 	st := s.st
-	rec := walRecord{Seq: s.p.seq + 1}
+	// The position is read under the write lock, after every id this
+	// change (or any change already logged) holds was drawn.
+	rec := walRecord{Seq: s.p.seq + 1, IDs: s.cfg.IDs.position()}
 	for _, u := range c.users {
 		rec.Users = append(rec.Users, u.record())
 	}
@@ -218,6 +241,24 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	if c.clock != nil {
 		d := Duration(offset)
 		rec.ClockOffset = &d
+	}
+	if c.creates {
+		rec.Created = &createdIDs{}
+		for _, u := range rec.Users {
+			rec.Created.Users = append(rec.Created.Users, u.ID)
+		}
+		for _, t := range rec.Tokens {
+			rec.Created.Tokens = append(rec.Created.Tokens, t.JTI)
+		}
+		for _, a := range rec.AccessTokens {
+			rec.Created.AccessTokens = append(rec.Created.AccessTokens, a.JTI)
+		}
+		for _, cr := range rec.Credentials {
+			rec.Created.Credentials = append(rec.Created.Credentials, cr.ID)
+		}
+		for _, j := range rec.Jobs {
+			rec.Created.Jobs = append(rec.Created.Jobs, j.ID)
+		}
 	}
 	return rec
 }
@@ -285,7 +326,7 @@ func (p *persister) due() bool {
 // compact writes snap as the snapshot at p.seq, then a new log holding only
 // its header. logWas is what wal.log is now.
 func (p *persister) compact(snap Snapshot, logWas logKind) error {
-	data, err := encodeSnapshotFile(snapshotFileDoc{Format: stateFormat, Seq: p.seq, LogWas: logWas, State: snap})
+	data, err := encodeSnapshotFile(snapshotFileDoc{Format: stateFormat, Seq: p.seq, IDs: p.ids.position(), LogWas: logWas, State: snap})
 	if err != nil {
 		return err
 	}
@@ -409,7 +450,8 @@ func OpenDir(cfg Config, d *Dir) (*Store, error) {
 		s.st = st
 		s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
 	}
-	p := &persister{dir: d, seq: l.seq}
+	s.cfg.IDs.skipTo(l.ids)
+	p := &persister{dir: d, ids: s.cfg.IDs, seq: l.seq}
 	// Start every run from a fresh snapshot and a log holding only its
 	// header: recovery is then done once, and a torn last line is gone for
 	// good. The first snapshot says what wal.log was, so that a crash
@@ -450,6 +492,7 @@ func (s *Store) Close() error {
 type loaded struct {
 	snap  Snapshot
 	seq   uint64  // of the last record, or of the snapshot
+	ids   uint64  // the id stream's position
 	found bool    // the directory holds state
 	log   logKind // what wal.log is
 }
@@ -465,11 +508,13 @@ func load(d *Dir) (loaded, error) {
 	data, err := d.ReadFile(snapshotFile)
 	switch {
 	case err == nil:
-		if doc, err = decodeSnapshotFile(data); err != nil {
+		if doc, err = decodeSnapshotFile(data); err == nil {
+			err = r.full(doc.State)
+		}
+		if err != nil {
 			return l, fmt.Errorf("%s is corrupt: %v (%s)", snapPath, err, restoreAdvice)
 		}
-		r.full(doc.State)
-		l.found = true
+		l.found, l.ids = true, doc.IDs
 	case !errors.Is(err, os.ErrNotExist):
 		return l, err
 	}
@@ -561,7 +606,10 @@ func load(d *Dir) (loaded, error) {
 		}
 		last, known = rec.Seq, true
 		if rec.Seq > doc.Seq { // else the snapshot holds it already
-			r.apply(rec)
+			if err := r.apply(rec); err != nil {
+				return l, corrupt(lineNo, "%v", err)
+			}
+			l.ids = max(l.ids, rec.IDs)
 		}
 		if line, complete, err = next(); err != nil {
 			return l, err
@@ -620,18 +668,27 @@ type replay struct {
 }
 
 type orderedMap[V any] struct {
-	keys []string
-	m    map[string]V
+	keys   []string
+	listed map[string]bool // in keys: a key deleted and put again is listed once
+	m      map[string]V
 }
 
-func (o *orderedMap[V]) put(k string, v V) {
+// put sets k to v and says whether k was absent.
+func (o *orderedMap[V]) put(k string, v V) (added bool) {
 	if o.m == nil {
-		o.m = map[string]V{}
+		o.m, o.listed = map[string]V{}, map[string]bool{}
 	}
-	if _, ok := o.m[k]; !ok {
-		o.keys = append(o.keys, k)
+	if !o.listed[k] {
+		o.keys, o.listed[k] = append(o.keys, k), true
 	}
+	_, had := o.m[k]
 	o.m[k] = v
+	return !had
+}
+
+func (o *orderedMap[V]) has(k string) bool {
+	_, ok := o.m[k]
+	return ok
 }
 
 func (o *orderedMap[V]) del(k string) { delete(o.m, k) }
@@ -650,34 +707,77 @@ func newReplay() *replay { return &replay{lifecycle: DefaultJobLifecycle()} }
 
 func mappingID(m MappingRecord) string { return m.UserID + "/" + m.ProjectID + "/" + m.RepoID }
 
-func (r *replay) full(s Snapshot) {
-	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
-	for _, v := range s.Users {
-		r.users.put(v.ID, v)
+// putAll puts every value, refusing a key twice: read into a map, the
+// second would silently replace the first.
+func putAll[V any](what string, o *orderedMap[V], vs []V, key func(V) string) error {
+	for i, v := range vs {
+		if !o.put(key(v), v) {
+			return fmt.Errorf("%s[%d]: %s is used twice", what, i, key(v))
+		}
 	}
-	for _, v := range s.Tokens {
-		r.tokens.put(v.JTI, v)
-	}
-	for _, v := range s.AccessTokens {
-		r.access.put(v.JTI, v)
-	}
-	for _, v := range s.Projects {
-		r.projects.put(v.ID, v)
-	}
-	for _, v := range s.Credentials {
-		r.creds.put(v.ID, v)
-	}
-	for _, v := range s.Mappings {
-		r.mappings.put(mappingID(v), v)
-	}
-	for _, v := range s.Jobs {
-		r.jobs.put(v.ID, v)
-	}
+	return nil
 }
 
-func (r *replay) apply(rec walRecord) {
+func userKey(v UserRecord) string          { return v.ID }
+func tokenKey(v TokenRecord) string        { return v.JTI }
+func accessKey(v AccessTokenRecord) string { return v.JTI }
+func projectKey(v ProjectRecord) string    { return v.ID }
+func credKey(v CredentialRecord) string    { return v.ID }
+func jobKey(v JobRecord) string            { return v.ID }
+
+func (r *replay) full(s Snapshot) error {
+	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
+	for _, err := range []error{
+		putAll("users", &r.users, s.Users, userKey),
+		putAll("tokens", &r.tokens, s.Tokens, tokenKey),
+		putAll("accessTokens", &r.access, s.AccessTokens, accessKey),
+		putAll("projects", &r.projects, s.Projects, projectKey),
+		putAll("gitCredentials", &r.creds, s.Credentials, credKey),
+		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
+		putAll("jobs", &r.jobs, s.Jobs, jobKey),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// uniqueIDs refuses a state document holding an id twice.
+func uniqueIDs(s Snapshot) error { return newReplay().full(s) }
+
+// creates checks the ids a record says it creates: each must be one the
+// record holds, and must not exist yet.
+func creates[V any](what string, ids []string, o *orderedMap[V], held []V, key func(V) string) error {
+	for _, id := range ids {
+		if o.has(id) {
+			return fmt.Errorf("the record creates %s %s, which already exists", what, id)
+		}
+		if !slices.ContainsFunc(held, func(v V) bool { return key(v) == id }) {
+			return fmt.Errorf("the record creates %s %s but does not hold it", what, id)
+		}
+	}
+	return nil
+}
+
+func (r *replay) apply(rec walRecord) error {
 	if rec.Full != nil {
-		r.full(*rec.Full)
+		if err := r.full(*rec.Full); err != nil {
+			return err
+		}
+	}
+	if c := rec.Created; c != nil {
+		for _, err := range []error{
+			creates("user", c.Users, &r.users, rec.Users, userKey),
+			creates("token", c.Tokens, &r.tokens, rec.Tokens, tokenKey),
+			creates("access token", c.AccessTokens, &r.access, rec.AccessTokens, accessKey),
+			creates("git credential", c.Credentials, &r.creds, rec.Credentials, credKey),
+			creates("job", c.Jobs, &r.jobs, rec.Jobs, jobKey),
+		} {
+			if err != nil {
+				return err
+			}
+		}
 	}
 	for _, v := range rec.Users {
 		r.users.put(v.ID, v)
@@ -718,6 +818,7 @@ func (r *replay) apply(rec walRecord) {
 	if rec.ClockOffset != nil {
 		r.clock = *rec.ClockOffset
 	}
+	return nil
 }
 
 func (r *replay) result() Snapshot {

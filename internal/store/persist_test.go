@@ -835,9 +835,13 @@ func TestPersistCrashDuringCompaction(t *testing.T) {
 		}
 		// The snapshot holds what the old log does.
 		r := newReplay()
-		r.full(fixturesState(t))
+		if err := r.full(fixturesState(t)); err != nil {
+			t.Fatal(err)
+		}
 		for _, rec := range recs {
-			r.apply(rec)
+			if err := r.apply(rec); err != nil {
+				t.Fatal(err)
+			}
 		}
 		writeSnapshot(t, dir, snapshotFileDoc{Format: stateFormat, Seq: uint64(len(recs)), LogWas: logFormat1, State: r.result()})
 		s := walOpen(t, dir)

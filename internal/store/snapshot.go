@@ -240,6 +240,11 @@ func (s *Store) Import(snap Snapshot) error {
 	if err != nil {
 		return err
 	}
+	// stateFromSnapshot keeps entities in maps by id: one listed twice
+	// would replace the first (access tokens are not checked there).
+	if err := uniqueIDs(snap); err != nil {
+		return errorf(KindInvalid, "state document: %v", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writable(); err != nil {
