@@ -31,7 +31,7 @@ func lockDir(dir string) (*os.File, error) {
 // write: they could replace the state, or plant links in it.
 func checkDirMode(dir string, mode os.FileMode) error {
 	if mode.Perm()&0o022 != 0 {
-		return fmt.Errorf("state directory %s may be written by its group or others (mode %v): they could replace the state; run chmod go-w %s", dir, mode.Perm(), dir)
+		return fmt.Errorf("state directory %s may be written by its group or others (mode %v), who could replace the state or plant links in it: use a directory only you may write (chmod go-w %s, or a new one)", dir, mode.Perm(), dir)
 	}
 	return nil
 }
