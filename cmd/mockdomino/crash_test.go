@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -29,6 +30,11 @@ import (
 // acknowledged after each restart (see verify). Every third kill also
 // leaves a torn record at the end of the log, as a power cut in the middle
 // of an append would; it must be cut off, and start-up must not fail.
+// Every fourth round, instead of the writers, one client imports the whole
+// state again and again (PUT /__mock/state, each time naming the import in
+// the job lifecycle's stdout): an import is written as a new snapshot, so
+// the kill lands in the middle of one, and the state must then be the last
+// import acknowledged, or the one interrupted.
 //
 // MOCKDOMINO_CRASH_ROUNDS sets the number of kills (default 15; each takes
 // a fraction of a second, growing with the state).
@@ -61,14 +67,22 @@ func TestCrashRecovery(t *testing.T) {
 	began := time.Now()
 	for round := 1; round <= rounds && !t.Failed(); round++ {
 		l.round = round
-		// Writers, then SIGKILL after a random 10 to 150 ms.
+		// Writers (or the importer), then SIGKILL after a random 10 to 150 ms.
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		var inFlight atomic.Int64
+		importing := round%4 == 2
 		for w := 0; w < crashWriters; w++ {
+			if importing && w > 0 {
+				break // imports replace the whole state: no writes beside them
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				if importing {
+					l.importLoop(t, run, stop, &inFlight)
+					return
+				}
 				l.write(t, run, w, stop, &inFlight)
 			}()
 		}
@@ -84,6 +98,9 @@ func TestCrashRecovery(t *testing.T) {
 		l.kills++
 		if busy > 0 {
 			l.killsMidWrite++
+			if importing {
+				l.killsMidImport++
+			}
 		}
 		if bytes.Contains(run.stderr.Bytes(), []byte("panic")) {
 			t.Fatalf("round %d: the mock panicked:\n%s", round, run.stderr)
@@ -114,12 +131,12 @@ func TestCrashRecovery(t *testing.T) {
 			t.Errorf("exit after SIGTERM: %v\n%s", err, run.stderr)
 		}
 	}
-	t.Logf("crash test: %d rounds, %d SIGKILLs (%d with requests in flight), %d restarts, all succeeded; "+
+	t.Logf("crash test: %d rounds, %d SIGKILLs (%d with requests in flight, %d of them in an import), %d restarts, all succeeded; "+
 		"%d torn tails left by kills, %d added by the test; "+
-		"%d writes acknowledged (%d service accounts, %d tokens, %d invalidations, %d git credentials, %d collaborators), "+
+		"%d writes acknowledged (%d service accounts, %d tokens, %d invalidations, %d git credentials, %d collaborators, %d whole-state imports), "+
 		"%d writes unanswered at a kill (of them %d service-account creations, %d found applied), %d acknowledged-write checks (%d more on per-account routes, %d bearer authentications), %d lost; %s",
-		l.round, l.kills, l.killsMidWrite, l.kills, l.naturalTorn, l.tornAdded,
-		l.acked(), len(l.accounts), l.nTokens, l.nInvalidated, l.nCreds, l.nCollabs,
+		l.round, l.kills, l.killsMidWrite, l.killsMidImport, l.kills, l.naturalTorn, l.tornAdded,
+		l.acked(), len(l.accounts), l.nTokens, l.nInvalidated, l.nCreds, l.nCollabs, l.nImports,
 		l.unanswered, len(l.maybe), l.maybeApplied, l.checks, l.publicChecks, l.bearerChecks, l.lost, time.Since(began).Round(time.Millisecond))
 	if l.lost > 0 {
 		t.Errorf("%d acknowledged writes were lost", l.lost)
@@ -188,11 +205,16 @@ type crashLedger struct {
 	maybe    []string     // service accounts whose creation was never answered
 	bodyless []string     // service accounts acknowledged without a readable body
 
-	kills, killsMidWrite, naturalTorn, tornAdded int
-	nTokens, nInvalidated, nCreds, nCollabs      int
-	unanswered, maybeApplied                     int
-	checks, publicChecks, bearerChecks, lost     int
-	errorsReported                               int
+	// The last import acknowledged, and one sent but never answered.
+	importAcked, importMaybe int
+
+	kills, killsMidWrite, killsMidImport     int
+	naturalTorn, tornAdded                   int
+	nTokens, nInvalidated, nCreds, nCollabs  int
+	nImports                                 int
+	unanswered, maybeApplied                 int
+	checks, publicChecks, bearerChecks, lost int
+	errorsReported                           int
 }
 
 type crashAccount struct {
@@ -218,7 +240,7 @@ type crashToken struct {
 }
 
 func (l *crashLedger) acked() int {
-	return len(l.accounts) + len(l.bodyless) + l.nTokens + l.nInvalidated + l.nCreds + l.nCollabs
+	return len(l.accounts) + len(l.bodyless) + l.nTokens + l.nInvalidated + l.nCreds + l.nCollabs + l.nImports
 }
 
 func (l *crashLedger) next() int {
@@ -239,6 +261,59 @@ func (l *crashLedger) write(t *testing.T, run *crashRun, w int, stop <-chan stru
 		inFlight.Add(-1)
 		if !answered {
 			return // the mock is gone
+		}
+	}
+}
+
+// importLoop puts the whole state back, changed only in the job
+// lifecycle's stdout, which names the import, until the mock dies or stop
+// is closed.
+func (l *crashLedger) importLoop(t *testing.T, run *crashRun, stop <-chan struct{}, inFlight *atomic.Int64) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		var state map[string]json.RawMessage
+		status, ok := run.do("GET", run.proxy+"/__mock/state?secrets=true", "", nil, &state)
+		if !ok {
+			return
+		}
+		if status != http.StatusOK {
+			t.Errorf("round %d: GET /__mock/state answered %d", l.round, status)
+			return
+		}
+		if state == nil {
+			return // killed while the state was being sent: do saw the status line only
+		}
+		var lifecycle map[string]any
+		if err := json.Unmarshal(state["jobLifecycle"], &lifecycle); err != nil {
+			t.Errorf("round %d: jobLifecycle: %v", l.round, err)
+			return
+		}
+		l.mu.Lock()
+		n := l.next()
+		l.mu.Unlock()
+		lifecycle["stdout"] = fmt.Sprintf("import-%d", n)
+		state["jobLifecycle"], _ = json.Marshal(lifecycle)
+		inFlight.Add(1)
+		status, ok = run.do("PUT", run.proxy+"/__mock/state", "", state, nil)
+		inFlight.Add(-1)
+		l.mu.Lock()
+		switch {
+		case !ok:
+			l.unanswered++
+			l.importMaybe = n
+		case status/100 == 2:
+			l.importAcked = n
+			l.nImports++
+		default:
+			l.unexpected(t, "import", status)
+		}
+		l.mu.Unlock()
+		if !ok {
+			return
 		}
 	}
 }
@@ -503,8 +578,22 @@ func (l *crashLedger) verify(t *testing.T, run *crashRun, full bool) {
 			IsValid                bool
 		}
 		GitCredentials []struct{ ID, Name, OwnerID string }
+		JobLifecycle   struct{ Stdout string }
 	}
 	get("/__mock/state?secrets=true", &state)
+	// The last import acknowledged, or the one a kill interrupted; whichever
+	// it is, it is the state from now on.
+	if l.importAcked != 0 || l.importMaybe != 0 {
+		l.checks++
+		acked, maybe := fmt.Sprintf("import-%d", l.importAcked), fmt.Sprintf("import-%d", l.importMaybe)
+		switch got := state.JobLifecycle.Stdout; {
+		case got == maybe:
+			l.importAcked = l.importMaybe
+		case got != acked:
+			lose("import %d: the state is that of %q", l.importAcked, got)
+		}
+		l.importMaybe = 0
+	}
 	type tokenState struct {
 		value string
 		valid bool
@@ -631,7 +720,9 @@ func (l *crashLedger) verify(t *testing.T, run *crashRun, full bool) {
 }
 
 // crashTear appends a record that a crash cut short: alternately half a
-// line, and a whole line whose checksum does not match.
+// line, and a whole line but its newline. (A line that has its newline was
+// written whole, so damage to it stops start-up instead: see
+// TestPersistCorruptDirectoryStopsOpen in internal/store.)
 func crashTear(t *testing.T, path string, round int) {
 	t.Helper()
 	data := []byte(fmt.Sprintf(`{"seq":999999999,"users":[{"id":"torn","idpId":"torn-%d","userName":"torn-%d","active":true}]}`, round, round))
@@ -639,7 +730,7 @@ func crashTear(t *testing.T, path string, round int) {
 	if round%2 == 0 {
 		line = line[:len(line)/2]
 	} else {
-		line = []byte(fmt.Sprintf("%08x %s\n", crc32.ChecksumIEEE(data)^0xff, data))
+		line = line[:len(line)-1]
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -648,5 +739,179 @@ func crashTear(t *testing.T, path string, round int) {
 	defer f.Close()
 	if _, err := f.Write(line); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCrashDuringFirstStart kills the binary at random moments of its first
+// start on a new directory (taking the lock, writing the signing key, the
+// first snapshot, which says no log exists yet, the log, the snapshot
+// again), then starts it again: that must always succeed, and tokens issued
+// then must verify after another kill and restart. Half the rounds bring
+// their own key (--signing-key), so that the kill lands among the state
+// files' writes rather than in the key's generation.
+func TestCrashDuringFirstStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	args := func(dir string) []string {
+		return []string{"--state", dir, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0",
+			"--log-level", "warn", "--external-url", "http://mockdomino.crash.test"}
+	}
+	// A key of its own, and how long a first start takes with and without it.
+	keyDir := t.TempDir()
+	began := time.Now()
+	cmd, _, _, _ := startBinary(t, bin, nil, args(keyDir)...)
+	slow := time.Since(began)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	keyPath := filepath.Join(keyDir, "signing-key.pem")
+	began = time.Now()
+	cmd, _, _, _ = startBinary(t, bin, nil, append(args(t.TempDir()), "--signing-key", keyPath)...)
+	fast := time.Since(began)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+
+	const rounds = 16
+	seen := map[string]int{} // what the directory held at each kill
+	for round := 0; round < rounds && !t.Failed(); round++ {
+		dir := filepath.Join(t.TempDir(), "state")
+		a, took := args(dir), slow
+		if round%2 == 1 {
+			a, took = append(a, "--signing-key", keyPath), fast
+		}
+		cmd := exec.Command(bin, a...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rand.Int64N(int64(took) * 5 / 4)))
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		seen[crashDirState(dir)]++
+
+		cmd, _, proxy, stderr := startBinary(t, bin, nil, a...)
+		run := &crashRun{cmd: cmd, proxy: proxy, stderr: stderr, client: &http.Client{Timeout: 10 * time.Second}}
+		var sa struct{ IdpID string }
+		var tok struct{ Token string }
+		if status, _ := run.do("POST", proxy+"/v4/serviceAccounts", "", map[string]string{"username": "first", "email": "first@example.com"}, &sa); status != http.StatusCreated {
+			t.Fatalf("round %d: create account: %d\n%s", round, status, stderr)
+		}
+		if status, _ := run.do("POST", proxy+"/v4/serviceAccounts/"+sa.IdpID+"/tokens", "", map[string]string{"name": "t"}, &tok); status != http.StatusCreated {
+			t.Fatalf("round %d: create token: %d\n%s", round, status, stderr)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		cmd, api, _, stderr := startBinary(t, bin, nil, a...)
+		run = &crashRun{cmd: cmd, stderr: stderr, client: &http.Client{Timeout: 10 * time.Second}}
+		var me struct{ UserName string }
+		if status, _ := run.do("GET", api+"/v4/users/self", tok.Token, nil, &me); status != http.StatusOK || me.UserName != "first" {
+			t.Errorf("round %d: the token after a restart: %d as %q\n%s", round, status, me.UserName, stderr)
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+	t.Logf("first start (%v, %v with --signing-key) killed %d times; the directory held, at the kill: %v", slow.Round(time.Millisecond), fast.Round(time.Millisecond), rounds, seen)
+}
+
+// crashDirState names what a state directory holds, for the test's log.
+func crashDirState(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "no directory"
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if name == "snapshot.json" {
+			if data, err := os.ReadFile(filepath.Join(dir, name)); err == nil && bytes.Contains(data, []byte(`"logWas":"none"`)) {
+				name += "(no log yet)"
+			}
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return "nothing"
+	}
+	return strings.Join(names, "+")
+}
+
+// TestCrashTwoStartsTogether starts two mocks at once on a new directory:
+// one is refused, and must have changed nothing there; the survivor's
+// tokens verify after it is killed and started again.
+func TestCrashTwoStartsTogether(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	for round := 0; round < 5 && !t.Failed(); round++ {
+		dir := filepath.Join(t.TempDir(), "state")
+		args := []string{"--state", dir, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0", "--log-level", "warn",
+			"--external-url", "http://mockdomino.crash.test"}
+		type started struct {
+			cmd    *exec.Cmd
+			proxy  string
+			stderr *bytes.Buffer
+			exited bool
+		}
+		results := make(chan started, 2)
+		for i := 0; i < 2; i++ {
+			go func() {
+				cmd := exec.Command(bin, args...)
+				stderr := &bytes.Buffer{}
+				cmd.Stderr = stderr
+				out, err := cmd.StdoutPipe()
+				if err != nil {
+					panic(err)
+				}
+				if err := cmd.Start(); err != nil {
+					panic(err)
+				}
+				sc := bufio.NewScanner(out)
+				for sc.Scan() {
+					if p, ok := strings.CutPrefix(sc.Text(), "proxy listening on "); ok {
+						go io.Copy(io.Discard, out)
+						results <- started{cmd: cmd, proxy: p, stderr: stderr}
+						return
+					}
+				}
+				cmd.Wait()
+				results <- started{cmd: cmd, stderr: stderr, exited: true}
+			}()
+		}
+		var survivor, refused *started
+		for i := 0; i < 2; i++ {
+			r := <-results
+			if r.exited {
+				refused = &r
+			} else {
+				t.Cleanup(func() { r.cmd.Process.Kill(); r.cmd.Wait() })
+				survivor = &r
+			}
+		}
+		if survivor == nil || refused == nil {
+			t.Fatalf("round %d: want one mock serving and one refused; refused: %v", round, refused != nil)
+		}
+		if !strings.Contains(refused.stderr.String(), "in use") {
+			t.Errorf("round %d: the refused mock said %q", round, refused.stderr)
+		}
+		run := &crashRun{cmd: survivor.cmd, proxy: survivor.proxy, stderr: survivor.stderr, client: &http.Client{Timeout: 10 * time.Second}}
+		var sa struct{ IdpID string }
+		var tok struct{ Token string }
+		if status, _ := run.do("POST", run.proxy+"/v4/serviceAccounts", "", map[string]string{"username": "kept", "email": "kept@example.com"}, &sa); status != http.StatusCreated {
+			t.Fatalf("round %d: create account: %d", round, status)
+		}
+		if status, _ := run.do("POST", run.proxy+"/v4/serviceAccounts/"+sa.IdpID+"/tokens", "", map[string]string{"name": "t"}, &tok); status != http.StatusCreated {
+			t.Fatalf("round %d: create token: %d", round, status)
+		}
+		survivor.cmd.Process.Signal(syscall.SIGKILL)
+		survivor.cmd.Wait()
+		cmd, api, _, stderr := startBinary(t, bin, nil, args...)
+		again := &crashRun{cmd: cmd, stderr: stderr, client: &http.Client{Timeout: 10 * time.Second}}
+		var me struct{ UserName string }
+		if status, _ := again.do("GET", api+"/v4/users/self", tok.Token, nil, &me); status != http.StatusOK || me.UserName != "kept" {
+			t.Errorf("round %d: the survivor's token after its restart: %d as %q\n%s", round, status, me.UserName, stderr)
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
 	}
 }

@@ -79,7 +79,20 @@ func Start(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("proxy user %q is not a user in the fixtures", proxyUser)
 		}
 	}
-	keys, err := loadKeys(cfg)
+	// The state directory is locked before anything in it is read or
+	// written: a mock refused it must leave it as the running one keeps it.
+	var dir *store.Dir
+	if cfg.StateDir != "" {
+		if dir, err = store.LockDir(cfg.StateDir); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if dir != nil { // not handed to the store: start-up failed
+				dir.Close()
+			}
+		}()
+	}
+	keys, newKey, err := loadKeys(cfg, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -111,14 +124,23 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.ProxyListen != "" {
 		storeCfg.ProxyUser = proxyUser
 	}
-	if cfg.StateDir != "" {
-		if s.store, err = store.Open(storeCfg, cfg.StateDir); err != nil {
+	if dir != nil {
+		// A new key is kept only once the state has loaded with it: a
+		// start that fails writes no key.
+		if s.store, err = store.OpenDir(storeCfg, dir); err == nil && newKey {
+			if err = dir.WriteFile(keyFile, keys.PEM()); err != nil {
+				s.store.Close()
+				err = fmt.Errorf("saving the signing key: %w", err)
+			}
+		}
+		if err != nil {
 			apiLn.Close()
 			if proxyLn != nil {
 				proxyLn.Close()
 			}
 			return nil, err
 		}
+		dir = nil // the store's now
 	} else {
 		s.store = store.New(storeCfg)
 	}
@@ -194,38 +216,34 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // keyFile is where --state keeps the signing key, so tokens verify after a restart.
 const keyFile = "signing-key.pem"
 
-func loadKeys(cfg Config) (*signing.Keys, error) {
+// loadKeys returns the signing key: --signing-key's, the state directory's,
+// or a new one (seeded with --seed); fresh says it is new and, with a state
+// directory, still to be saved there.
+func loadKeys(cfg Config, dir *store.Dir) (keys *signing.Keys, fresh bool, err error) {
 	if cfg.SigningKeyPath != "" {
-		return signing.LoadPEM(cfg.SigningKeyPath)
+		keys, err = signing.LoadPEM(cfg.SigningKeyPath)
+		return keys, false, err
 	}
-	var statePath string
-	if cfg.StateDir != "" {
-		statePath = filepath.Join(cfg.StateDir, keyFile)
-		if _, err := os.Stat(statePath); err == nil {
-			return signing.LoadPEM(statePath)
+	if dir != nil {
+		data, err := dir.ReadFile(keyFile)
+		if err == nil {
+			keys, err = signing.ParsePEM(data, filepath.Join(dir.Path(), keyFile))
+			return keys, false, err
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, false, fmt.Errorf("reading the signing key: %w", err)
 		}
 	}
-	var keys *signing.Keys
-	var err error
 	switch {
 	case cfg.Seed != 0:
 		keys, err = signing.GenerateFrom(store.SeededReader(cfg.Seed, 1))
-	case statePath == "":
+	case dir == nil:
 		// Nothing to save: let start-up finish while the key is made.
-		return signing.GenerateAsync(), nil
+		return signing.GenerateAsync(), true, nil
 	default:
 		keys, err = signing.Generate()
 	}
-	if err != nil || statePath == "" {
-		return keys, err
-	}
-	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
-		return nil, fmt.Errorf("state directory: %w", err)
-	}
-	if err := store.WriteFileSync(statePath, keys.PEM(), 0o600); err != nil {
-		return nil, fmt.Errorf("saving the signing key: %w", err)
-	}
-	return keys, nil
+	return keys, true, err
 }
 
 // Close shuts down gracefully, waiting at most 5 seconds.

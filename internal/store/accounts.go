@@ -192,9 +192,11 @@ func (s *Store) CreateServiceAccount(c Caller, username, email string) (ServiceA
 	if err := ValidateEmail(email); err != nil {
 		return ServiceAccount{}, err
 	}
-	id, idp := s.cfg.IDs.ObjectID(), s.cfg.IDs.UUID()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Drawn before the checks, as ever: a refused duplicate uses its ids up,
+	// so a seeded run gives the ids it always gave.
+	id, idp := s.newObjectID(), s.newUUID()
 	if err := s.writable(); err != nil {
 		return ServiceAccount{}, err
 	}
@@ -209,7 +211,7 @@ func (s *Store) CreateServiceAccount(c Caller, username, email string) (ServiceA
 		serviceAccount: true, active: true, tokens: map[string]*token{},
 	}
 	s.st.addUser(u)
-	return u.serviceAccountView(), s.commit(change{users: []*user{u}})
+	return u.serviceAccountView(), s.commit(change{users: []*user{u}, creates: true})
 }
 
 // ServiceAccounts lists service accounts in creation order; deactivated ones
@@ -338,7 +340,7 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	if err == nil {
 		now := s.cfg.Clock.Now().Truncate(time.Millisecond)
 		t = &token{
-			jti: s.cfg.IDs.UUID(), name: name, account: u, valid: true,
+			jti: s.newUUID(), name: name, account: u, valid: true,
 			createdAt: now, expiresAt: now.Add(s.cfg.TokenTTL),
 			hasSub: !(s.cfg.Profile.ReactivatedTokensLackSub && u.reactivated),
 		}
@@ -377,7 +379,7 @@ func (s *Store) CreateToken(c Caller, idpID, name string) (Token, error) {
 	}
 	u.addToken(t)
 	s.st.tokens[t.jti] = t
-	return t.view(true), s.commit(change{tokens: []*token{t}})
+	return t.view(true), s.commit(change{tokens: []*token{t}, creates: true})
 }
 
 func (u *user) canIssue(name string, limit int) error {
@@ -549,8 +551,8 @@ func sameToken(presented, issued string) bool {
 func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	now := s.cfg.Clock.Now()
 	exp := now.Add(DefaultAccessTokenTTL)
-	jti := s.cfg.IDs.UUID()
 	s.mu.RLock()
+	jti := s.newUUID()
 	u := s.st.users[c.ID]
 	s.mu.RUnlock()
 	if u == nil {
@@ -570,7 +572,7 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	if err := s.writable(); err != nil {
 		return "", err
 	}
-	ch := change{accessTokens: []string{jti}}
+	ch := change{accessTokens: []string{jti}, creates: true}
 	// Drop expired ones so a long-running proxy does not accumulate them.
 	if len(s.st.accessTokens) >= 1024 {
 		for k, a := range s.st.accessTokens {

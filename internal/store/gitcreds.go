@@ -218,10 +218,10 @@ func (s *Store) AddGitCredential(c Caller, userID string, in GitCredentialInput)
 	if err := s.writable(); err != nil {
 		return GitCredential{}, err
 	}
-	view.ID = s.cfg.IDs.ObjectID()
+	view.ID = s.newObjectID()
 	cr := &gitCredential{GitCredential: view, owner: u, accessType: in.AccessType, secret: secret}
 	s.st.addCred(cr)
-	return view, s.commit(change{creds: []*gitCredential{cr}})
+	return view, s.commit(change{creds: []*gitCredential{cr}, creates: true})
 }
 
 // UpdateTokenGitCredential replaces a token credential's name, provider,

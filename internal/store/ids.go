@@ -13,8 +13,10 @@ import (
 // IDs generates the identifiers Domino uses: Mongo ObjectIds for users,
 // projects, credentials and jobs, and UUIDs for Keycloak ids and token ids.
 type IDs struct {
-	mu sync.Mutex
-	r  io.Reader
+	mu     sync.Mutex
+	r      io.Reader
+	seeded bool
+	drawn  uint64 // bytes drawn: the stream's position, kept with --state
 }
 
 // RandomIDs draws from crypto/rand.
@@ -23,7 +25,31 @@ func RandomIDs() *IDs { return &IDs{r: crand.Reader} }
 // SeededIDs is deterministic: the same seed yields the same sequence, for
 // golden-file tests.
 func SeededIDs(seed uint64) *IDs {
-	return &IDs{r: SeededReader(seed, 0)}
+	return &IDs{r: SeededReader(seed, 0), seeded: true}
+}
+
+// position is how far the stream has been drawn.
+func (g *IDs) position() uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.drawn
+}
+
+// skipTo moves the stream on to pos, so that a seeded stream continues
+// where the last run on the same state directory left it instead of
+// handing out its ids again. A random stream only counts on.
+func (g *IDs) skipTo(pos uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if pos <= g.drawn {
+		return
+	}
+	if g.seeded {
+		if _, err := io.CopyN(io.Discard, g.r, int64(pos-g.drawn)); err != nil {
+			panic("id source failed: " + err.Error()) // a ChaCha8 stream does not fail
+		}
+	}
+	g.drawn = pos
 }
 
 // SeededReader is a deterministic byte stream for a seed; purpose keeps
@@ -45,6 +71,7 @@ func (g *IDs) read(n int) []byte {
 	b := make([]byte, n)
 	g.mu.Lock()
 	_, err := io.ReadFull(g.r, b)
+	g.drawn += uint64(n)
 	g.mu.Unlock()
 	if err != nil {
 		panic("id source failed: " + err.Error()) // crypto/rand does not fail on supported platforms
@@ -61,4 +88,45 @@ func (g *IDs) UUID() string {
 	u[6] = (u[6] & 0x0f) | 0x40
 	u[8] = (u[8] & 0x3f) | 0x80
 	return u.String()
+}
+
+// newObjectID draws an ObjectId no entity of the state has: an imported
+// state, or one kept from an earlier run, may hold ids of this very stream.
+// The caller holds the store's lock (read or write).
+func (s *Store) newObjectID() string {
+	for {
+		if id := s.cfg.IDs.ObjectID(); !s.st.objectIDInUse(id) {
+			return id
+		}
+	}
+}
+
+// newUUID draws a UUID no user or token has; the caller holds the store's lock.
+func (s *Store) newUUID() string {
+	for {
+		if id := s.cfg.IDs.UUID(); !s.st.uuidInUse(id) {
+			return id
+		}
+	}
+}
+
+func (st *state) objectIDInUse(id string) bool {
+	if st.users[id] != nil || st.projects[id] != nil || st.creds[id] != nil || st.jobs[id] != nil {
+		return true
+	}
+	for _, p := range st.projectOrder {
+		if p.repo != nil && p.repo.id == id {
+			return true
+		}
+	}
+	for _, e := range st.envs {
+		if e.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *state) uuidInUse(id string) bool {
+	return st.usersByIdp[id] != nil || st.tokens[id] != nil || st.accessTokens[id] != nil
 }

@@ -298,7 +298,7 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 		}
 	}
 	j := &job{
-		id: s.cfg.IDs.ObjectID(), projectID: p.id, number: number, command: in.Command,
+		id: s.newObjectID(), projectID: p.id, number: number, command: in.Command,
 		title: in.Title, hardwareTier: tier, environmentID: env, commitID: commit,
 		startedBy: s.st.users[c.ID], submitted: s.cfg.Clock.Now().Truncate(time.Millisecond),
 		status: StatusQueued, lifecycle: s.st.lifecycle,
@@ -310,7 +310,7 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 		return Job{}, err
 	}
 	s.st.jobs[j.id] = j
-	return j.view(), s.commit(change{jobs: []*job{j}})
+	return j.view(), s.commit(change{jobs: []*job{j}, creates: true})
 }
 
 func (st *state) hardwareTier(idOrName, field string) (string, error) {

@@ -48,8 +48,10 @@ func TestJobLifecycleStoredOnce(t *testing.T) {
 	defer walClose(t, s)
 	grown := int64(heapInUse()) - int64(before)
 	t.Logf("heap growth loading them: %d bytes", grown)
-	if grown > limit {
-		t.Errorf("the heap grew by %d bytes loading %d jobs, want at most %d", grown, jobs, limit)
+	// The heap is the whole process's, and -race adds to it: allow a few
+	// copies' worth; one per job (40) is what this guards against.
+	if heapLimit := 4 * int64(len(stdout)); grown > heapLimit {
+		t.Errorf("the heap grew by %d bytes loading %d jobs, want at most %d", grown, jobs, heapLimit)
 	}
 	if size := fileSize(t, filepath.Join(dir, snapshotFile)); size > limit {
 		t.Errorf("the snapshot holds %d bytes, want at most %d", size, limit)

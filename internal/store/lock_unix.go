@@ -9,10 +9,14 @@ import (
 	"syscall"
 )
 
-// lockDir keeps two processes from writing one state directory.
+const oNoFollow = syscall.O_NOFOLLOW
+
+// lockDir keeps two processes from writing one state directory. Opening
+// the lock file changes nothing in it, so a process refused the lock has
+// touched nothing.
 func lockDir(dir string) (*os.File, error) {
 	path := filepath.Join(dir, "lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openNoFollow(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
@@ -21,4 +25,13 @@ func lockDir(dir string) (*os.File, error) {
 		return nil, fmt.Errorf("state directory %s is in use by another mockdomino (%v)", dir, err)
 	}
 	return f, nil
+}
+
+// checkDirMode refuses a state directory that its group or others may
+// write: they could replace the state, or plant links in it.
+func checkDirMode(dir string, mode os.FileMode) error {
+	if mode.Perm()&0o022 != 0 {
+		return fmt.Errorf("state directory %s may be written by its group or others (mode %v), who could replace the state or plant links in it: use a directory only you may write (chmod go-w %s, or a new one)", dir, mode.Perm(), dir)
+	}
+	return nil
 }

@@ -9,33 +9,54 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
-	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
 
-// Persistence (--state DIR) is a write-ahead log plus a snapshot:
+// Persistence (--state DIR) is a write-ahead log plus a snapshot, in a
+// directory one process holds (statedir.go):
 //
-//   - Every change is appended to wal.log as one line, "<crc32> <json>\n",
-//     and fsynced before the request that made it is answered, while the
-//     store's write lock is held (so the log's order is the state's order).
-//   - Each line holds whole entities as they are after the change (upserts)
-//     and the keys of deleted ones, so replaying it is idempotent.
-//   - Every compactEvery records, the whole state is written to
-//     snapshot.json (temp file, fsync, rename, fsync dir) and the log is
-//     emptied. Records carry a sequence number; replay skips those the
-//     snapshot already holds, so a crash between the two steps is harmless.
-//   - On start, a last line that is incomplete or fails its checksum is a
-//     write that was never acknowledged: it is cut off. Any other damage
-//     stops start-up with the file, the line and what is wrong.
+//   - snapshot.json is the whole state as of record <seq>, under a checksum:
+//     {"crc32":"…","snapshot":{"format":2,"seq":…,"state":{…}}}.
+//   - wal.log starts with a header line naming the snapshot seq it follows,
+//     then holds one line per change, "<crc32> <json>\n", appended and
+//     fsynced before the request that made it is answered, while the store's
+//     write lock is held (so the log's order is the state's order).
+//   - Each record holds whole entities as they are after the change
+//     (upserts), the keys of deleted ones, and the ids of the entities it
+//     created: replay refuses to create one whose id exists (an upsert
+//     would silently replace it), as it refuses an id twice in a snapshot.
+//   - The snapshot and each record also keep the id stream's position, so
+//     a seeded stream (--seed) continues across restarts instead of handing
+//     its ids out again.
+//   - Compaction writes the state as the snapshot, then a new log holding
+//     only its header (each file: temp file, fsync, rename, fsync dir). It
+//     runs at each start, every compactEvery records, once the log outgrows
+//     the snapshot (and compactMinBytes), and for an import or a reset: a
+//     whole new state is a snapshot, never a log record. A crash between
+//     the two steps leaves the new snapshot and the old log, whose records
+//     replay skips (their seqs are the snapshot's or lower).
+//   - On start, only a last line without its newline is a write that was
+//     never acknowledged: it is cut off. Anything else stops start-up with
+//     the file, the line and what is wrong: a complete line failing its
+//     checksum (the last one too), a gap in the seqs, a snapshot failing its
+//     checksum, a log following another snapshot or whose records stop short
+//     of the snapshot's seq, a missing log once a log was written.
+//   - The snapshot says what wal.log was when it was written (logWas), so
+//     that a first start that stopped before writing its log, or a
+//     directory of format 1 (no checksum, no header) being converted, is
+//     told apart from damage.
 //
 // The alternative, an embedded database, would add a dependency for what is
 // a few hundred lines here; the log keeps one fsync per acknowledged write.
 
 const (
-	walFile      = "wal.log"
-	snapshotFile = "snapshot.json"
-	compactEvery = 4096
+	walFile         = "wal.log"
+	snapshotFile    = "snapshot.json"
+	stateFormat     = 2       // of both files; format 1 had no snapshot checksum and no log header
+	compactEvery    = 4096    // records
+	compactMinBytes = 1 << 20 // the log may grow to the snapshot's size, and to at least this
 )
 
 // KindUnavailable: the state directory cannot be written; the mock refuses
@@ -44,7 +65,7 @@ const KindUnavailable Kind = 100
 
 type walRecord struct {
 	Seq             uint64              `json:"seq"`
-	Full            *Snapshot           `json:"full,omitempty"`
+	Full            *Snapshot           `json:"full,omitempty"` // format 1 only: imports and resets
 	Users           []UserRecord        `json:"users,omitempty"`
 	Tokens          []TokenRecord       `json:"tokens,omitempty"`
 	DelTokens       []string            `json:"delTokens,omitempty"`
@@ -58,16 +79,51 @@ type walRecord struct {
 	Jobs            []JobRecord         `json:"jobs,omitempty"`
 	Lifecycle       *JobLifecycle       `json:"jobLifecycle,omitempty"`
 	ClockOffset     *Duration           `json:"clockOffset,omitempty"`
+	Created         *createdIDs         `json:"created,omitempty"`
+	IDs             uint64              `json:"ids,omitempty"` // the id stream's position after the change
 }
 
+// createdIDs are the ids of the entities a record creates (the others it
+// holds are updated): replay refuses to create one whose id exists.
+type createdIDs struct {
+	Users        []string `json:"users,omitempty"`
+	Tokens       []string `json:"tokens,omitempty"`
+	AccessTokens []string `json:"accessTokens,omitempty"`
+	Credentials  []string `json:"gitCredentials,omitempty"`
+	Jobs         []string `json:"jobs,omitempty"`
+}
+
+// walHeader is the log's first line.
+type walHeader struct {
+	Format  int    `json:"format"`
+	Follows uint64 `json:"follows"` // the seq of the snapshot the log's records follow
+}
+
+// logKind is what wal.log is.
+type logKind string
+
+const (
+	logCurrent logKind = ""        // a log with a header
+	logNone    logKind = "none"    // no log: a new directory
+	logFormat1 logKind = "format1" // a log without a header
+)
+
+// snapshotFileDoc is what snapshot.json holds under its checksum.
 type snapshotFileDoc struct {
-	Seq   uint64   `json:"seq"`
-	State Snapshot `json:"state"`
+	Format int    `json:"format"`
+	Seq    uint64 `json:"seq"`
+	IDs    uint64 `json:"ids,omitempty"` // the id stream's position
+	// LogWas is what wal.log was when the snapshot was written. Only while
+	// it is not logCurrent may the log be missing (a first start stopped
+	// before writing it) or lack a header (format 1, being converted).
+	LogWas logKind  `json:"logWas,omitempty"`
+	State  Snapshot `json:"state"`
 }
 
 // change lists what a mutation touched, for the log.
 type change struct {
-	full            bool
+	full            bool // the whole state was replaced: written as a snapshot
+	creates         bool // the users, tokens, access tokens, credentials and jobs listed are new
 	users           []*user
 	tokens          []*token
 	delTokens       []string
@@ -86,11 +142,13 @@ type change struct {
 }
 
 type persister struct {
-	dir     string
-	log     *os.File
-	seq     uint64
-	pending int // records since the last snapshot
-	lock    *os.File
+	dir       *Dir
+	ids       *IDs
+	log       *os.File
+	seq       uint64 // of the log's last record, or of the snapshot
+	pending   int    // records in the log
+	logBytes  int64  // their size
+	snapBytes int64  // snapshot.json's size
 }
 
 // writable refuses changes once the state directory has failed; the caller
@@ -112,17 +170,41 @@ func (s *Store) commit(c change) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	st := s.st
 	offset := s.cfg.Clock.Offset()
 	if c.clock != nil {
 		offset = *c.clock
 	}
-	s.p.seq++
-	rec := walRecord{Seq: s.p.seq}
+	var err error
 	if c.full {
-		snap := st.snapshot(offset)
-		rec.Full = &snap
+		err = s.p.compact(s.st.snapshot(offset), logCurrent)
+	} else {
+		err = s.p.append(s.record(c, offset))
 	}
+	if err != nil {
+		s.failed = err
+		msg := "mockdomino could not write its state directory: " + err.Error()
+		if rbErr := s.rollBack(); rbErr != nil {
+			msg += "; reading it back to undo the refused change failed too, so the change stays visible until a restart: " + rbErr.Error()
+		}
+		return &Error{Kind: KindUnavailable, Message: msg}
+	}
+	s.applyClock(c)
+	if s.p.due() {
+		if err := s.p.compact(s.st.snapshot(s.cfg.Clock.Offset()), logCurrent); err != nil {
+			// This change is in the fsynced log, so it is acknowledged; the
+			// directory is failing, so the next change is not.
+			s.failed = fmt.Errorf("compacting the log into a snapshot: %w", err)
+		}
+	}
+	return nil
+}
+
+// record is the log record of a change; the caller holds the write lock.
+func (s *Store) record(c change, offset time.Duration) walRecord {
+	st := s.st
+	// The position is read under the write lock, after every id this
+	// change (or any change already logged) holds was drawn.
+	rec := walRecord{Seq: s.p.seq + 1, IDs: s.cfg.IDs.position()}
 	for _, u := range c.users {
 		rec.Users = append(rec.Users, u.record())
 	}
@@ -160,23 +242,25 @@ func (s *Store) commit(c change) error {
 		d := Duration(offset)
 		rec.ClockOffset = &d
 	}
-	if err := s.p.append(rec); err != nil {
-		s.failed = err
-		msg := "mockdomino could not write its state directory: " + err.Error()
-		if rbErr := s.rollBack(); rbErr != nil {
-			msg += "; reading it back to undo the refused change failed too, so the change stays visible until a restart: " + rbErr.Error()
+	if c.creates {
+		rec.Created = &createdIDs{}
+		for _, u := range rec.Users {
+			rec.Created.Users = append(rec.Created.Users, u.ID)
 		}
-		return &Error{Kind: KindUnavailable, Message: msg}
-	}
-	s.applyClock(c)
-	if s.p.pending >= compactEvery {
-		if err := s.p.compact(st.snapshot(s.cfg.Clock.Offset())); err != nil {
-			// This change is in the fsynced log, so it is acknowledged; the
-			// directory is failing, so the next change is not.
-			s.failed = fmt.Errorf("compacting the log into a snapshot: %w", err)
+		for _, t := range rec.Tokens {
+			rec.Created.Tokens = append(rec.Created.Tokens, t.JTI)
+		}
+		for _, a := range rec.AccessTokens {
+			rec.Created.AccessTokens = append(rec.Created.AccessTokens, a.JTI)
+		}
+		for _, cr := range rec.Credentials {
+			rec.Created.Credentials = append(rec.Created.Credentials, cr.ID)
+		}
+		for _, j := range rec.Jobs {
+			rec.Created.Jobs = append(rec.Created.Jobs, j.ID)
 		}
 	}
-	return nil
+	return rec
 }
 
 func (s *Store) applyClock(c change) {
@@ -191,20 +275,28 @@ func (s *Store) applyClock(c change) {
 // reach the disk whole (say, only its fsync failed) is read back, and stays:
 // memory then shows what a restart would.
 func (s *Store) rollBack() error {
-	snap, _, found, err := load(s.p.dir)
+	l, err := load(s.p.dir)
 	if err != nil {
 		return err
 	}
-	if !found {
-		return fmt.Errorf("%s holds no state", s.p.dir)
+	if !l.found {
+		return fmt.Errorf("%s holds no state", s.p.dir.Path())
 	}
-	st, err := stateFromSnapshot(snap, s.cfg.Keys)
+	st, err := stateFromSnapshot(l.snap, s.cfg.Keys)
 	if err != nil {
 		return err
 	}
 	s.st = st
-	s.cfg.Clock.SetOffset(time.Duration(snap.ClockOffset))
+	s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
 	return nil
+}
+
+// line frames data as a log line: "<crc32> <data>\n".
+func line(data []byte) []byte {
+	l := make([]byte, 0, len(data)+10)
+	l = fmt.Appendf(l, "%08x ", crc32.ChecksumIEEE(data))
+	l = append(l, data...)
+	return append(l, '\n')
 }
 
 func (p *persister) append(rec walRecord) error {
@@ -212,74 +304,116 @@ func (p *persister) append(rec walRecord) error {
 	if err != nil {
 		return err
 	}
-	line := make([]byte, 0, len(data)+10)
-	line = append(line, fmt.Sprintf("%08x ", crc32.ChecksumIEEE(data))...)
-	line = append(line, data...)
-	line = append(line, '\n')
-	if _, err := p.log.Write(line); err != nil {
-		return fmt.Errorf("%s: %w", filepath.Join(p.dir, walFile), err)
+	l := line(data)
+	if _, err := p.log.Write(l); err != nil {
+		return fmt.Errorf("%s: %w", p.dir.file(walFile), err)
 	}
 	if err := p.log.Sync(); err != nil {
-		return fmt.Errorf("%s: fsync: %w", filepath.Join(p.dir, walFile), err)
+		return fmt.Errorf("%s: fsync: %w", p.dir.file(walFile), err)
 	}
+	p.seq = rec.Seq
 	p.pending++
+	p.logBytes += int64(len(l))
 	return nil
 }
 
-// compact writes the state as the new snapshot and empties the log.
-func (p *persister) compact(snap Snapshot) error {
-	data, err := json.Marshal(snapshotFileDoc{Seq: p.seq, State: snap})
+// due says the log should be compacted: replaying it would cost more than
+// reading the snapshot again.
+func (p *persister) due() bool {
+	return p.pending >= compactEvery || p.logBytes >= max(compactMinBytes, p.snapBytes)
+}
+
+// compact writes snap as the snapshot at p.seq, then a new log holding only
+// its header. logWas is what wal.log is now.
+func (p *persister) compact(snap Snapshot, logWas logKind) error {
+	data, err := encodeSnapshotFile(snapshotFileDoc{Format: stateFormat, Seq: p.seq, IDs: p.ids.position(), LogWas: logWas, State: snap})
 	if err != nil {
 		return err
 	}
-	if err := WriteFileSync(filepath.Join(p.dir, snapshotFile), data, 0o600); err != nil {
+	if err := p.dir.WriteFile(snapshotFile, data); err != nil {
 		return err
 	}
-	if err := WriteFileSync(filepath.Join(p.dir, walFile), nil, 0o600); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(filepath.Join(p.dir, walFile), os.O_WRONLY|os.O_APPEND, 0o600)
+	// A crash here leaves this snapshot and the old log, whose records all
+	// have seqs up to p.seq: the next start skips them.
+	header, err := json.Marshal(walHeader{Format: stateFormat, Follows: p.seq})
 	if err != nil {
 		return err
 	}
-	p.log.Close()
+	if err := p.dir.WriteFile(walFile, line(header)); err != nil {
+		return err
+	}
+	f, err := openNoFollow(p.dir.file(walFile), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if p.log != nil {
+		p.log.Close()
+	}
 	p.log = f
-	p.pending = 0
+	p.pending, p.logBytes, p.snapBytes = 0, 0, int64(len(data))
 	return nil
 }
 
-// WriteFileSync replaces a file atomically and durably.
-func WriteFileSync(path string, data []byte, perm os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+// encodeSnapshotFile is snapshot.json for doc: the document under a
+// checksum of its bytes, so that a changed seq (or anything else) shows.
+func encodeSnapshotFile(doc snapshotFileDoc) ([]byte, error) {
+	inner, err := json.Marshal(doc)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: fsync: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	out := make([]byte, 0, len(inner)+40)
+	out = fmt.Appendf(out, `{"crc32":"%08x","snapshot":`, crc32.ChecksumIEEE(inner))
+	out = append(out, inner...)
+	return append(out, "}\n"...), nil
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
+// decodeSnapshotFile reads snapshot.json, of format 2 or 1.
+func decodeSnapshotFile(data []byte) (snapshotFileDoc, error) {
+	var doc snapshotFileDoc
+	var top struct {
+		CRC32    *string         `json:"crc32"`
+		Snapshot json.RawMessage `json:"snapshot"`
+		// Format 1: the document itself, with no checksum.
+		Seq   *uint64         `json:"seq"`
+		State json.RawMessage `json:"state"`
+	}
+	if err := decodeStrict(data, &top); err != nil {
+		return doc, err
+	}
+	switch {
+	case top.CRC32 != nil && top.Snapshot != nil && top.Seq == nil && top.State == nil:
+		if sum := fmt.Sprintf("%08x", crc32.ChecksumIEEE(top.Snapshot)); sum != *top.CRC32 {
+			return doc, fmt.Errorf("checksum mismatch (%s over its snapshot, not %s): it was changed or damaged", sum, *top.CRC32)
+		}
+		if err := decodeStrict(top.Snapshot, &doc); err != nil {
+			return doc, err
+		}
+		if doc.Format != stateFormat {
+			return doc, fmt.Errorf("format %d is not one this mockdomino reads (%d)", doc.Format, stateFormat)
+		}
+		switch doc.LogWas {
+		case logCurrent, logNone, logFormat1:
+		default:
+			return doc, fmt.Errorf("logWas %q is not none, format1 or absent", doc.LogWas)
+		}
+		return doc, nil
+	case top.CRC32 == nil && top.Snapshot == nil && top.Seq != nil && top.State != nil:
+		doc.Format, doc.Seq = 1, *top.Seq
+		return doc, decodeStrict(top.State, &doc.State)
+	}
+	return doc, errors.New(`want {"crc32":…,"snapshot":…} (or, from format 1, {"seq":…,"state":…})`)
+}
+
+// decodeStrict decodes one JSON document with no unknown fields and
+// nothing after it.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("%s: fsync: %w", dir, err)
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("data after the document at byte %d", dec.InputOffset())
 	}
 	return nil
 }
@@ -287,36 +421,54 @@ func syncDir(dir string) error {
 // Open builds a store whose state lives in dir: loaded from it when it holds
 // state, else started from the fixtures and written to it.
 func Open(cfg Config, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("state directory: %w", err)
-	}
-	lock, err := lockDir(dir)
+	d, err := LockDir(dir)
 	if err != nil {
 		return nil, err
 	}
+	s, err := OpenDir(cfg, d)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenDir is Open on a directory the caller has locked. On success the
+// store holds d and its Close releases it; on error d is still the caller's.
+func OpenDir(cfg Config, d *Dir) (*Store, error) {
 	s := New(cfg)
-	snap, seq, found, err := load(dir)
+	l, err := load(d)
 	if err != nil {
-		lock.Close()
 		return nil, err
 	}
-	if found {
-		st, err := stateFromSnapshot(snap, s.cfg.Keys)
+	if l.found {
+		st, err := stateFromSnapshot(l.snap, s.cfg.Keys)
 		if err != nil {
-			lock.Close()
 			return nil, fmt.Errorf("%s with %s replayed over it is inconsistent: %v (restore the directory from a backup)",
-				filepath.Join(dir, snapshotFile), filepath.Join(dir, walFile), err)
+				d.file(snapshotFile), d.file(walFile), err)
 		}
 		s.st = st
-		s.cfg.Clock.SetOffset(time.Duration(snap.ClockOffset))
+		s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
 	}
-	s.p = &persister{dir: dir, seq: seq, lock: lock}
-	// Start every run from a fresh snapshot and an empty log: recovery is
-	// then done once, and a torn last line is gone for good.
-	if err := s.p.compact(s.st.snapshot(s.cfg.Clock.Offset())); err != nil {
-		lock.Close()
+	s.cfg.IDs.skipTo(l.ids)
+	p := &persister{dir: d, ids: s.cfg.IDs, seq: l.seq}
+	// Start every run from a fresh snapshot and a log holding only its
+	// header: recovery is then done once, and a torn last line is gone for
+	// good. The first snapshot says what wal.log was, so that a crash
+	// before the new log is written is harmless; once the log exists, a
+	// second one says so, and a missing or header-less log is damage.
+	snap := s.st.snapshot(s.cfg.Clock.Offset())
+	err = p.compact(snap, l.log)
+	if err == nil && l.log != logCurrent {
+		err = p.compact(snap, logCurrent)
+	}
+	if err != nil {
+		if p.log != nil {
+			p.log.Close()
+		}
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
+	s.p = p
 	return s, nil
 }
 
@@ -328,96 +480,173 @@ func (s *Store) Close() error {
 		return nil
 	}
 	err := s.p.log.Close()
-	s.p.lock.Close()
+	s.p.dir.Close()
 	// A request still running (a shutdown that timed out) must not be
 	// acknowledged now that nothing is written.
-	s.failed = fmt.Errorf("the state directory %s was closed", s.p.dir)
+	s.failed = fmt.Errorf("the state directory %s was closed", s.p.dir.Path())
 	s.p = nil
 	return err
 }
 
+// loaded is what a state directory holds.
+type loaded struct {
+	snap  Snapshot
+	seq   uint64  // of the last record, or of the snapshot
+	ids   uint64  // the id stream's position
+	found bool    // the directory holds state
+	log   logKind // what wal.log is
+}
+
+const restoreAdvice = "restore the directory from a backup, or remove it to start from the fixtures"
+
 // load reads the snapshot and replays the log over it.
-func load(dir string) (snap Snapshot, seq uint64, found bool, err error) {
+func load(d *Dir) (loaded, error) {
+	var l loaded
 	r := newReplay()
-	snapPath := filepath.Join(dir, snapshotFile)
-	if data, err := os.ReadFile(snapPath); err == nil {
-		var doc snapshotFileDoc
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		err := dec.Decode(&doc)
-		if err == nil {
-			if _, tokErr := dec.Token(); tokErr != io.EOF {
-				err = fmt.Errorf("data after the document at byte %d", dec.InputOffset())
-			}
+	snapPath, walPath := d.file(snapshotFile), d.file(walFile)
+	var doc snapshotFileDoc
+	data, err := d.ReadFile(snapshotFile)
+	switch {
+	case err == nil:
+		if doc, err = decodeSnapshotFile(data); err == nil {
+			err = r.full(doc.State)
 		}
 		if err != nil {
-			return snap, 0, false, fmt.Errorf("%s is corrupt: %v (restore it from a backup or remove the directory to start from the fixtures)", snapPath, err)
+			return l, fmt.Errorf("%s is corrupt: %v (%s)", snapPath, err, restoreAdvice)
 		}
-		r.full(doc.State)
-		seq, found = doc.Seq, true
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return snap, 0, false, fmt.Errorf("%s: %w", snapPath, err)
+		l.found, l.ids = true, doc.IDs
+	case !errors.Is(err, os.ErrNotExist):
+		return l, err
 	}
 
-	walPath := filepath.Join(dir, walFile)
-	f, err := os.Open(walPath)
+	f, err := d.open(walFile)
 	if errors.Is(err, os.ErrNotExist) {
-		return r.result(), seq, found, nil
+		l.log = logNone
+		if l.found && doc.Format == stateFormat && doc.LogWas != logNone {
+			return l, fmt.Errorf("%s is missing, but %s was written with a log after it: the changes the log held are lost (%s)", walPath, snapPath, restoreAdvice)
+		}
+		// A new directory, or a first start that stopped between writing
+		// the snapshot and the log: nothing was acknowledged yet.
+		l.snap, l.seq = r.result(), doc.Seq
+		return l, nil
 	}
 	if err != nil {
-		return snap, 0, false, fmt.Errorf("%s: %w", walPath, err)
-	}
-	if !found {
-		// The snapshot is always written before the log: a log without one
-		// means the snapshot (and the state it held) was lost.
-		f.Close()
-		return snap, 0, false, fmt.Errorf("%s is missing but %s exists, so the state it held is lost (restore snapshot.json from a backup, or remove the directory to start from the fixtures)", snapPath, walPath)
+		return l, err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	for lineNo := 1; ; lineNo++ {
-		line, readErr := br.ReadBytes('\n')
-		if readErr == io.EOF {
-			// An incomplete last line is a write that was never acknowledged.
-			break
-		}
-		if readErr != nil {
-			return snap, 0, false, fmt.Errorf("%s: %w", walPath, readErr)
-		}
-		rec, perr := parseLine(line)
-		if perr != nil {
-			if _, peekErr := br.Peek(1); peekErr == io.EOF {
-				break // a torn last line: never acknowledged
-			}
-			return snap, 0, false, fmt.Errorf("%s is corrupt at line %d: %v; later lines hold acknowledged writes, so mockdomino will not guess (restore the directory from a backup)", walPath, lineNo, perr)
-		}
-		if rec.Seq <= seq {
-			continue // already in the snapshot
-		}
-		if rec.Seq != seq+1 && found {
-			return snap, 0, false, fmt.Errorf("%s is corrupt at line %d: record %d follows %d", walPath, lineNo, rec.Seq, seq)
-		}
-		r.apply(rec)
-		seq, found = rec.Seq, true
+	if !l.found {
+		// The snapshot is always written before the log: a log without one
+		// means the snapshot (and the state it held) was lost.
+		return l, fmt.Errorf("%s is missing but %s exists, so the state it held is lost (%s)", snapPath, walPath, restoreAdvice)
 	}
-	return r.result(), seq, found, nil
+	corrupt := func(lineNo int, format string, args ...any) error {
+		return fmt.Errorf("%s is corrupt at line %d: %s; only a last line without its newline (a write never acknowledged) may be cut off, so mockdomino will not guess (%s)",
+			walPath, lineNo, fmt.Sprintf(format, args...), restoreAdvice)
+	}
+
+	br := bufio.NewReaderSize(f, 1<<20)
+	// next reads a line; complete is false at the end of the log, and for a
+	// torn last line: one without its newline, a write never acknowledged.
+	next := func() (line []byte, complete bool, err error) {
+		line, err = br.ReadBytes('\n')
+		if err == io.EOF {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", walPath, err)
+		}
+		return line, true, nil
+	}
+	lineNo := 1
+	line, complete, err := next()
+	if err != nil {
+		return l, err
+	}
+	last, known := uint64(0), false // the seq the next record follows, once known
+	l.log = logFormat1
+	if complete {
+		data, err := checkLine(line)
+		if err != nil {
+			return l, corrupt(lineNo, "%v", err)
+		}
+		var h walHeader
+		if decodeStrict(data, &h) == nil && h.Format != 0 {
+			if h.Format != stateFormat {
+				return l, corrupt(lineNo, "a header of format %d, not %d", h.Format, stateFormat)
+			}
+			l.log, last, known = logCurrent, h.Follows, true
+			lineNo++
+			if line, complete, err = next(); err != nil {
+				return l, err
+			}
+		}
+	}
+	switch {
+	case l.log == logFormat1 && doc.Format == stateFormat && doc.LogWas != logFormat1:
+		return l, corrupt(1, "no header line naming the snapshot the log follows, though %s was written with one", snapPath)
+	case l.log == logCurrent && doc.Format != stateFormat:
+		return l, fmt.Errorf("%s has a header line of format %d, but %s is of format %d, written before any such log (%s)",
+			walPath, stateFormat, snapPath, doc.Format, restoreAdvice)
+	case l.log == logCurrent && last > doc.Seq:
+		return l, fmt.Errorf("%s follows record %d, but %s holds records up to %d only: the snapshot is older than its log (%s)",
+			walPath, last, snapPath, doc.Seq, restoreAdvice)
+	}
+	for ; complete; lineNo++ {
+		rec, err := parseLine(line)
+		if err != nil {
+			return l, corrupt(lineNo, "%v", err)
+		}
+		// A log of format 1 has no header: its first record may be any
+		// up to the one after the snapshot's.
+		if follows := last; !known && rec.Seq > doc.Seq+1 || known && rec.Seq != last+1 {
+			if !known {
+				follows = doc.Seq
+			}
+			return l, corrupt(lineNo, "record %d follows %d", rec.Seq, follows)
+		}
+		last, known = rec.Seq, true
+		if rec.Seq > doc.Seq { // else the snapshot holds it already
+			if err := r.apply(rec); err != nil {
+				return l, corrupt(lineNo, "%v", err)
+			}
+			l.ids = max(l.ids, rec.IDs)
+		}
+		if line, complete, err = next(); err != nil {
+			return l, err
+		}
+	}
+	if known && last < doc.Seq {
+		return l, fmt.Errorf("%s holds records up to %d, but %s says it holds record %d: records are missing from the log, or the snapshot was changed (%s)",
+			walPath, last, snapPath, doc.Seq, restoreAdvice)
+	}
+	l.snap, l.seq = r.result(), max(last, doc.Seq)
+	return l, nil
+}
+
+// checkLine is the data of a log line whose checksum holds.
+func checkLine(line []byte) ([]byte, error) {
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	sum, data, ok := bytes.Cut(line, []byte(" "))
+	if !ok || len(sum) != 8 {
+		return nil, errors.New("no checksum")
+	}
+	want, err := strconv.ParseUint(string(sum), 16, 32)
+	if err != nil {
+		return nil, errors.New("bad checksum field")
+	}
+	if crc32.ChecksumIEEE(data) != uint32(want) {
+		return nil, errors.New("checksum mismatch")
+	}
+	return data, nil
 }
 
 func parseLine(line []byte) (walRecord, error) {
 	var rec walRecord
-	line = bytes.TrimSuffix(line, []byte("\n"))
-	sum, data, ok := bytes.Cut(line, []byte(" "))
-	if !ok || len(sum) != 8 {
-		return rec, errors.New("no checksum")
-	}
-	want, err := strconv.ParseUint(string(sum), 16, 32)
+	data, err := checkLine(line)
 	if err != nil {
-		return rec, errors.New("bad checksum field")
+		return rec, err
 	}
-	if crc32.ChecksumIEEE(data) != uint32(want) {
-		return rec, errors.New("checksum mismatch")
-	}
-	if err := json.Unmarshal(data, &rec); err != nil {
+	if err := decodeStrict(data, &rec); err != nil {
 		return rec, fmt.Errorf("bad record: %v", err)
 	}
 	return rec, nil
@@ -440,18 +669,27 @@ type replay struct {
 }
 
 type orderedMap[V any] struct {
-	keys []string
-	m    map[string]V
+	keys   []string
+	listed map[string]bool // in keys: a key deleted and put again is listed once
+	m      map[string]V
 }
 
-func (o *orderedMap[V]) put(k string, v V) {
+// put sets k to v and says whether k was absent.
+func (o *orderedMap[V]) put(k string, v V) (added bool) {
 	if o.m == nil {
-		o.m = map[string]V{}
+		o.m, o.listed = map[string]V{}, map[string]bool{}
 	}
-	if _, ok := o.m[k]; !ok {
-		o.keys = append(o.keys, k)
+	if !o.listed[k] {
+		o.keys, o.listed[k] = append(o.keys, k), true
 	}
+	_, had := o.m[k]
 	o.m[k] = v
+	return !had
+}
+
+func (o *orderedMap[V]) has(k string) bool {
+	_, ok := o.m[k]
+	return ok
 }
 
 func (o *orderedMap[V]) del(k string) { delete(o.m, k) }
@@ -470,37 +708,76 @@ func newReplay() *replay { return &replay{lifecycle: DefaultJobLifecycle()} }
 
 func mappingID(m MappingRecord) string { return m.UserID + "/" + m.ProjectID + "/" + m.RepoID }
 
-func (r *replay) full(s Snapshot) {
-	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
-	for _, v := range s.Lifecycles {
-		r.retired.put(v.ID, v)
+// putAll puts every value, refusing a key twice: read into a map, the
+// second would silently replace the first.
+func putAll[V any](what string, o *orderedMap[V], vs []V, key func(V) string) error {
+	for i, v := range vs {
+		if !o.put(key(v), v) {
+			return fmt.Errorf("%s[%d]: %s is used twice", what, i, key(v))
+		}
 	}
-	for _, v := range s.Users {
-		r.users.put(v.ID, v)
-	}
-	for _, v := range s.Tokens {
-		r.tokens.put(v.JTI, v)
-	}
-	for _, v := range s.AccessTokens {
-		r.access.put(v.JTI, v)
-	}
-	for _, v := range s.Projects {
-		r.projects.put(v.ID, v)
-	}
-	for _, v := range s.Credentials {
-		r.creds.put(v.ID, v)
-	}
-	for _, v := range s.Mappings {
-		r.mappings.put(mappingID(v), v)
-	}
-	for _, v := range s.Jobs {
-		r.jobs.put(v.ID, v)
-	}
+	return nil
 }
 
-func (r *replay) apply(rec walRecord) {
+func userKey(v UserRecord) string           { return v.ID }
+func tokenKey(v TokenRecord) string         { return v.JTI }
+func accessKey(v AccessTokenRecord) string  { return v.JTI }
+func projectKey(v ProjectRecord) string     { return v.ID }
+func credKey(v CredentialRecord) string     { return v.ID }
+func jobKey(v JobRecord) string             { return v.ID }
+func lifecycleKey(v LifecycleRecord) string { return v.ID }
+
+func (r *replay) full(s Snapshot) error {
+	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
+	for _, err := range []error{
+		putAll("jobLifecycles", &r.retired, s.Lifecycles, lifecycleKey),
+		putAll("users", &r.users, s.Users, userKey),
+		putAll("tokens", &r.tokens, s.Tokens, tokenKey),
+		putAll("accessTokens", &r.access, s.AccessTokens, accessKey),
+		putAll("projects", &r.projects, s.Projects, projectKey),
+		putAll("gitCredentials", &r.creds, s.Credentials, credKey),
+		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
+		putAll("jobs", &r.jobs, s.Jobs, jobKey),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// creates checks the ids a record says it creates: each must be one the
+// record holds, and must not exist yet.
+func creates[V any](what string, ids []string, o *orderedMap[V], held []V, key func(V) string) error {
+	for _, id := range ids {
+		if o.has(id) {
+			return fmt.Errorf("the record creates %s %s, which already exists", what, id)
+		}
+		if !slices.ContainsFunc(held, func(v V) bool { return key(v) == id }) {
+			return fmt.Errorf("the record creates %s %s but does not hold it", what, id)
+		}
+	}
+	return nil
+}
+
+func (r *replay) apply(rec walRecord) error {
 	if rec.Full != nil {
-		r.full(*rec.Full)
+		if err := r.full(*rec.Full); err != nil {
+			return err
+		}
+	}
+	if c := rec.Created; c != nil {
+		for _, err := range []error{
+			creates("user", c.Users, &r.users, rec.Users, userKey),
+			creates("token", c.Tokens, &r.tokens, rec.Tokens, tokenKey),
+			creates("access token", c.AccessTokens, &r.access, rec.AccessTokens, accessKey),
+			creates("git credential", c.Credentials, &r.creds, rec.Credentials, credKey),
+			creates("job", c.Jobs, &r.jobs, rec.Jobs, jobKey),
+		} {
+			if err != nil {
+				return err
+			}
+		}
 	}
 	for _, v := range rec.Users {
 		r.users.put(v.ID, v)
@@ -543,6 +820,7 @@ func (r *replay) apply(rec walRecord) {
 	if rec.ClockOffset != nil {
 		r.clock = *rec.ClockOffset
 	}
+	return nil
 }
 
 func (r *replay) result() Snapshot {

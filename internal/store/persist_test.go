@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -146,8 +147,8 @@ func TestPersistOpenEmptyDirStartsFromFixtures(t *testing.T) {
 			t.Errorf("%s was not written: %v", f, err)
 		}
 	}
-	if fi, err := os.Stat(filepath.Join(dir, walFile)); err == nil && fi.Size() != 0 {
-		t.Errorf("fresh %s holds %d bytes", walFile, fi.Size())
+	if n, h := len(walLines(t, dir)), walHeaderLines(t, dir); n != 1 || h != 1 {
+		t.Errorf("fresh %s holds %d lines (%d of them a header), want the header alone", walFile, n, h)
 	}
 	s = walReopen(t, s, dir)
 	walSameState(t, "reopened fresh directory", walJSON(t, New(walConfig(t))), walJSON(t, s))
@@ -415,6 +416,48 @@ func walLines(t testing.TB, dir string) [][]byte {
 	return bytes.SplitAfter(data, []byte("\n"))[:bytes.Count(data, []byte("\n"))]
 }
 
+// walHeaderLines is how many lines of the log come before its records.
+func walHeaderLines(t testing.TB, dir string) int {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, walFile))
+	if err != nil {
+		return 0
+	}
+	if bytes.Contains(bytes.SplitN(data, []byte("\n"), 2)[0], []byte(`"format"`)) {
+		return 1
+	}
+	return 0
+}
+
+// walSnapshotDoc is what snapshot.json holds.
+func walSnapshotDoc(t testing.TB, dir string) snapshotFileDoc {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, snapshotFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := decodeSnapshotFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// walEditSnapshot changes snapshot.json and writes it back as the store
+// would, checksum included.
+func walEditSnapshot(t testing.TB, dir string, f func(doc *snapshotFileDoc)) {
+	t.Helper()
+	doc := walSnapshotDoc(t, dir)
+	f(&doc)
+	data, err := encodeSnapshotFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, snapshotFile), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // walWithWrites opens a directory, makes n acknowledged writes that stay in
 // the log, closes it and returns the state they made.
 func walWithWrites(t testing.TB, dir string, n int) string {
@@ -426,16 +469,18 @@ func walWithWrites(t testing.TB, dir string, n int) string {
 	}
 	want := walJSON(t, s)
 	walClose(t, s)
-	if got := len(walLines(t, dir)); got != n {
-		t.Fatalf("the log holds %d lines after %d writes", got, n)
+	if got := len(walLines(t, dir)) - walHeaderLines(t, dir); got != n {
+		t.Fatalf("the log holds %d records after %d writes", got, n)
 	}
 	return want
 }
 
 func TestPersistTornLastLineIsCutOff(t *testing.T) {
-	// What a crash in the middle of an append can leave behind. None of it
-	// was acknowledged (the append had not returned), so recovery drops it
-	// and restores exactly the acknowledged state.
+	// What a crash in the middle of an append can leave behind: a last line
+	// without its newline. It was not acknowledged (the append had not
+	// returned), so recovery drops it and restores exactly the acknowledged
+	// state. A last line that has its newline is damage, not a torn write
+	// (TestPersistCorruptDirectoryStopsOpen).
 	next := walRecord{Seq: 4, Lifecycle: &JobLifecycle{Mode: ModeManual, FinalStatus: StatusSucceeded, Polls: 1},
 		Users: []UserRecord{{User: fixtures.User{ID: "64b7f0a1c2d3e4f5a6b7c8aa", IdpID: "torn", UserName: "torn", Email: "torn@example.com"}, Active: true, ServiceAccount: true}}}
 	for _, c := range []struct {
@@ -451,15 +496,7 @@ func TestPersistTornLastLineIsCutOff(t *testing.T) {
 			return l[:len(l)-1]
 		}},
 		{"only the checksum", func(t *testing.T) []byte { return walLine(t, next, nil)[:8] }},
-		{"a full line with a bad checksum", func(t *testing.T) []byte {
-			return walLine(t, next, func(c uint32) uint32 { return c ^ 1 })
-		}},
-		{"a full line with a torn body", func(t *testing.T) []byte {
-			l := walLine(t, next, nil)
-			return append(l[:len(l)/2:len(l)/2], '\n')
-		}},
 		{"zeros, as a filesystem may leave", func(t *testing.T) []byte { return make([]byte, 37) }},
-		{"an empty line", func(t *testing.T) []byte { return []byte("\n") }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -483,8 +520,10 @@ func TestPersistCorruptDirectoryStopsOpen(t *testing.T) {
 		wreck func(t *testing.T, dir string)
 		want  []string // each must appear in the error; "$WAL" and "$SNAP" are the paths
 	}
+	// rewriteLine changes the line of record i (0: the first record).
 	rewriteLine := func(t *testing.T, dir string, i int, f func(line []byte) []byte) {
 		lines := walLines(t, dir)
+		i += walHeaderLines(t, dir)
 		lines[i] = f(lines[i])
 		if err := os.WriteFile(filepath.Join(dir, walFile), bytes.Join(lines, nil), 0o600); err != nil {
 			t.Fatal(err)
@@ -497,38 +536,98 @@ func TestPersistCorruptDirectoryStopsOpen(t *testing.T) {
 		}
 		return rec
 	}
+	next := walRecord{Seq: 4, Users: []UserRecord{{User: fixtures.User{ID: "64b7f0a1c2d3e4f5a6b7c8aa", IdpID: "unacked", UserName: "unacked", Email: "unacked@example.com"}, Active: true, ServiceAccount: true}}}
 	for _, c := range []damage{
 		{"bad checksum on a middle line", func(t *testing.T, dir string) {
 			rewriteLine(t, dir, 1, func(l []byte) []byte { return bytes.Replace(l, []byte("acked-1"), []byte("acked-X"), 1) })
-		}, []string{"$WAL", "line 2", "checksum"}},
-		{"bad checksum on the first line", func(t *testing.T, dir string) {
+		}, []string{"$WAL", "$REC1", "checksum"}},
+		{"bad checksum on the first record", func(t *testing.T, dir string) {
 			rewriteLine(t, dir, 0, func(l []byte) []byte { l[0] ^= 0x01; return l })
-		}, []string{"$WAL", "line 1"}},
+		}, []string{"$WAL", "$REC0"}},
+		{"a flipped byte in the last complete line", func(t *testing.T, dir string) {
+			rewriteLine(t, dir, 2, func(l []byte) []byte { return bytes.Replace(l, []byte("acked-2"), []byte("acked-X"), 1) })
+		}, []string{"$WAL", "$REC2", "checksum"}},
+		{"the last line's checksum zeroed", func(t *testing.T, dir string) {
+			rewriteLine(t, dir, 2, func(l []byte) []byte { return append([]byte("00000000"), l[8:]...) })
+		}, []string{"$WAL", "$REC2", "checksum"}},
+		{"a whole unacknowledged line with a bad checksum", func(t *testing.T, dir string) {
+			walAppend(t, filepath.Join(dir, walFile), walLine(t, next, func(c uint32) uint32 { return c ^ 1 }))
+		}, []string{"$WAL", "$REC3", "checksum"}},
+		{"a last line cut short but ending in a newline", func(t *testing.T, dir string) {
+			l := walLine(t, next, nil)
+			walAppend(t, filepath.Join(dir, walFile), append(l[:len(l)/2:len(l)/2], '\n'))
+		}, []string{"$WAL", "$REC3"}},
+		{"an empty last line", func(t *testing.T, dir string) {
+			walAppend(t, filepath.Join(dir, walFile), []byte("\n"))
+		}, []string{"$WAL", "$REC3"}},
 		{"a middle line cut short", func(t *testing.T, dir string) {
 			rewriteLine(t, dir, 1, func(l []byte) []byte { return append(l[:20:20], '\n') })
-		}, []string{"$WAL", "line 2"}},
+		}, []string{"$WAL", "$REC1"}},
 		{"a good checksum over a bad record", func(t *testing.T, dir string) {
 			rewriteLine(t, dir, 1, func([]byte) []byte {
 				data := []byte(`{"seq":"two"}`)
 				return []byte(fmt.Sprintf("%08x %s\n", crc32.ChecksumIEEE(data), data))
 			})
-		}, []string{"$WAL", "line 2", "bad record"}},
+		}, []string{"$WAL", "$REC1", "bad record"}},
 		{"a sequence gap", func(t *testing.T, dir string) {
 			rewriteLine(t, dir, 1, func(l []byte) []byte {
 				rec := recordOf(t, l)
 				rec.Seq += 5
 				return walLine(t, rec, nil)
 			})
-		}, []string{"$WAL", "line 2", "record 7 follows 1"}},
-		{"a missing record at the end is a gap too", func(t *testing.T, dir string) {
-			lines := walLines(t, dir)
-			if err := os.WriteFile(filepath.Join(dir, walFile), bytes.Join([][]byte{lines[0], lines[2]}, nil), 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{"$WAL", "line 2", "record 3 follows 1"}},
+		}, []string{"$WAL", "$REC1", "record 7 follows 1"}},
+		{"a missing record in the middle is a gap too", func(t *testing.T, dir string) {
+			rewriteLine(t, dir, 1, func([]byte) []byte { return nil })
+		}, []string{"$WAL", "$REC1", "record 3 follows 1"}},
 		{"a torn line followed by a good one", func(t *testing.T, dir string) {
 			rewriteLine(t, dir, 1, func(l []byte) []byte { return append(l[:len(l)/2:len(l)/2], '\n') })
-		}, []string{"$WAL", "line 2"}},
+		}, []string{"$WAL", "$REC1"}},
+		{"the log's header names a later snapshot", func(t *testing.T, dir string) {
+			lines := walLines(t, dir)
+			header, _ := json.Marshal(walHeader{Format: stateFormat, Follows: 9})
+			lines[0] = line(header)
+			if err := os.WriteFile(filepath.Join(dir, walFile), bytes.Join(lines, nil), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"$WAL", "$SNAP", "follows record 9"}},
+		{"wal.log removed", func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, walFile)); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"$WAL", "missing"}},
+		{"wal.log emptied", func(t *testing.T, dir string) {
+			if err := os.WriteFile(filepath.Join(dir, walFile), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"$WAL"}},
+		{"the snapshot's seq raised in place", func(t *testing.T, dir string) {
+			data, err := os.ReadFile(filepath.Join(dir, snapshotFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raised := regexp.MustCompile(`"seq":\d+`).ReplaceAllLiteral(data, []byte(`"seq":2`))
+			if bytes.Equal(raised, data) {
+				t.Fatal("no seq in snapshot.json")
+			}
+			if err := os.WriteFile(filepath.Join(dir, snapshotFile), raised, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"$SNAP"}},
+		{"the snapshot's seq raised past the log, its checksum made to match", func(t *testing.T, dir string) {
+			// The log's records stop at 3: a snapshot that holds record 5
+			// cannot have been written from them.
+			walEditSnapshot(t, dir, func(doc *snapshotFileDoc) { doc.Seq = 5 })
+		}, []string{"$SNAP", "$WAL", "5"}},
+		{"a flipped byte in snapshot.json", func(t *testing.T, dir string) {
+			data, err := os.ReadFile(filepath.Join(dir, snapshotFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = bytes.Replace(data, []byte(`"admin"`), []byte(`"admiN"`), 1)
+			if err := os.WriteFile(filepath.Join(dir, snapshotFile), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"$SNAP"}},
 		{"garbage in snapshot.json", func(t *testing.T, dir string) {
 			if err := os.WriteFile(filepath.Join(dir, snapshotFile), []byte("not json at all"), 0o600); err != nil {
 				t.Fatal(err)
@@ -562,21 +661,9 @@ func TestPersistCorruptDirectoryStopsOpen(t *testing.T) {
 			}
 		}, []string{"$SNAP", "$WAL"}},
 		{"a snapshot whose tokens belong to nobody", func(t *testing.T, dir string) {
-			var doc snapshotFileDoc
-			data, err := os.ReadFile(filepath.Join(dir, snapshotFile))
-			if err == nil {
-				err = json.Unmarshal(data, &doc)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc.State.Tokens = append(doc.State.Tokens, TokenRecord{JTI: "j", Name: "n", AccountID: "nobody"})
-			if data, err = json.Marshal(doc); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, snapshotFile), data, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			walEditSnapshot(t, dir, func(doc *snapshotFileDoc) {
+				doc.State.Tokens = append(doc.State.Tokens, TokenRecord{JTI: "j", Name: "n", AccountID: "nobody"})
+			})
 		}, []string{"$SNAP", "inconsistent", "nobody"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -594,8 +681,10 @@ func TestPersistCorruptDirectoryStopsOpen(t *testing.T) {
 				s.Close()
 				t.Fatal("Open accepted a damaged state directory")
 			}
+			recLine := func(i int) string { return fmt.Sprintf("line %d", walHeaderLines(t, dir)+i+1) }
 			for _, w := range c.want {
-				w = strings.NewReplacer("$WAL", filepath.Join(dir, walFile), "$SNAP", filepath.Join(dir, snapshotFile)).Replace(w)
+				w = strings.NewReplacer("$WAL", filepath.Join(dir, walFile), "$SNAP", filepath.Join(dir, snapshotFile),
+					"$REC0", recLine(0), "$REC1", recLine(1), "$REC2", recLine(2), "$REC3", recLine(3)).Replace(w)
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
@@ -633,17 +722,10 @@ func TestPersistCompaction(t *testing.T) {
 	}
 	// Record compactEvery emptied the log into the snapshot; the log holds
 	// the records since.
-	if n := len(walLines(t, dir)); n != extra {
+	if n := len(walLines(t, dir)) - walHeaderLines(t, dir); n != extra {
 		t.Errorf("the log holds %d lines after %d writes, want %d", n, compactEvery+extra, extra)
 	}
-	var doc snapshotFileDoc
-	data, err := os.ReadFile(filepath.Join(dir, snapshotFile))
-	if err == nil {
-		err = json.Unmarshal(data, &doc)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := walSnapshotDoc(t, dir)
 	if doc.Seq != compactEvery {
 		t.Errorf("snapshot seq = %d, want %d", doc.Seq, compactEvery)
 	}
@@ -659,7 +741,23 @@ func TestPersistCompaction(t *testing.T) {
 }
 
 func TestPersistCrashDuringCompaction(t *testing.T) {
-	t.Run("snapshot written, log not yet emptied", func(t *testing.T) {
+	// Compaction writes the snapshot, then a new log holding only its
+	// header, each file atomically. Each case is what a crash leaves at one
+	// point; the directory must open, to the acknowledged state (or to the
+	// unacknowledged change the crash interrupted, complete).
+	writeSnapshot := func(t *testing.T, dir string, doc snapshotFileDoc) {
+		t.Helper()
+		data, err := encodeSnapshotFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, snapshotFile), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fixturesState := func(t *testing.T) Snapshot { return New(walConfig(t)).Export(true) }
+
+	t.Run("snapshot written, log not yet replaced", func(t *testing.T) {
 		// The snapshot already holds every record the log still holds:
 		// replay must skip them, not apply them twice or call them a gap.
 		dir := t.TempDir()
@@ -670,17 +768,84 @@ func TestPersistCrashDuringCompaction(t *testing.T) {
 		walOK(s.DeleteToken(a, sa.IdpID, "t")).must(t)
 		walOK(s.CreateToken(a, sa.IdpID, "t")).must(t)
 		s.mu.Lock()
-		data, err := json.Marshal(snapshotFileDoc{Seq: s.p.seq, State: s.st.snapshot(s.cfg.Clock.Offset())})
+		doc := snapshotFileDoc{Format: stateFormat, Seq: s.p.seq, State: s.st.snapshot(s.cfg.Clock.Offset())}
 		s.mu.Unlock()
+		writeSnapshot(t, dir, doc)
+		if n := len(walLines(t, dir)) - walHeaderLines(t, dir); n != 4 {
+			t.Fatalf("log holds %d records", n)
+		}
+		s = walReopen(t, s, dir)
+		walClose(t, s)
+	})
+	t.Run("an import's snapshot written, the log not yet replaced", func(t *testing.T) {
+		dir := t.TempDir()
+		s := walOpen(t, dir)
+		a := walAdmin(t, s)
+		walOK(s.CreateServiceAccount(a, "before", "before@example.com")).must(t)
+		oldLog, err := os.ReadFile(filepath.Join(dir, walFile))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteFileSync(filepath.Join(dir, snapshotFile), data, 0o600); err != nil {
+		imported := fixturesState(t)
+		imported.Lifecycle = JobLifecycle{Mode: ModeManual, FinalStatus: StatusSucceeded, Polls: 1}
+		if err := s.Import(imported); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(walLines(t, dir)); n != 4 {
-			t.Fatalf("log holds %d lines", n)
+		want := walJSON(t, s)
+		walClose(t, s)
+		if err := os.WriteFile(filepath.Join(dir, walFile), oldLog, 0o600); err != nil {
+			t.Fatal(err)
 		}
+		s = walOpen(t, dir)
+		walSameState(t, "after the crash", want, walJSON(t, s))
+		walClose(t, s)
+	})
+	t.Run("first start: snapshot written, no log yet", func(t *testing.T) {
+		dir := t.TempDir()
+		writeSnapshot(t, dir, snapshotFileDoc{Format: stateFormat, LogWas: logNone, State: fixturesState(t)})
+		s := walOpen(t, dir)
+		walSameState(t, "after the crash", walJSON(t, New(walConfig(t))), walJSON(t, s))
+		s = walReopen(t, s, dir)
+		walClose(t, s)
+		// From now on the snapshot says a log was written: losing it is damage.
+		if doc := walSnapshotDoc(t, dir); doc.LogWas != logCurrent {
+			t.Fatalf("the snapshot says the log was %q", doc.LogWas)
+		}
+	})
+	t.Run("first start: log written, the snapshot not yet rewritten", func(t *testing.T) {
+		dir := t.TempDir()
+		writeSnapshot(t, dir, snapshotFileDoc{Format: stateFormat, LogWas: logNone, State: fixturesState(t)})
+		header, _ := json.Marshal(walHeader{Format: stateFormat})
+		if err := os.WriteFile(filepath.Join(dir, walFile), line(header), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s := walOpen(t, dir)
+		walSameState(t, "after the crash", walJSON(t, New(walConfig(t))), walJSON(t, s))
+		walClose(t, s)
+	})
+	t.Run("converting format 1: snapshot written, old log not yet replaced", func(t *testing.T) {
+		dir := t.TempDir()
+		recs := walFormat1Records()
+		var log []byte
+		for _, r := range recs {
+			log = append(log, walLine(t, r, nil)...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, walFile), log, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// The snapshot holds what the old log does.
+		r := newReplay()
+		if err := r.full(fixturesState(t)); err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs {
+			if err := r.apply(rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		writeSnapshot(t, dir, snapshotFileDoc{Format: stateFormat, Seq: uint64(len(recs)), LogWas: logFormat1, State: r.result()})
+		s := walOpen(t, dir)
+		walFormat1Check(t, s)
 		s = walReopen(t, s, dir)
 		walClose(t, s)
 	})
@@ -693,6 +858,92 @@ func TestPersistCrashDuringCompaction(t *testing.T) {
 		s := walOpen(t, dir)
 		walSameState(t, "with a stray snapshot.json.tmp", want, walJSON(t, s))
 		walClose(t, s)
+	})
+}
+
+// walFormat1Records are records as mockdomino wrote them before format 2:
+// accounts, then an import (a whole state in the log), then one more.
+func walFormat1Records() []walRecord {
+	user := func(n int, name string) UserRecord {
+		return UserRecord{User: fixtures.User{ID: fmt.Sprintf("64b7f0a1c2d3e4f5a6b7c8%02x", n), IdpID: fmt.Sprintf("00000000-0000-4000-8000-%012d", n),
+			UserName: name, FirstName: name, Email: name + "@example.com"}, ServiceAccount: true, Active: true}
+	}
+	full := New(Config{}).Export(true)
+	full.Users = append(full.Users, user(0x20, "imported"))
+	return []walRecord{
+		{Seq: 1, Users: []UserRecord{user(0x10, "lost-in-import")}},
+		{Seq: 2, Full: &full},
+		{Seq: 3, Users: []UserRecord{user(0x21, "after-import")}},
+		{Seq: 4, Lifecycle: &JobLifecycle{Mode: ModeManual, FinalStatus: StatusSucceeded, Polls: 1}},
+	}
+}
+
+// walFormat1Check checks the state walFormat1Records make.
+func walFormat1Check(t *testing.T, s *Store) {
+	t.Helper()
+	for name, want := range map[string]bool{"admin": true, "imported": true, "after-import": true, "lost-in-import": false} {
+		if _, err := s.CallerByUserName(name); (err == nil) != want {
+			t.Errorf("user %s: %v, want present %v", name, err, want)
+		}
+	}
+	if got := s.Export(false).Lifecycle.Mode; got != ModeManual {
+		t.Errorf("job lifecycle %s, want manual", got)
+	}
+}
+
+func TestPersistReadsFormat1(t *testing.T) {
+	// Directories written before format 2 (no snapshot checksum, no log
+	// header) are read, with the same rule for a torn last line, and
+	// written back in format 2.
+	format1 := func(t *testing.T, tail []byte) string {
+		dir := t.TempDir()
+		state, err := json.Marshal(map[string]any{"seq": 0, "state": New(walConfig(t)).Export(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, snapshotFile), state, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var log []byte
+		for _, r := range walFormat1Records() {
+			log = append(log, walLine(t, r, nil)...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, walFile), append(log, tail...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	next := walLine(t, walRecord{Seq: 5, Lifecycle: &JobLifecycle{Mode: ModeImmediate, FinalStatus: StatusSucceeded, Polls: 1}}, nil)
+	for _, c := range []struct {
+		name string
+		tail []byte
+	}{
+		{"whole", nil},
+		{"with a torn last line", next[:len(next)-1]},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := format1(t, c.tail)
+			s := walOpen(t, dir)
+			walFormat1Check(t, s)
+			s = walReopen(t, s, dir)
+			walClose(t, s)
+			if doc := walSnapshotDoc(t, dir); doc.Format != stateFormat || doc.LogWas != logCurrent || doc.Seq != 4 {
+				t.Errorf("snapshot.json: format %d, seq %d, logWas %q after the conversion", doc.Format, doc.Seq, doc.LogWas)
+			}
+			if walHeaderLines(t, dir) != 1 {
+				t.Errorf("wal.log has no header after the conversion")
+			}
+		})
+	}
+	t.Run("with a damaged last line", func(t *testing.T) {
+		bad := append([]byte("00000000"), next[8:]...)
+		dir := format1(t, bad)
+		if s, err := Open(walConfig(t), dir); err == nil {
+			s.Close()
+			t.Fatal("Open accepted a format 1 log whose last complete line fails its checksum")
+		} else if !strings.Contains(err.Error(), filepath.Join(dir, walFile)) || !strings.Contains(err.Error(), "line 5") {
+			t.Errorf("error %q does not name the log's line 5", err)
+		}
 	})
 }
 
@@ -828,4 +1079,87 @@ func TestPersistOpenOfAFileFails(t *testing.T) {
 	} else if !strings.Contains(err.Error(), file) {
 		t.Fatalf("error %q does not name %s", err, file)
 	}
+}
+
+func walSize(t testing.TB, dir, name string) int64 {
+	t.Helper()
+	fi, err := os.Stat(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+func TestPersistImportsAndResetsAreSnapshots(t *testing.T) {
+	// An import or a reset replaces the whole state: it is written as the
+	// snapshot and empties the log, instead of adding the whole state to
+	// the log each time.
+	dir := t.TempDir()
+	s := walOpen(t, dir)
+	a := walAdmin(t, s)
+	for i := 0; i < 200; i++ {
+		walOK(s.CreateServiceAccount(a, fmt.Sprintf("sa-%d", i), fmt.Sprintf("sa-%d@example.com", i))).must(t)
+	}
+	state := s.Export(true)
+	stateBytes := len(walJSON(t, s))
+	for i := 0; i < 300; i++ {
+		if i%50 == 49 {
+			if err := s.Reset(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Import(state); err != nil {
+			t.Fatal(err)
+		}
+		walOK(s.CreateServiceAccount(a, fmt.Sprintf("between-%d", i), fmt.Sprintf("between-%d@example.com", i))).must(t)
+	}
+	// What is left in the log is the one account created after the last import.
+	if n := len(walLines(t, dir)) - walHeaderLines(t, dir); n != 1 {
+		t.Errorf("the log holds %d records after 300 imports and a write, want 1", n)
+	}
+	if size := walSize(t, dir, walFile); size > 4<<10 {
+		t.Errorf("the log is %d bytes after 300 imports of a %d-byte state", size, stateBytes)
+	}
+	if size := walSize(t, dir, snapshotFile); size > 2*int64(stateBytes) {
+		t.Errorf("the snapshot is %d bytes, for a %d-byte state", size, stateBytes)
+	}
+	s = walReopen(t, s, dir)
+	walClose(t, s)
+}
+
+func TestPersistCompactsBySize(t *testing.T) {
+	// Deactivating an account logs every token of it: with 2,000 tokens a
+	// record is about as big as the whole state. The log is compacted when
+	// it outgrows the snapshot (or a floor, for small states), so a restart
+	// never reads much more than twice the state, however few the records.
+	dir := t.TempDir()
+	s := walOpen(t, dir)
+	a := walAdmin(t, s)
+	sa := walOK(s.CreateServiceAccount(a, "many-tokens", "many-tokens@example.com")).must(t)
+	snap := s.Export(true)
+	for i := 0; i < 2000; i++ {
+		// Tokens whose value is unknown: they need no signature, and the
+		// account's deactivation still lists every one of them.
+		snap.Tokens = append(snap.Tokens, TokenRecord{JTI: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Name: fmt.Sprintf("t-%d", i),
+			AccountID: sa.ID, CreatedAt: time.Unix(0, 0).UTC(), ExpiresAt: time.Unix(0, 0).UTC()})
+	}
+	if err := s.Import(snap); err != nil {
+		t.Fatal(err)
+	}
+	var biggest int64
+	for i := 0; i < 30; i++ {
+		before := walSize(t, dir, walFile)
+		walOK(s.DeactivateServiceAccount(a, sa.IdpID)).must(t)
+		if after := walSize(t, dir, walFile); after > before {
+			biggest = max(biggest, after-before)
+		}
+		walOK(s.ActivateServiceAccount(a, sa.IdpID)).must(t)
+		limit := max(1<<20, walSize(t, dir, snapshotFile)) + biggest
+		if size := walSize(t, dir, walFile); size > limit {
+			t.Fatalf("after %d deactivations the log is %d bytes, over %d (the snapshot is %d bytes)",
+				i+1, size, limit, walSize(t, dir, snapshotFile))
+		}
+	}
+	s = walReopen(t, s, dir)
+	walClose(t, s)
 }

@@ -80,8 +80,13 @@ func TestPersistRefusedWriteIsUndone(t *testing.T) {
 			acked := walJSON(t, s)
 
 			// The log's file descriptor goes away underneath the store, as
-			// on a failing disk: the change's record cannot be written.
+			// on a failing disk: the change's record cannot be written. And
+			// a directory stands where the snapshot's temporary file goes,
+			// so neither can a snapshot (imports and resets are written as one).
 			if err := s.p.log.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(filepath.Join(dir, snapshotFile+".tmp"), 0o700); err != nil {
 				t.Fatal(err)
 			}
 			if err := c.change(s, a, f); KindOf(err) != KindUnavailable {
@@ -90,6 +95,9 @@ func TestPersistRefusedWriteIsUndone(t *testing.T) {
 			// The export holds the clock's offset and the job lifecycle too.
 			walSameState(t, "in memory after the refused change", acked, walJSON(t, s))
 			s.Close()
+			if err := os.Remove(filepath.Join(dir, snapshotFile+".tmp")); err != nil {
+				t.Fatal(err)
+			}
 			s = walOpen(t, dir)
 			defer s.Close()
 			walSameState(t, "after a restart", acked, walJSON(t, s))

@@ -349,11 +349,21 @@ func TestLoadedStateIsChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broken := strings.Replace(string(data), `"visibility":"Private"`, `"visibility":"private"`, 1)
-	if broken == string(data) {
-		t.Fatal("no project visibility in the snapshot")
+	// Edited as a tool would, checksum and all: the rules, not the
+	// checksum, must refuse it.
+	doc, err := decodeSnapshotFile(data)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+	if doc.State.Projects[0].Visibility != "Private" {
+		t.Fatalf("project visibility %q in the snapshot", doc.State.Projects[0].Visibility)
+	}
+	doc.State.Projects[0].Visibility = "private"
+	broken, err := encodeSnapshotFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, broken, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s, err = Open(Config{Keys: testKeys(t)}, dir)
