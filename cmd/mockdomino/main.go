@@ -151,6 +151,14 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	if err != nil {
 		return err
 	}
+	if exposed := srv.Exposed(); len(exposed) > 0 {
+		why := "anyone who reaches it can try credentials, and they travel unencrypted"
+		if strings.HasPrefix(exposed[len(exposed)-1], "proxy ") {
+			why = "the proxy needs no credentials, acts as the administrator and serves secrets"
+		}
+		fmt.Fprintf(stderr, "mockdomino: warning: listening without TLS where other machines can reach it (%s): %s; listen on 127.0.0.1 unless this is what you want\n",
+			strings.Join(exposed, ", "), why)
+	}
 	fmt.Fprintf(stdout, "api listening on %s\n", srv.APIURL())
 	if srv.ProxyURL() != "" {
 		fmt.Fprintf(stdout, "proxy listening on %s\n", srv.ProxyURL())

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -109,6 +110,22 @@ func TestBinary(t *testing.T) {
 			}
 		case <-time.After(20 * time.Second):
 			t.Fatal("did not exit after SIGTERM")
+		}
+	})
+
+	t.Run("warns once when a listener is reachable beyond this machine without TLS", func(t *testing.T) {
+		stderrOf := func(args ...string) string {
+			cmd, _, _, stderr := startBinary(t, bin, nil, append(args, "--log-level", "error")...)
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			return stderr.String()
+		}
+		warning := stderrOf("--listen", "127.0.0.1:0", "--proxy-listen", "0.0.0.0:0")
+		if strings.Count(warning, "warning") != 1 || !regexp.MustCompile(`proxy (0\.0\.0\.0|\[::\]):\d+`).MatchString(warning) || strings.Contains(warning, "api ") {
+			t.Errorf("stderr %q: want one warning naming the proxy's address and not the loopback API host", warning)
+		}
+		if stderr := stderrOf("--listen", "127.0.0.1:0", "--proxy-listen", "[::1]:0"); stderr != "" {
+			t.Errorf("loopback listeners: stderr %q", stderr)
 		}
 	})
 

@@ -41,12 +41,14 @@ type Config struct {
 
 // Server is a running mock.
 type Server struct {
-	store    *store.Store
-	api      *http.Server
-	proxy    *http.Server
-	apiURL   string
-	proxyURL string
-	errc     chan error
+	store     *store.Store
+	api       *http.Server
+	proxy     *http.Server
+	apiAddr   net.Addr
+	proxyAddr net.Addr
+	apiURL    string
+	proxyURL  string
+	errc      chan error
 }
 
 // Start builds the mock and serves it in the background.
@@ -94,7 +96,7 @@ func Start(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("proxy listener: %w", err)
 		}
 	}
-	s := &Server{apiURL: urlOf(apiLn.Addr()), errc: make(chan error, 2)}
+	s := &Server{apiAddr: apiLn.Addr(), apiURL: urlOf(apiLn.Addr()), errc: make(chan error, 2)}
 	external := cfg.ExternalURL
 	if external == "" {
 		external = s.apiURL
@@ -127,7 +129,7 @@ func Start(cfg Config) (*Server, error) {
 	s.api = newHTTPServer(api.New(opts, api.APIHost), logger)
 	go s.serve(s.api, apiLn)
 	if proxyLn != nil {
-		s.proxyURL = urlOf(proxyLn.Addr())
+		s.proxyAddr, s.proxyURL = proxyLn.Addr(), urlOf(proxyLn.Addr())
 		s.proxy = newHTTPServer(api.New(opts, api.Proxy), logger)
 		go s.serve(s.proxy, proxyLn)
 	}
@@ -161,6 +163,22 @@ func (s *Server) APIURL() string { return s.apiURL }
 
 // ProxyURL is the API proxy's base URL, or "" when disabled.
 func (s *Server) ProxyURL() string { return s.proxyURL }
+
+// Exposed names the listeners bound beyond the loopback interface, as
+// "api 0.0.0.0:8080": other machines can reach them, and nothing is
+// encrypted (there is no TLS).
+func (s *Server) Exposed() []string {
+	var out []string
+	for _, l := range []struct {
+		name string
+		addr net.Addr
+	}{{"api", s.apiAddr}, {"proxy", s.proxyAddr}} {
+		if tcp, ok := l.addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+			out = append(out, l.name+" "+tcp.String())
+		}
+	}
+	return out
+}
 
 // Store gives in-process callers direct access to the state.
 func (s *Server) Store() *store.Store { return s.store }
