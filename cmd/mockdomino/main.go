@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mockdomino/mockdomino/internal/api"
 	"github.com/mockdomino/mockdomino/internal/server"
 )
 
@@ -99,8 +100,10 @@ func (e *envFlags) Int(name string, def int, usage string) *int {
 	return e.fs.Int(name, def, usage+" (env "+envName(name)+")")
 }
 
-// journalSizeConfig maps the flag (0 = none) to server.Config (0 = default, negative = none).
-func journalSizeConfig(n int) int {
+// sizeConfig maps a flag whose 0 means none (--journal-size,
+// --max-fault-rules) to server.Config, where 0 means the default and a
+// negative number none.
+func sizeConfig(n int) int {
 	if n <= 0 {
 		return -1
 	}
@@ -121,6 +124,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
 	journalSize := ef.Int("journal-size", 1000, "requests the journal (GET /__mock/journal) keeps; 0 keeps none")
+	maxFaultRules := ef.Int("max-fault-rules", api.DefaultMaxFaultRules, "fault rules (POST /__mock/faults) allowed at once; 0 allows none")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -146,7 +150,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
-		Seed: *seed, StateDir: *stateDir, JournalSize: journalSizeConfig(*journalSize),
+		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
 	})
 	if err != nil {
 		return err

@@ -146,6 +146,20 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("MOCKDOMINO_MAX_FAULT_RULES caps the fault rules", func(t *testing.T) {
+		_, _, proxy, _ := startBinary(t, bin, []string{"MOCKDOMINO_MAX_FAULT_RULES=1"}, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
+		for i, want := range []int{201, 400} {
+			resp, err := http.Post(proxy+"/__mock/faults", "application/json", strings.NewReader(`{"match":{"route":"/version"},"effect":{"status":503}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("rule %d: %s, want %d", i+1, resp.Status, want)
+			}
+		}
+	})
+
 	t.Run("the proxy acts as the fixtures' first administrator by default", func(t *testing.T) {
 		fx := fixtures.Default()
 		for i := range fx.Users {

@@ -15,12 +15,23 @@ import (
 // Faults holds the fault and latency rules that make the mock misbehave on
 // purpose, so a client's retry and timeout logic can be tested.
 type Faults struct {
-	n     atomic.Int32 // len(rules), so requests skip the lock when there are none
-	mu    sync.Mutex
-	rules []*FaultRule
-	seq   int
-	rnd   *rand.Rand
+	n        atomic.Int32 // len(rules), so requests skip the lock when there are none
+	mu       sync.Mutex
+	rules    []*FaultRule
+	maxRules int
+	seq      int
+	rnd      *rand.Rand
 }
+
+// Rules are bounded so that they cannot grow the mock's memory: at most
+// DefaultMaxFaultRules of them unless configured (SetMaxRules), a message
+// of at most MaxFaultMessageBytes and match fields of at most
+// maxFaultMatchBytes each.
+const (
+	DefaultMaxFaultRules = 100
+	MaxFaultMessageBytes = 4 << 10
+	maxFaultMatchBytes   = 1 << 10
+)
 
 // FaultRule is one rule: which requests it matches and what it does to them.
 type FaultRule struct {
@@ -61,11 +72,27 @@ func NewFaults(seed uint64) *Faults {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	return &Faults{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &Faults{maxRules: DefaultMaxFaultRules, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// SetMaxRules sets how many rules may be installed at once (spent ones
+// count until cleared); 0 allows none.
+func (f *Faults) SetMaxRules(n int) {
+	f.mu.Lock()
+	f.maxRules = max(n, 0)
+	f.mu.Unlock()
 }
 
 func (r *FaultRule) validate() error {
 	m := r.Match
+	for _, f := range [...]struct{ name, v string }{{"method", m.Method}, {"route", m.Route}, {"pathPrefix", m.PathPrefix}, {"caller", m.Caller}} {
+		if len(f.v) > maxFaultMatchBytes {
+			return badRequest("match.%s is longer than %d bytes", f.name, maxFaultMatchBytes)
+		}
+	}
+	if len(r.Do.Message) > MaxFaultMessageBytes {
+		return badRequest("effect.message is longer than %d bytes", MaxFaultMessageBytes)
+	}
 	if m.Route != "" && !strings.HasPrefix(m.Route, "/") || m.PathPrefix != "" && !strings.HasPrefix(m.PathPrefix, "/") {
 		return badRequest("match.route and match.pathPrefix must start with /")
 	}
@@ -101,6 +128,9 @@ func (f *Faults) Add(r FaultRule) (FaultRule, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.rules) >= f.maxRules {
+		return r, badRequest("there are already %d fault rules, the most allowed (--max-fault-rules): DELETE /__mock/faults first", f.maxRules)
+	}
 	f.seq++
 	r.ID, r.Fired = fmt.Sprintf("fault-%d", f.seq), 0
 	f.rules = append(f.rules, &r)

@@ -37,6 +37,7 @@ type Config struct {
 	Seed           uint64        // non-zero: deterministic ids and signing key, for golden files
 	StateDir       string        // "": in memory; else state (and the signing key) persist here
 	JournalSize    int           // requests the journal keeps; 0 = api.DefaultJournalSize, negative = none
+	MaxFaultRules  int           // fault rules allowed at once; 0 = api.DefaultMaxFaultRules, negative = none
 }
 
 // Server is a running mock.
@@ -124,8 +125,12 @@ func Start(cfg Config) (*Server, error) {
 	if journalSize == 0 {
 		journalSize = api.DefaultJournalSize
 	}
+	faults := api.NewFaults(cfg.Seed)
+	if cfg.MaxFaultRules != 0 {
+		faults.SetMaxRules(cfg.MaxFaultRules)
+	}
 	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser,
-		Journal: api.NewJournal(journalSize), Faults: api.NewFaults(cfg.Seed)}
+		Journal: api.NewJournal(journalSize), Faults: faults}
 	s.api = newHTTPServer(api.New(opts, api.APIHost), logger)
 	go s.serve(s.api, apiLn)
 	if proxyLn != nil {
