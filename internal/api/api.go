@@ -5,6 +5,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -150,11 +152,29 @@ type router struct {
 }
 
 func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// HEAD is answered exactly as GET would be, status, headers and
+		// Content-Length included; net/http sends no body. Only the journal
+		// and the log say HEAD.
+		r = r.WithContext(context.WithValue(r.Context(), headRequest{}, true))
+		r.Method = http.MethodGet
+	}
 	if g, ok := rr.groups[routeKey(r.URL.Path)]; ok {
 		g.ServeHTTP(w, r)
 		return
 	}
 	rr.notFound.ServeHTTP(w, r)
+}
+
+// headRequest marks, in its context, a HEAD request being served as GET.
+type headRequest struct{}
+
+// clientMethod is the method the client sent.
+func clientMethod(r *http.Request) string {
+	if r.Method == http.MethodGet && r.Context().Value(headRequest{}) != nil {
+		return http.MethodHead
+	}
+	return r.Method
 }
 
 // walk visits every registered route, in route-table order.
@@ -249,7 +269,7 @@ func (s *server) wrap(rt route) http.Handler {
 				io.CopyN(io.Discard, rec, journalBodyBytes)
 			}
 			e := JournalEntry{
-				Time: start.UTC(), Listener: s.listenerName(), Method: r.Method, Path: clipPath(r.URL.Path),
+				Time: start.UTC(), Listener: s.listenerName(), Method: clientMethod(r), Path: clipPath(r.URL.Path),
 				Query: clipPath(r.URL.RawQuery), Route: rt.path, Auth: authKind(r, s.listener), Caller: q.caller.UserName,
 				Status: status, DurationMs: float64(time.Since(start).Microseconds()) / 1000, RequestID: q.requestID,
 			}
@@ -267,7 +287,7 @@ func (s *server) wrap(rt route) http.Handler {
 		// (Enabled first: building the arguments costs more than the request's auth.)
 		if s.o.Logger.Enabled(r.Context(), level) {
 			s.o.Logger.Log(r.Context(), level, "request",
-				"method", r.Method, "path", clipPath(r.URL.Path), "status", status,
+				"method", clientMethod(r), "path", clipPath(r.URL.Path), "status", status,
 				"caller", q.caller.UserName, "duration", time.Since(start), "requestId", q.requestID)
 		}
 	})
@@ -410,8 +430,11 @@ func (s *server) statusOf(err error) (int, string) {
 }
 
 func writeBody(w http.ResponseWriter, status int, body any) {
+	// Content-Length is set here, not left to net/http, which sets it only
+	// for small bodies and never for HEAD: a HEAD answer has the GET's.
 	if t, ok := body.(text); ok {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(t)))
 		w.WriteHeader(status)
 		io.WriteString(w, string(t))
 		return
@@ -426,6 +449,7 @@ func writeBody(w http.ResponseWriter, status int, body any) {
 		status, data = http.StatusInternalServerError, []byte(`{"message":"internal error encoding the response","success":false}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
 	w.Write(data)
 }

@@ -166,7 +166,8 @@ func (f *Faults) take(q *request, routePattern string) (FaultRule, bool) {
 	defer f.mu.Unlock()
 	for _, r := range f.rules {
 		m := r.Match
-		if m.Method != "" && !strings.EqualFold(m.Method, q.Method) ||
+		// A HEAD request is served as GET: rules for either method match it.
+		if m.Method != "" && !strings.EqualFold(m.Method, q.Method) && !strings.EqualFold(m.Method, clientMethod(q.Request)) ||
 			m.Route != "" && m.Route != routePattern ||
 			m.PathPrefix != "" && !strings.HasPrefix(q.URL.Path, m.PathPrefix) ||
 			m.Caller != "" && m.Caller != q.caller.UserName ||

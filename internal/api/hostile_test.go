@@ -326,7 +326,7 @@ func TestHostilePaths(t *testing.T) {
 		{"PATCH", "/v4/serviceAccounts", 405},
 		{"PUT", "/v4/serviceAccounts", 405},
 		{"DELETE", "/v4/users/self", 405},
-		{"HEAD", "/v4/users/self", 405},
+		{"HEAD", "/api/jobs/v1/jobs", 405}, // HEAD is GET, which the path lacks
 		{"OPTIONS", "/v4/serviceAccounts", 405},
 		{"TRACE", "/v4/users/self", 405},
 		{"PROPFIND", "/v4/projects/" + projectID, 405},

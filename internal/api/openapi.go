@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -60,6 +61,13 @@ func openAPI(q *request) (int, any, error) {
 			paths[rt.path] = map[string]any{}
 		}
 		paths[rt.path][strings.ToLower(rt.method)] = op
+		if rt.method == http.MethodGet {
+			// The router answers HEAD as GET, without the body.
+			head := maps.Clone(op)
+			head["operationId"] = operationID(route{method: http.MethodHead, path: rt.path})
+			head["summary"] = rt.summary + " (HEAD: the GET's status and headers, no body)"
+			paths[rt.path]["head"] = head
+		}
 	}
 	return http.StatusOK, map[string]any{
 		"openapi": "3.0.3",
