@@ -152,6 +152,7 @@ type router struct {
 }
 
 func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reachedRouter(r)
 	if r.Method == http.MethodHead {
 		// HEAD is answered exactly as GET would be, status, headers and
 		// Content-Length included; net/http sends no body. Only the journal
@@ -386,17 +387,20 @@ func (s *server) authenticate(q *request, need auth) error {
 // writeError is the one place errors become statuses and bodies.
 func (s *server) writeError(w http.ResponseWriter, q *request, err error) int {
 	status, msg := s.statusOf(err)
-	var body any
-	if strings.HasPrefix(q.URL.Path, "/api/") {
-		body = map[string]any{"requestId": q.requestID, "errors": []string{msg}}
-	} else {
-		body = map[string]any{"message": msg, "success": false}
-	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="DominoRealm"`)
 	}
-	writeBody(w, status, body)
+	writeBody(w, status, errorBody(q.URL.Path, q.requestID, msg))
 	return status
+}
+
+// errorBody is an error in the shape of path's routes: the public API's
+// under /api/, Domino's legacy one elsewhere.
+func errorBody(path, requestID, msg string) any {
+	if strings.HasPrefix(path, "/api/") {
+		return map[string]any{"requestId": requestID, "errors": []string{msg}}
+	}
+	return map[string]any{"message": msg, "success": false}
 }
 
 func (s *server) statusOf(err error) (int, string) {

@@ -132,11 +132,11 @@ func Start(cfg Config) (*Server, error) {
 	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser,
 		Journal: api.NewJournal(journalSize), Faults: faults}
 	s.api = newHTTPServer(api.New(opts, api.APIHost), logger)
-	go s.serve(s.api, apiLn)
+	go s.serve(s.api, api.WrapListener(apiLn))
 	if proxyLn != nil {
 		s.proxyAddr, s.proxyURL = proxyLn.Addr(), urlOf(proxyLn.Addr())
 		s.proxy = newHTTPServer(api.New(opts, api.Proxy), logger)
-		go s.serve(s.proxy, proxyLn)
+		go s.serve(s.proxy, api.WrapListener(proxyLn))
 	}
 	return s, nil
 }
@@ -151,6 +151,10 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		// Requests net/http would answer itself in plain text reach the
+		// router, or are answered in the route's error shape (api.WrapListener).
+		ConnContext:                  api.ConnContext,
+		DisableGeneralOptionsHandler: true,
 	}
 }
 
