@@ -124,6 +124,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
 	journalSize := ef.Int("journal-size", 1000, "requests the journal (GET /__mock/journal) keeps; 0 keeps none")
+	maxConns := ef.Int("max-connections", server.DefaultMaxConnections, "connections each listener serves at once; more wait, unread, until one closes")
 	maxFaultRules := ef.Int("max-fault-rules", api.DefaultMaxFaultRules, "fault rules (POST /__mock/faults) allowed at once; 0 allows none")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
@@ -140,6 +141,9 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
 	}
+	if *maxConns < 1 {
+		return fmt.Errorf("--max-connections %d: want at least 1", *maxConns)
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", *logLevel)
@@ -151,6 +155,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
 		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
+		MaxConnections: *maxConns,
 	})
 	if err != nil {
 		return err

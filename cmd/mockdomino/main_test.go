@@ -235,6 +235,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		{"empty env number", nil, map[string]string{"MOCKDOMINO_JOURNAL_SIZE": ""}, "MOCKDOMINO_JOURNAL_SIZE"},
 		{"fixtures without an administrator for the proxy", []string{"--fixtures", noAdminFixtures(t), "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"}, nil, "no administrator"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
+		{"no connections", []string{"--max-connections", "0"}, nil, "--max-connections"},
 		{"missing fixtures", []string{"--fixtures", "/nonexistent.json", "--listen", "127.0.0.1:0"}, nil, "fixtures"},
 		{"missing key", []string{"--signing-key", "/nonexistent.pem", "--listen", "127.0.0.1:0"}, nil, "signing key"},
 		{"stray argument", []string{"serve"}, nil, "unexpected arguments"},

@@ -38,7 +38,16 @@ type Config struct {
 	StateDir       string        // "": in memory; else state (and the signing key) persist here
 	JournalSize    int           // requests the journal keeps; 0 = api.DefaultJournalSize, negative = none
 	MaxFaultRules  int           // fault rules allowed at once; 0 = api.DefaultMaxFaultRules, negative = none
+	MaxConnections int           // connections served at once on each listener; 0 = DefaultMaxConnections
 }
+
+// DefaultMaxConnections bounds the connections each listener serves at
+// once, and with MaxHeaderBytes the memory that clients sending headers
+// (before any authentication) can take.
+const DefaultMaxConnections = 512
+
+// MaxHeaderBytes bounds a request's line and headers (431 beyond).
+const MaxHeaderBytes = 64 << 10
 
 // Server is a running mock.
 type Server struct {
@@ -65,6 +74,9 @@ func Start(cfg Config) (*Server, error) {
 	prof, err := profile.Load(cfg.Profile)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.MaxConnections < 0 {
+		return nil, fmt.Errorf("max connections %d must be positive", cfg.MaxConnections)
 	}
 	if cfg.TokenTTL < 0 {
 		return nil, fmt.Errorf("token TTL %s must be positive", cfg.TokenTTL)
@@ -131,12 +143,16 @@ func Start(cfg Config) (*Server, error) {
 	}
 	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser,
 		Journal: api.NewJournal(journalSize), Faults: faults}
+	maxConns := cfg.MaxConnections
+	if maxConns == 0 {
+		maxConns = DefaultMaxConnections
+	}
 	s.api = newHTTPServer(api.New(opts, api.APIHost), logger)
-	go s.serve(s.api, api.WrapListener(apiLn))
+	go s.serve(s.api, api.WrapListener(newLimitListener(apiLn, maxConns)))
 	if proxyLn != nil {
 		s.proxyAddr, s.proxyURL = proxyLn.Addr(), urlOf(proxyLn.Addr())
 		s.proxy = newHTTPServer(api.New(opts, api.Proxy), logger)
-		go s.serve(s.proxy, api.WrapListener(proxyLn))
+		go s.serve(s.proxy, api.WrapListener(newLimitListener(proxyLn, maxConns)))
 	}
 	return s, nil
 }
@@ -149,7 +165,7 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    1 << 20,
+		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 		// Requests net/http would answer itself in plain text reach the
 		// router, or are answered in the route's error shape (api.WrapListener).

@@ -226,3 +226,46 @@ func TestRequestsNetHTTPRefusesAreAnsweredInTheRoutesShape(t *testing.T) {
 		}
 	})
 }
+
+// TestConnectionLimit: beyond MaxConnections a connection waits, unread,
+// until one of those served closes.
+func TestConnectionLimit(t *testing.T) {
+	srv := startServer(t, Config{MaxConnections: 2})
+	var served []*rawConn
+	for range 2 {
+		c := dialRaw(t, srv.APIURL())
+		c.send("GET /version HTTP/1.1\r\nHost: x\r\n\r\n")
+		if a := c.read("GET"); a.status != 200 {
+			t.Fatalf("%d %s", a.status, a.body)
+		}
+		served = append(served, c)
+	}
+	waiting := dialRaw(t, srv.APIURL()) // the kernel completes the handshake
+	waiting.send("GET /version HTTP/1.1\r\nHost: x\r\n\r\n")
+	waiting.conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := waiting.r.Peek(1); err == nil {
+		t.Fatal("a third connection was served while two were open")
+	}
+	served[0].conn.Close()
+	waiting.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if a := waiting.read("GET"); a.status != 200 {
+		t.Fatalf("after a slot freed: %d %s", a.status, a.body)
+	}
+}
+
+// TestHeaderLimit: a request's line and headers may take MaxHeaderBytes
+// (net/http allows 4 KiB more); beyond, 431 in the route's shape.
+func TestHeaderLimit(t *testing.T) {
+	srv := startServer(t, Config{})
+	for _, c := range []struct {
+		size, status int
+	}{{MaxHeaderBytes - 1024, 401}, {MaxHeaderBytes + 8<<10, 431}} {
+		conn := dialRaw(t, srv.APIURL())
+		conn.send("GET /api/users/v1/self HTTP/1.1\r\nHost: x\r\nX-Junk: " + strings.Repeat("j", c.size) + "\r\n\r\n")
+		a := conn.read("GET")
+		if a.status != c.status {
+			t.Errorf("%d bytes of headers: %d %s, want %d", c.size, a.status, a.body, c.status)
+		}
+		errorShape(t, a, "/api/users/v1/self")
+	}
+}
