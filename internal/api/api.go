@@ -67,6 +67,8 @@ type request struct {
 	st        *store.Store
 	journal   *Journal
 	faults    *Faults
+	bodyLimit int64 // the largest body the route accepts
+	takesBody bool  // the route reads a JSON body (route.body)
 }
 
 func (q *request) vars(name string) string { return mux.Vars(q.Request)[name] }
@@ -81,6 +83,7 @@ type route struct {
 	h            handler
 	proxyOnly    bool
 	summary      string // for the OpenAPI document
+	body         bool   // the handler reads a JSON body (decode); others' bodies are read and ignored
 	maxBody      int64  // the largest body accepted; 0 is MaxBodyBytes
 }
 
@@ -227,13 +230,26 @@ func (s *server) wrap(rt route) http.Handler {
 		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
 			journal: s.o.Journal, faults: s.o.Faults}
 		w.Header().Set("X-Request-Id", q.requestID)
-		// A body over the limit is refused whatever the route and whoever
-		// sends it, as the API's front proxy does, so handlers never see one.
-		limit := rt.maxBody
-		if limit == 0 {
-			limit = MaxBodyBytes
+		var body *trackedBody
+		if r.Body != nil && r.Body != http.NoBody {
+			body = &trackedBody{ReadCloser: r.Body}
+			r.Body = body
 		}
-		refused := checkBodySize(r, limit)
+		q.bodyLimit = rt.maxBody
+		if q.bodyLimit == 0 {
+			q.bodyLimit = MaxBodyBytes
+		}
+		// Nothing of a body is read before the caller is known to be allowed
+		// the route. A body declared over the limit is refused first, on
+		// every route and whoever sends it, as the API's front proxy does.
+		var refused error
+		if r.ContentLength > q.bodyLimit {
+			refused = &http.MaxBytesError{Limit: q.bodyLimit}
+		} else if refused = s.authenticate(q, rt.auth); refused == nil && r.Body != nil {
+			// One of undeclared length (chunked) is refused once it passes
+			// the limit; handlers stream it (decode), never holding more.
+			r.Body = http.MaxBytesReader(w, r.Body, q.bodyLimit)
+		}
 		journaled := !strings.HasPrefix(r.URL.Path, "/__mock/")
 		var rec *bodyRecorder
 		if journaled && r.Body != nil {
@@ -241,10 +257,7 @@ func (s *server) wrap(rt route) http.Handler {
 			r.Body = rec
 		}
 		var status int
-		var body any
-		if refused == nil {
-			refused = s.authenticate(q, rt.auth)
-		}
+		var answer any
 		fault, faulted := s.o.Faults.take(q, rt.path)
 		handled, err := false, error(nil)
 		if faulted {
@@ -255,18 +268,27 @@ func (s *server) wrap(rt route) http.Handler {
 		case err == nil && refused != nil:
 			err = refused
 		case err == nil:
-			status, body, err = s.serve(q, rt)
+			status, answer, err = s.serve(q, rt)
 		}
 		if !handled {
+			if body != nil && !body.done {
+				// Answered with the body unread: net/http would read up to
+				// 256 KiB of it before answering (and wait for a client
+				// that stopped short); closing the connection after the
+				// answer needs neither.
+				w.Header().Set("Connection", "close")
+			}
 			if err != nil {
 				status = s.writeError(w, q, err)
 			} else {
-				writeBody(w, status, body)
+				writeBody(w, status, answer)
 			}
 		}
 		if journaled {
-			if rec != nil && !handled {
-				// A request refused before its body was read still shows what was sent.
+			if rec != nil && !handled && body != nil && !body.done {
+				// A request refused before its body was read still shows
+				// what was sent: once answered, its first bytes are read.
+				http.NewResponseController(w).Flush()
 				io.CopyN(io.Discard, rec, journalBodyBytes)
 			}
 			e := JournalEntry{
@@ -294,18 +316,27 @@ func (s *server) wrap(rt route) http.Handler {
 	})
 }
 
-// checkBodySize refuses a body over limit bytes. A body of undeclared
-// length (chunked) is read into memory first to learn its size; what was
-// read stays readable for the handler and the journal.
-func checkBodySize(r *http.Request, limit int64) error {
-	if r.ContentLength > limit {
-		return &http.MaxBytesError{Limit: limit}
-	}
-	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
+// trackedBody notes whether a request's body was read to its end.
+type trackedBody struct {
+	io.ReadCloser
+	done bool
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.done = b.done || err == io.EOF
+	return n, err
+}
+
+// drainBody reads what is left of the request's body, for routes that
+// take none and after a handler's error: a body over the route's limit is
+// refused (413) whatever else is wrong with the request, even when its
+// size is known only by reading it.
+func drainBody(q *request) error {
+	if q.Body == nil || q.Body == http.NoBody {
 		return nil
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
-	r.Body = io.NopCloser(bytes.NewReader(data))
+	_, err := io.Copy(io.Discard, q.Body)
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
@@ -313,7 +344,6 @@ func checkBodySize(r *http.Request, limit int64) error {
 	case err != nil:
 		return badRequest("request body could not be read")
 	}
-	r.ContentLength = int64(len(data))
 	return nil
 }
 
@@ -324,7 +354,21 @@ func (s *server) serve(q *request, rt route) (status int, body any, err error) {
 			status, body, err = 0, nil, &httpError{status: http.StatusInternalServerError, msg: "internal error in mockdomino (please report it)"}
 		}
 	}()
-	return rt.h(q)
+	if !rt.body {
+		if err := drainBody(q); err != nil {
+			return 0, nil, err
+		}
+		return rt.h(q)
+	}
+	q.takesBody = true
+	status, body, err = rt.h(q)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if derr := drainBody(q); errors.As(derr, &mbe) {
+			err = derr
+		}
+	}
+	return status, body, err
 }
 
 func (s *server) listenerName() string {
@@ -478,18 +522,32 @@ func putBodyBuffer(b *bytes.Buffer) {
 const MaxStateBytes = 256 << 20
 
 // decode reads a JSON object body into dst, with errors that name what is
-// wrong. wrap has already refused a body over the route's limit.
+// wrong. wrap has refused a body over the route's limit, and decode reads
+// through a reader that stops at it; a body that may be larger than
+// MaxBodyBytes (the state import) is streamed, never held whole.
 func decode(q *request, dst any) error {
+	if !q.takesBody {
+		// A route's table row must say it takes a body (route.body), or wrap
+		// would have read and dropped it.
+		panic("decode on a route without body: true")
+	}
 	if ct := q.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return &httpError{status: http.StatusUnsupportedMediaType, msg: fmt.Sprintf("Content-Type %q is not supported: send application/json", clipPath(ct))}
 		}
 	}
-	// Read the whole body first, so that a refused value can be traced back
-	// to its field.
+	if q.bodyLimit > MaxBodyBytes {
+		return decodeStream(q.Body, dst)
+	}
+	// Read the whole (small) body first, so that a refused value can be
+	// traced back to its field.
 	data, err := io.ReadAll(q.Body)
-	if err != nil {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case err != nil:
 		return badRequest("request body could not be read")
 	}
 	// JSON is UTF-8 (RFC 8259); encoding/json would silently turn invalid

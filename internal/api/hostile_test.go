@@ -468,9 +468,10 @@ func TestTokenNamesAreUsablePathSegments(t *testing.T) {
 }
 
 // TestEveryRouteRefusesOversizedBodies: a body over 1 MiB, declared or
-// chunked, is a 413 on every route, those that read no body included,
-// before credentials are looked at (the API's front proxy refuses it
-// first); only the state import takes more.
+// chunked, is a 413 on every route, those that read no body included
+// (declared: before credentials are looked at, as the API's front proxy
+// refuses it first; chunked: once read past the limit, after them); only
+// the state import takes more.
 func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	e := newEnv(t)
 	big := strings.Repeat("a", api.MaxBodyBytes+1)
@@ -509,5 +510,64 @@ func TestJobStartErrorsNameTheRoutesFields(t *testing.T) {
 		{"/v4/jobs/start", `{"projectId":"` + projectID + `","commandToRun":" "}`, "commandToRun"},
 	} {
 		wantError(t, e.do(e.proxy, "POST", c.path, c.body, "Content-Type", "application/json"), 400, c.field)
+	}
+}
+
+// countingBody is a request body that counts what was read of it.
+type countingBody struct {
+	r    io.Reader
+	read int
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read += n
+	return n, err
+}
+
+func (b *countingBody) Close() error { return nil }
+
+// TestBodiesAreReadOnlyOnceAllowed: credentials and the route's permission
+// are checked before a body is read, so a caller who may not use a route
+// cannot make the mock read (or hold) its body; only the journal keeps the
+// first 8 KiB of what a refused request sent. A body over the limit is
+// 413: declared, before credentials; chunked, once read past the limit.
+func TestBodiesAreReadOnlyOnceAllowed(t *testing.T) {
+	e := newEnv(t)
+	big := strings.Repeat(" ", 4*api.MaxBodyBytes)
+	for _, c := range []struct {
+		name, method, path string
+		chunked            bool
+		hdr                []string
+		want               int
+		maxRead            int
+	}{
+		{"no credentials, chunked", "POST", "/v4/serviceAccounts", true, noAuth, 401, 8 << 10},
+		{"no credentials, chunked, control route", "PUT", "/__mock/state", true, noAuth, 401, 0},
+		{"not an administrator, chunked", "PUT", "/__mock/state", true, asAlice, 403, 0},
+		{"bad key, chunked", "PUT", "/__mock/jobs/lifecycle", true, []string{"X-Domino-Api-Key", "nope"}, 401, 0},
+		{"no credentials, declared too large", "POST", "/v4/serviceAccounts", false, noAuth, 413, 8 << 10},
+		{"administrator, chunked too large", "POST", "/v4/serviceAccounts", true, asAdmin, 413, api.MaxBodyBytes + 64<<10},
+		{"administrator, chunked too large, route without a body", "GET", "/v4/users/self", true, asAdmin, 413, api.MaxBodyBytes + 64<<10},
+		{"administrator, chunked too large, wrong Content-Type", "POST", "/v4/serviceAccounts", true, append([]string{"Content-Type", "text/plain"}, asAdmin...), 413, api.MaxBodyBytes + 64<<10},
+	} {
+		body := &countingBody{r: strings.NewReader(big)}
+		req := httptest.NewRequest(c.method, c.path, body)
+		req.ContentLength = int64(len(big))
+		if c.chunked {
+			req.ContentLength = -1
+		}
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(c.hdr); i += 2 {
+			req.Header.Set(c.hdr[i], c.hdr[i+1])
+		}
+		r := serveReq(e.api, req)
+		wantError(t, r, c.want)
+		if body.read > c.maxRead {
+			t.Errorf("%s: %d bytes of the body read, want at most %d", c.name, body.read, c.maxRead)
+		}
+		if c.want != 413 && r.header.Get("Connection") != "close" {
+			t.Errorf("%s: answered with the body unread, yet the connection is kept", c.name)
+		}
 	}
 }

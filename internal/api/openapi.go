@@ -54,7 +54,7 @@ func openAPI(q *request) (int, any, error) {
 		case authControl:
 			op["description"] = "Open on the API proxy; needs an administrator on the API host."
 		}
-		if rt.method == http.MethodPost || rt.method == http.MethodPut {
+		if rt.body {
 			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
 		}
 		if paths[rt.path] == nil {
