@@ -124,6 +124,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
 	journalSize := ef.Int("journal-size", 1000, "requests the journal (GET /__mock/journal) keeps; 0 keeps none")
+	readTimeout := ef.Duration("read-timeout", server.DefaultReadTimeout, "how long a client may take to send a request, body included; a body still short of its Content-Length then is answered 400")
+	grace := ef.Duration("shutdown-grace", 5*time.Second, "on SIGINT or SIGTERM, how long in-flight requests may take to finish before their connections are closed")
 	maxConns := ef.Int("max-connections", server.DefaultMaxConnections, "connections each listener serves at once; more wait, unread, until one closes")
 	maxFaultRules := ef.Int("max-fault-rules", api.DefaultMaxFaultRules, "fault rules (POST /__mock/faults) allowed at once; 0 allows none")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
@@ -141,6 +143,9 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
 	}
+	if *readTimeout <= 0 || *grace < 0 {
+		return fmt.Errorf("--read-timeout must be positive and --shutdown-grace not negative")
+	}
 	if *maxConns < 1 {
 		return fmt.Errorf("--max-connections %d: want at least 1", *maxConns)
 	}
@@ -155,7 +160,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
 		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
-		MaxConnections: *maxConns,
+		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
 	})
 	if err != nil {
 		return err
@@ -181,8 +186,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	case err := <-srv.Err():
 		return err
 	}
-	logger.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	logger.Info("shutting down: finishing in-flight requests", "grace", grace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *grace)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
 }

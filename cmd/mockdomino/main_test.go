@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -129,6 +130,40 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("SIGTERM waits the grace period for a delayed request, then closes it and exits 0", func(t *testing.T) {
+		cmd, _, proxy, stderr := startBinary(t, bin, []string{"MOCKDOMINO_SHUTDOWN_GRACE=1s"}, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
+		resp, err := http.Post(proxy+"/__mock/faults", "application/json", strings.NewReader(`{"match":{"route":"/version"},"effect":{"delay":"1m"}}`))
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("%v %v", resp, err)
+		}
+		answered := make(chan error, 1)
+		go func() {
+			resp, err := http.Get(proxy + "/version")
+			if err == nil {
+				resp.Body.Close()
+				err = fmt.Errorf("answered %s", resp.Status)
+			}
+			answered <- err
+		}()
+		time.Sleep(200 * time.Millisecond) // let the request reach the mock
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil || strings.Contains(stderr.String(), "deadline") {
+				t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr)
+			}
+		case <-time.After(20 * time.Second): // a guard against a hang, not a measure
+			t.Fatalf("did not exit after SIGTERM\n%s", stderr)
+		}
+		if err := <-answered; err == nil || strings.HasPrefix(err.Error(), "answered") {
+			t.Errorf("the delayed request: %v, want its connection closed", err)
+		}
+	})
+
 	t.Run("flags come from MOCKDOMINO_ env vars; empty proxy-listen disables the proxy", func(t *testing.T) {
 		_, api, proxy, _ := startBinary(t, bin,
 			[]string{"MOCKDOMINO_LISTEN=127.0.0.1:0", "MOCKDOMINO_PROFILE=strict", "MOCKDOMINO_PROXY_LISTEN="})
@@ -236,6 +271,8 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		{"fixtures without an administrator for the proxy", []string{"--fixtures", noAdminFixtures(t), "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"}, nil, "no administrator"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
 		{"no connections", []string{"--max-connections", "0"}, nil, "--max-connections"},
+		{"no read timeout", []string{"--read-timeout", "0s"}, nil, "--read-timeout"},
+		{"negative grace", nil, map[string]string{"MOCKDOMINO_SHUTDOWN_GRACE": "-1s"}, "--shutdown-grace"},
 		{"missing fixtures", []string{"--fixtures", "/nonexistent.json", "--listen", "127.0.0.1:0"}, nil, "fixtures"},
 		{"missing key", []string{"--signing-key", "/nonexistent.pem", "--listen", "127.0.0.1:0"}, nil, "signing key"},
 		{"stray argument", []string{"serve"}, nil, "unexpected arguments"},

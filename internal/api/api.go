@@ -47,6 +47,9 @@ type Options struct {
 	ProxyUser string   // the user the proxy acts as
 	Journal   *Journal // shared by both listeners; nil keeps no journal
 	Faults    *Faults  // shared by both listeners; nil injects none
+	// The http.Server's timeouts: a request has ReadTimeout to arrive and
+	// its answer WriteTimeout more. A fault's delay pushes both back.
+	ReadTimeout, WriteTimeout time.Duration
 }
 
 // auth says what a route needs from the caller.
@@ -69,6 +72,9 @@ type request struct {
 	faults    *Faults
 	bodyLimit int64 // the largest body the route accepts
 	takesBody bool  // the route reads a JSON body (route.body)
+	refused   bool  // refused before its body may be read
+
+	readTimeout, writeTimeout time.Duration // Options'
 }
 
 func (q *request) vars(name string) string { return mux.Vars(q.Request)[name] }
@@ -228,7 +234,7 @@ func (s *server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
-			journal: s.o.Journal, faults: s.o.Faults}
+			journal: s.o.Journal, faults: s.o.Faults, readTimeout: s.o.ReadTimeout, writeTimeout: s.o.WriteTimeout}
 		w.Header().Set("X-Request-Id", q.requestID)
 		var body *trackedBody
 		if r.Body != nil && r.Body != http.NoBody {
@@ -250,6 +256,7 @@ func (s *server) wrap(rt route) http.Handler {
 			// the limit; handlers stream it (decode), never holding more.
 			r.Body = http.MaxBytesReader(w, r.Body, q.bodyLimit)
 		}
+		q.refused = refused != nil
 		journaled := !strings.HasPrefix(r.URL.Path, "/__mock/")
 		var rec *bodyRecorder
 		if journaled && r.Body != nil {
@@ -283,12 +290,21 @@ func (s *server) wrap(rt route) http.Handler {
 			} else {
 				writeBody(w, status, answer)
 			}
+			if faulted && fault.Do.Delay > 0 && q.Context().Err() != nil {
+				// The client went away during the delay (net/http saw its
+				// connection close), or the server closed it: the journal
+				// says what the client got, nothing.
+				status = 0
+			}
 		}
 		if journaled {
-			if rec != nil && !handled && body != nil && !body.done {
+			if rec != nil && !handled && body != nil && !body.done && r.Header.Get("Expect") == "" {
 				// A request refused before its body was read still shows
-				// what was sent: once answered, its first bytes are read.
-				http.NewResponseController(w).Flush()
+				// what was sent: the first bytes that have come within a
+				// second (the connection closes after this answer, so its
+				// deadline may change). A client waiting for 100 Continue
+				// has sent none.
+				http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Second))
 				io.CopyN(io.Discard, rec, journalBodyBytes)
 			}
 			e := JournalEntry{

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -183,15 +186,45 @@ func (f *Faults) take(q *request, routePattern string) (FaultRule, bool) {
 	return FaultRule{}, false
 }
 
+// delay holds a request for d before it is served or answered. Its body is
+// read first (faults never target the state import, so it is at most
+// MaxBodyBytes): net/http then watches the connection, and a client that
+// goes away ends the wait; the request is still served, as by a server
+// that had started it. The connection's deadlines are pushed back by d,
+// so that the answer is written however long the delay.
+func (q *request) delay(w http.ResponseWriter, d time.Duration) error {
+	if q.readTimeout > 0 {
+		rc := http.NewResponseController(w)
+		from := time.Now().Add(d)
+		rc.SetReadDeadline(from.Add(q.readTimeout))
+		rc.SetWriteDeadline(from.Add(q.readTimeout + q.writeTimeout))
+	}
+	if q.Body != nil && q.Body != http.NoBody && !q.refused {
+		data, err := io.ReadAll(q.Body)
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return err
+		case err != nil:
+			return badRequest("request body could not be read")
+		}
+		q.Body = io.NopCloser(bytes.NewReader(data))
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-q.Context().Done():
+	}
+	return nil
+}
+
 // apply carries out a fault; it reports whether the request was answered
 // (or dropped) and must not be served.
 func (r FaultRule) apply(w http.ResponseWriter, q *request) (handled bool, err error) {
 	if d := time.Duration(r.Do.Delay); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-q.Context().Done():
-			t.Stop()
+		if err := q.delay(w, d); err != nil {
+			return false, err
 		}
 	}
 	if r.Do.Drop {

@@ -269,3 +269,127 @@ func TestHeaderLimit(t *testing.T) {
 		errorShape(t, a, "/api/users/v1/self")
 	}
 }
+
+// TestShortBodyIsAnswered: a client that stops sending before its
+// Content-Length is reached gets a 400 in the route's shape once the read
+// timeout has passed, not silence: the answer has WriteTimeout more.
+func TestShortBodyIsAnswered(t *testing.T) {
+	srv := startServer(t, Config{ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
+	for _, c := range []struct{ listener, method, path, creds string }{
+		{srv.ProxyURL(), "POST", "/v4/serviceAccounts", ""},
+		{srv.ProxyURL(), "POST", "/api/jobs/v1/jobs", ""},
+		{srv.ProxyURL(), "GET", "/v4/users/self", ""}, // a route that takes no body reads it too
+		{srv.APIURL(), "PUT", "/__mock/state", "X-Domino-Api-Key: " + fixtures.DefaultAdminAPIKey + "\r\n"},
+	} {
+		conn := dialRaw(t, c.listener)
+		conn.send(c.method + " " + c.path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + c.creds +
+			"Content-Length: 100\r\n\r\n{\"username\":")
+		a := conn.read(c.method)
+		if a.status != 400 || !strings.Contains(errorShape(t, a, c.path), "could not be read") {
+			t.Errorf("%s %s: %d %s", c.method, c.path, a.status, a.body)
+		}
+	}
+}
+
+// TestDelayLongerThanTheTimeouts: a fault delay longer than the read and
+// write timeouts is answered, once the delay is over, and the journal
+// says what the client got.
+func TestDelayLongerThanTheTimeouts(t *testing.T) {
+	srv := startServer(t, Config{ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
+	proxy := srv.ProxyURL()
+	post := func(path, body string) (int, string) {
+		t.Helper()
+		resp, err := http.Post(proxy+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(data)
+	}
+	if code, body := post("/__mock/faults", `{"match":{"route":"/v4/serviceAccounts","method":"POST"},"effect":{"delay":"1s"},"times":1}`); code != 201 {
+		t.Fatalf("%d %s", code, body)
+	}
+	if code, body := post("/__mock/faults", `{"match":{"route":"/version"},"effect":{"delay":"1s","status":503,"message":"later"},"times":1}`); code != 201 {
+		t.Fatalf("%d %s", code, body)
+	}
+	if code, body := post("/v4/serviceAccounts", `{"username":"slow-sa","email":"slow@example.com"}`); code != 201 {
+		t.Errorf("delayed creation: %d %s", code, body)
+	}
+	resp, err := http.Get(proxy + "/version")
+	if err != nil || resp.StatusCode != 503 {
+		t.Errorf("delayed 503: %v %v", resp, err)
+	}
+	var journal struct {
+		Entries []struct {
+			Path   string
+			Status int
+			Fault  string
+		}
+	}
+	resp, err = http.Get(proxy + "/__mock/journal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&journal)
+	resp.Body.Close()
+	got := map[string]int{}
+	for _, e := range journal.Entries {
+		got[e.Path+" "+e.Fault] = e.Status
+	}
+	if got["/v4/serviceAccounts fault-1"] != 201 || got["/version fault-2"] != 503 {
+		t.Errorf("journal: %+v", journal.Entries)
+	}
+}
+
+// TestClientGoneDuringDelay: a client that gives up during a delay does not
+// stop the request (a server finishes what it started), and the journal
+// records that no answer reached it (status 0).
+func TestClientGoneDuringDelay(t *testing.T) {
+	srv := startServer(t, Config{})
+	proxy := srv.ProxyURL()
+	resp, err := http.Post(proxy+"/__mock/faults", "application/json",
+		strings.NewReader(`{"match":{"route":"/v4/serviceAccounts","method":"POST"},"effect":{"delay":"30s"},"times":1}`))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("%v %v", resp, err)
+	}
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	if resp, err := client.Post(proxy+"/v4/serviceAccounts", "application/json", strings.NewReader(`{"username":"gone-sa","email":"gone@example.com"}`)); err == nil {
+		resp.Body.Close()
+		t.Fatalf("answered before the delay: %s", resp.Status)
+	}
+	// The request is served as soon as the mock sees the client gone.
+	var entries []struct {
+		Path   string
+		Status int
+		Fault  string
+	}
+	for deadline := time.Now().Add(20 * time.Second); len(entries) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get(proxy + "/__mock/journal?path=/v4/serviceAccounts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var j struct {
+			Entries []struct {
+				Path   string
+				Status int
+				Fault  string
+			}
+		}
+		json.NewDecoder(resp.Body).Decode(&j)
+		resp.Body.Close()
+		entries = j.Entries
+	}
+	if len(entries) != 1 || entries[0].Status != 0 || entries[0].Fault != "fault-1" {
+		t.Fatalf("journal: %+v, want the request with status 0 (no answer)", entries)
+	}
+	resp, err = http.Get(proxy + "/v4/serviceAccounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(list), `"gone-sa"`) {
+		t.Errorf("the request was not served: %s", list)
+	}
+}
