@@ -17,7 +17,7 @@ import (
 // Its result is encoding/json's for the flat structs it is used for (the
 // state snapshot): names match exactly or else case-insensitively, unknown
 // fields are skipped, a later duplicate replaces an earlier one, null
-// leaves a value as it is.
+// makes a slice nil and leaves a struct as it is.
 func decodeStream(body io.Reader, dst any) error {
 	src := &jsonReader{r: body}
 	dec := json.NewDecoder(src)
@@ -91,6 +91,7 @@ func decodeElements(dec *json.Decoder, f reflect.Value, key string) error {
 	case err != nil:
 		return err
 	case tok == nil:
+		f.Set(reflect.Zero(f.Type())) // as encoding/json sets a slice to nil
 		return nil
 	case tok != json.Delim('['):
 		return &json.UnmarshalTypeError{Value: jsonTokenKind(tok), Type: f.Type(), Field: key}

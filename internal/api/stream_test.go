@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 
 	"github.com/mockdomino/mockdomino/internal/store"
 )
@@ -26,6 +27,7 @@ func TestDecodeStreamMatchesEncodingJSON(t *testing.T) {
 		`{}`, `null`, ` { "version" : 2 , "users" : null } `,
 		`{"VERSION":3,"version":4}`,                             // exact name wins, case-insensitive otherwise
 		`{"users":[{"userName":"a"}],"users":[]}`,               // a later duplicate replaces
+		`{"users":[{"userName":"a"}],"Users":null}`,             // null makes a slice nil
 		`{"unknown":{"a":[1,{"b":"}"}],"c":"\"]"},"version":5}`, // skipped whole
 		`{"jobLifecycle":{"mode":"polls","polls":3}}`,
 		"{\"users\":[{\"userName\":\"a  b\\\"  \\\\\",\"email\":\"\\u00e9 x\"}],\n\n\t  \"version\":1}",
@@ -99,4 +101,29 @@ func TestJSONReaderSqueezesWhitespaceOutsideStrings(t *testing.T) {
 	if err != nil || string(got) != "{ }" {
 		t.Errorf("%.20q, %v", got, err)
 	}
+}
+
+// FuzzDecodeStream: for every UTF-8 input, the streaming decoder accepts
+// what encoding/json accepts, with the same result, and refuses the rest.
+func FuzzDecodeStream(f *testing.F) {
+	for _, seed := range []string{`{}`, `null`, `{"version":1,"users":[{"userName":"a"}]}`, `{"users":{}}`,
+		`{"clockOffset":"1h","jobLifecycle":{"mode":"polls"}}`, `{"x":[1,{"y":"}"}]}`, `[1]`, `{"version":1}{}`, " {\n \"a\" : \"b  c\" } "} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !utf8.Valid(data) {
+			return // refused by decodeStream, replaced by encoding/json
+		}
+		var want, got store.Snapshot
+		wantErr := json.Unmarshal(data, &want)
+		gotErr := decodeStream(bytes.NewReader(data), &got)
+		switch {
+		case wantErr == nil && gotErr != nil:
+			t.Fatalf("%q: encoding/json accepts it, decodeStream says %v", data, gotErr)
+		case wantErr != nil && gotErr == nil:
+			t.Fatalf("%q: encoding/json refuses it (%v), decodeStream accepts it", data, wantErr)
+		case wantErr == nil && !reflect.DeepEqual(got, want):
+			t.Fatalf("%q: streamed %+v\nencoding/json %+v", data, got, want)
+		}
+	})
 }
