@@ -300,12 +300,16 @@ func (f *framer) endLine(line []byte) {
 	}
 }
 
-// requestTarget is the second field of a request line.
+// requestTarget is the second field of a request line, its first
+// maxFramerTarget bytes: enough for the shape (the path's start) and the
+// message, and 16 of them per connection stay small.
 func requestTarget(line []byte) string {
 	_, rest, _ := bytes.Cut(line, []byte(" "))
 	target, _, _ := bytes.Cut(rest, []byte(" "))
-	return string(target)
+	return string(target[:min(len(target), maxFramerTarget)])
 }
+
+const maxFramerTarget = 1 << 10
 
 // target returns the target of the request after the first handled ones,
 // which net/http refused, or "" if it is not known.
