@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,8 +22,9 @@ import (
 // request line or header it cannot parse (a path with bad percent-encoding
 // such as %zz, a control character, no Host), headers over the limit
 // (431), an unknown transfer coding (501), an HTTP version it does not
-// serve (505). It writes that answer as plain text, in one Write straight
-// to the connection, and closes it.
+// serve (505), an Expect other than 100-continue (417). It writes that
+// answer as plain text (or, for 417, empty), in one Write straight to the
+// connection, and closes it.
 //
 // WrapListener's connections replace exactly that write with the same
 // status in the error shape of the route the request named. A connection
@@ -120,14 +122,23 @@ func (c *shapingConn) CloseWrite() error {
 // writes itself (net/http/server.go, conn.serve).
 var plainRefusalHeaders = []byte("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n")
 
+// expectationFailed is net/http's answer to an Expect header other than
+// 100-continue (response.sendExpectationFailed): a handler's 417 would
+// carry X-Request-Id and Content-Type.
+var expectationFailed = regexp.MustCompile("^HTTP/1\\.1 417 Expectation Failed\r\nConnection: close\r\nDate: [^\r\n]+\r\nContent-Length: 0\r\n\r\n$")
+
 // netHTTPRefusal recognises one of net/http's own error answers: the status
 // line, plainRefusalHeaders, and as body the status line again (or, for
-// 501, "Unsupported transfer encoding"). reason is the text after the
-// status's name ("missing required Host header"), if any.
+// 501, "Unsupported transfer encoding"); or expectationFailed. reason is
+// the text after the status's name ("missing required Host header"), if
+// any.
 func netHTTPRefusal(p []byte) (status int, reason string, ok bool) {
 	rest, found := bytes.CutPrefix(p, []byte("HTTP/1.1 "))
 	if !found || len(p) > 1024 {
 		return 0, "", false
+	}
+	if bytes.HasPrefix(rest, []byte("417 ")) && expectationFailed.Match(p) {
+		return http.StatusExpectationFailed, "", true
 	}
 	end := bytes.IndexByte(rest, '\r')
 	if end < 3 || !bytes.HasPrefix(rest[end:], plainRefusalHeaders) {
@@ -152,6 +163,8 @@ func shapedRefusal(status int, reason, target string) []byte {
 		msg = "request headers are too large"
 	case status == http.StatusNotImplemented:
 		msg = "unsupported Transfer-Encoding: send the body with Content-Length or chunked"
+	case status == http.StatusExpectationFailed:
+		msg = "unsupported Expect header: only 100-continue is supported"
 	case msg == "":
 		msg = "malformed request"
 		var ue *url.Error

@@ -55,9 +55,11 @@ func TestNetHTTPRefusalIsRecognisedExactly(t *testing.T) {
 		"HTTP/1.1 400 Bad Request: missing required Host header\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request: missing required Host header": 400,
 		"HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nUnsupported transfer encoding":                                           501,
 		"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large":                     431,
+		"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nDate: Fri, 27 Nov 2026 18:18:08 GMT\r\nContent-Length: 0\r\n\r\n":                                                    417,
 		// Not net/http's own: a handler's answers, a 1xx, a body that differs.
-		"HTTP/1.1 400 Bad Request\r\nContent-Length: 15\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request": 0,
-		"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request and more":              0,
+		"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\nDate: Fri, 27 Nov 2026 18:18:08 GMT\r\nX-Request-Id: x\r\n\r\n": 0,
+		"HTTP/1.1 400 Bad Request\r\nContent-Length: 15\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request":       0,
+		"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request and more":                    0,
 		"HTTP/1.1 100 Continue\r\n\r\n": 0,
 		"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n200 OK": 0,
 		"{\"message\":\"x\"}": 0,

@@ -144,6 +144,7 @@ func TestRequestsNetHTTPRefusesAreAnsweredInTheRoutesShape(t *testing.T) {
 		{"no Host", "GET /api/users/v1/self HTTP/1.1\r\n\r\n", "/api/users/v1/self", 400, "missing required Host header"},
 		{"malformed header", "GET /v4/users/self HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "/v4/users/self", 400, "malformed"},
 		{"unknown transfer coding", "POST /v4/serviceAccounts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "/v4/serviceAccounts", 501, "Transfer-Encoding"},
+		{"unknown expectation", "POST /api/jobs/v1/jobs HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\nContent-Length: 2\r\n\r\n{}", "/api/jobs/v1/jobs", 417, "Expect"},
 		{"HTTP/2.0 in the clear", "GET /api/users/v1/self HTTP/2.0\r\nHost: x\r\n\r\n", "/api/users/v1/self", 505, "unsupported protocol version"},
 		{"headers over the limit", "GET /api/users/v1/self HTTP/1.1\r\nHost: x\r\nX-Junk: " + strings.Repeat("j", 2<<20) + "\r\n\r\n", "/api/users/v1/self", 431, "too large"},
 	} {
