@@ -175,6 +175,13 @@ func TestRequestsNetHTTPRefusesAreAnsweredInTheRoutesShape(t *testing.T) {
 		if a := conn.read("GET"); a.status != 200 {
 			t.Fatalf("second request: %d %s", a.status, a.body)
 		}
+		// net/http's own answer to OPTIONS * was a bare 200; it reaches the router.
+		conn.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")
+		if a := conn.read("OPTIONS"); a.status != 404 {
+			t.Fatalf("OPTIONS *: %d %s", a.status, a.body)
+		} else {
+			errorShape(t, a, "*")
+		}
 		conn.send("GET /api/%zz HTTP/1.1\r\nHost: x\r\n\r\n")
 		a = conn.read("GET")
 		if a.status != 400 {
