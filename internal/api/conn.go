@@ -32,10 +32,10 @@ import (
 // (rewriting a bad request line on the way in would mean finding request
 // boundaries in the byte stream and handing net/http something other than
 // what was sent, the stuff of request smuggling), and it cannot touch a
-// handler's answer: net/http's own is a status line followed by exactly
-// "Content-Type: text/plain; charset=utf-8" and "Connection: close",
-// while every answer a handler writes carries Content-Length first (and
-// X-Request-Id), whatever its status.
+// handler's answer: net/http's own has exactly the headers
+// "Content-Type: text/plain; charset=utf-8" and "Connection: close" (the
+// 417: Connection, Date, Content-Length: 0), while every answer a handler
+// writes also carries X-Request-Id and Content-Length.
 //
 // To choose the shape the connection needs the refused request's path. It
 // follows the framing of what it reads (request line, headers, a
