@@ -167,6 +167,10 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	// Catch the signals before anything is served: one that arrives as the
+	// listeners are announced must shut down gracefully, not kill.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	srv, err := server.Start(server.Config{
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
@@ -192,8 +196,6 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	}
 	logger.Info("mockdomino ready", "profile", srv.Store().Profile().Name, "tokenTTL", srv.Store().TokenTTL().String())
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	select {
 	case <-ctx.Done():
 	case err := <-srv.Err():
