@@ -6,6 +6,7 @@ package mockdomino_test
 // listeners, and health-checks with a flag the binary really has.
 
 import (
+	"net"
 	"os"
 	"regexp"
 	"slices"
@@ -75,8 +76,17 @@ func TestComposeFile(t *testing.T) {
 	if !slices.Contains(mock.Command, "--listen=0.0.0.0:8080") || !slices.Contains(mock.Command, "--proxy-listen=0.0.0.0:8899") {
 		t.Errorf("mock must listen on all interfaces inside its container: %v", mock.Command)
 	}
-	if !slices.Contains(mock.Ports, "8080:8080") || !slices.Contains(mock.Ports, "8899:8899") {
-		t.Errorf("mock ports %v", mock.Ports)
+	if !slices.Contains(mock.Ports, "127.0.0.1:8080:8080") || !slices.Contains(mock.Ports, "127.0.0.1:8899:8899") {
+		t.Errorf("mock ports %v, want 8080 and 8899 published on 127.0.0.1", mock.Ports)
+	}
+	// The proxy needs no credentials and acts as the administrator (secrets
+	// included), so nothing is published beyond the host's loopback.
+	for name, s := range c.Services {
+		for _, p := range s.Ports {
+			if !loopbackPort(p) {
+				t.Errorf("service %s publishes %q on every host interface: write 127.0.0.1:%s", name, p, p)
+			}
+		}
 	}
 	if hc := mock.Healthcheck.Test; len(hc) < 3 || hc[0] != "CMD" || hc[1] != "/mockdomino" || hc[2] != "--health-check" {
 		t.Errorf("healthcheck %v must run the binary's --health-check", hc)
@@ -93,5 +103,42 @@ func TestComposeFile(t *testing.T) {
 	}
 	if !slices.Contains(mock.Command, "--external-url=http://mockdomino:8080") {
 		t.Errorf("tokens' iss must name the host the runner reaches: %v", mock.Command)
+	}
+}
+
+// loopbackPort reports whether a compose port in the short syntax
+// ([HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]) is published on a
+// loopback address only; without HOST_IP docker publishes on all of them.
+func loopbackPort(spec string) bool {
+	spec, _, _ = strings.Cut(spec, "/")
+	i := strings.LastIndex(spec, ":")
+	if i < 0 {
+		return false
+	}
+	hostPart := spec[:i] // HOST_IP:HOST_PORT, or HOST_PORT alone
+	j := strings.LastIndex(hostPart, ":")
+	if j < 0 {
+		return false
+	}
+	ip := net.ParseIP(strings.Trim(hostPart[:j], "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func TestLoopbackPort(t *testing.T) {
+	for spec, want := range map[string]bool{
+		"127.0.0.1:8080:8080":     true,
+		"127.0.0.1:8080:8080/tcp": true,
+		"127.0.0.1::8080":         true, // a free host port, on loopback
+		"[::1]:8080:8080":         true,
+		"8080:8080":               false,
+		"8080":                    false,
+		"0.0.0.0:8080:8080":       false,
+		"[::]:8080:8080":          false,
+		"192.168.1.2:8080:8080":   false,
+		"localhost:8080:8080":     false, // docker wants an address
+	} {
+		if got := loopbackPort(spec); got != want {
+			t.Errorf("loopbackPort(%q) = %v, want %v", spec, got, want)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mockdomino/mockdomino/internal/api"
 	"github.com/mockdomino/mockdomino/internal/server"
 	"github.com/mockdomino/mockdomino/internal/store"
 )
@@ -100,8 +101,10 @@ func (e *envFlags) Int(name string, def int, usage string) *int {
 	return e.fs.Int(name, def, usage+" (env "+envName(name)+")")
 }
 
-// journalSizeConfig maps the flag (0 = none) to server.Config (0 = default, negative = none).
-func journalSizeConfig(n int) int {
+// sizeConfig maps a flag whose 0 means none (--journal-size,
+// --max-fault-rules) to server.Config, where 0 means the default and a
+// negative number none.
+func sizeConfig(n int) int {
 	if n <= 0 {
 		return -1
 	}
@@ -122,6 +125,10 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
 	journalSize := ef.Int("journal-size", 1000, "requests the journal (GET /__mock/journal) keeps; 0 keeps none")
+	readTimeout := ef.Duration("read-timeout", server.DefaultReadTimeout, "how long a client may take to send a request, body included; a body still short of its Content-Length then is answered 400")
+	grace := ef.Duration("shutdown-grace", 5*time.Second, "on SIGINT or SIGTERM, how long in-flight requests may take to finish before their connections are closed")
+	maxConns := ef.Int("max-connections", server.DefaultMaxConnections, "connections each listener serves at once; more wait, unread, until one closes")
+	maxFaultRules := ef.Int("max-fault-rules", api.DefaultMaxFaultRules, "fault rules (POST /__mock/faults) allowed at once; 0 allows none")
 	maxSecret := ef.Int("max-git-secret-bytes", store.DefaultMaxGitSecretBytes, "largest git credential token, password, key or passphrase accepted, in bytes")
 	maxCreds := ef.Int("max-git-credentials", store.DefaultMaxGitCredentials, "git credentials one user or service account may hold")
 	maxTokens := ef.Int("max-tokens", store.DefaultMaxTokensPerAccount, "tokens one service account may hold, valid or not")
@@ -140,6 +147,12 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
 	}
+	if *readTimeout <= 0 || *grace < 0 {
+		return fmt.Errorf("--read-timeout must be positive and --shutdown-grace not negative")
+	}
+	if *maxConns < 1 {
+		return fmt.Errorf("--max-connections %d: want at least 1", *maxConns)
+	}
 	for _, l := range []struct {
 		flag  string
 		value int
@@ -154,15 +167,28 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	// Catch the signals before anything is served: one that arrives as the
+	// listeners are announced must shut down gracefully, not kill.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	srv, err := server.Start(server.Config{
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
-		Seed: *seed, StateDir: *stateDir, JournalSize: journalSizeConfig(*journalSize),
+		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
+		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
 		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens},
 	})
 	if err != nil {
 		return err
+	}
+	if exposed := srv.Exposed(); len(exposed) > 0 {
+		why := "anyone who reaches it can try credentials, and they travel unencrypted"
+		if strings.HasPrefix(exposed[len(exposed)-1], "proxy ") {
+			why = "the proxy needs no credentials, acts as the administrator and serves secrets"
+		}
+		fmt.Fprintf(stderr, "mockdomino: warning: listening without TLS where other machines can reach it (%s): %s; listen on 127.0.0.1 unless this is what you want\n",
+			strings.Join(exposed, ", "), why)
 	}
 	fmt.Fprintf(stdout, "api listening on %s\n", srv.APIURL())
 	if srv.ProxyURL() != "" {
@@ -170,15 +196,13 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	}
 	logger.Info("mockdomino ready", "profile", srv.Store().Profile().Name, "tokenTTL", srv.Store().TokenTTL().String())
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	select {
 	case <-ctx.Done():
 	case err := <-srv.Err():
 		return err
 	}
-	logger.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	logger.Info("shutting down: finishing in-flight requests", "grace", grace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *grace)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
 }

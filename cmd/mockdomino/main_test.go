@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -112,6 +114,56 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("warns once when a listener is reachable beyond this machine without TLS", func(t *testing.T) {
+		stderrOf := func(args ...string) string {
+			cmd, _, _, stderr := startBinary(t, bin, nil, append(args, "--log-level", "error")...)
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			return stderr.String()
+		}
+		warning := stderrOf("--listen", "127.0.0.1:0", "--proxy-listen", "0.0.0.0:0")
+		if strings.Count(warning, "warning") != 1 || !regexp.MustCompile(`proxy (0\.0\.0\.0|\[::\]):\d+`).MatchString(warning) || strings.Contains(warning, "api ") {
+			t.Errorf("stderr %q: want one warning naming the proxy's address and not the loopback API host", warning)
+		}
+		if stderr := stderrOf("--listen", "127.0.0.1:0", "--proxy-listen", "[::1]:0"); stderr != "" {
+			t.Errorf("loopback listeners: stderr %q", stderr)
+		}
+	})
+
+	t.Run("SIGTERM waits the grace period for a delayed request, then closes it and exits 0", func(t *testing.T) {
+		cmd, _, proxy, stderr := startBinary(t, bin, []string{"MOCKDOMINO_SHUTDOWN_GRACE=1s"}, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
+		resp, err := http.Post(proxy+"/__mock/faults", "application/json", strings.NewReader(`{"match":{"route":"/version"},"effect":{"delay":"1m"}}`))
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("%v %v", resp, err)
+		}
+		answered := make(chan error, 1)
+		go func() {
+			resp, err := http.Get(proxy + "/version")
+			if err == nil {
+				resp.Body.Close()
+				err = fmt.Errorf("answered %s", resp.Status)
+			}
+			answered <- err
+		}()
+		time.Sleep(200 * time.Millisecond) // let the request reach the mock
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil || strings.Contains(stderr.String(), "deadline") {
+				t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr)
+			}
+		case <-time.After(20 * time.Second): // a guard against a hang, not a measure
+			t.Fatalf("did not exit after SIGTERM\n%s", stderr)
+		}
+		if err := <-answered; err == nil || strings.HasPrefix(err.Error(), "answered") {
+			t.Errorf("the delayed request: %v, want its connection closed", err)
+		}
+	})
+
 	t.Run("flags come from MOCKDOMINO_ env vars; empty proxy-listen disables the proxy", func(t *testing.T) {
 		_, api, proxy, _ := startBinary(t, bin,
 			[]string{"MOCKDOMINO_LISTEN=127.0.0.1:0", "MOCKDOMINO_PROFILE=strict", "MOCKDOMINO_PROXY_LISTEN="})
@@ -126,6 +178,20 @@ func TestBinary(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&h)
 		if h.Profile != "strict" {
 			t.Fatalf("profile from env = %q", h.Profile)
+		}
+	})
+
+	t.Run("MOCKDOMINO_MAX_FAULT_RULES caps the fault rules", func(t *testing.T) {
+		_, _, proxy, _ := startBinary(t, bin, []string{"MOCKDOMINO_MAX_FAULT_RULES=1"}, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
+		for i, want := range []int{201, 400} {
+			resp, err := http.Post(proxy+"/__mock/faults", "application/json", strings.NewReader(`{"match":{"route":"/version"},"effect":{"status":503}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("rule %d: %s, want %d", i+1, resp.Status, want)
+			}
 		}
 	})
 
@@ -206,6 +272,9 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		{"bad env limit", nil, map[string]string{"MOCKDOMINO_MAX_GIT_CREDENTIALS": "many"}, "MOCKDOMINO_MAX_GIT_CREDENTIALS"},
 		{"fixtures without an administrator for the proxy", []string{"--fixtures", noAdminFixtures(t), "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"}, nil, "no administrator"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
+		{"no connections", []string{"--max-connections", "0"}, nil, "--max-connections"},
+		{"no read timeout", []string{"--read-timeout", "0s"}, nil, "--read-timeout"},
+		{"negative grace", nil, map[string]string{"MOCKDOMINO_SHUTDOWN_GRACE": "-1s"}, "--shutdown-grace"},
 		{"missing fixtures", []string{"--fixtures", "/nonexistent.json", "--listen", "127.0.0.1:0"}, nil, "fixtures"},
 		{"missing key", []string{"--signing-key", "/nonexistent.pem", "--listen", "127.0.0.1:0"}, nil, "signing key"},
 		{"stray argument", []string{"serve"}, nil, "unexpected arguments"},

@@ -5,6 +5,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +47,9 @@ type Options struct {
 	ProxyUser string   // the user the proxy acts as
 	Journal   *Journal // shared by both listeners; nil keeps no journal
 	Faults    *Faults  // shared by both listeners; nil injects none
+	// The http.Server's timeouts: a request has ReadTimeout to arrive and
+	// its answer WriteTimeout more. A fault's delay pushes both back.
+	ReadTimeout, WriteTimeout time.Duration
 }
 
 // auth says what a route needs from the caller.
@@ -65,6 +70,11 @@ type request struct {
 	st        *store.Store
 	journal   *Journal
 	faults    *Faults
+	bodyLimit int64 // the largest body the route accepts
+	takesBody bool  // the route reads a JSON body (route.body)
+	refused   bool  // refused before its body may be read
+
+	readTimeout, writeTimeout time.Duration // Options'
 }
 
 func (q *request) vars(name string) string { return mux.Vars(q.Request)[name] }
@@ -79,6 +89,7 @@ type route struct {
 	h            handler
 	proxyOnly    bool
 	summary      string // for the OpenAPI document
+	body         bool   // the handler reads a JSON body (decode); others' bodies are read and ignored
 	maxBody      int64  // the largest body accepted; 0 is MaxBodyBytes
 }
 
@@ -150,11 +161,30 @@ type router struct {
 }
 
 func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reachedRouter(r)
+	if r.Method == http.MethodHead {
+		// HEAD is answered exactly as GET would be, status, headers and
+		// Content-Length included; net/http sends no body. Only the journal
+		// and the log say HEAD.
+		r = r.WithContext(context.WithValue(r.Context(), headRequest{}, true))
+		r.Method = http.MethodGet
+	}
 	if g, ok := rr.groups[routeKey(r.URL.Path)]; ok {
 		g.ServeHTTP(w, r)
 		return
 	}
 	rr.notFound.ServeHTTP(w, r)
+}
+
+// headRequest marks, in its context, a HEAD request being served as GET.
+type headRequest struct{}
+
+// clientMethod is the method the client sent.
+func clientMethod(r *http.Request) string {
+	if r.Method == http.MethodGet && r.Context().Value(headRequest{}) != nil {
+		return http.MethodHead
+	}
+	return r.Method
 }
 
 // walk visits every registered route, in route-table order.
@@ -205,15 +235,32 @@ func (s *server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
-			journal: s.o.Journal, faults: s.o.Faults}
+			journal: s.o.Journal, faults: s.o.Faults, readTimeout: s.o.ReadTimeout, writeTimeout: s.o.WriteTimeout}
 		w.Header().Set("X-Request-Id", q.requestID)
-		// A body over the limit is refused whatever the route and whoever
-		// sends it, as the API's front proxy does, so handlers never see one.
-		limit := rt.maxBody
-		if limit == 0 {
-			limit = MaxBodyBytes
+		var body *trackedBody
+		if r.Body != nil && r.Body != http.NoBody {
+			body = &trackedBody{ReadCloser: r.Body}
+			r.Body = body
 		}
-		refused := checkBodySize(r, limit)
+		q.bodyLimit = rt.maxBody
+		if q.bodyLimit == 0 {
+			q.bodyLimit = MaxBodyBytes
+		}
+		// Nothing of a body is read before the caller is known to be allowed
+		// the route. A body declared over the limit is refused first, on
+		// every route and whoever sends it, as the API's front proxy does.
+		var refused error
+		if r.ContentLength > q.bodyLimit {
+			refused = &http.MaxBytesError{Limit: q.bodyLimit}
+		} else if refused = checkObjectIDs(q, ids); refused != nil {
+			// A malformed id in the path: Domino's path binding refuses it
+			// before the action looks at credentials.
+		} else if refused = s.authenticate(q, rt.auth); refused == nil && r.Body != nil {
+			// One of undeclared length (chunked) is refused once it passes
+			// the limit; handlers stream it (decode), never holding more.
+			r.Body = http.MaxBytesReader(w, r.Body, q.bodyLimit)
+		}
+		q.refused = refused != nil
 		journaled := !strings.HasPrefix(r.URL.Path, "/__mock/")
 		var rec *bodyRecorder
 		if journaled && r.Body != nil {
@@ -221,13 +268,7 @@ func (s *server) wrap(rt route) http.Handler {
 			r.Body = rec
 		}
 		var status int
-		var body any
-		if refused == nil {
-			refused = checkObjectIDs(q, ids)
-		}
-		if refused == nil {
-			refused = s.authenticate(q, rt.auth)
-		}
+		var answer any
 		fault, faulted := s.o.Faults.take(q, rt.path)
 		handled, err := false, error(nil)
 		if faulted {
@@ -238,22 +279,40 @@ func (s *server) wrap(rt route) http.Handler {
 		case err == nil && refused != nil:
 			err = refused
 		case err == nil:
-			status, body, err = s.serve(q, rt)
+			status, answer, err = s.serve(q, rt)
 		}
 		if !handled {
+			if body != nil && !body.done {
+				// Answered with the body unread: net/http would read up to
+				// 256 KiB of it before answering (and wait for a client
+				// that stopped short); closing the connection after the
+				// answer needs neither.
+				w.Header().Set("Connection", "close")
+			}
 			if err != nil {
 				status = s.writeError(w, q, err)
 			} else {
-				writeBody(w, status, body)
+				writeBody(w, status, answer)
+			}
+			if faulted && fault.Do.Delay > 0 && q.Context().Err() != nil {
+				// The client went away during the delay (net/http saw its
+				// connection close), or the server closed it: the journal
+				// says what the client got, nothing.
+				status = 0
 			}
 		}
 		if journaled {
-			if rec != nil && !handled {
-				// A request refused before its body was read still shows what was sent.
+			if rec != nil && !handled && body != nil && !body.done && r.Header.Get("Expect") == "" {
+				// A request refused before its body was read still shows
+				// what was sent: the first bytes that have come within a
+				// second (the connection closes after this answer, so its
+				// deadline may change). A client waiting for 100 Continue
+				// has sent none.
+				http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Second))
 				io.CopyN(io.Discard, rec, journalBodyBytes)
 			}
 			e := JournalEntry{
-				Time: start.UTC(), Listener: s.listenerName(), Method: r.Method, Path: clipPath(r.URL.Path),
+				Time: start.UTC(), Listener: s.listenerName(), Method: clientMethod(r), Path: clipPath(r.URL.Path),
 				Query: clipPath(r.URL.RawQuery), Route: rt.path, Auth: authKind(r, s.listener), Caller: q.caller.UserName,
 				Status: status, DurationMs: float64(time.Since(start).Microseconds()) / 1000, RequestID: q.requestID,
 			}
@@ -271,24 +330,33 @@ func (s *server) wrap(rt route) http.Handler {
 		// (Enabled first: building the arguments costs more than the request's auth.)
 		if s.o.Logger.Enabled(r.Context(), level) {
 			s.o.Logger.Log(r.Context(), level, "request",
-				"method", r.Method, "path", clipPath(r.URL.Path), "status", status,
+				"method", clientMethod(r), "path", clipPath(r.URL.Path), "status", status,
 				"caller", q.caller.UserName, "duration", time.Since(start), "requestId", q.requestID)
 		}
 	})
 }
 
-// checkBodySize refuses a body over limit bytes. A body of undeclared
-// length (chunked) is read into memory first to learn its size; what was
-// read stays readable for the handler and the journal.
-func checkBodySize(r *http.Request, limit int64) error {
-	if r.ContentLength > limit {
-		return &http.MaxBytesError{Limit: limit}
-	}
-	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
+// trackedBody notes whether a request's body was read to its end.
+type trackedBody struct {
+	io.ReadCloser
+	done bool
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.done = b.done || err == io.EOF
+	return n, err
+}
+
+// drainBody reads what is left of the request's body, for routes that
+// take none and after a handler's error: a body over the route's limit is
+// refused (413) whatever else is wrong with the request, even when its
+// size is known only by reading it.
+func drainBody(q *request) error {
+	if q.Body == nil || q.Body == http.NoBody {
 		return nil
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
-	r.Body = io.NopCloser(bytes.NewReader(data))
+	_, err := io.Copy(io.Discard, q.Body)
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
@@ -296,7 +364,6 @@ func checkBodySize(r *http.Request, limit int64) error {
 	case err != nil:
 		return badRequest("request body could not be read")
 	}
-	r.ContentLength = int64(len(data))
 	return nil
 }
 
@@ -307,7 +374,21 @@ func (s *server) serve(q *request, rt route) (status int, body any, err error) {
 			status, body, err = 0, nil, &httpError{status: http.StatusInternalServerError, msg: "internal error in mockdomino (please report it)"}
 		}
 	}()
-	return rt.h(q)
+	if !rt.body {
+		if err := drainBody(q); err != nil {
+			return 0, nil, err
+		}
+		return rt.h(q)
+	}
+	q.takesBody = true
+	status, body, err = rt.h(q)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if derr := drainBody(q); errors.As(derr, &mbe) {
+			err = derr
+		}
+	}
+	return status, body, err
 }
 
 func (s *server) listenerName() string {
@@ -455,8 +536,11 @@ func writeBody(w http.ResponseWriter, status int, body any) {
 		w.WriteHeader(status)
 		return
 	}
+	// Content-Length is set here, not left to net/http, which sets it only
+	// for small bodies and never for HEAD: a HEAD answer has the GET's.
 	if t, ok := body.(text); ok {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(t)))
 		w.WriteHeader(status)
 		io.WriteString(w, string(t))
 		return
@@ -471,6 +555,7 @@ func writeBody(w http.ResponseWriter, status int, body any) {
 		status, data = http.StatusInternalServerError, []byte(`{"message":"internal error encoding the response","success":false}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
 	w.Write(data)
 }
@@ -495,18 +580,32 @@ func putBodyBuffer(b *bytes.Buffer) {
 const MaxStateBytes = 256 << 20
 
 // decode reads a JSON object body into dst, with errors that name what is
-// wrong. wrap has already refused a body over the route's limit.
+// wrong. wrap has refused a body over the route's limit, and decode reads
+// through a reader that stops at it; a body that may be larger than
+// MaxBodyBytes (the state import) is streamed, never held whole.
 func decode(q *request, dst any) error {
+	if !q.takesBody {
+		// A route's table row must say it takes a body (route.body), or wrap
+		// would have read and dropped it.
+		panic("decode on a route without body: true")
+	}
 	if ct := q.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return &httpError{status: http.StatusUnsupportedMediaType, msg: fmt.Sprintf("Content-Type %q is not supported: send application/json", clipPath(ct))}
 		}
 	}
-	// Read the whole body first, so that a refused value can be traced back
-	// to its field.
+	if q.bodyLimit > MaxBodyBytes {
+		return decodeStream(q.Body, dst)
+	}
+	// Read the whole (small) body first, so that a refused value can be
+	// traced back to its field.
 	data, err := io.ReadAll(q.Body)
-	if err != nil {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case err != nil:
 		return badRequest("request body could not be read")
 	}
 	// JSON is UTF-8 (RFC 8259); encoding/json would silently turn invalid

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -15,12 +18,23 @@ import (
 // Faults holds the fault and latency rules that make the mock misbehave on
 // purpose, so a client's retry and timeout logic can be tested.
 type Faults struct {
-	n     atomic.Int32 // len(rules), so requests skip the lock when there are none
-	mu    sync.Mutex
-	rules []*FaultRule
-	seq   int
-	rnd   *rand.Rand
+	n        atomic.Int32 // len(rules), so requests skip the lock when there are none
+	mu       sync.Mutex
+	rules    []*FaultRule
+	maxRules int
+	seq      int
+	rnd      *rand.Rand
 }
+
+// Rules are bounded so that they cannot grow the mock's memory: at most
+// DefaultMaxFaultRules of them unless configured (SetMaxRules), a message
+// of at most MaxFaultMessageBytes and match fields of at most
+// maxFaultMatchBytes each.
+const (
+	DefaultMaxFaultRules = 100
+	MaxFaultMessageBytes = 4 << 10
+	maxFaultMatchBytes   = 1 << 10
+)
 
 // FaultRule is one rule: which requests it matches and what it does to them.
 type FaultRule struct {
@@ -61,11 +75,27 @@ func NewFaults(seed uint64) *Faults {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	return &Faults{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &Faults{maxRules: DefaultMaxFaultRules, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// SetMaxRules sets how many rules may be installed at once (spent ones
+// count until cleared); 0 allows none.
+func (f *Faults) SetMaxRules(n int) {
+	f.mu.Lock()
+	f.maxRules = max(n, 0)
+	f.mu.Unlock()
 }
 
 func (r *FaultRule) validate() error {
 	m := r.Match
+	for _, f := range [...]struct{ name, v string }{{"method", m.Method}, {"route", m.Route}, {"pathPrefix", m.PathPrefix}, {"caller", m.Caller}} {
+		if len(f.v) > maxFaultMatchBytes {
+			return badRequest("match.%s is longer than %d bytes", f.name, maxFaultMatchBytes)
+		}
+	}
+	if len(r.Do.Message) > MaxFaultMessageBytes {
+		return badRequest("effect.message is longer than %d bytes", MaxFaultMessageBytes)
+	}
 	if m.Route != "" && !strings.HasPrefix(m.Route, "/") || m.PathPrefix != "" && !strings.HasPrefix(m.PathPrefix, "/") {
 		return badRequest("match.route and match.pathPrefix must start with /")
 	}
@@ -101,6 +131,9 @@ func (f *Faults) Add(r FaultRule) (FaultRule, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.rules) >= f.maxRules {
+		return r, badRequest("there are already %d fault rules, the most allowed (--max-fault-rules): DELETE /__mock/faults first", f.maxRules)
+	}
 	f.seq++
 	r.ID, r.Fired = fmt.Sprintf("fault-%d", f.seq), 0
 	f.rules = append(f.rules, &r)
@@ -136,7 +169,8 @@ func (f *Faults) take(q *request, routePattern string) (FaultRule, bool) {
 	defer f.mu.Unlock()
 	for _, r := range f.rules {
 		m := r.Match
-		if m.Method != "" && !strings.EqualFold(m.Method, q.Method) ||
+		// A HEAD request is served as GET: rules for either method match it.
+		if m.Method != "" && !strings.EqualFold(m.Method, q.Method) && !strings.EqualFold(m.Method, clientMethod(q.Request)) ||
 			m.Route != "" && m.Route != routePattern ||
 			m.PathPrefix != "" && !strings.HasPrefix(q.URL.Path, m.PathPrefix) ||
 			m.Caller != "" && m.Caller != q.caller.UserName ||
@@ -152,15 +186,45 @@ func (f *Faults) take(q *request, routePattern string) (FaultRule, bool) {
 	return FaultRule{}, false
 }
 
+// delay holds a request for d before it is served or answered. Its body is
+// read first (faults never target the state import, so it is at most
+// MaxBodyBytes): net/http then watches the connection, and a client that
+// goes away ends the wait; the request is still served, as by a server
+// that had started it. The connection's deadlines are pushed back by d,
+// so that the answer is written however long the delay.
+func (q *request) delay(w http.ResponseWriter, d time.Duration) error {
+	if q.readTimeout > 0 {
+		rc := http.NewResponseController(w)
+		from := time.Now().Add(d)
+		rc.SetReadDeadline(from.Add(q.readTimeout))
+		rc.SetWriteDeadline(from.Add(q.readTimeout + q.writeTimeout))
+	}
+	if q.Body != nil && q.Body != http.NoBody && !q.refused {
+		data, err := io.ReadAll(q.Body)
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return err
+		case err != nil:
+			return badRequest("request body could not be read")
+		}
+		q.Body = io.NopCloser(bytes.NewReader(data))
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-q.Context().Done():
+	}
+	return nil
+}
+
 // apply carries out a fault; it reports whether the request was answered
 // (or dropped) and must not be served.
 func (r FaultRule) apply(w http.ResponseWriter, q *request) (handled bool, err error) {
 	if d := time.Duration(r.Do.Delay); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-q.Context().Done():
-			t.Stop()
+		if err := q.delay(w, d); err != nil {
+			return false, err
 		}
 	}
 	if r.Do.Drop {

@@ -6,6 +6,7 @@ package api_test
 // afterwards.
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -326,7 +327,7 @@ func TestHostilePaths(t *testing.T) {
 		{"PATCH", "/v4/serviceAccounts", 405},
 		{"PUT", "/v4/serviceAccounts", 405},
 		{"DELETE", "/v4/users/self", 405},
-		{"HEAD", "/v4/users/self", 405},
+		{"HEAD", "/api/jobs/v1/jobs", 405}, // HEAD is GET, which the path lacks
 		{"OPTIONS", "/v4/serviceAccounts", 405},
 		{"TRACE", "/v4/users/self", 405},
 		{"PROPFIND", "/v4/projects/" + projectID, 405},
@@ -354,7 +355,12 @@ func TestHostileOverTheWire(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	_, tok := e.saWithToken("wire", "")
-	srv := httptest.NewServer(e.api)
+	// Served as server.Start serves it: what net/http refuses itself is
+	// answered in the route's shape too.
+	srv := httptest.NewUnstartedServer(e.api)
+	srv.Listener = api.WrapListener(srv.Listener)
+	srv.Config.ConnContext = api.ConnContext
+	srv.Start()
 	defer srv.Close()
 	client := &http.Client{}
 	send := func(method, path, body string, hdr ...string) (int, http.Header, string) {
@@ -383,7 +389,7 @@ func TestHostileOverTheWire(t *testing.T) {
 			t.Errorf("%s: %d %s", name, code, clip(body))
 			return
 		}
-		if code != 431 && code >= 400 {
+		if code >= 400 {
 			if _, err := errorShape(&resp{code: code, header: hdr, body: []byte(body), path: path}); err != nil {
 				t.Errorf("%s: %v", name, err)
 			}
@@ -410,16 +416,17 @@ func TestHostileOverTheWire(t *testing.T) {
 	code, h, b = send("POST", "/v4/serviceAccounts", `{"username":"`+strings.Repeat("a", 10<<20)+`"}`, asAdmin...)
 	check("10 MB body", code, h, b, "/v4/serviceAccounts", 413, 413)
 	// A raw request line Go's client would not send.
-	code, body := rawRequest(t, srv.URL, "GET /v4/projects/%ZZ HTTP/1.1\r\nHost: x\r\nX-Domino-Api-Key: "+fixtures.DefaultAdminAPIKey+"\r\n\r\n")
-	if code != 400 {
-		t.Errorf("bad escape in the path: %d %s", code, body)
+	for _, path := range []string{"/v4/projects/%ZZ", "/api/users/v1/%ZZ"} {
+		raw := "GET " + path + " HTTP/1.1\r\nHost: x\r\nX-Domino-Api-Key: " + fixtures.DefaultAdminAPIKey + "\r\n\r\n"
+		code, hdr, body := rawRequest(t, srv.URL, raw)
+		check("bad escape in the path", code, hdr, body, path, 400, 400)
 	}
 	// The server keeps serving.
 	code, h, b = send("GET", "/v4/users/self", "", "Authorization", "Bearer "+tok)
 	check("after", code, h, b, "/v4/users/self", 200, 200)
 }
 
-func rawRequest(t *testing.T, base, raw string) (int, string) {
+func rawRequest(t *testing.T, base, raw string) (int, http.Header, string) {
 	t.Helper()
 	conn, err := netDial(base)
 	if err != nil {
@@ -429,12 +436,12 @@ func rawRequest(t *testing.T, base, raw string) (int, string) {
 	if _, err := io.WriteString(conn, raw); err != nil {
 		t.Fatal(err)
 	}
-	buf := make([]byte, 4096)
-	n, _ := io.ReadAtLeast(conn, buf, 12)
-	line := string(buf[:n])
-	var code int
-	fmt.Sscanf(line, "HTTP/1.1 %d", &code)
-	return code, line
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("%q: %v", clip(raw), err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(body)
 }
 
 func netDial(base string) (net.Conn, error) {
@@ -461,16 +468,18 @@ func TestTokenNamesAreUsablePathSegments(t *testing.T) {
 }
 
 // TestEveryRouteRefusesOversizedBodies: a body over 1 MiB, declared or
-// chunked, is a 413 on every route, those that read no body included,
-// before credentials are looked at (the API's front proxy refuses it
-// first); only the state import takes more.
+// chunked, is a 413 on every route, those that read no body included
+// (declared: before credentials are looked at, as the API's front proxy
+// refuses it first; chunked: once read past the limit, after them); only
+// the state import takes more.
 func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	e := newEnv(t)
 	big := strings.Repeat("a", api.MaxBodyBytes+1)
 	param := regexp.MustCompile(`\{\w+\}`)
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		path := param.ReplaceAllString(pattern, "x")
+		// Well-formed ids, so that the malformed-id 400 does not come first.
+		path := param.ReplaceAllString(pattern, unknownObjectID)
 		// Declared on the API host (no credentials), chunked on the proxy.
 		chunked := httptest.NewRequest(method, path, io.NopCloser(strings.NewReader(big)))
 		chunked.ContentLength = -1
@@ -502,5 +511,64 @@ func TestJobStartErrorsNameTheRoutesFields(t *testing.T) {
 		{"/v4/jobs/start", `{"projectId":"` + projectID + `","commandToRun":" "}`, "commandToRun"},
 	} {
 		wantError(t, e.do(e.proxy, "POST", c.path, c.body, "Content-Type", "application/json"), 400, c.field)
+	}
+}
+
+// countingBody is a request body that counts what was read of it.
+type countingBody struct {
+	r    io.Reader
+	read int
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read += n
+	return n, err
+}
+
+func (b *countingBody) Close() error { return nil }
+
+// TestBodiesAreReadOnlyOnceAllowed: credentials and the route's permission
+// are checked before a body is read, so a caller who may not use a route
+// cannot make the mock read (or hold) its body; only the journal keeps the
+// first 8 KiB of what a refused request sent. A body over the limit is
+// 413: declared, before credentials; chunked, once read past the limit.
+func TestBodiesAreReadOnlyOnceAllowed(t *testing.T) {
+	e := newEnv(t)
+	big := strings.Repeat(" ", 4*api.MaxBodyBytes)
+	for _, c := range []struct {
+		name, method, path string
+		chunked            bool
+		hdr                []string
+		want               int
+		maxRead            int
+	}{
+		{"no credentials, chunked", "POST", "/v4/serviceAccounts", true, noAuth, 401, 8 << 10},
+		{"no credentials, chunked, control route", "PUT", "/__mock/state", true, noAuth, 401, 0},
+		{"not an administrator, chunked", "PUT", "/__mock/state", true, asAlice, 403, 0},
+		{"bad key, chunked", "PUT", "/__mock/jobs/lifecycle", true, []string{"X-Domino-Api-Key", "nope"}, 401, 0},
+		{"no credentials, declared too large", "POST", "/v4/serviceAccounts", false, noAuth, 413, 8 << 10},
+		{"administrator, chunked too large", "POST", "/v4/serviceAccounts", true, asAdmin, 413, api.MaxBodyBytes + 64<<10},
+		{"administrator, chunked too large, route without a body", "GET", "/v4/users/self", true, asAdmin, 413, api.MaxBodyBytes + 64<<10},
+		{"administrator, chunked too large, wrong Content-Type", "POST", "/v4/serviceAccounts", true, append([]string{"Content-Type", "text/plain"}, asAdmin...), 413, api.MaxBodyBytes + 64<<10},
+	} {
+		body := &countingBody{r: strings.NewReader(big)}
+		req := httptest.NewRequest(c.method, c.path, body)
+		req.ContentLength = int64(len(big))
+		if c.chunked {
+			req.ContentLength = -1
+		}
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(c.hdr); i += 2 {
+			req.Header.Set(c.hdr[i], c.hdr[i+1])
+		}
+		r := serveReq(e.api, req)
+		wantError(t, r, c.want)
+		if body.read > c.maxRead {
+			t.Errorf("%s: %d bytes of the body read, want at most %d", c.name, body.read, c.maxRead)
+		}
+		if c.want != 413 && r.header.Get("Connection") != "close" {
+			t.Errorf("%s: answered with the body unread, yet the connection is kept", c.name)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -58,13 +59,20 @@ func openAPI(q *request) (int, any, error) {
 		case authControl:
 			op["description"] = "Open on the API proxy; needs an administrator on the API host."
 		}
-		if rt.method == http.MethodPost || rt.method == http.MethodPut {
+		if rt.body {
 			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
 		}
 		if paths[rt.path] == nil {
 			paths[rt.path] = map[string]any{}
 		}
 		paths[rt.path][strings.ToLower(rt.method)] = op
+		if rt.method == http.MethodGet {
+			// The router answers HEAD as GET, without the body.
+			head := maps.Clone(op)
+			head["operationId"] = operationID(route{method: http.MethodHead, path: rt.path})
+			head["summary"] = rt.summary + " (HEAD: the GET's status and headers, no body)"
+			paths[rt.path]["head"] = head
+		}
 	}
 	return http.StatusOK, map[string]any{
 		"openapi": "3.0.3",

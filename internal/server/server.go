@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockdomino/mockdomino/fixtures"
@@ -38,16 +40,41 @@ type Config struct {
 	StateDir       string        // "": in memory; else state (and the signing key) persist here
 	JournalSize    int           // requests the journal keeps; 0 = api.DefaultJournalSize, negative = none
 	Limits         store.Limits  // what one owner may store; zero fields take the defaults
+	MaxFaultRules  int           // fault rules allowed at once; 0 = api.DefaultMaxFaultRules, negative = none
+	MaxConnections int           // connections served at once on each listener; 0 = DefaultMaxConnections
+	ReadTimeout    time.Duration // how long a request may take to arrive, body included; 0 = DefaultReadTimeout
+	WriteTimeout   time.Duration // how long its answer may then take; 0 = DefaultWriteTimeout
 }
+
+// Defaults of Config's timeouts.
+const (
+	DefaultReadTimeout  = 30 * time.Second
+	DefaultWriteTimeout = 30 * time.Second
+)
+
+// DefaultMaxConnections bounds the connections each listener serves at
+// once, and with MaxHeaderBytes the memory that clients sending headers
+// (before any authentication) can take.
+const DefaultMaxConnections = 512
+
+// MaxHeaderBytes bounds a request's line and headers (431 beyond).
+const MaxHeaderBytes = 64 << 10
 
 // Server is a running mock.
 type Server struct {
-	store    *store.Store
-	api      *http.Server
-	proxy    *http.Server
-	apiURL   string
-	proxyURL string
-	errc     chan error
+	store     *store.Store
+	api       *http.Server
+	proxy     *http.Server
+	apiAddr   net.Addr
+	proxyAddr net.Addr
+	apiURL    string
+	proxyURL  string
+	errc      chan error
+	logger    *slog.Logger
+	inflight  inflight
+	// cancel ends every request's context when Shutdown gives up waiting,
+	// so that fault delays end with their connections.
+	cancel context.CancelFunc
 }
 
 // Start builds the mock and serves it in the background.
@@ -63,6 +90,9 @@ func Start(cfg Config) (*Server, error) {
 	prof, err := profile.Load(cfg.Profile)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.MaxConnections < 0 {
+		return nil, fmt.Errorf("max connections %d must be positive", cfg.MaxConnections)
 	}
 	if cfg.TokenTTL < 0 {
 		return nil, fmt.Errorf("token TTL %s must be positive", cfg.TokenTTL)
@@ -108,7 +138,7 @@ func Start(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("proxy listener: %w", err)
 		}
 	}
-	s := &Server{apiURL: urlOf(apiLn.Addr()), errc: make(chan error, 2)}
+	s := &Server{apiAddr: apiLn.Addr(), apiURL: urlOf(apiLn.Addr()), errc: make(chan error, 2), logger: logger}
 	external := cfg.ExternalURL
 	if external == "" {
 		external = s.apiURL
@@ -157,28 +187,48 @@ func Start(cfg Config) (*Server, error) {
 	if journalSize == 0 {
 		journalSize = api.DefaultJournalSize
 	}
+	faults := api.NewFaults(cfg.Seed)
+	if cfg.MaxFaultRules != 0 {
+		faults.SetMaxRules(cfg.MaxFaultRules)
+	}
 	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser,
-		Journal: api.NewJournal(journalSize), Faults: api.NewFaults(cfg.Seed)}
-	s.api = newHTTPServer(api.New(opts, api.APIHost), logger)
-	go s.serve(s.api, apiLn)
+		Journal: api.NewJournal(journalSize), Faults: faults,
+		ReadTimeout: orDefault(cfg.ReadTimeout, DefaultReadTimeout), WriteTimeout: orDefault(cfg.WriteTimeout, DefaultWriteTimeout)}
+	maxConns := cfg.MaxConnections
+	if maxConns == 0 {
+		maxConns = DefaultMaxConnections
+	}
+	base, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.api = s.newHTTPServer(base, api.New(opts, api.APIHost), opts)
+	go s.serve(s.api, api.WrapListener(newLimitListener(apiLn, maxConns)))
 	if proxyLn != nil {
-		s.proxyURL = urlOf(proxyLn.Addr())
-		s.proxy = newHTTPServer(api.New(opts, api.Proxy), logger)
-		go s.serve(s.proxy, proxyLn)
+		s.proxyAddr, s.proxyURL = proxyLn.Addr(), urlOf(proxyLn.Addr())
+		s.proxy = s.newHTTPServer(base, api.New(opts, api.Proxy), opts)
+		go s.serve(s.proxy, api.WrapListener(newLimitListener(proxyLn, maxConns)))
 	}
 	return s, nil
 }
 
-// newHTTPServer sets timeouts so that slow or stuck clients cannot hold the server.
-func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+// newHTTPServer sets timeouts so that slow or stuck clients cannot hold the
+// server. A request has ReadTimeout to arrive, body included, and its
+// answer WriteTimeout more: a body that stops short is answered 400 when
+// the read times out, rather than cut off with the write. (A fault's
+// delay pushes both back: api.FaultRule.apply.)
+func (s *Server) newHTTPServer(base context.Context, h http.Handler, o api.Options) *http.Server {
 	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		Handler:           s.inflight.track(h),
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ReadHeaderTimeout: min(10*time.Second, o.ReadTimeout),
+		ReadTimeout:       o.ReadTimeout,
+		WriteTimeout:      o.ReadTimeout + o.WriteTimeout,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelDebug),
+		// Requests net/http would answer itself in plain text reach the
+		// router, or are answered in the route's error shape (api.WrapListener).
+		ConnContext:                  api.ConnContext,
+		DisableGeneralOptionsHandler: true,
 	}
 }
 
@@ -197,20 +247,84 @@ func (s *Server) APIURL() string { return s.apiURL }
 // ProxyURL is the API proxy's base URL, or "" when disabled.
 func (s *Server) ProxyURL() string { return s.proxyURL }
 
+// Exposed names the listeners bound beyond the loopback interface, as
+// "api 0.0.0.0:8080": other machines can reach them, and nothing is
+// encrypted (there is no TLS).
+func (s *Server) Exposed() []string {
+	var out []string
+	for _, l := range []struct {
+		name string
+		addr net.Addr
+	}{{"api", s.apiAddr}, {"proxy", s.proxyAddr}} {
+		if tcp, ok := l.addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+			out = append(out, l.name+" "+tcp.String())
+		}
+	}
+	return out
+}
+
 // Store gives in-process callers direct access to the state.
 func (s *Server) Store() *store.Store { return s.store }
 
-// Shutdown stops accepting connections, waits for in-flight requests, and
-// releases the state directory.
+// Shutdown stops accepting connections and waits for in-flight requests
+// until ctx is done (the grace period); then it closes the connections
+// still open, whose requests end unanswered. Once every handler has
+// returned it releases the state directory. Giving up waiting is not an
+// error: only failing to release the state is.
 func (s *Server) Shutdown(ctx context.Context) error {
-	var errs []error
-	for _, hs := range []*http.Server{s.api, s.proxy} {
-		if hs != nil {
-			errs = append(errs, hs.Shutdown(ctx))
+	servers := []*http.Server{s.api}
+	if s.proxy != nil {
+		servers = append(servers, s.proxy)
+	}
+	var wg sync.WaitGroup
+	var expired atomic.Bool
+	for _, hs := range servers {
+		wg.Go(func() {
+			if hs.Shutdown(ctx) != nil {
+				expired.Store(true)
+			}
+		})
+	}
+	wg.Wait()
+	if expired.Load() {
+		s.logger.Info("shutdown grace period over: closing the connections still open")
+		s.cancel()
+		for _, hs := range servers {
+			hs.Close()
 		}
 	}
-	errs = append(errs, s.store.Close())
-	return errors.Join(errs...)
+	s.inflight.closeAndWait()
+	s.cancel()
+	return s.store.Close()
+}
+
+// inflight counts the handlers running, so that the state is released only
+// after the last one (http.Server.Close does not wait for them).
+type inflight struct {
+	mu      sync.Mutex
+	closing bool
+	wg      sync.WaitGroup
+}
+
+func (f *inflight) track(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		if f.closing {
+			f.mu.Unlock()
+			panic(http.ErrAbortHandler) // shutting down: drop the connection
+		}
+		f.wg.Add(1)
+		f.mu.Unlock()
+		defer f.wg.Done()
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (f *inflight) closeAndWait() {
+	f.mu.Lock()
+	f.closing = true
+	f.mu.Unlock()
+	f.wg.Wait()
 }
 
 // keyFile is where --state keeps the signing key, so tokens verify after a restart.
@@ -246,7 +360,7 @@ func loadKeys(cfg Config, dir *store.Dir) (keys *signing.Keys, fresh bool, err e
 	return keys, true, err
 }
 
-// Close shuts down gracefully, waiting at most 5 seconds.
+// Close shuts down, waiting at most 5 seconds for in-flight requests.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -262,8 +376,9 @@ func hasUser(fx *fixtures.Set, name string) bool {
 	return false
 }
 
-func orDefault(v, d string) string {
-	if v == "" {
+func orDefault[T comparable](v, d T) T {
+	var zero T
+	if v == zero {
 		return d
 	}
 	return v

@@ -15,7 +15,12 @@ import (
 
 func start(t *testing.T, cfg Config) *Server {
 	t.Helper()
-	cfg.Listen, cfg.ProxyListen = "127.0.0.1:0", "127.0.0.1:0"
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	if cfg.ProxyListen == "" {
+		cfg.ProxyListen = "127.0.0.1:0"
+	}
 	if cfg.Seed == 0 {
 		cfg.Seed = 7 // a seeded key: no slow RSA generation
 	}
