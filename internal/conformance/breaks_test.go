@@ -40,6 +40,13 @@ type breaker struct {
 	roles       map[string]string // Mongo id → project role, as last added
 	mapped      map[string]string // credential-mapping path → credentialId, as last chosen
 	secrets     []string          // git secrets sent
+	only        *surface          // nil: the break applies everywhere; else to this surface's routes alone
+}
+
+// applies says whether the break applies to a request's path.
+func (b *breaker) applies(path string) bool {
+	s := pathSurface(path)
+	return b.only == nil || s == nil || s == b.only
 }
 
 // breakRule is one deliberate defect.
@@ -54,6 +61,38 @@ type breakRule struct {
 	response func(b *breaker, r *http.Response, reqBody []byte)
 	// proxyResponse rewrites an answer of the API proxy listener.
 	proxyResponse func(b *breaker, r *http.Response)
+	// v4only: the behaviour broken is one only /v4 has (or only /v4's
+	// scenarios check). Other breaks of service accounts, tokens and git
+	// credentials run once per surface, applied to that surface's routes
+	// alone, so each surface's scenarios are seen to catch them.
+	v4only bool
+}
+
+// surfaceTags are the features whose scenarios run over both surfaces.
+var surfaceTags = []string{"@service-accounts", "@tokens", "@git-credentials"}
+
+func (rule breakRule) perSurface() bool {
+	if rule.v4only {
+		return false
+	}
+	for _, t := range surfaceTags {
+		if strings.Contains(rule.tags, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathSurface is the surface a route belongs to, or nil for the routes
+// both surfaces share (users, projects, the mock's own).
+func pathSurface(path string) *surface {
+	switch {
+	case strings.HasPrefix(path, "/api/serviceAccounts/"):
+		return surfacePublic
+	case strings.HasPrefix(path, "/v4/serviceAccounts"), strings.HasPrefix(path, "/v4/accounts/"):
+		return surfaceV4
+	}
+	return nil
 }
 
 type bodyKey struct{}
@@ -82,7 +121,7 @@ func (b *breaker) serve(t *testing.T, base string, api bool) string {
 			}
 			if api {
 				b.learnRequest(pr.Out, body)
-				if b.rule.request != nil {
+				if b.rule.request != nil && b.applies(pr.Out.URL.Path) {
 					body = b.rule.request(b, pr.Out, body)
 				}
 			}
@@ -95,6 +134,7 @@ func (b *breaker) serve(t *testing.T, base string, api bool) string {
 			reqBody, _ := r.Request.Context().Value(bodyKey{}).([]byte)
 			b.learnResponse(r)
 			switch {
+			case !b.applies(r.Request.URL.Path):
 			case api && b.rule.response != nil:
 				b.rule.response(b, r, reqBody)
 			case !api && b.rule.proxyResponse != nil:
@@ -108,14 +148,17 @@ func (b *breaker) serve(t *testing.T, base string, api bool) string {
 	return srv.URL
 }
 
+// The routes of both surfaces, /v4 and the public API.
+const anySurface = `^/(?:v4/serviceAccounts|api/serviceAccounts/v1/serviceAccounts)`
+
 var (
-	tokensRE     = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/tokens$`)
-	invalidateRE = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/tokens/([^/]+)/invalidate$`)
-	activationRE = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/(deactivate|activate)$`)
+	tokensRE     = regexp.MustCompile(anySurface + `/([^/]+)/tokens$`)
+	invalidateRE = regexp.MustCompile(anySurface + `/([^/]+)/tokens/([^/]+)/invalidate$`)
+	activationRE = regexp.MustCompile(anySurface + `/([^/]+)/(deactivate|activate)$`)
 )
 
 func (b *breaker) learnRequest(out *http.Request, body []byte) {
-	if strings.HasSuffix(out.URL.Path, "/gitcredentials") && out.Method == http.MethodPost {
+	if strings.HasSuffix(out.URL.Path, "gitcredentials") && out.Method == http.MethodPost {
 		var m map[string]any
 		if json.Unmarshal(body, &m) == nil {
 			b.mu.Lock()
@@ -137,8 +180,11 @@ func (b *breaker) learnResponse(r *http.Response) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
-	case req.Method == http.MethodPost && req.URL.Path == "/v4/serviceAccounts":
+	case req.Method == http.MethodPost && saListRE.MatchString(req.URL.Path):
 		if o := peekObject(r); o != nil {
+			if inner, ok := o["serviceAccount"].(map[string]any); ok {
+				o = inner
+			}
 			idp, _ := o["idpId"].(string)
 			id, _ := o["id"].(string)
 			b.ids[idp] = id
@@ -247,21 +293,53 @@ func editJSON(r *http.Response, edit func(v any) any) {
 	setBody(r, out)
 }
 
-// eachObject applies f to the answer if it is an object, or to each element.
+// eachObject applies f to the answer if it is an object, or to each element;
+// in a public API envelope, to the object or the items it carries.
 func eachObject(r *http.Response, f func(o map[string]any)) {
 	editJSON(r, func(v any) any {
 		switch x := v.(type) {
 		case map[string]any:
+			if inner := enveloped(x); inner != nil {
+				return editEach(inner, f)
+			}
 			f(x)
 		case []any:
-			for _, e := range x {
-				if o, ok := e.(map[string]any); ok {
-					f(o)
-				}
-			}
+			editEach(x, f)
 		}
 		return v
 	})
+}
+
+func editEach(v any, f func(o map[string]any)) any {
+	switch x := v.(type) {
+	case map[string]any:
+		f(x)
+	case []any:
+		for _, e := range x {
+			if o, ok := e.(map[string]any); ok {
+				f(o)
+			}
+		}
+	}
+	return v
+}
+
+// enveloped is what a public API envelope carries ({"<key>": …,
+// "metadata": …}), or nil when o is not one.
+func enveloped(o map[string]any) any {
+	if _, ok := o["metadata"]; !ok || len(o) != 2 {
+		return nil
+	}
+	for k, v := range o {
+		if k == "metadata" {
+			continue
+		}
+		switch v.(type) {
+		case map[string]any, []any:
+			return v
+		}
+	}
+	return nil
 }
 
 func is(r *http.Request, method string, path *regexp.Regexp) bool {
@@ -281,13 +359,18 @@ func respond(r *http.Response, status int, body any) {
 
 func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
+// serviceAccountRoute: a route of either surface's service accounts.
+func serviceAccountRoute(path string) bool {
+	return strings.HasPrefix(path, "/v4/serviceAccounts") || strings.HasPrefix(path, "/api/serviceAccounts/")
+}
+
 var (
-	saListRE    = re(`^/v4/serviceAccounts$`)
-	tokenListRE = re(`^/v4/serviceAccounts/[^/]+/tokens$`)
+	saListRE    = re(anySurface + `$`)
+	tokenListRE = re(anySurface + `/[^/]+/tokens$`)
 	selfRE      = re(`^/v4/users/self$`)
-	anyTokenRE  = re(`^/v4/serviceAccounts/[^/]+/tokens/[^/]+$`)
-	gitCredsRE  = re(`^/v4/accounts/[^/]+/gitcredentials$`)
-	gitCredRE   = re(`^/v4/accounts/[^/]+/gitcredentials/[^/]+$`)
+	anyTokenRE  = re(anySurface + `/([^/]+)/tokens/([^/]+)$`)
+	gitCredsRE  = re(`^(?:/v4/accounts/[^/]+/gitcredentials|/api/serviceAccounts/v1/serviceAccounts/[^/]+/(?:token|password|ssh)?gitcredentials)$`)
+	gitCredRE   = re(`^(?:/v4/accounts|/api/serviceAccounts/v1/serviceAccounts)/[^/]+/gitcredentials/[^/]+$`)
 	mappingRE   = re(`^/v4/projects/[^/]+/repository/[^/]+/credentialMapping$`)
 	collabsRE   = re(`^/v4/projects/[^/]+/collaborators$`)
 	collabRE    = re(`^/v4/projects/[^/]+/collaborators/[^/]+$`)
@@ -408,7 +491,11 @@ var breakRules = []breakRule{
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if is(r.Request, "POST", saListRE) && r.StatusCode == 500 {
 				eachObject(r, func(o map[string]any) {
-					o["message"] = strings.Replace(o["message"].(string), "already exists", "is already taken", 1)
+					for _, k := range []string{"message", "error"} {
+						if s, ok := o[k].(string); ok {
+							o[k] = strings.Replace(s, "already exists", "is already taken", 1)
+						}
+					}
 				})
 			}
 		}},
@@ -436,7 +523,7 @@ var breakRules = []breakRule{
 		}},
 	{name: "create answers userName instead of username", tags: "@service-accounts", scenarios: `administrator creates a service account`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if is(r.Request, "POST", saListRE) && r.StatusCode == 201 {
+			if is(r.Request, "POST", saListRE) && r.StatusCode/100 == 2 {
 				eachObject(r, func(o map[string]any) { o["userName"] = o["username"]; delete(o, "username") })
 			}
 		}},
@@ -449,14 +536,18 @@ var breakRules = []breakRule{
 	{name: "the default list includes deactivated accounts", tags: "@service-accounts", scenarios: `hidden from the default list`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
 			if is(out, "GET", saListRE) {
-				out.URL.RawQuery = "includeDeactivated=true"
+				q := out.URL.Query()
+				q.Set("includeDeactivated", "true")
+				out.URL.RawQuery = q.Encode()
 			}
 			return body
 		}},
 	{name: "includeDeactivated is ignored", tags: "@service-accounts", scenarios: `listed on request`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
 			if is(out, "GET", saListRE) {
-				out.URL.RawQuery = ""
+				q := out.URL.Query()
+				q.Del("includeDeactivated")
+				out.URL.RawQuery = q.Encode()
 			}
 			return body
 		}},
@@ -469,7 +560,7 @@ var breakRules = []breakRule{
 		}},
 	{name: "a non-admin may manage service accounts", tags: "@service-accounts", scenarios: `Only administrators`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
-			if strings.HasPrefix(out.URL.Path, "/v4/serviceAccounts") && out.Header.Get("X-Domino-Api-Key") != "" {
+			if serviceAccountRoute(out.URL.Path) && out.Header.Get("X-Domino-Api-Key") != "" {
 				out.Header.Set("X-Domino-Api-Key", b.adminKey())
 			}
 			return body
@@ -512,7 +603,7 @@ var breakRules = []breakRule{
 	{name: "a refused token read still carries the token's value", tags: "@service-accounts", scenarios: `read, invalidate or delete`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if is(r.Request, "GET", anyTokenRE) && r.StatusCode == http.StatusForbidden {
-				m := re(`^/v4/serviceAccounts/([^/]+)/tokens/([^/]+)$`).FindStringSubmatch(r.Request.URL.Path)
+				m := anyTokenRE.FindStringSubmatch(r.Request.URL.Path)
 				if v := b.tokenValue(m[1], m[2]); v != "" {
 					eachObject(r, func(o map[string]any) { o["token"] = v })
 				}
@@ -520,7 +611,7 @@ var breakRules = []breakRule{
 		}},
 	{name: "no credentials answers 403 instead of 401", tags: "@service-accounts", scenarios: `Only administrators`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if r.StatusCode == 401 && strings.HasPrefix(r.Request.URL.Path, "/v4/serviceAccounts") {
+			if r.StatusCode == 401 && serviceAccountRoute(r.Request.URL.Path) {
 				r.StatusCode = 403
 			}
 		}},
@@ -529,7 +620,7 @@ var breakRules = []breakRule{
 		response: func(b *breaker, r *http.Response, reqBody []byte) {
 			var sent map[string]any
 			_ = json.Unmarshal(reqBody, &sent)
-			if is(r.Request, "POST", saListRE) && r.StatusCode == 201 && len(fmt.Sprint(sent["username"])) == 64 {
+			if is(r.Request, "POST", saListRE) && r.StatusCode/100 == 2 && len(fmt.Sprint(sent["username"])) == 64 {
 				respond(r, 400, map[string]any{"message": "username is too long", "success": false})
 			}
 		}},
@@ -541,10 +632,10 @@ var breakRules = []breakRule{
 				respond(r, 201, map[string]any{"name": "mine", "token": "x.y.z", "isValid": true})
 			}
 		}},
-	{name: "token create answers 200", tags: "@tokens", scenarios: `Creating a token`,
+	{name: "token create answers the other surface's success status", tags: "@tokens", scenarios: `Creating a token`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if is(r.Request, "POST", tokenListRE) && r.StatusCode == 201 {
-				r.StatusCode = 200
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode/100 == 2 {
+				r.StatusCode = map[int]int{201: 200, 200: 201}[r.StatusCode]
 			}
 		}},
 	{name: "token lifetime one day short", tags: "@tokens", scenarios: `Creating a token`,
@@ -622,7 +713,7 @@ var breakRules = []breakRule{
 			}
 			b.mu.Unlock()
 			for _, n := range names {
-				req, _ := http.NewRequest("POST", b.mock.APIHost+saPath(idp, "tokens", n, "invalidate"), nil)
+				req, _ := http.NewRequest("POST", b.mock.APIHost+surfaceV4.account(idp, "tokens", n, "invalidate"), nil)
 				req.Header.Set("X-Domino-Api-Key", b.adminKey())
 				if resp, err := http.DefaultClient.Do(req); err == nil {
 					resp.Body.Close()
@@ -636,7 +727,7 @@ var breakRules = []breakRule{
 			}
 			return body
 		}},
-	{name: "invalidate and delete answers carry the token value", tags: "@tokens", scenarios: `answer with its description`,
+	{name: "invalidate and delete answers carry the token value", tags: "@tokens", scenarios: `answer with its description`, v4only: true,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if (r.Request.Method == "DELETE" || strings.HasSuffix(r.Request.URL.Path, "/invalidate")) && r.StatusCode == 200 {
 				eachObject(r, func(o map[string]any) { o["token"] = "eyJleGFtcGxl.eyJ4Ijp0cnVlfQ.c2ln" })
@@ -666,7 +757,7 @@ var breakRules = []breakRule{
 				respond(r, 401, map[string]any{"message": "Unauthorized", "success": false})
 			}
 		}},
-	{name: "expired tokens still authenticate", tags: "@tokens", scenarios: `expired token`,
+	{name: "expired tokens still authenticate", tags: "@tokens", scenarios: `expired token`, v4only: true,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			v := bearer(r.Request)
 			if r.StatusCode != 401 || v == "" {
@@ -885,7 +976,7 @@ var breakRules = []breakRule{
 				})
 			}
 		}},
-	{name: "the create answer echoes the secret", tags: "@git-credentials", scenarios: `adds its own git credential`,
+	{name: "the create answer echoes the secret", tags: "@git-credentials", scenarios: `adds its own git credential`, v4only: true,
 		response: func(b *breaker, r *http.Response, reqBody []byte) {
 			if is(r.Request, "POST", gitCredsRE) && r.StatusCode == 200 {
 				var sent map[string]any
@@ -1060,8 +1151,11 @@ var breakRules = []breakRule{
 		}},
 	{name: "bad input does not name the field", tags: "@errors,@service-accounts", scenarios: `wrong type|invalid email|required field`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if r.StatusCode == 400 && v4RE.MatchString(r.Request.URL.Path) {
+			switch {
+			case r.StatusCode == 400 && v4RE.MatchString(r.Request.URL.Path):
 				respond(r, 400, map[string]any{"message": "Bad request", "success": false})
+			case r.StatusCode == 400 && apiRE.MatchString(r.Request.URL.Path):
+				respond(r, 400, map[string]any{"error": "Bad request"})
 			}
 		}},
 	{name: "the mock's controls need credentials through the proxy", tags: "@errors", scenarios: `Through the API proxy`,
@@ -1091,13 +1185,14 @@ func TestBreaksAreCaught(t *testing.T) {
 		}
 		return mocks[profile]
 	}
-	run := func(t *testing.T, rule breakRule) (Result, string) {
+	run := func(t *testing.T, rule breakRule, only *surface) (Result, string) {
 		profile := rule.profile
 		if profile == "" {
 			profile = "observed"
 		}
 		m := mockFor(profile)
 		b := newBreaker(rule, m.Target())
+		b.only = only
 		target := m.Target()
 		target.APIHost = b.serve(t, m.srv.APIURL(), true)
 		target.APIProxy = b.serve(t, m.srv.ProxyURL(), false)
@@ -1114,33 +1209,44 @@ func TestBreaksAreCaught(t *testing.T) {
 
 	// The proxy itself must change nothing: with no break, all pass.
 	t.Run("control: no break", func(t *testing.T) {
-		res, out := run(t, breakRule{name: "none"})
+		res, out := run(t, breakRule{name: "none"}, nil)
 		if !res.OK() || res.Passed < 60 {
 			t.Fatalf("through the breaking proxy without a break: %s\n%s", res.Summary(), out)
 		}
 	})
 
-	caught := 0
+	caught, tried := 0, 0
 	names := map[string]bool{}
 	for _, rule := range breakRules {
 		if names[rule.name] {
 			t.Fatalf("two breaks are named %q", rule.name)
 		}
 		names[rule.name] = true
-		t.Run(rule.name, func(t *testing.T) {
-			res, out := run(t, rule)
-			if res.Passed+res.Failed == 0 {
-				t.Fatalf("no scenario selected by %q", rule.tags)
+		runs := []*surface{nil}
+		if rule.perSurface() {
+			runs = []*surface{surfaceV4, surfacePublic}
+		}
+		for _, only := range runs {
+			name := rule.name
+			if only != nil {
+				name += ", on " + only.name
 			}
-			if res.Failed == 0 {
-				t.Errorf("break %q was not caught by %s: %s\n%s", rule.name, rule.tags, res.Summary(), out)
-				return
-			}
-			caught++
-			t.Logf("caught: %s", firstFailure(out))
-		})
+			tried++
+			t.Run(name, func(t *testing.T) {
+				res, out := run(t, rule, only)
+				if res.Passed+res.Failed == 0 {
+					t.Fatalf("no scenario selected by %q", rule.tags)
+				}
+				if res.Failed == 0 {
+					t.Errorf("break %q was not caught by %s: %s\n%s", name, rule.tags, res.Summary(), out)
+					return
+				}
+				caught++
+				t.Logf("caught: %s", firstFailure(out))
+			})
+		}
 	}
-	t.Logf("%d deliberate breaks tried, %d caught", len(breakRules), caught)
+	t.Logf("%d deliberate breaks tried, %d caught", tried, caught)
 }
 
 // firstFailure picks the first failed scenario and its error from a
