@@ -97,3 +97,26 @@ Feature: How calls fail
   Scenario: Through the API proxy the mock's controls need no credentials
     When a caller through the API proxy reads the mock's clock
     Then the call succeeds
+
+  # observed by ksmpartners/domino-java-client's integration tests against a live Domino
+  @admin
+  Scenario Outline: An id that is not a Mongo ObjectId is refused as a bad request
+    When the administrator asks for <what> by the id "invalid"
+    Then the call is rejected as a bad request
+    And the error message names "invalid is not a valid ID"
+
+    Examples:
+      | what                              |
+      | the project                       |
+      | the project's collaborators       |
+      | the project's hardware tiers      |
+      | the project's environments        |
+      | a job                             |
+      | the git credentials of an account |
+
+  # observed by ksmpartners/domino-java-client's integration tests against a live Domino
+  @admin
+  Scenario: A malformed project id in a job's body is a JSON validation error
+    When the administrator starts a job in the project "invalid" the way python-domino does
+    Then the call is rejected as a bad request
+    And the error message names "Json validation error"

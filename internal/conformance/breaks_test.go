@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,6 +42,23 @@ type breaker struct {
 	mapped      map[string]string // credential-mapping path → credentialId, as last chosen
 	secrets     []string          // git secrets sent
 	only        *surface          // nil: the break applies everywhere; else to this surface's routes alone
+	// on says through which surface something was done: "account:<idpId>",
+	// "token:<idpId>/<name>", "credential:<id>", "invalidated:<idpId>/<name>",
+	// "deleted:<idpId>/<name>", "deactivated:<idpId>".
+	on map[string]*surface
+}
+
+// doneOn says through which surface something was done, nil if not seen.
+func (b *breaker) doneOn(what string) *surface {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.on[what]
+}
+
+// otherSurface: done through the other surface than the request's.
+func (b *breaker) otherSurface(r *http.Request, what string) bool {
+	s := b.doneOn(what)
+	return s != nil && s != pathSurface(r.URL.Path)
 }
 
 // applies says whether the break applies to a request's path.
@@ -102,7 +120,7 @@ func newBreaker(rule breakRule, mock Target) *breaker {
 		rule: rule, mock: mock,
 		issued: map[string]string{}, byJTI: map[string]string{}, invalidated: map[string]bool{},
 		deactivated: map[string]bool{}, reactivated: map[string]bool{}, ids: map[string]string{},
-		roles: map[string]string{}, mapped: map[string]string{},
+		roles: map[string]string{}, mapped: map[string]string{}, on: map[string]*surface{},
 	}
 }
 
@@ -188,12 +206,25 @@ func (b *breaker) learnResponse(r *http.Response) {
 			idp, _ := o["idpId"].(string)
 			id, _ := o["id"].(string)
 			b.ids[idp] = id
+			b.on["account:"+idp] = pathSurface(req.URL.Path)
 		}
+	case req.Method == http.MethodPost && gitCredsRE.MatchString(req.URL.Path):
+		if o := peekObject(r); o != nil {
+			if inner, ok := o["credential"].(map[string]any); ok {
+				o = inner
+			}
+			id, _ := o["id"].(string)
+			b.on["credential:"+id] = pathSurface(req.URL.Path)
+		}
+	case req.Method == http.MethodDelete && anyTokenRE.MatchString(req.URL.Path):
+		m := anyTokenRE.FindStringSubmatch(req.URL.Path)
+		b.on["deleted:"+m[1]+"/"+m[2]] = pathSurface(req.URL.Path)
 	case req.Method == http.MethodPost && tokensRE.MatchString(req.URL.Path):
 		if o := peekObject(r); o != nil {
 			if v, ok := o["token"].(string); ok {
 				name, _ := o["name"].(string)
 				b.issued[v] = tokensRE.FindStringSubmatch(req.URL.Path)[1] + "/" + name
+				b.on["token:"+b.issued[v]] = pathSurface(req.URL.Path)
 				if _, claims, err := decodeJWT(v); err == nil {
 					jti, _ := claims["jti"].(string)
 					b.byJTI[jti] = v
@@ -213,6 +244,7 @@ func (b *breaker) learnResponse(r *http.Response) {
 		}
 	case req.Method == http.MethodPost && invalidateRE.MatchString(req.URL.Path):
 		m := invalidateRE.FindStringSubmatch(req.URL.Path)
+		b.on["invalidated:"+m[1]+"/"+m[2]] = pathSurface(req.URL.Path)
 		for v, key := range b.issued {
 			if key == m[1]+"/"+m[2] {
 				b.invalidated[v] = true
@@ -222,6 +254,7 @@ func (b *breaker) learnResponse(r *http.Response) {
 		m := activationRE.FindStringSubmatch(req.URL.Path)
 		if m[2] == "deactivate" {
 			b.deactivated[m[1]] = true
+			b.on["deactivated:"+m[1]] = pathSurface(req.URL.Path)
 		} else if b.deactivated[m[1]] {
 			b.reactivated[m[1]] = true
 		}
@@ -265,6 +298,65 @@ func (b *breaker) tokenValue(idp, name string) string {
 	return ""
 }
 
+// filterList keeps the items of a list answer (a /v4 array, or the list a
+// public API envelope carries) for which keep is true.
+func filterList(r *http.Response, keep func(o map[string]any) bool) {
+	filter := func(l []any) []any {
+		out := []any{}
+		for _, e := range l {
+			if o, ok := e.(map[string]any); !ok || keep(o) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	editJSON(r, func(v any) any {
+		switch x := v.(type) {
+		case []any:
+			return filter(x)
+		case map[string]any:
+			for k, items := range x {
+				if l, ok := items.([]any); ok && k != "metadata" {
+					x[k] = filter(l)
+				}
+			}
+		}
+		return v
+	})
+}
+
+// dropMetadata removes a public API envelope's metadata.
+func dropMetadata(r *http.Response) {
+	editJSON(r, func(v any) any {
+		if o, ok := v.(map[string]any); ok {
+			delete(o, "metadata")
+		}
+		return v
+	})
+}
+
+func peekBody(r *http.Response) []byte {
+	data, _ := io.ReadAll(r.Body)
+	setBody(r, data)
+	return data
+}
+
+// projectOwner is the owner id of the project a /v4/projects/{id}/... path
+// names, asked of the mock as the administrator.
+func (b *breaker) projectOwner(p string) string {
+	id := strings.Split(p, "/")[3]
+	req, _ := http.NewRequest("GET", b.mock.APIHost+"/v4/projects/"+id, nil)
+	req.Header.Set("X-Domino-Api-Key", b.adminKey())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var o struct{ OwnerID string }
+	_ = json.NewDecoder(resp.Body).Decode(&o)
+	return o.OwnerID
+}
+
 // ---- helpers to read and rewrite answers ----
 
 func peekObject(r *http.Response) map[string]any {
@@ -300,7 +392,8 @@ func eachObject(r *http.Response, f func(o map[string]any)) {
 		switch x := v.(type) {
 		case map[string]any:
 			if inner := enveloped(x); inner != nil {
-				return editEach(inner, f)
+				editEach(inner, f)
+				return v
 			}
 			f(x)
 		case []any:
@@ -310,7 +403,7 @@ func eachObject(r *http.Response, f func(o map[string]any)) {
 	})
 }
 
-func editEach(v any, f func(o map[string]any)) any {
+func editEach(v any, f func(o map[string]any)) {
 	switch x := v.(type) {
 	case map[string]any:
 		f(x)
@@ -321,7 +414,6 @@ func editEach(v any, f func(o map[string]any)) any {
 			}
 		}
 	}
-	return v
 }
 
 // enveloped is what a public API envelope carries ({"<key>": …,
@@ -889,7 +981,7 @@ var breakRules = []breakRule{
 	{name: "the public API's self lacks metadata", tags: "@users", scenarios: `public API describes`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if r.Request.URL.Path == "/api/users/v1/self" {
-				eachObject(r, func(o map[string]any) { delete(o, "metadata") })
+				dropMetadata(r)
 			}
 		}},
 	{name: "users list service accounts under a different name", tags: "@users", scenarios: `appear among the users`,
@@ -1102,7 +1194,7 @@ var breakRules = []breakRule{
 	{name: "the public API job lacks its metadata", tags: "@jobs", scenarios: `through the public API`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if r.Request.URL.Path == "/api/jobs/v1/jobs" {
-				eachObject(r, func(o map[string]any) { delete(o, "metadata") })
+				dropMetadata(r)
 			}
 		}},
 	{name: "the job's output lacks its setup part", tags: "@jobs", scenarios: `output of a completed job`,
@@ -1168,6 +1260,256 @@ var breakRules = []breakRule{
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if strings.HasPrefix(r.Request.URL.Path, "/__mock/") && r.StatusCode == 401 {
 				respond(r, 200, map[string]any{"now": time.Now().UTC()})
+			}
+		}},
+
+	// ---- the public API, and what it shares with /v4 ----
+	{name: "each API keeps its own service accounts", tags: "@public-api", scenarios: `same account through the other`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", saListRE) {
+				filterList(r, func(o map[string]any) bool { return !b.otherSurface(r.Request, "account:"+fmt.Sprint(o["idpId"])) })
+			}
+		}},
+	{name: "each API keeps its own tokens", tags: "@public-api", scenarios: `authenticates and is listed through the other`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) {
+				idp := tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]
+				filterList(r, func(o map[string]any) bool { return !b.otherSurface(r.Request, "token:"+idp+"/"+fmt.Sprint(o["name"])) })
+			}
+		}},
+	{name: "an invalidation through one API is not seen by the other", tags: "@public-api", scenarios: `invalidated through one API`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) {
+				idp := tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]
+				eachObject(r, func(o map[string]any) {
+					if b.otherSurface(r.Request, "invalidated:"+idp+"/"+fmt.Sprint(o["name"])) {
+						o["isValid"] = true
+					}
+				})
+			}
+		}},
+	{name: "a name deleted through one API stays taken on the other", tags: "@public-api", scenarios: `deleted through one API`,
+		response: func(b *breaker, r *http.Response, reqBody []byte) {
+			var sent map[string]any
+			_ = json.Unmarshal(reqBody, &sent)
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode/100 == 2 &&
+				b.otherSurface(r.Request, "deleted:"+tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]+"/"+fmt.Sprint(sent["name"])) {
+				respond(r, 500, map[string]any{"message": "A token with that name already exists.", "success": false})
+			}
+		}},
+	{name: "a deactivation through one API is not seen by the other", tags: "@public-api", scenarios: `deactivated through one API`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) && b.otherSurface(r.Request, "deactivated:"+tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]) {
+				eachObject(r, func(o map[string]any) { o["isValid"] = true })
+			}
+		}},
+	{name: "git credentials added through one API are not listed by the other", tags: "@public-api", scenarios: `git credential added through one API`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", gitCredsRE) {
+				filterList(r, func(o map[string]any) bool { return !b.otherSurface(r.Request, "credential:"+fmt.Sprint(o["id"])) })
+			}
+		}},
+	{name: "the public list ignores offset", tags: "@public-api", scenarios: `a page at a time`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", saListRE) && pathSurface(out.URL.Path) == surfacePublic || is(out, "GET", tokenListRE) && pathSurface(out.URL.Path) == surfacePublic {
+				q := out.URL.Query()
+				q.Del("offset")
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "the public list ignores limit", tags: "@public-api", scenarios: `Service accounts are listed a page at a time`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", saListRE) && pathSurface(out.URL.Path) == surfacePublic {
+				q := out.URL.Query()
+				q.Del("limit")
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "totalCount counts only the page", tags: "@public-api", scenarios: `a page at a time`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.Request.Method == "GET" {
+				editJSON(r, func(v any) any {
+					if o, ok := v.(map[string]any); ok {
+						if md, ok := o["metadata"].(map[string]any); ok && md["totalCount"] != nil {
+							for k, items := range o {
+								if l, ok := items.([]any); ok && k != "metadata" {
+									md["totalCount"] = len(l)
+								}
+							}
+						}
+					}
+					return v
+				})
+			}
+		}},
+	{name: "the public list's default limit is 10", tags: "@public-api", scenarios: `without paging parameters`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", saListRE) && pathSurface(out.URL.Path) == surfacePublic && out.URL.Query().Get("limit") == "" {
+				q := out.URL.Query()
+				q.Set("limit", "10")
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "paging values that are not whole numbers are taken as 0", tags: "@public-api", scenarios: `not a whole number`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if apiRE.MatchString(out.URL.Path) {
+				q := out.URL.Query()
+				for _, k := range []string{"offset", "limit"} {
+					if v := q.Get(k); v != "" {
+						if n, err := strconv.Atoi(v); err != nil || n < 0 {
+							q.Set(k, "0")
+						}
+					}
+				}
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "the public API's actions answer with a body", tags: "@public-api", scenarios: `actions answer 200 with no body`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if pathSurface(r.Request.URL.Path) == surfacePublic && r.StatusCode == 200 && r.ContentLength == 0 {
+				respond(r, 200, map[string]any{"done": true})
+			}
+		}},
+	{name: "the public API answers a new service account bare", tags: "@public-api", scenarios: `new service account in an envelope`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", saListRE) && pathSurface(r.Request.URL.Path) == surfacePublic {
+				if o := peekObject(r); o != nil && o["serviceAccount"] != nil {
+					respond(r, r.StatusCode, o["serviceAccount"])
+				}
+			}
+		}},
+	{name: "the public API wraps a new token in an envelope", tags: "@public-api", scenarios: `new token bare`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", tokenListRE) && pathSurface(r.Request.URL.Path) == surfacePublic && r.StatusCode == 200 {
+				if o := peekObject(r); o != nil {
+					respond(r, 200, map[string]any{"token": o, "metadata": map[string]any{"requestId": "00000000-0000-4000-8000-000000000000", "notices": []any{}}})
+				}
+			}
+		}},
+	{name: "public API 404s in the failure envelope", tags: "@public-api", scenarios: `its own error shape`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.StatusCode == 404 {
+				respond(r, 404, map[string]any{"requestId": "00000000-0000-4000-8000-000000000000", "errors": []string{"Not Found"}})
+			}
+		}},
+	{name: "public API 403s in the {error} shape", tags: "@public-api", scenarios: `failure envelope`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.StatusCode == 403 {
+				respond(r, 403, map[string]any{"error": "Forbidden"})
+			}
+		}},
+	{name: "the public API spells GitLab as /v4 does", tags: "@public-api", scenarios: `spells GitLab`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if pathSurface(r.Request.URL.Path) == surfacePublic {
+				eachObject(r, func(o map[string]any) {
+					if o["gitServiceProvider"] == "gitLab" {
+						o["gitServiceProvider"] = "gitlab"
+					}
+				})
+			}
+		}},
+	{name: "a password reset invalidates the account's tokens", tags: "@public-api", scenarios: `Resetting a service account's password`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.Method == "POST" && strings.HasSuffix(r.Request.URL.Path, "/resetpassword") && r.StatusCode/100 == 2 {
+				idp := path.Base(path.Dir(r.Request.URL.Path))
+				req, _ := http.NewRequest("POST", b.mock.APIHost+surfaceV4.account(idp, "deactivate"), nil)
+				req.Header.Set("X-Domino-Api-Key", b.adminKey())
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}},
+	{name: "the public users list ignores its limit", tags: "@public-api", scenarios: `users are listed a page at a time`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.URL.Path == "/api/users/v1/users" {
+				q := out.URL.Query()
+				q.Del("limit")
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "the beta credentials route shows the secret", tags: "@public-api", scenarios: `beta route`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if strings.HasPrefix(r.Request.URL.Path, "/api/users/beta/credentials/") {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				eachObject(r, func(o map[string]any) {
+					if len(b.secrets) > 0 {
+						o["token"] = b.secrets[len(b.secrets)-1]
+					}
+				})
+			}
+		}},
+	{name: "replacing a token credential does nothing", tags: "@public-api", scenarios: `replaced through the public API`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "PUT" && strings.Contains(out.URL.Path, "/tokenCredentials/") {
+				out.Method, out.URL.Path = http.MethodGet, "/api/users/beta/credentials/"+strings.Split(out.URL.Path, "/")[5]
+				return nil
+			}
+			return body
+		}},
+	{name: "the public API's collaborator roles come back as /v4 spells them", tags: "@public-api", scenarios: `lower-camel-case role`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.Method == "POST" && strings.HasPrefix(r.Request.URL.Path, "/api/projects/") {
+				eachObject(r, func(o map[string]any) {
+					if role, ok := o["role"].(string); ok && role != "" {
+						o["role"] = strings.ToUpper(role[:1]) + role[1:]
+					}
+				})
+			}
+		}},
+	{name: "the public API takes an owner role", tags: "@public-api", scenarios: `no owner role`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "POST" && strings.HasPrefix(out.URL.Path, "/api/projects/") {
+				return bytes.Replace(body, []byte(`"owner"`), []byte(`"projectImporter"`), 1)
+			}
+			return body
+		}},
+	{name: "removing a collaborator through the public API does nothing", tags: "@public-api", scenarios: `removed through the public API`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "DELETE" && strings.HasPrefix(out.URL.Path, "/api/projects/") {
+				out.Method, out.URL.Path = http.MethodGet, "/v4/projects/"+strings.Split(out.URL.Path, "/")[5]
+			}
+			return body
+		}},
+
+	// ---- observed by a third-party client's tests against a live Domino ----
+	{name: "the users filters are ignored", tags: "@users", scenarios: `filtered to exactly one`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.URL.Path == "/v4/users" {
+				out.URL.RawQuery = ""
+			}
+			return body
+		}},
+	{name: "the owner is left out of the project's collaborators", tags: "@collaborators", scenarios: `include its owner`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", collabsRE) {
+				filterList(r, func(o map[string]any) bool { return o["id"] != b.projectOwner(r.Request.URL.Path) })
+			}
+		}},
+	{name: "the project's collaborators field names its owner", tags: "@collaborators", scenarios: `include its owner`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", re(`^/v4/projects/[^/]+$`)) && r.StatusCode == 200 {
+				eachObject(r, func(o map[string]any) {
+					cols, _ := o["collaborators"].([]any)
+					o["collaborators"] = append(cols, map[string]any{"collaboratorId": o["ownerId"], "projectRole": "Owner"})
+				})
+			}
+		}},
+	{name: "malformed ids answer 404", tags: "@errors", scenarios: `not a Mongo ObjectId`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.StatusCode == 400 && strings.Contains(string(peekBody(r)), "is not a valid ID") {
+				respond(r, 404, map[string]any{"message": "Not found", "success": false})
+			}
+		}},
+	{name: "a malformed project id in a job's body answers 404", tags: "@errors", scenarios: `JSON validation error`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/v4/jobs/start" && r.StatusCode == 400 {
+				respond(r, 404, map[string]any{"message": "Project invalid not found", "success": false})
 			}
 		}},
 }

@@ -12,10 +12,12 @@ import (
 
 func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 	// which of Domino's two service-account APIs the steps that follow use
-	sc.Given(`^service accounts are (?:then )?managed through `+surfaceRE+`$`, func(name string) (err error) {
+	manage := func(name string) (err error) {
 		w.sf, err = surfaceNamed(name)
 		return err
-	})
+	}
+	sc.Given(`^service accounts are managed through `+surfaceRE+`$`, manage)
+	sc.When(`^service accounts are then managed through `+surfaceRE+`$`, manage)
 
 	// preconditions
 	sc.Given(`^a service account "([^"]*)"$`, w.givenAccount)

@@ -69,6 +69,7 @@ const (
 	opDeleteToken
 	opAddCredential
 	opDuplicate
+	opResetPassword
 )
 
 // status is the status an operation answers on this surface: the public
@@ -95,6 +96,8 @@ func (s *surface) status(p profile.Profile, o op) int {
 		return p.DeleteTokenStatus
 	case opDuplicate:
 		return p.DuplicateStatus
+	case opResetPassword:
+		return p.ResetPasswordStatus
 	}
 	return http.StatusOK // opAddCredential: /v4/accounts/{userId}/gitcredentials
 }

@@ -15,6 +15,8 @@ type world struct {
 	run *run
 	n   int64    // this scenario's number in the run, part of every name it creates
 	sf  *surface // the surface its account, token and git-credential steps use
+	// pageStart is where in the whole list a page the scenario asked for starts.
+	pageStart int
 
 	accounts map[string]*account // by the alias the scenario uses
 	current  *account            // "the service account": the last one made or named
