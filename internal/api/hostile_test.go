@@ -60,7 +60,7 @@ func allowed5xx(r *resp) bool {
 		return false
 	}
 	switch {
-	case r.path == "/v4/serviceAccounts":
+	case r.path == "/v4/serviceAccounts", r.path == "/api/serviceAccounts/v1/serviceAccounts":
 		return strings.HasPrefix(msg, "A user with the username ") || strings.HasPrefix(msg, "A user with the email ")
 	case strings.HasSuffix(r.path, "/tokens"):
 		return strings.HasPrefix(msg, "A token with the name ")

@@ -596,3 +596,113 @@ func TestMalformedObjectIDs(t *testing.T) {
 	wantError(t, e.do(e.api, "POST", "/v4/jobs/stop", `{"projectId":"`+projectID+`","jobId":"x","commitResults":false}`, asAdmin...), 400, "Json validation error", "jobId")
 	wantError(t, e.do(e.api, "PUT", "/v4/projects/"+projectID+"/repository/"+repoID+"/credentialMapping", `{"credentialId":"x"}`, asAdmin...), 400, "Json validation error", "credentialId")
 }
+
+// TestAccountLifeOnBothSurfaces runs an account's whole life once on /v4 and
+// once on the public API, in one mock, and compares what the store holds of
+// the two: one set of rules behind two codecs ends in the same state.
+func TestAccountLifeOnBothSurfaces(t *testing.T) {
+	e := newEnv(t)
+	v4 := func(name string) (idp string) {
+		m := e.must(201, e.api, "POST", "/v4/serviceAccounts", fmt.Sprintf(`{"username":%q,"email":"%s@example.com"}`, name, name), asAdmin...).obj(t)
+		idp = str(m["idpId"])
+		p := "/v4/serviceAccounts/" + idp
+		tok := str(e.must(201, e.api, "POST", p+"/tokens", `{"name":"t1"}`, asAdmin...).obj(t)["token"])
+		e.must(200, e.api, "GET", "/v4/users/self", "", bearer(tok)...)
+		e.must(200, e.api, "POST", p+"/tokens/t1/invalidate", "", asAdmin...)
+		e.must(200, e.api, "DELETE", p+"/tokens/t1", "", asAdmin...)
+		e.must(201, e.api, "POST", p+"/tokens", `{"name":"t1"}`, asAdmin...)
+		e.must(201, e.api, "POST", p+"/tokens", `{"name":"t2"}`, asAdmin...)
+		e.must(201, e.api, "POST", p+"/deactivate", "", asAdmin...)
+		e.must(201, e.api, "POST", p+"/activate", "", asAdmin...)
+		e.must(201, e.api, "POST", p+"/tokens", `{"name":"t3"}`, asAdmin...)
+		gone := str(e.must(201, e.api, "POST", p+"/gitcredentials", `{"name":"gone","gitServiceProvider":"gitlab","accessType":"token","token":"s1","type":"TokenGitCredentialDto"}`, asAdmin...).obj(t)["id"])
+		e.must(201, e.api, "POST", p+"/gitcredentials", `{"name":"kept","gitServiceProvider":"bitbucket","accessType":"key","key":"k1","passphrase":"pp"}`, asAdmin...)
+		e.must(200, e.api, "DELETE", p+"/gitcredentials/"+gone, "", asAdmin...)
+		e.must(201, e.api, "POST", p+"/resetpassword", "", asAdmin...)
+		return idp
+	}
+	public := func(name string) (idp string) {
+		m := e.must(200, e.api, "POST", saV1, fmt.Sprintf(`{"username":%q,"email":"%s@example.com"}`, name, name), asAdmin...).obj(t)
+		idp = str(m["serviceAccount"].(map[string]any)["idpId"])
+		p := saV1 + "/" + idp
+		tok := str(e.must(200, e.api, "POST", p+"/tokens", `{"name":"t1"}`, asAdmin...).obj(t)["token"])
+		e.must(200, e.api, "GET", "/v4/users/self", "", bearer(tok)...)
+		e.must(200, e.api, "POST", p+"/tokens/t1/invalidate", "", asAdmin...)
+		e.must(200, e.api, "DELETE", p+"/tokens/t1", "", asAdmin...)
+		e.must(200, e.api, "POST", p+"/tokens", `{"name":"t1"}`, asAdmin...)
+		e.must(200, e.api, "POST", p+"/tokens", `{"name":"t2"}`, asAdmin...)
+		e.must(200, e.api, "POST", p+"/deactivate", "", asAdmin...)
+		e.must(200, e.api, "POST", p+"/activate", "", asAdmin...)
+		e.must(200, e.api, "POST", p+"/tokens", `{"name":"t3"}`, asAdmin...)
+		gone := str(e.must(200, e.api, "POST", p+"/tokengitcredentials", `{"name":"gone","gitServiceProvider":"gitLab","token":"s1"}`, asAdmin...).obj(t)["credential"].(map[string]any)["id"])
+		e.must(200, e.api, "POST", p+"/sshgitcredentials", `{"name":"kept","gitServiceProvider":"bitbucket","key":"k1","passphrase":"pp"}`, asAdmin...)
+		e.must(200, e.api, "DELETE", p+"/gitcredentials/"+gone, "", asAdmin...)
+		e.must(200, e.api, "POST", p+"/resetpassword", "", asAdmin...)
+		return idp
+	}
+	// What the state holds of one account, without what differs by nature
+	// (ids, names, times, token values).
+	holds := func(idp string) string {
+		snap := e.st.Export(true)
+		var id string
+		var out []string
+		for _, u := range snap.Users {
+			if u.IdpID == idp {
+				id = u.ID
+				out = append(out, fmt.Sprintf("account active=%v reactivated=%v serviceAccount=%v roles=%v reset=%v",
+					u.Active, u.Reactivated, u.ServiceAccount, u.Roles, u.PasswordResetAt != nil))
+			}
+		}
+		for _, tk := range snap.Tokens {
+			if tk.AccountID == id {
+				out = append(out, fmt.Sprintf("token %s valid=%v sub=%v value=%v", tk.Name, tk.Valid, tk.HasSub, tk.Value != ""))
+			}
+		}
+		for _, c := range snap.Credentials {
+			if c.OwnerID == id {
+				out = append(out, fmt.Sprintf("credential %s %s %s %s fingerprint=%v secret=%q", c.Name, c.GitServiceProvider, c.Domain, c.AccessType, c.Fingerprint != "", c.Secret))
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	a, b := holds(v4("life-v4")), holds(public("life-public"))
+	if a != b {
+		t.Errorf("the same life ends differently:\n/v4:\n%s\npublic API:\n%s", a, b)
+	}
+	if !strings.Contains(a, "token t3 valid=true sub=false") || !strings.Contains(a, "credential kept bitbucket") || strings.Contains(a, "gone") {
+		t.Errorf("the life did not go as planned:\n%s", a)
+	}
+}
+
+// TestPublicSecretsStayOutOfJournalAndExport: the secrets the public API
+// takes (tokens, passwords, keys, passphrases, in any key spelling) are
+// redacted in the journal and in a state export without ?secrets=true, as
+// /v4's are.
+func TestPublicSecretsStayOutOfJournalAndExport(t *testing.T) {
+	e := newEnv(t)
+	a := e.createSA("secret-keeper")
+	p := saV1 + "/" + a.IdpID
+	for path, body := range map[string]string{
+		p + "/tokengitcredentials":    `{"name":"t","gitServiceProvider":"github","Token":"SECRET-PUB-1"}`,
+		p + "/passwordgitcredentials": `{"name":"p","gitServiceProvider":"github","username":"u","PASSWORD":"SECRET-PUB-2"}`,
+		p + "/sshgitcredentials":      `{"name":"s","gitServiceProvider":"github","key":"SECRET-PUB-3","Passphrase":"SECRET-PUB-4"}`,
+	} {
+		e.must(200, e.api, "POST", path, body, asAdmin...)
+	}
+	cred := e.addGitCredential(a.ID, "to-replace")
+	e.must(200, e.api, "PUT", "/api/users/v1/user/"+a.ID+"/tokenCredentials/"+cred, `{"name":"n","gitServiceProvider":"github","domain":"github.com","token":"SECRET-PUB-5"}`, asAdmin...)
+	tok := str(e.must(200, e.api, "POST", p+"/tokens", `{"name":"pub"}`, asAdmin...).obj(t)["token"])
+	for _, where := range []*resp{
+		e.must(200, e.proxy, "GET", "/__mock/journal", ""),
+		e.must(200, e.proxy, "GET", "/__mock/state", ""),
+		e.must(200, e.api, "GET", p+"/gitcredentials", "", asAdmin...),
+		e.must(200, e.api, "GET", p+"/tokens", "", asAdmin...),
+		e.must(200, e.api, "GET", "/api/users/beta/credentials/"+a.ID, "", asAdmin...),
+	} {
+		for _, s := range []string{"SECRET-PUB-1", "SECRET-PUB-2", "SECRET-PUB-3", "SECRET-PUB-4", "SECRET-PUB-5", tok} {
+			if strings.Contains(string(where.body), s) {
+				t.Errorf("%s %s shows a secret", where.method, where.path)
+			}
+		}
+	}
+}
