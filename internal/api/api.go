@@ -547,10 +547,17 @@ func writeBody(w http.ResponseWriter, status int, body any) {
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer putBodyBuffer(buf)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false) // "<redacted>", not "\u003credacted\u003e"
-	err := enc.Encode(body)
-	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	var data []byte
+	var err error
+	if jw, ok := body.(jsonWriter); ok {
+		jw.writeJSON(buf)
+		data = buf.Bytes()
+	} else {
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false) // "<redacted>", not "\u003credacted\u003e"
+		err = enc.Encode(body)
+		data = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
 	if err != nil {
 		status, data = http.StatusInternalServerError, []byte(`{"message":"internal error encoding the response","success":false}`)
 	}
