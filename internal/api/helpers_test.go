@@ -336,6 +336,9 @@ func kindOf(v any, kind string) error {
 		_, ok = v.(map[string]any)
 	case "null":
 		ok = v == nil
+	case "string or null":
+		_, ok = v.(string)
+		ok = ok || v == nil
 	case "id":
 		s, _ := v.(string)
 		ok = objectIDRE.MatchString(s)

@@ -28,7 +28,7 @@ var tokenListFields = map[string]string{"name": "string", "serviceAccountIdpId":
 var tokenFields = map[string]string{"name": "string", "serviceAccountIdpId": "uuid", "token": "string", "isValid": "bool", "createdAt": "time", "expiresAt": "time"}
 var gitCredFields = map[string]string{"id": "id", "name": "string", "gitServiceProvider": "string", "domain": "string", "fingerprint": "string", "protocol": "string"}
 var userFields = map[string]string{"id": "id", "userName": "string", "firstName": "string", "lastName": "string", "fullName": "string", "email": "string", "idpId": "uuid", "roles": "array"}
-var jobV4Fields = map[string]string{"id": "id", "number": "number", "jobRunCommand": "string", "title": "string", "statuses": "object", "stageTime": "object", "startedBy": "object", "projectId": "id"}
+var jobV4Fields = map[string]string{"id": "id", "number": "number", "jobRunCommand": "string", "title": "string or null", "statuses": "object", "stageTime": "object", "startedBy": "object", "projectId": "id"}
 
 const ghCred = `{"name":"gh","gitServiceProvider":"github","accessType":"token","token":"ghp_TOPSECRET","type":"TokenGitCredentialDto"}`
 
@@ -758,8 +758,13 @@ var routeCases = map[string]routeCase{
 		fields(t, "statuses", st, map[string]string{"isCompleted": "bool", "executionStatus": "string"})
 		by, _ := m["startedBy"].(map[string]any)
 		exactFields(t, "startedBy", by, map[string]string{"id": "id", "username": "string"})
-		if m["jobRunCommand"] != "/tmp/ls" || by["id"] != a.ID || by["username"] != "starter" || m["environmentId"] != envID {
+		if m["jobRunCommand"] != "/tmp/ls" || by["id"] != a.ID || by["username"] != "starter" || m["environmentId"] != envID ||
+			m["title"] != "Test Job for SVC Account" {
 			t.Errorf("v4 job %v", m)
+		}
+		// No title: null (observed by the third-party client's tests).
+		if m := e.must(200, e.api, "POST", p, `{"projectId":"`+projectID+`","commandToRun":"ls"}`, bearer(tok)...).obj(t); m["title"] != nil {
+			t.Errorf("a job without a title has title %#v, want null", m["title"])
 		}
 		wantError(t, e.do(e.api, "POST", p, `{"projectId":"`+projectID+`"}`, bearer(tok)...), 400, "commandToRun")
 		wantError(t, e.do(e.api, "POST", p, `{"commandToRun":"ls"}`, bearer(tok)...), 400, "projectId")

@@ -1506,6 +1506,16 @@ var breakRules = []breakRule{
 				respond(r, 404, map[string]any{"message": "Not found", "success": false})
 			}
 		}},
+	{name: "a job without a title has an empty one", tags: "@jobs", scenarios: `null title`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/v4/jobs/start" && r.StatusCode == 200 {
+				eachObject(r, func(o map[string]any) {
+					if o["title"] == nil {
+						o["title"] = ""
+					}
+				})
+			}
+		}},
 	{name: "a malformed project id in a job's body answers 404", tags: "@errors", scenarios: `JSON validation error`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if r.Request.URL.Path == "/v4/jobs/start" && r.StatusCode == 400 {

@@ -452,6 +452,16 @@ func registerPublicSteps(sc *godog.ScenarioContext, w *world) {
 		_, err := w.call(ctx, http.MethodGet, path, w.admin(), nil)
 		return err
 	})
+	sc.Then(`^the v4 API gives the job a null title$`, func() error {
+		o, err := okObject(w.resp)
+		if err != nil {
+			return err
+		}
+		if v, ok := o["title"]; !ok || v != nil {
+			return fmt.Errorf("want title null: %s", w.resp)
+		}
+		return nil
+	})
 	sc.When(`^the administrator starts a job in the project "([^"]*)" the way python-domino does$`, func(ctx context.Context, projectID string) error {
 		_, err := w.call(ctx, http.MethodPost, "/v4/jobs/start", w.admin(), map[string]any{
 			"projectId": projectID, "commandToRun": "main.py", "title": nil, "commitId": nil,
