@@ -1,6 +1,7 @@
 package dominotest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -80,4 +81,57 @@ func TestNewServer(t *testing.T) {
 	if srv.AdminAPIKey == "" || srv.UserAPIKey == "" {
 		t.Fatal("default keys not exposed")
 	}
+}
+
+// The public API of Domino 6.2 serves the same accounts: one made through
+// /api/serviceAccounts/v1 gets a token there that works on /v4, and an
+// account made by CreateServiceAccount is listed there.
+func Example_publicAPI() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if _, err := srv.CreateServiceAccountE("made-on-v4"); err != nil {
+		panic(err)
+	}
+	post := func(path, body string) map[string]any {
+		resp, err := http.Post(srv.ProxyURL+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			panic(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return m
+	}
+	const accounts = "/api/serviceAccounts/v1/serviceAccounts"
+	sa := post(accounts, `{"username":"made-on-public","email":"p@example.com"}`)["serviceAccount"].(map[string]any)
+	token := post(accounts+"/"+sa["idpId"].(string)+"/tokens", `{"name":"deploy"}`)["token"].(string)
+
+	req, _ := http.NewRequest("GET", srv.APIURL+"/v4/users/self", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	var self struct{ UserName string }
+	json.NewDecoder(resp.Body).Decode(&self)
+	resp.Body.Close()
+	fmt.Println(resp.Status, self.UserName)
+
+	resp, err = http.Get(srv.ProxyURL + accounts + "?limit=10")
+	if err != nil {
+		panic(err)
+	}
+	var page struct {
+		ServiceAccounts []struct{ Username string }
+		Metadata        struct{ TotalCount int }
+	}
+	json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	fmt.Println(page.Metadata.TotalCount, page.ServiceAccounts[0].Username, page.ServiceAccounts[1].Username)
+	// Output:
+	// 200 OK made-on-public
+	// 2 made-on-v4 made-on-public
 }

@@ -11,6 +11,12 @@ Feature: Project collaborators
     When the administrator finds a project that does not exist by owner and name
     Then the call is rejected as not found
 
+  # observed by ksmpartners/domino-java-client's integration tests against a live Domino
+  Scenario: The project's collaborators include its owner, whom the project's own list leaves out
+    When the administrator lists the project's collaborators
+    Then they include the project's owner
+    And the project's own collaborators field does not
+
   Scenario: An administrator adds a service account as a contributor
     Given a service account "ci-bot"
     When the administrator adds "ci-bot" to the project as "Contributor"

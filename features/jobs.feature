@@ -15,6 +15,12 @@ Feature: Jobs started with a service-account token
     Then the v4 API describes the job running "train.py" in the project, started by "ci-bot"
     And the job eventually completes successfully
 
+  # observed by ksmpartners/domino-java-client's integration tests against a live Domino
+  Scenario: A job started without a title has a null title
+    Given a service account "ci-bot" with a token "deploy" that is a "Contributor" of the project
+    When a caller with the token "deploy" starts a job running "train.py" through the v4 API
+    Then the v4 API gives the job a null title
+
   # inferred: a collaborator with the Owner role may start jobs
   @inferred
   Scenario: An owner may start jobs too

@@ -54,3 +54,14 @@ Feature: Who is calling
       | asks who they are                 |
       | asks the public API who they are  |
       | lists the users                   |
+
+  # observed by ksmpartners/domino-java-client's integration tests against a live Domino
+  Scenario Outline: The users can be filtered to exactly one
+    Given a service account "ci-bot"
+    When the administrator lists the users <filter> "ci-bot"
+    Then the users are exactly "ci-bot"
+
+    Examples:
+      | filter         |
+      | named like     |
+      | with the id of |

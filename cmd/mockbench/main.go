@@ -174,6 +174,9 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err := b.loadRoutes(ctx, rep); err != nil {
 		return err
 	}
+	if err := b.loadPublicPage(ctx, rep); err != nil {
+		return err
+	}
 	if err := b.startup(ctx, rep); err != nil {
 		return err
 	}
@@ -446,6 +449,95 @@ func (b *bench) loadRoutes(ctx context.Context, rep *report) error {
 	if rep.rssAfterLoad, rep.peakAfterLoad, err = rssOf(m.pid()); err != nil {
 		rep.notes = append(rep.notes, "memory: "+err.Error())
 	}
+	return nil
+}
+
+// publicPageAccounts is how many service accounts the mock holds while the
+// public API's first page of them is loaded.
+const publicPageAccounts = 10000
+
+// loadPublicPage loads the public API's service-account list, its first page
+// of 50 out of 10,000 accounts, on a mock of its own and on a bare server
+// answering the same bytes: a page must cost what it holds, not the whole list.
+func (b *bench) loadPublicPage(ctx context.Context, rep *report) error {
+	m, err := b.start("mockdomino", true, b.mock, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer m.stop()
+	b.logf("creating %d service accounts", publicPageAccounts)
+	names := make(chan int)
+	errc := make(chan error, 16)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range names {
+				if _, err := b.createAccount(ctx, m.proxyURL, fmt.Sprintf("page-sa-%05d", i), ""); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range publicPageAccounts {
+		select {
+		case names <- i:
+		case err := <-errc:
+			close(names)
+			wg.Wait()
+			return err
+		}
+	}
+	close(names)
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+	}
+	rt := routeSpec{label: fmt.Sprintf("`GET /api/serviceAccounts/v1/serviceAccounts` (first page of 50 of %d accounts), admin API key", publicPageAccounts),
+		method: "GET", path: "/api/serviceAccounts/v1/serviceAccounts", header: apiKey(), target: 0.6}
+	var page struct {
+		ServiceAccounts []json.RawMessage
+		Metadata        struct{ TotalCount int }
+	}
+	data, err := b.must(ctx, http.StatusOK, rt.method, m.url+rt.path, rt.header, nil, &page)
+	if err != nil {
+		return err
+	}
+	if len(page.ServiceAccounts) != 50 || page.Metadata.TotalCount != publicPageAccounts {
+		return fmt.Errorf("the first page holds %d of %d accounts, want 50 of %d", len(page.ServiceAccounts), page.Metadata.TotalCount, publicPageAccounts)
+	}
+	file := filepath.Join(b.tmp, "public-page.json")
+	bodies, _ := json.Marshal(bare.Bodies{bare.Key(rt.method, rt.path, rt.header): data, bare.HealthKey: []byte(`{"status":"ok"}`)})
+	if err := os.WriteFile(file, bodies, 0o600); err != nil {
+		return err
+	}
+	bs, err := b.start("bare", false, b.bareBin, "--listen", "127.0.0.1:0", "--bodies", file)
+	if err != nil {
+		return err
+	}
+	defer bs.stop()
+	row := routeRow{label: rt.label, target: rt.target}
+	b.logf("load %s %s (%s), %d rounds", rt.method, rt.path, authName(rt.header), b.cfg.rounds)
+	for round := range b.cfg.rounds {
+		warmup := b.cfg.warmup
+		if round > 0 {
+			warmup = 0
+		}
+		r, err := b.measureWarm(ctx, "bare", loadSpec{method: rt.method, url: bs.url + rt.path, header: rt.header}, warmup)
+		if err != nil {
+			return err
+		}
+		row.bare = append(row.bare, r)
+		if r, err = b.measureWarm(ctx, "mockdomino", loadSpec{method: rt.method, url: m.url + rt.path, header: rt.header}, warmup); err != nil {
+			return err
+		}
+		row.mock = append(row.mock, r)
+	}
+	rep.routes = append(rep.routes, row)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/mockdomino/mockdomino/internal/store"
 )
@@ -55,6 +56,11 @@ func activateServiceAccount(q *request) (int, any, error) {
 	return q.st.Profile().ActivateStatus, sa, err
 }
 
+func resetServiceAccountPassword(q *request) (int, any, error) {
+	sa, err := q.st.ResetServiceAccountPassword(q.caller, q.vars("idpId"))
+	return q.st.Profile().ResetPasswordStatus, sa, err
+}
+
 func createToken(q *request) (int, any, error) {
 	var in struct {
 		Name string `json:"name"`
@@ -91,17 +97,24 @@ func self(q *request) (int, any, error) {
 	return http.StatusOK, u, err
 }
 
-func selfV1(q *request) (int, any, error) {
-	u, err := q.st.Self(q.caller)
-	return http.StatusOK, map[string]any{"user": u, "metadata": metadata(q)}, err
-}
-
-func metadata(q *request) map[string]any {
-	return map[string]any{"requestId": q.requestID, "notices": []string{}}
-}
-
+// listUsers filters by userName (exact), userId (repeatable: any of them)
+// and query (a user-name prefix), as the spec has them; listOnlyUsers is
+// accepted and changes nothing, as the mock has no organizations.
 func listUsers(q *request) (int, any, error) {
-	return http.StatusOK, q.st.Users(q.caller), nil
+	v := q.URL.Query()
+	f := store.UserFilter{UserName: v.Get("userName"), Query: v.Get("query")}
+	for _, ids := range v["userId"] {
+		for _, id := range strings.Split(ids, ",") {
+			if !isObjectID(id) {
+				return 0, nil, badRequest("%s is not a valid ID", clipPath(id))
+			}
+			f.UserIDs = append(f.UserIDs, id)
+		}
+	}
+	if _, err := boolParam(q, "listOnlyUsers"); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, q.st.Users(q.caller, f), nil
 }
 
 func principal(q *request) (int, any, error) {

@@ -231,6 +231,7 @@ func badRequest(format string, args ...any) error {
 
 // wrap adapts a handler: request id, authentication, writing, logging.
 func (s *server) wrap(rt route) http.Handler {
+	ids := objectIDVars(rt.path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
@@ -251,6 +252,9 @@ func (s *server) wrap(rt route) http.Handler {
 		var refused error
 		if r.ContentLength > q.bodyLimit {
 			refused = &http.MaxBytesError{Limit: q.bodyLimit}
+		} else if refused = checkObjectIDs(q, ids); refused != nil {
+			// A malformed id in the path: Domino's path binding refuses it
+			// before the action looks at credentials.
 		} else if refused = s.authenticate(q, rt.auth); refused == nil && r.Body != nil {
 			// One of undeclared length (chunked) is refused once it passes
 			// the limit; handlers stream it (decode), never holding more.
@@ -319,7 +323,7 @@ func (s *server) wrap(rt route) http.Handler {
 			s.o.Journal.add(e)
 		}
 		level := slog.LevelDebug
-		if status >= 500 && s.o.Store.Profile().DuplicateStatus != status {
+		if status >= 500 && s.o.Store.Profile().DuplicateStatus != status && s.o.Store.Profile().PublicDuplicateStatus != status {
 			level = slog.LevelError
 		}
 		// Never log headers or bodies: they carry tokens, keys and git secrets.
@@ -448,24 +452,48 @@ func (s *server) authenticate(q *request, need auth) error {
 
 // writeError is the one place errors become statuses and bodies.
 func (s *server) writeError(w http.ResponseWriter, q *request, err error) int {
-	status, msg := s.statusOf(err)
+	status, msg := s.statusOf(q, err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="DominoRealm"`)
 	}
-	writeBody(w, status, errorBody(q.URL.Path, q.requestID, msg))
+	writeBody(w, status, errorBody(q.URL.Path, status, q.requestID, msg))
 	return status
 }
 
-// errorBody is an error in the shape of path's routes: the public API's
-// under /api/, Domino's legacy one elsewhere.
-func errorBody(path, requestID, msg string) any {
-	if strings.HasPrefix(path, "/api/") {
-		return map[string]any{"requestId": requestID, "errors": []string{msg}}
+// errorBody is an error in the shape of the route's family:
+//   - /v4 and the other legacy routes: {"message","success":false} (observed);
+//   - the public API (/api/...), as its 6.2 spec gives them: 400, 404 and
+//     500 as {"error"}; 401, 403, 413, 422 and 429 as
+//     {"requestId","errors":[...]}. The spec declares no other status; they
+//     take the second shape, the public API's failure envelope (inferred).
+func errorBody(path string, status int, requestID, msg string) any {
+	if !isPublicAPI(path) {
+		return legacyError{Message: msg}
 	}
-	return map[string]any{"message": msg, "success": false}
+	switch status {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusInternalServerError:
+		return publicError{Error: msg}
+	}
+	return failureEnvelope{RequestID: requestID, Errors: []string{msg}}
 }
 
-func (s *server) statusOf(err error) (int, string) {
+func isPublicAPI(path string) bool { return strings.HasPrefix(path, "/api/") }
+
+type legacyError struct {
+	Message string `json:"message"`
+	Success bool   `json:"success"`
+}
+
+type publicError struct {
+	Error string `json:"error"`
+}
+
+type failureEnvelope struct {
+	RequestID string   `json:"requestId"`
+	Errors    []string `json:"errors"`
+}
+
+func (s *server) statusOf(q *request, err error) (int, string) {
 	var he *httpError
 	if errors.As(err, &he) {
 		return he.status, he.msg
@@ -486,6 +514,9 @@ func (s *server) statusOf(err error) (int, string) {
 		case store.KindNotFound:
 			return http.StatusNotFound, se.Message
 		case store.KindDuplicate:
+			if isPublicAPI(q.URL.Path) {
+				return s.o.Store.Profile().PublicDuplicateStatus, se.Message
+			}
 			return s.o.Store.Profile().DuplicateStatus, se.Message
 		case store.KindUnavailable:
 			return http.StatusServiceUnavailable, se.Message
@@ -495,7 +526,16 @@ func (s *server) statusOf(err error) (int, string) {
 	return http.StatusInternalServerError, "internal error in mockdomino (please report it)"
 }
 
+// noContent is a success with no body: the public API's actions whose spec
+// declares none (activate, invalidate, delete...).
+type noContent struct{}
+
 func writeBody(w http.ResponseWriter, status int, body any) {
+	if _, ok := body.(noContent); ok {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(status)
+		return
+	}
 	// Content-Length is set here, not left to net/http, which sets it only
 	// for small bodies and never for HEAD: a HEAD answer has the GET's.
 	if t, ok := body.(text); ok {
@@ -507,10 +547,17 @@ func writeBody(w http.ResponseWriter, status int, body any) {
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer putBodyBuffer(buf)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false) // "<redacted>", not "\u003credacted\u003e"
-	err := enc.Encode(body)
-	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	var data []byte
+	var err error
+	if jw, ok := body.(jsonWriter); ok {
+		jw.writeJSON(buf)
+		data = buf.Bytes()
+	} else {
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false) // "<redacted>", not "\u003credacted\u003e"
+		err = enc.Encode(body)
+		data = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
 	if err != nil {
 		status, data = http.StatusInternalServerError, []byte(`{"message":"internal error encoding the response","success":false}`)
 	}

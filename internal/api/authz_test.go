@@ -151,20 +151,26 @@ func TestAliceOnAdminRoutes(t *testing.T) {
 	e.must(200, e.proxy, "PUT", "/__mock/jobs/lifecycle", `{"mode":"manual"}`)
 	job := str(e.must(200, e.proxy, "POST", "/v4/jobs/start", `{"projectId":"`+projectID+`","commandToRun":"ls"}`).obj(t)["id"])
 	before := compact(t, e.must(200, e.proxy, "GET", "/__mock/state", "").body)
-	fill := strings.NewReplacer("{idpId}", a.IdpID, "{name}", "t1", "{credentialId}", cred, "{jobId}", job)
+	fill := strings.NewReplacer("{idpId}", a.IdpID, "{serviceAccountIdpId}", a.IdpID, "{name}", "t1", "{tokenName}", "t1",
+		"{credentialId}", cred, "{jobId}", job)
 	bodies := map[string]string{
-		"POST /v4/serviceAccounts":                        `{"username":"by-alice","email":"by-alice@example.com"}`,
-		"POST /v4/serviceAccounts/{idpId}/tokens":         `{"name":"by-alice"}`,
-		"POST /v4/serviceAccounts/{idpId}/gitcredentials": ghCred,
-		"PUT /__mock/state":                               `{"version":1}`,
-		"POST /__mock/clock":                              `{"advance":"1h"}`,
-		"PUT /__mock/jobs/lifecycle":                      `{"mode":"immediate"}`,
-		"POST /__mock/faults":                             `{"match":{},"effect":{"status":503}}`,
+		"POST /v4/serviceAccounts":                                                                  `{"username":"by-alice","email":"by-alice@example.com"}`,
+		"POST /v4/serviceAccounts/{idpId}/tokens":                                                   `{"name":"by-alice"}`,
+		"POST /v4/serviceAccounts/{idpId}/gitcredentials":                                           ghCred,
+		"POST /api/serviceAccounts/v1/serviceAccounts":                                              `{"username":"by-alice","email":"by-alice@example.com"}`,
+		"POST /api/serviceAccounts/v1/serviceAccounts/{serviceAccountIdpId}/tokens":                 `{"name":"by-alice"}`,
+		"POST /api/serviceAccounts/v1/serviceAccounts/{serviceAccountIdpId}/tokengitcredentials":    `{"name":"gh2","gitServiceProvider":"github","token":"t"}`,
+		"POST /api/serviceAccounts/v1/serviceAccounts/{serviceAccountIdpId}/passwordgitcredentials": `{"name":"pw","gitServiceProvider":"github","username":"u","password":"p"}`,
+		"POST /api/serviceAccounts/v1/serviceAccounts/{serviceAccountIdpId}/sshgitcredentials":      `{"name":"ssh","gitServiceProvider":"github","key":"k"}`,
+		"PUT /__mock/state":          `{"version":1}`,
+		"POST /__mock/clock":         `{"advance":"1h"}`,
+		"PUT /__mock/jobs/lifecycle": `{"mode":"immediate"}`,
+		"POST /__mock/faults":        `{"match":{},"effect":{"status":503}}`,
 	}
 	n := 0
 	for _, rt := range registered(t, e.api) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		admin := strings.HasPrefix(pattern, "/v4/serviceAccounts") ||
+		admin := strings.HasPrefix(pattern, "/v4/serviceAccounts") || strings.HasPrefix(pattern, "/api/serviceAccounts") ||
 			strings.HasPrefix(pattern, "/__mock/") && pattern != "/__mock/health"
 		if !admin {
 			continue
@@ -177,8 +183,8 @@ func TestAliceOnAdminRoutes(t *testing.T) {
 			}
 		}
 	}
-	if n != 26 {
-		t.Errorf("%d admin routes, want 12 service-account and 14 control routes", n)
+	if n != 42 {
+		t.Errorf("%d admin routes, want 13 /v4 and 15 public service-account routes and 14 control routes", n)
 	}
 	if after := compact(t, e.must(200, e.proxy, "GET", "/__mock/state", "").body); after != before {
 		t.Errorf("refused admin calls changed the state")

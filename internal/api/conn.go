@@ -176,7 +176,7 @@ func shapedRefusal(status int, reason, target string) []byte {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	enc.SetEscapeHTML(false) // as writeBody
-	enc.Encode(errorBody(targetPath(target), id, msg))
+	enc.Encode(errorBody(targetPath(target), status, id, msg))
 	return fmt.Appendf(nil, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: %d\r\nContent-Type: application/json\r\nDate: %s\r\nX-Request-Id: %s\r\n\r\n%s",
 		status, http.StatusText(status), body.Len()-1, time.Now().UTC().Format(http.TimeFormat), id, bytes.TrimSuffix(body.Bytes(), []byte("\n")))
 }

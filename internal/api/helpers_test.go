@@ -218,8 +218,9 @@ var (
 )
 
 // errorShape checks that r is an error in the shape of its route: public
-// API routes (/api/...) answer {"requestId":uuid,"errors":[string,...]}, all
-// others {"message":string,"success":false}. It returns the message.
+// API routes (/api/...) answer 400, 404 and 500 as {"error":string} and the
+// other statuses as {"requestId":uuid,"errors":[string,...]}; all others
+// answer {"message":string,"success":false}. It returns the message.
 func errorShape(r *resp) (string, error) {
 	if ct := r.header.Get("Content-Type"); ct != "application/json" {
 		return "", fmt.Errorf("error Content-Type %q, want application/json", ct)
@@ -233,6 +234,13 @@ func errorShape(r *resp) (string, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	if strings.HasPrefix(r.path, "/api/") && (r.code == 400 || r.code == 404 || r.code == 500) {
+		var msg string
+		if strings.Join(keys, ",") != "error" || json.Unmarshal(m["error"], &msg) != nil || msg == "" {
+			return "", fmt.Errorf("public API %d error keys %v, want a non-empty error", r.code, keys)
+		}
+		return msg, nil
+	}
 	if strings.HasPrefix(r.path, "/api/") {
 		if strings.Join(keys, ",") != "errors,requestId" {
 			return "", fmt.Errorf("public API error keys %v, want errors,requestId", keys)
@@ -328,6 +336,9 @@ func kindOf(v any, kind string) error {
 		_, ok = v.(map[string]any)
 	case "null":
 		ok = v == nil
+	case "string or null":
+		_, ok = v.(string)
+		ok = ok || v == nil
 	case "id":
 		s, _ := v.(string)
 		ok = objectIDRE.MatchString(s)

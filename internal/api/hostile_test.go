@@ -60,7 +60,7 @@ func allowed5xx(r *resp) bool {
 		return false
 	}
 	switch {
-	case r.path == "/v4/serviceAccounts":
+	case r.path == "/v4/serviceAccounts", r.path == "/api/serviceAccounts/v1/serviceAccounts":
 		return strings.HasPrefix(msg, "A user with the username ") || strings.HasPrefix(msg, "A user with the email ")
 	case strings.HasSuffix(r.path, "/tokens"):
 		return strings.HasPrefix(msg, "A token with the name ")
@@ -233,11 +233,11 @@ func TestHostileBodies(t *testing.T) {
 		{routes[4].path, `{"name":"ok","gitServiceProvider":"github\u0000","accessType":"token","token":"t"}`, 400},
 		{routes[3].path, `{"collaboratorId":"../../","projectRole":"Contributor"}`, 404},
 		{routes[3].path, `{"collaboratorId":"` + adminID + `","projectRole":"Contributor"}`, 400}, // the owner
-		{routes[5].path, `{"credentialId":"../` + adminID + `"}`, 404},
+		{routes[5].path, `{"credentialId":"../` + adminID + `"}`, 400},                            // Json validation error
 		{"/api/jobs/v1/jobs", `{"projectId":"` + projectID + `","runCommand":"   "}`, 400},
 		{"/api/jobs/v1/jobs", `{"projectId":"` + projectID + `","runCommand":"ls","hardwareTier":"\u0000"}`, 400},
-		{"/v4/jobs/start", `{"projectId":"../` + projectID + `","commandToRun":"ls"}`, 404},
-		{"/v4/jobs/stop", `{"jobId":"..%2F"}`, 404},
+		{"/v4/jobs/start", `{"projectId":"../` + projectID + `","commandToRun":"ls"}`, 400},
+		{"/v4/jobs/stop", `{"jobId":"..%2F"}`, 400},
 		{"/__mock/clock", `{"advance":"-5m"}`, 400},
 		{"/__mock/clock", `{"advance":"1e3h"}`, 400},
 		{"/__mock/clock", `{"advance":"99999999999h"}`, 400},
@@ -296,17 +296,17 @@ func TestHostilePaths(t *testing.T) {
 		{"GET", "/v4/projects/..%2F..%2Fversion", 404},
 		{"GET", "/v4/projects/..%2F" + projectID, 404},
 		{"GET", "/v4/projects/" + projectID + "%2F..%2F" + projectID, 404},
-		{"GET", "/v4/projects/%2E%2E", 404},
-		{"GET", "/v4/projects/..", 404},
-		{"GET", "/v4/projects/.", 404},
+		{"GET", "/v4/projects/%2E%2E", 400},
+		{"GET", "/v4/projects/..", 400}, // not a valid ID
+		{"GET", "/v4/projects/.", 400},
 		{"GET", "/v4/projects/" + projectID + "/..", 404},
 		{"GET", "/v4/projects//" + projectID, 404},
 		{"GET", "/v4//projects/" + projectID, 404},
 		{"GET", "/v4/projects/" + projectID + "/", 404},
-		{"GET", "/v4/projects/" + projectID + "%00", 404},
-		{"GET", "/v4/projects/%00", 404},
-		{"GET", "/v4/projects/%0d%0aX-Injected:%20yes", 404},
-		{"GET", "/v4/projects/" + strings.Repeat("a", 8000), 404},
+		{"GET", "/v4/projects/" + projectID + "%00", 400},
+		{"GET", "/v4/projects/%00", 400},
+		{"GET", "/v4/projects/%0d%0aX-Injected:%20yes", 400},
+		{"GET", "/v4/projects/" + strings.Repeat("a", 8000), 400},
 		{"GET", "/v4/serviceAccounts/" + a.IdpID + "/tokens/t1%2F..%2F..", 404},
 		{"GET", "/v4/serviceAccounts/" + a.IdpID + "/tokens/..%2Ft1", 404},
 		{"GET", "/v4/serviceAccounts/" + a.IdpID + "/tokens/%FF%FE", 404},
@@ -332,7 +332,7 @@ func TestHostilePaths(t *testing.T) {
 		{"TRACE", "/v4/users/self", 405},
 		{"PROPFIND", "/v4/projects/" + projectID, 405},
 		{"BREW", "/version", 405},
-		{"GET", "/v4/jobs/start", 404}, // a job id "start"
+		{"GET", "/v4/jobs/start", 400}, // a job id "start": not a valid ID
 		{"PUT", "/v4/jobs/start", 405},
 		{"POST", "/api/users/v1/self", 405},
 		{"PATCH", "/api/jobs/v1/jobs", 405},
@@ -409,7 +409,7 @@ func TestHostileOverTheWire(t *testing.T) {
 	code, h, b = send("GET", "/v4/users/self", "", "X-Junk", big)
 	check("64 KB other header, no credentials", code, h, b, "/v4/users/self", 401, 401)
 	code, h, b = send("GET", "/v4/projects/"+strings.Repeat("p", 64<<10), "", asAdmin...)
-	check("64 KB path id", code, h, b, "/v4/projects/", 404, 404)
+	check("64 KB path id", code, h, b, "/v4/projects/", 400, 400)
 	code, h, b = send("GET", "/v4/users/self", "", "X-Junk", strings.Repeat("B", 2<<20))
 	check("2 MB header", code, h, b, "/v4/users/self", 431, 431)
 	// Bodies the client declares too large are refused before they are read.
@@ -478,7 +478,8 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	param := regexp.MustCompile(`\{\w+\}`)
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		path := param.ReplaceAllString(pattern, "x")
+		// Well-formed ids, so that the malformed-id 400 does not come first.
+		path := param.ReplaceAllString(pattern, unknownObjectID)
 		// Declared on the API host (no credentials), chunked on the proxy.
 		chunked := httptest.NewRequest(method, path, io.NopCloser(strings.NewReader(big)))
 		chunked.ContentLength = -1

@@ -43,6 +43,9 @@ func startJobV4(q *request) (int, any, error) {
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
 	}
+	if err := firstError(bodyObjectID("projectId", in.ProjectID), bodyObjectID("environmentId", in.EnvironmentID)); err != nil {
+		return 0, nil, err
+	}
 	j, err := q.st.StartJob(q.caller, store.JobInput{
 		ProjectID: in.ProjectID, Command: in.CommandToRun, Title: in.Title,
 		HardwareTier: in.OverrideHardwareTierID, EnvironmentID: in.EnvironmentID, CommitID: in.CommitID,
@@ -58,6 +61,9 @@ func stopJob(q *request) (int, any, error) {
 		CommitResults bool   `json:"commitResults"`
 	}
 	if err := decode(q, &in); err != nil {
+		return 0, nil, err
+	}
+	if err := bodyObjectID("jobId", in.JobID); err != nil {
 		return 0, nil, err
 	}
 	j, err := q.st.StopJob(q.caller, in.ProjectID, in.JobID)
@@ -116,7 +122,7 @@ func statusBlock(j store.Job) map[string]any {
 func jobV4(j store.Job) map[string]any {
 	return map[string]any{
 		"id": j.ID, "number": j.Number, "projectId": j.ProjectID,
-		"jobRunCommand": j.Command, "title": j.Title,
+		"jobRunCommand": j.Command, "title": nullIfEmpty(j.Title),
 		"statuses":       statusBlock(j),
 		"stageTime":      map[string]any{"submissionTime": millis(j.Submitted), "runStartTime": millis(j.RunStart), "completedTime": millis(j.Completed)},
 		"startedBy":      map[string]any{"id": j.StartedByID, "username": j.StartedByUserName},
@@ -128,6 +134,15 @@ func jobV4(j store.Job) map[string]any {
 		"goalIds": []any{}, "suggestDatasets": false,
 		"snapshotDatasetsOnCompletion": false, "snapshotNetAppVolumesOnCompletion": false,
 	}
+}
+
+// nullIfEmpty: a job started without a title has title null on /v4
+// (observed by ksmpartners/domino-java-client's tests).
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // jobV1 is the public API's JobDetailsV1 shape.

@@ -9,7 +9,12 @@ import (
 
 // queryParams documents the query parameters each route reads.
 var queryParams = map[string][]string{
-	"GET /v4/serviceAccounts":                            {"includeDeactivated"},
+	"GET /v4/serviceAccounts":                     {"includeDeactivated"},
+	"GET /v4/users":                               {"userName", "userId", "query", "listOnlyUsers"},
+	"GET /api/serviceAccounts/v1/serviceAccounts": {"includeDeactivated", "offset", "limit"},
+	"GET /api/serviceAccounts/v1/serviceAccounts/{serviceAccountIdpId}/tokens":         {"offset", "limit"},
+	"GET /api/serviceAccounts/v1/serviceAccounts/{serviceAccountIdpId}/gitcredentials": {"offset", "limit"},
+	"GET /api/users/v1/users":                            {"offset", "limit"},
 	"GET /v4/gateway/projects/findProjectByOwnerAndName": {"ownerName", "projectName"},
 	"GET /v4/jobs":        {"projectId"},
 	"GET /__mock/state":   {"secrets"},

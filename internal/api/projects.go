@@ -139,6 +139,9 @@ func setCredentialMapping(q *request) (int, any, error) {
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
 	}
+	if err := bodyObjectID("credentialId", in.CredentialID); err != nil {
+		return 0, nil, err
+	}
 	m, err := q.st.SetCredentialMapping(q.caller, q.vars("projectId"), q.vars("repoId"), in.CredentialID)
 	return http.StatusOK, m, err
 }

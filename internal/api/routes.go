@@ -1,9 +1,13 @@
 package api
 
+import "github.com/mockdomino/mockdomino/internal/store"
+
 // routes is the whole table of what the mock serves: Domino's routes first,
 // then the mock's own control plane under /__mock/, kept apart.
 func routes() []route {
 	const sa = "/v4/serviceAccounts/{idpId}"
+	const saV1 = "/api/serviceAccounts/v1/serviceAccounts"
+	const saV1One = saV1 + "/{serviceAccountIdpId}"
 	const realm = "/auth/realms/DominoRealm"
 	return []route{
 		// Service accounts and their tokens (admin only; the store checks).
@@ -11,6 +15,7 @@ func routes() []route {
 		{method: "GET", path: "/v4/serviceAccounts", h: listServiceAccounts, summary: "List service accounts (active only unless includeDeactivated=true)"},
 		{method: "POST", path: sa + "/deactivate", h: deactivateServiceAccount, summary: "Deactivate a service account; all its tokens become invalid"},
 		{method: "POST", path: sa + "/activate", h: activateServiceAccount, summary: "Activate a service account again"},
+		{method: "POST", path: sa + "/resetpassword", h: resetServiceAccountPassword, summary: "Reset a service account's password (its tokens stay)"},
 		{method: "POST", path: sa + "/tokens", h: createToken, body: true, summary: "Create a named token for a service account"},
 		{method: "GET", path: sa + "/tokens", h: listTokens, summary: "List a service account's tokens (never their values)"},
 		{method: "GET", path: sa + "/tokens/{name}", h: getToken, summary: "Get one token, with its value"},
@@ -20,9 +25,29 @@ func routes() []route {
 		{method: "POST", path: sa + "/gitcredentials", h: addServiceAccountGitCredential, body: true, summary: "Add a git credential to a service account"},
 		{method: "DELETE", path: sa + "/gitcredentials/{credentialId}", h: deleteServiceAccountGitCredential, summary: "Delete a service account's git credential"},
 
+		// The same accounts, tokens and git credentials through the public API (Domino 6.2).
+		{method: "GET", path: saV1, h: listServiceAccountsV1, summary: "List service accounts, paged (public API)"},
+		{method: "POST", path: saV1, h: createServiceAccountV1, body: true, summary: "Create a service account (public API)"},
+		{method: "POST", path: saV1One + "/activate", h: accountActionV1((*store.Store).ActivateServiceAccount), summary: "Activate a service account (public API)"},
+		{method: "POST", path: saV1One + "/deactivate", h: accountActionV1((*store.Store).DeactivateServiceAccount), summary: "Deactivate a service account; all its tokens become invalid (public API)"},
+		{method: "POST", path: saV1One + "/resetpassword", h: accountActionV1((*store.Store).ResetServiceAccountPassword), summary: "Reset a service account's password (public API)"},
+		{method: "GET", path: saV1One + "/tokens", h: listTokensV1, summary: "List a service account's tokens, paged, never their values (public API)"},
+		{method: "POST", path: saV1One + "/tokens", h: createTokenV1, body: true, summary: "Create a named token; answers the bare token with its value (public API)"},
+		{method: "GET", path: saV1One + "/tokens/{tokenName}", h: getTokenV1, summary: "Get one token, with its value (public API)"},
+		{method: "DELETE", path: saV1One + "/tokens/{tokenName}", h: tokenActionV1((*store.Store).DeleteToken), summary: "Delete a token (public API)"},
+		{method: "POST", path: saV1One + "/tokens/{tokenName}/invalidate", h: tokenActionV1((*store.Store).InvalidateToken), summary: "Invalidate a token for good (public API)"},
+		{method: "GET", path: saV1One + "/gitcredentials", h: listServiceAccountGitCredentialsV1, summary: "List a service account's git credentials, paged (public API)"},
+		{method: "POST", path: saV1One + "/tokengitcredentials", h: addServiceAccountGitCredentialV1("token"), body: true, summary: "Add a token git credential to a service account (public API)"},
+		{method: "POST", path: saV1One + "/passwordgitcredentials", h: addServiceAccountGitCredentialV1("password"), body: true, summary: "Add a username/password git credential to a service account (public API)"},
+		{method: "POST", path: saV1One + "/sshgitcredentials", h: addServiceAccountGitCredentialV1("key"), body: true, summary: "Add an SSH key git credential to a service account (public API)"},
+		{method: "DELETE", path: saV1One + "/gitcredentials/{credentialId}", h: deleteServiceAccountGitCredentialV1, summary: "Delete a service account's git credential (public API)"},
+
 		// Users and principal.
 		{method: "GET", path: "/v4/users/self", h: self, summary: "The caller as a user"},
 		{method: "GET", path: "/api/users/v1/self", h: selfV1, summary: "The caller as a user (public API envelope)"},
+		{method: "GET", path: "/api/users/v1/users", h: listUsersV1, summary: "List users and service accounts, paged (public API)"},
+		{method: "GET", path: "/api/users/beta/credentials/{userId}", h: userGitCredentialsV1, summary: "A user's git credentials, never their secrets (public API, beta)"},
+		{method: "PUT", path: "/api/users/v1/user/{userId}/tokenCredentials/{credentialId}", h: updateUserTokenCredentialV1, body: true, summary: "Replace a token git credential, keeping its id (public API)"},
 		{method: "GET", path: "/v4/users", h: listUsers, summary: "List users and service accounts"},
 		{method: "GET", path: "/v4/auth/principal", h: principal, summary: "The caller as a principal"},
 		{method: "GET", path: "/version", auth: authNone, h: version, summary: "Domino version (no credentials)"},
@@ -33,6 +58,8 @@ func routes() []route {
 		{method: "GET", path: "/v4/projects/{projectId}/collaborators", h: listCollaborators, summary: "List a project's collaborators"},
 		{method: "POST", path: "/v4/projects/{projectId}/collaborators", h: addCollaborator, body: true, summary: "Add a collaborator or change its role"},
 		{method: "DELETE", path: "/v4/projects/{projectId}/collaborators/{collaboratorId}", h: removeCollaborator, summary: "Remove a collaborator"},
+		{method: "POST", path: "/api/projects/v1/projects/{projectId}/collaborators", h: addCollaboratorV1, body: true, summary: "Add a collaborator or change its role (public API)"},
+		{method: "DELETE", path: "/api/projects/v1/projects/{projectId}/collaborators/{collaboratorId}", h: removeCollaboratorV1, summary: "Remove a collaborator (public API)"},
 		{method: "GET", path: "/v4/projects/{projectId}/hardwareTiers", h: hardwareTiers, summary: "Hardware tiers a project may use"},
 		{method: "GET", path: "/v4/projects/{projectId}/useableEnvironments", h: useableEnvironments, summary: "Environments a project may use"},
 

@@ -28,7 +28,7 @@ var tokenListFields = map[string]string{"name": "string", "serviceAccountIdpId":
 var tokenFields = map[string]string{"name": "string", "serviceAccountIdpId": "uuid", "token": "string", "isValid": "bool", "createdAt": "time", "expiresAt": "time"}
 var gitCredFields = map[string]string{"id": "id", "name": "string", "gitServiceProvider": "string", "domain": "string", "fingerprint": "string", "protocol": "string"}
 var userFields = map[string]string{"id": "id", "userName": "string", "firstName": "string", "lastName": "string", "fullName": "string", "email": "string", "idpId": "uuid", "roles": "array"}
-var jobV4Fields = map[string]string{"id": "id", "number": "number", "jobRunCommand": "string", "title": "string", "statuses": "object", "stageTime": "object", "startedBy": "object", "projectId": "id"}
+var jobV4Fields = map[string]string{"id": "id", "number": "number", "jobRunCommand": "string", "title": "string or null", "statuses": "object", "stageTime": "object", "startedBy": "object", "projectId": "id"}
 
 const ghCred = `{"name":"gh","gitServiceProvider":"github","accessType":"token","token":"ghp_TOPSECRET","type":"TokenGitCredentialDto"}`
 
@@ -397,6 +397,32 @@ var routeCases = map[string]routeCase{
 		if l[2]["userName"] != "listed-sa" || l[2]["id"] != a.ID {
 			t.Errorf("service account in users: %v", l[2])
 		}
+		// Filters (observed by the third-party client's tests: userName and
+		// userId each give exactly the matching user).
+		for q, want := range map[string]string{
+			"userName=alice":                        aliceID,
+			"userName=ALICE":                        aliceID,
+			"userId=" + aliceID:                     aliceID,
+			"userId=" + a.ID:                        a.ID,
+			"userId=" + aliceID + "&userId=" + a.ID: aliceID + "," + a.ID,
+			"userId=" + aliceID + "," + adminID:     adminID + "," + aliceID,
+			"query=list":                            a.ID,
+			"query=a":                               adminID + "," + aliceID,
+			"userName=alice&userId=" + adminID:      "",
+			"userName=nobody":                       "",
+			"userId=" + unknownObjectID:             "",
+			"listOnlyUsers=true&userName=listed-sa": a.ID,
+		} {
+			var got []string
+			for _, m := range e.must(200, e.api, "GET", "/v4/users?"+q, "", asAlice...).list(t) {
+				got = append(got, str(m["id"]))
+			}
+			if strings.Join(got, ",") != want {
+				t.Errorf("users?%s: %v, want %s", q, got, want)
+			}
+		}
+		wantError(t, e.do(e.api, "GET", "/v4/users?userId=abc", "", asAlice...), 400, "abc is not a valid ID")
+		wantError(t, e.do(e.api, "GET", "/v4/users?listOnlyUsers=often", "", asAlice...), 400, "listOnlyUsers")
 		wantError(t, e.do(e.api, "GET", "/v4/users", ""), 401)
 	},
 
@@ -465,17 +491,19 @@ var routeCases = map[string]routeCase{
 
 	"GET /v4/projects/{projectId}/collaborators": func(t *testing.T, e *env) {
 		p := "/v4/projects/" + projectID + "/collaborators"
-		if l := e.must(200, e.api, "GET", p, "", asAdmin...).list(t); len(l) != 0 {
+		// The owner is listed, first, though the project's own collaborators field leaves it out.
+		if l := e.must(200, e.api, "GET", p, "", asAdmin...).list(t); len(l) != 1 || l[0]["id"] != adminID {
 			t.Errorf("fresh: %v", l)
 		}
 		a := e.createSA("collab-a")
 		e.addCollaborator(a.ID, "Contributor")
 		l := e.must(200, e.api, "GET", p, "", asAdmin...).list(t)
-		if len(l) != 1 || l[0]["id"] != a.ID {
+		if len(l) != 2 || l[0]["id"] != adminID || l[1]["id"] != a.ID {
 			t.Fatalf("collaborators %v", l)
 		}
-		fields(t, "collaborator user", l[0], userFields)
+		fields(t, "collaborator user", l[1], userFields)
 		wantError(t, e.do(e.api, "GET", "/v4/projects/"+unknownObjectID+"/collaborators", "", asAdmin...), 404)
+		wantError(t, e.do(e.api, "GET", "/v4/projects/invalid/collaborators", "", asAdmin...), 400, "invalid is not a valid ID")
 		wantError(t, e.do(e.api, "GET", p, "", asAlice...), 403)
 	},
 
@@ -511,7 +539,7 @@ var routeCases = map[string]routeCase{
 		p := "/v4/projects/" + projectID + "/collaborators/" + a.ID
 		wantError(t, e.do(e.api, "DELETE", p, "", asAlice...), 403)
 		e.must(200, e.api, "DELETE", p, "", asAdmin...)
-		if l := e.must(200, e.api, "GET", "/v4/projects/"+projectID+"/collaborators", "", asAdmin...).list(t); len(l) != 0 {
+		if l := e.must(200, e.api, "GET", "/v4/projects/"+projectID+"/collaborators", "", asAdmin...).list(t); len(l) != 1 || l[0]["id"] != adminID {
 			t.Errorf("after removal: %v", l)
 		}
 		wantError(t, e.do(e.api, "DELETE", p, "", asAdmin...), 404)
@@ -599,6 +627,11 @@ var routeCases = map[string]routeCase{
 		if m["domain"] != "git.corp.example" {
 			t.Errorf("password credential %v", m)
 		}
+		// Observed by the third-party client's tests: a URL is a domain too.
+		m = e.must(200, e.api, "POST", p, `{"name":"url","gitServiceProvider":"unknown","domain":"https://example.com","accessType":"token","token":"t","type":"TokenGitCredentialDto"}`, asAlice...).obj(t)
+		if m["domain"] != "https://example.com" {
+			t.Errorf("URL domain %v", m)
+		}
 		m = e.must(200, e.api, "POST", p, `{"name":"ssh","gitServiceProvider":"bitbucket","accessType":"key","key":"-----BEGIN OPENSSH PRIVATE KEY-----","passphrase":"pp","type":"SshGitCredentialDto"}`, asAlice...).obj(t)
 		if m["protocol"] != "ssh" || !strings.HasPrefix(str(m["fingerprint"]), "SHA256:") {
 			t.Errorf("ssh credential %v", m)
@@ -612,7 +645,7 @@ var routeCases = map[string]routeCase{
 			`{"name":"x","gitServiceProvider":"githubEnterprise","accessType":"token","token":"t"}`:                    "domain",
 			`{"name":"x","gitServiceProvider":"github","accessType":"password","username":"u"}`:                        "password",
 			`{"name":"x","gitServiceProvider":"github","accessType":"key"}`:                                            "key",
-			`{"name":"x","gitServiceProvider":"github","domain":"a/b","accessType":"token","token":"t"}`:               "domain",
+			`{"name":"x","gitServiceProvider":"github","domain":"a b","accessType":"token","token":"t"}`:               "domain",
 			`{"name":1}`: "name",
 		} {
 			wantError(t, e.do(e.api, "POST", p, body, asAlice...), 400, field)
@@ -725,8 +758,13 @@ var routeCases = map[string]routeCase{
 		fields(t, "statuses", st, map[string]string{"isCompleted": "bool", "executionStatus": "string"})
 		by, _ := m["startedBy"].(map[string]any)
 		exactFields(t, "startedBy", by, map[string]string{"id": "id", "username": "string"})
-		if m["jobRunCommand"] != "/tmp/ls" || by["id"] != a.ID || by["username"] != "starter" || m["environmentId"] != envID {
+		if m["jobRunCommand"] != "/tmp/ls" || by["id"] != a.ID || by["username"] != "starter" || m["environmentId"] != envID ||
+			m["title"] != "Test Job for SVC Account" {
 			t.Errorf("v4 job %v", m)
+		}
+		// No title: null (observed by the third-party client's tests).
+		if m := e.must(200, e.api, "POST", p, `{"projectId":"`+projectID+`","commandToRun":"ls"}`, bearer(tok)...).obj(t); m["title"] != nil {
+			t.Errorf("a job without a title has title %#v, want null", m["title"])
 		}
 		wantError(t, e.do(e.api, "POST", p, `{"projectId":"`+projectID+`"}`, bearer(tok)...), 400, "commandToRun")
 		wantError(t, e.do(e.api, "POST", p, `{"commandToRun":"ls"}`, bearer(tok)...), 400, "projectId")

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,6 +41,30 @@ type breaker struct {
 	roles       map[string]string // Mongo id → project role, as last added
 	mapped      map[string]string // credential-mapping path → credentialId, as last chosen
 	secrets     []string          // git secrets sent
+	only        *surface          // nil: the break applies everywhere; else to this surface's routes alone
+	// on says through which surface something was done: "account:<idpId>",
+	// "token:<idpId>/<name>", "credential:<id>", "invalidated:<idpId>/<name>",
+	// "deleted:<idpId>/<name>", "deactivated:<idpId>".
+	on map[string]*surface
+}
+
+// doneOn says through which surface something was done, nil if not seen.
+func (b *breaker) doneOn(what string) *surface {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.on[what]
+}
+
+// otherSurface: done through the other surface than the request's.
+func (b *breaker) otherSurface(r *http.Request, what string) bool {
+	s := b.doneOn(what)
+	return s != nil && s != pathSurface(r.URL.Path)
+}
+
+// applies says whether the break applies to a request's path.
+func (b *breaker) applies(path string) bool {
+	s := pathSurface(path)
+	return b.only == nil || s == nil || s == b.only
 }
 
 // breakRule is one deliberate defect.
@@ -54,6 +79,38 @@ type breakRule struct {
 	response func(b *breaker, r *http.Response, reqBody []byte)
 	// proxyResponse rewrites an answer of the API proxy listener.
 	proxyResponse func(b *breaker, r *http.Response)
+	// v4only: the behaviour broken is one only /v4 has (or only /v4's
+	// scenarios check). Other breaks of service accounts, tokens and git
+	// credentials run once per surface, applied to that surface's routes
+	// alone, so each surface's scenarios are seen to catch them.
+	v4only bool
+}
+
+// surfaceTags are the features whose scenarios run over both surfaces.
+var surfaceTags = []string{"@service-accounts", "@tokens", "@git-credentials"}
+
+func (rule breakRule) perSurface() bool {
+	if rule.v4only {
+		return false
+	}
+	for _, t := range surfaceTags {
+		if strings.Contains(rule.tags, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathSurface is the surface a route belongs to, or nil for the routes
+// both surfaces share (users, projects, the mock's own).
+func pathSurface(path string) *surface {
+	switch {
+	case strings.HasPrefix(path, "/api/serviceAccounts/"):
+		return surfacePublic
+	case strings.HasPrefix(path, "/v4/serviceAccounts"), strings.HasPrefix(path, "/v4/accounts/"):
+		return surfaceV4
+	}
+	return nil
 }
 
 type bodyKey struct{}
@@ -63,7 +120,7 @@ func newBreaker(rule breakRule, mock Target) *breaker {
 		rule: rule, mock: mock,
 		issued: map[string]string{}, byJTI: map[string]string{}, invalidated: map[string]bool{},
 		deactivated: map[string]bool{}, reactivated: map[string]bool{}, ids: map[string]string{},
-		roles: map[string]string{}, mapped: map[string]string{},
+		roles: map[string]string{}, mapped: map[string]string{}, on: map[string]*surface{},
 	}
 }
 
@@ -82,7 +139,7 @@ func (b *breaker) serve(t *testing.T, base string, api bool) string {
 			}
 			if api {
 				b.learnRequest(pr.Out, body)
-				if b.rule.request != nil {
+				if b.rule.request != nil && b.applies(pr.Out.URL.Path) {
 					body = b.rule.request(b, pr.Out, body)
 				}
 			}
@@ -95,6 +152,7 @@ func (b *breaker) serve(t *testing.T, base string, api bool) string {
 			reqBody, _ := r.Request.Context().Value(bodyKey{}).([]byte)
 			b.learnResponse(r)
 			switch {
+			case !b.applies(r.Request.URL.Path):
 			case api && b.rule.response != nil:
 				b.rule.response(b, r, reqBody)
 			case !api && b.rule.proxyResponse != nil:
@@ -108,14 +166,17 @@ func (b *breaker) serve(t *testing.T, base string, api bool) string {
 	return srv.URL
 }
 
+// The routes of both surfaces, /v4 and the public API.
+const anySurface = `^/(?:v4/serviceAccounts|api/serviceAccounts/v1/serviceAccounts)`
+
 var (
-	tokensRE     = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/tokens$`)
-	invalidateRE = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/tokens/([^/]+)/invalidate$`)
-	activationRE = regexp.MustCompile(`^/v4/serviceAccounts/([^/]+)/(deactivate|activate)$`)
+	tokensRE     = regexp.MustCompile(anySurface + `/([^/]+)/tokens$`)
+	invalidateRE = regexp.MustCompile(anySurface + `/([^/]+)/tokens/([^/]+)/invalidate$`)
+	activationRE = regexp.MustCompile(anySurface + `/([^/]+)/(deactivate|activate)$`)
 )
 
 func (b *breaker) learnRequest(out *http.Request, body []byte) {
-	if strings.HasSuffix(out.URL.Path, "/gitcredentials") && out.Method == http.MethodPost {
+	if strings.HasSuffix(out.URL.Path, "gitcredentials") && out.Method == http.MethodPost {
 		var m map[string]any
 		if json.Unmarshal(body, &m) == nil {
 			b.mu.Lock()
@@ -137,17 +198,33 @@ func (b *breaker) learnResponse(r *http.Response) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
-	case req.Method == http.MethodPost && req.URL.Path == "/v4/serviceAccounts":
+	case req.Method == http.MethodPost && saListRE.MatchString(req.URL.Path):
 		if o := peekObject(r); o != nil {
+			if inner, ok := o["serviceAccount"].(map[string]any); ok {
+				o = inner
+			}
 			idp, _ := o["idpId"].(string)
 			id, _ := o["id"].(string)
 			b.ids[idp] = id
+			b.on["account:"+idp] = pathSurface(req.URL.Path)
 		}
+	case req.Method == http.MethodPost && gitCredsRE.MatchString(req.URL.Path):
+		if o := peekObject(r); o != nil {
+			if inner, ok := o["credential"].(map[string]any); ok {
+				o = inner
+			}
+			id, _ := o["id"].(string)
+			b.on["credential:"+id] = pathSurface(req.URL.Path)
+		}
+	case req.Method == http.MethodDelete && anyTokenRE.MatchString(req.URL.Path):
+		m := anyTokenRE.FindStringSubmatch(req.URL.Path)
+		b.on["deleted:"+m[1]+"/"+m[2]] = pathSurface(req.URL.Path)
 	case req.Method == http.MethodPost && tokensRE.MatchString(req.URL.Path):
 		if o := peekObject(r); o != nil {
 			if v, ok := o["token"].(string); ok {
 				name, _ := o["name"].(string)
 				b.issued[v] = tokensRE.FindStringSubmatch(req.URL.Path)[1] + "/" + name
+				b.on["token:"+b.issued[v]] = pathSurface(req.URL.Path)
 				if _, claims, err := decodeJWT(v); err == nil {
 					jti, _ := claims["jti"].(string)
 					b.byJTI[jti] = v
@@ -167,6 +244,7 @@ func (b *breaker) learnResponse(r *http.Response) {
 		}
 	case req.Method == http.MethodPost && invalidateRE.MatchString(req.URL.Path):
 		m := invalidateRE.FindStringSubmatch(req.URL.Path)
+		b.on["invalidated:"+m[1]+"/"+m[2]] = pathSurface(req.URL.Path)
 		for v, key := range b.issued {
 			if key == m[1]+"/"+m[2] {
 				b.invalidated[v] = true
@@ -176,6 +254,7 @@ func (b *breaker) learnResponse(r *http.Response) {
 		m := activationRE.FindStringSubmatch(req.URL.Path)
 		if m[2] == "deactivate" {
 			b.deactivated[m[1]] = true
+			b.on["deactivated:"+m[1]] = pathSurface(req.URL.Path)
 		} else if b.deactivated[m[1]] {
 			b.reactivated[m[1]] = true
 		}
@@ -219,6 +298,65 @@ func (b *breaker) tokenValue(idp, name string) string {
 	return ""
 }
 
+// filterList keeps the items of a list answer (a /v4 array, or the list a
+// public API envelope carries) for which keep is true.
+func filterList(r *http.Response, keep func(o map[string]any) bool) {
+	filter := func(l []any) []any {
+		out := []any{}
+		for _, e := range l {
+			if o, ok := e.(map[string]any); !ok || keep(o) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	editJSON(r, func(v any) any {
+		switch x := v.(type) {
+		case []any:
+			return filter(x)
+		case map[string]any:
+			for k, items := range x {
+				if l, ok := items.([]any); ok && k != "metadata" {
+					x[k] = filter(l)
+				}
+			}
+		}
+		return v
+	})
+}
+
+// dropMetadata removes a public API envelope's metadata.
+func dropMetadata(r *http.Response) {
+	editJSON(r, func(v any) any {
+		if o, ok := v.(map[string]any); ok {
+			delete(o, "metadata")
+		}
+		return v
+	})
+}
+
+func peekBody(r *http.Response) []byte {
+	data, _ := io.ReadAll(r.Body)
+	setBody(r, data)
+	return data
+}
+
+// projectOwner is the owner id of the project a /v4/projects/{id}/... path
+// names, asked of the mock as the administrator.
+func (b *breaker) projectOwner(p string) string {
+	id := strings.Split(p, "/")[3]
+	req, _ := http.NewRequest("GET", b.mock.APIHost+"/v4/projects/"+id, nil)
+	req.Header.Set("X-Domino-Api-Key", b.adminKey())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var o struct{ OwnerID string }
+	_ = json.NewDecoder(resp.Body).Decode(&o)
+	return o.OwnerID
+}
+
 // ---- helpers to read and rewrite answers ----
 
 func peekObject(r *http.Response) map[string]any {
@@ -247,21 +385,53 @@ func editJSON(r *http.Response, edit func(v any) any) {
 	setBody(r, out)
 }
 
-// eachObject applies f to the answer if it is an object, or to each element.
+// eachObject applies f to the answer if it is an object, or to each element;
+// in a public API envelope, to the object or the items it carries.
 func eachObject(r *http.Response, f func(o map[string]any)) {
 	editJSON(r, func(v any) any {
 		switch x := v.(type) {
 		case map[string]any:
+			if inner := enveloped(x); inner != nil {
+				editEach(inner, f)
+				return v
+			}
 			f(x)
 		case []any:
-			for _, e := range x {
-				if o, ok := e.(map[string]any); ok {
-					f(o)
-				}
-			}
+			editEach(x, f)
 		}
 		return v
 	})
+}
+
+func editEach(v any, f func(o map[string]any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		f(x)
+	case []any:
+		for _, e := range x {
+			if o, ok := e.(map[string]any); ok {
+				f(o)
+			}
+		}
+	}
+}
+
+// enveloped is what a public API envelope carries ({"<key>": …,
+// "metadata": …}), or nil when o is not one.
+func enveloped(o map[string]any) any {
+	if _, ok := o["metadata"]; !ok || len(o) != 2 {
+		return nil
+	}
+	for k, v := range o {
+		if k == "metadata" {
+			continue
+		}
+		switch v.(type) {
+		case map[string]any, []any:
+			return v
+		}
+	}
+	return nil
 }
 
 func is(r *http.Request, method string, path *regexp.Regexp) bool {
@@ -281,13 +451,18 @@ func respond(r *http.Response, status int, body any) {
 
 func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
+// serviceAccountRoute: a route of either surface's service accounts.
+func serviceAccountRoute(path string) bool {
+	return strings.HasPrefix(path, "/v4/serviceAccounts") || strings.HasPrefix(path, "/api/serviceAccounts/")
+}
+
 var (
-	saListRE    = re(`^/v4/serviceAccounts$`)
-	tokenListRE = re(`^/v4/serviceAccounts/[^/]+/tokens$`)
+	saListRE    = re(anySurface + `$`)
+	tokenListRE = re(anySurface + `/[^/]+/tokens$`)
 	selfRE      = re(`^/v4/users/self$`)
-	anyTokenRE  = re(`^/v4/serviceAccounts/[^/]+/tokens/[^/]+$`)
-	gitCredsRE  = re(`^/v4/accounts/[^/]+/gitcredentials$`)
-	gitCredRE   = re(`^/v4/accounts/[^/]+/gitcredentials/[^/]+$`)
+	anyTokenRE  = re(anySurface + `/([^/]+)/tokens/([^/]+)$`)
+	gitCredsRE  = re(`^(?:/v4/accounts/[^/]+/gitcredentials|/api/serviceAccounts/v1/serviceAccounts/[^/]+/(?:token|password|ssh)?gitcredentials)$`)
+	gitCredRE   = re(`^(?:/v4/accounts|/api/serviceAccounts/v1/serviceAccounts)/[^/]+/gitcredentials/[^/]+$`)
 	mappingRE   = re(`^/v4/projects/[^/]+/repository/[^/]+/credentialMapping$`)
 	collabsRE   = re(`^/v4/projects/[^/]+/collaborators$`)
 	collabRE    = re(`^/v4/projects/[^/]+/collaborators/[^/]+$`)
@@ -408,7 +583,11 @@ var breakRules = []breakRule{
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if is(r.Request, "POST", saListRE) && r.StatusCode == 500 {
 				eachObject(r, func(o map[string]any) {
-					o["message"] = strings.Replace(o["message"].(string), "already exists", "is already taken", 1)
+					for _, k := range []string{"message", "error"} {
+						if s, ok := o[k].(string); ok {
+							o[k] = strings.Replace(s, "already exists", "is already taken", 1)
+						}
+					}
 				})
 			}
 		}},
@@ -436,7 +615,7 @@ var breakRules = []breakRule{
 		}},
 	{name: "create answers userName instead of username", tags: "@service-accounts", scenarios: `administrator creates a service account`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if is(r.Request, "POST", saListRE) && r.StatusCode == 201 {
+			if is(r.Request, "POST", saListRE) && r.StatusCode/100 == 2 {
 				eachObject(r, func(o map[string]any) { o["userName"] = o["username"]; delete(o, "username") })
 			}
 		}},
@@ -449,14 +628,18 @@ var breakRules = []breakRule{
 	{name: "the default list includes deactivated accounts", tags: "@service-accounts", scenarios: `hidden from the default list`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
 			if is(out, "GET", saListRE) {
-				out.URL.RawQuery = "includeDeactivated=true"
+				q := out.URL.Query()
+				q.Set("includeDeactivated", "true")
+				out.URL.RawQuery = q.Encode()
 			}
 			return body
 		}},
 	{name: "includeDeactivated is ignored", tags: "@service-accounts", scenarios: `listed on request`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
 			if is(out, "GET", saListRE) {
-				out.URL.RawQuery = ""
+				q := out.URL.Query()
+				q.Del("includeDeactivated")
+				out.URL.RawQuery = q.Encode()
 			}
 			return body
 		}},
@@ -469,7 +652,7 @@ var breakRules = []breakRule{
 		}},
 	{name: "a non-admin may manage service accounts", tags: "@service-accounts", scenarios: `Only administrators`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
-			if strings.HasPrefix(out.URL.Path, "/v4/serviceAccounts") && out.Header.Get("X-Domino-Api-Key") != "" {
+			if serviceAccountRoute(out.URL.Path) && out.Header.Get("X-Domino-Api-Key") != "" {
 				out.Header.Set("X-Domino-Api-Key", b.adminKey())
 			}
 			return body
@@ -512,7 +695,7 @@ var breakRules = []breakRule{
 	{name: "a refused token read still carries the token's value", tags: "@service-accounts", scenarios: `read, invalidate or delete`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if is(r.Request, "GET", anyTokenRE) && r.StatusCode == http.StatusForbidden {
-				m := re(`^/v4/serviceAccounts/([^/]+)/tokens/([^/]+)$`).FindStringSubmatch(r.Request.URL.Path)
+				m := anyTokenRE.FindStringSubmatch(r.Request.URL.Path)
 				if v := b.tokenValue(m[1], m[2]); v != "" {
 					eachObject(r, func(o map[string]any) { o["token"] = v })
 				}
@@ -520,7 +703,7 @@ var breakRules = []breakRule{
 		}},
 	{name: "no credentials answers 403 instead of 401", tags: "@service-accounts", scenarios: `Only administrators`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if r.StatusCode == 401 && strings.HasPrefix(r.Request.URL.Path, "/v4/serviceAccounts") {
+			if r.StatusCode == 401 && serviceAccountRoute(r.Request.URL.Path) {
 				r.StatusCode = 403
 			}
 		}},
@@ -529,7 +712,7 @@ var breakRules = []breakRule{
 		response: func(b *breaker, r *http.Response, reqBody []byte) {
 			var sent map[string]any
 			_ = json.Unmarshal(reqBody, &sent)
-			if is(r.Request, "POST", saListRE) && r.StatusCode == 201 && len(fmt.Sprint(sent["username"])) == 64 {
+			if is(r.Request, "POST", saListRE) && r.StatusCode/100 == 2 && len(fmt.Sprint(sent["username"])) == 64 {
 				respond(r, 400, map[string]any{"message": "username is too long", "success": false})
 			}
 		}},
@@ -541,10 +724,10 @@ var breakRules = []breakRule{
 				respond(r, 201, map[string]any{"name": "mine", "token": "x.y.z", "isValid": true})
 			}
 		}},
-	{name: "token create answers 200", tags: "@tokens", scenarios: `Creating a token`,
+	{name: "token create answers the other surface's success status", tags: "@tokens", scenarios: `Creating a token`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if is(r.Request, "POST", tokenListRE) && r.StatusCode == 201 {
-				r.StatusCode = 200
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode/100 == 2 {
+				r.StatusCode = map[int]int{201: 200, 200: 201}[r.StatusCode]
 			}
 		}},
 	{name: "token lifetime one day short", tags: "@tokens", scenarios: `Creating a token`,
@@ -622,7 +805,7 @@ var breakRules = []breakRule{
 			}
 			b.mu.Unlock()
 			for _, n := range names {
-				req, _ := http.NewRequest("POST", b.mock.APIHost+saPath(idp, "tokens", n, "invalidate"), nil)
+				req, _ := http.NewRequest("POST", b.mock.APIHost+surfaceV4.account(idp, "tokens", n, "invalidate"), nil)
 				req.Header.Set("X-Domino-Api-Key", b.adminKey())
 				if resp, err := http.DefaultClient.Do(req); err == nil {
 					resp.Body.Close()
@@ -636,7 +819,7 @@ var breakRules = []breakRule{
 			}
 			return body
 		}},
-	{name: "invalidate and delete answers carry the token value", tags: "@tokens", scenarios: `answer with its description`,
+	{name: "invalidate and delete answers carry the token value", tags: "@tokens", scenarios: `answer with its description`, v4only: true,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if (r.Request.Method == "DELETE" || strings.HasSuffix(r.Request.URL.Path, "/invalidate")) && r.StatusCode == 200 {
 				eachObject(r, func(o map[string]any) { o["token"] = "eyJleGFtcGxl.eyJ4Ijp0cnVlfQ.c2ln" })
@@ -666,7 +849,7 @@ var breakRules = []breakRule{
 				respond(r, 401, map[string]any{"message": "Unauthorized", "success": false})
 			}
 		}},
-	{name: "expired tokens still authenticate", tags: "@tokens", scenarios: `expired token`,
+	{name: "expired tokens still authenticate", tags: "@tokens", scenarios: `expired token`, v4only: true,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			v := bearer(r.Request)
 			if r.StatusCode != 401 || v == "" {
@@ -798,7 +981,7 @@ var breakRules = []breakRule{
 	{name: "the public API's self lacks metadata", tags: "@users", scenarios: `public API describes`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if r.Request.URL.Path == "/api/users/v1/self" {
-				eachObject(r, func(o map[string]any) { delete(o, "metadata") })
+				dropMetadata(r)
 			}
 		}},
 	{name: "users list service accounts under a different name", tags: "@users", scenarios: `appear among the users`,
@@ -885,7 +1068,7 @@ var breakRules = []breakRule{
 				})
 			}
 		}},
-	{name: "the create answer echoes the secret", tags: "@git-credentials", scenarios: `adds its own git credential`,
+	{name: "the create answer echoes the secret", tags: "@git-credentials", scenarios: `adds its own git credential`, v4only: true,
 		response: func(b *breaker, r *http.Response, reqBody []byte) {
 			if is(r.Request, "POST", gitCredsRE) && r.StatusCode == 200 {
 				var sent map[string]any
@@ -1011,7 +1194,7 @@ var breakRules = []breakRule{
 	{name: "the public API job lacks its metadata", tags: "@jobs", scenarios: `through the public API`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if r.Request.URL.Path == "/api/jobs/v1/jobs" {
-				eachObject(r, func(o map[string]any) { delete(o, "metadata") })
+				dropMetadata(r)
 			}
 		}},
 	{name: "the job's output lacks its setup part", tags: "@jobs", scenarios: `output of a completed job`,
@@ -1060,8 +1243,11 @@ var breakRules = []breakRule{
 		}},
 	{name: "bad input does not name the field", tags: "@errors,@service-accounts", scenarios: `wrong type|invalid email|required field`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
-			if r.StatusCode == 400 && v4RE.MatchString(r.Request.URL.Path) {
+			switch {
+			case r.StatusCode == 400 && v4RE.MatchString(r.Request.URL.Path):
 				respond(r, 400, map[string]any{"message": "Bad request", "success": false})
+			case r.StatusCode == 400 && apiRE.MatchString(r.Request.URL.Path):
+				respond(r, 400, map[string]any{"error": "Bad request"})
 			}
 		}},
 	{name: "the mock's controls need credentials through the proxy", tags: "@errors", scenarios: `Through the API proxy`,
@@ -1074,6 +1260,266 @@ var breakRules = []breakRule{
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if strings.HasPrefix(r.Request.URL.Path, "/__mock/") && r.StatusCode == 401 {
 				respond(r, 200, map[string]any{"now": time.Now().UTC()})
+			}
+		}},
+
+	// ---- the public API, and what it shares with /v4 ----
+	{name: "each API keeps its own service accounts", tags: "@public-api", scenarios: `same account through the other`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", saListRE) {
+				filterList(r, func(o map[string]any) bool { return !b.otherSurface(r.Request, "account:"+fmt.Sprint(o["idpId"])) })
+			}
+		}},
+	{name: "each API keeps its own tokens", tags: "@public-api", scenarios: `authenticates and is listed through the other`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) {
+				idp := tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]
+				filterList(r, func(o map[string]any) bool { return !b.otherSurface(r.Request, "token:"+idp+"/"+fmt.Sprint(o["name"])) })
+			}
+		}},
+	{name: "an invalidation through one API is not seen by the other", tags: "@public-api", scenarios: `invalidated through one API`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) {
+				idp := tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]
+				eachObject(r, func(o map[string]any) {
+					if b.otherSurface(r.Request, "invalidated:"+idp+"/"+fmt.Sprint(o["name"])) {
+						o["isValid"] = true
+					}
+				})
+			}
+		}},
+	{name: "a name deleted through one API stays taken on the other", tags: "@public-api", scenarios: `deleted through one API`,
+		response: func(b *breaker, r *http.Response, reqBody []byte) {
+			var sent map[string]any
+			_ = json.Unmarshal(reqBody, &sent)
+			if is(r.Request, "POST", tokenListRE) && r.StatusCode/100 == 2 &&
+				b.otherSurface(r.Request, "deleted:"+tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]+"/"+fmt.Sprint(sent["name"])) {
+				respond(r, 500, map[string]any{"message": "A token with that name already exists.", "success": false})
+			}
+		}},
+	{name: "a deactivation through one API is not seen by the other", tags: "@public-api", scenarios: `deactivated through one API`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", tokenListRE) && b.otherSurface(r.Request, "deactivated:"+tokensRE.FindStringSubmatch(r.Request.URL.Path)[1]) {
+				eachObject(r, func(o map[string]any) { o["isValid"] = true })
+			}
+		}},
+	{name: "git credentials added through one API are not listed by the other", tags: "@public-api", scenarios: `git credential added through one API`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", gitCredsRE) {
+				filterList(r, func(o map[string]any) bool { return !b.otherSurface(r.Request, "credential:"+fmt.Sprint(o["id"])) })
+			}
+		}},
+	{name: "the public list ignores offset", tags: "@public-api", scenarios: `a page at a time`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", saListRE) && pathSurface(out.URL.Path) == surfacePublic || is(out, "GET", tokenListRE) && pathSurface(out.URL.Path) == surfacePublic {
+				q := out.URL.Query()
+				q.Del("offset")
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "the public list ignores limit", tags: "@public-api", scenarios: `Service accounts are listed a page at a time`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", saListRE) && pathSurface(out.URL.Path) == surfacePublic {
+				q := out.URL.Query()
+				q.Del("limit")
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "totalCount counts only the page", tags: "@public-api", scenarios: `a page at a time`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.Request.Method == "GET" {
+				editJSON(r, func(v any) any {
+					if o, ok := v.(map[string]any); ok {
+						if md, ok := o["metadata"].(map[string]any); ok && md["totalCount"] != nil {
+							for k, items := range o {
+								if l, ok := items.([]any); ok && k != "metadata" {
+									md["totalCount"] = len(l)
+								}
+							}
+						}
+					}
+					return v
+				})
+			}
+		}},
+	{name: "the public list's default limit is 10", tags: "@public-api", scenarios: `without paging parameters`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if is(out, "GET", saListRE) && pathSurface(out.URL.Path) == surfacePublic && out.URL.Query().Get("limit") == "" {
+				q := out.URL.Query()
+				q.Set("limit", "10")
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "paging values that are not whole numbers are taken as 0", tags: "@public-api", scenarios: `not a whole number`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if apiRE.MatchString(out.URL.Path) {
+				q := out.URL.Query()
+				for _, k := range []string{"offset", "limit"} {
+					if v := q.Get(k); v != "" {
+						if n, err := strconv.Atoi(v); err != nil || n < 0 {
+							q.Set(k, "0")
+						}
+					}
+				}
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "the public API's actions answer with a body", tags: "@public-api", scenarios: `actions answer 200 with no body`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if pathSurface(r.Request.URL.Path) == surfacePublic && r.StatusCode == 200 && r.ContentLength == 0 {
+				respond(r, 200, map[string]any{"done": true})
+			}
+		}},
+	{name: "the public API answers a new service account bare", tags: "@public-api", scenarios: `new service account in an envelope`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", saListRE) && pathSurface(r.Request.URL.Path) == surfacePublic {
+				if o := peekObject(r); o != nil && o["serviceAccount"] != nil {
+					respond(r, r.StatusCode, o["serviceAccount"])
+				}
+			}
+		}},
+	{name: "the public API wraps a new token in an envelope", tags: "@public-api", scenarios: `new token bare`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "POST", tokenListRE) && pathSurface(r.Request.URL.Path) == surfacePublic && r.StatusCode == 200 {
+				if o := peekObject(r); o != nil {
+					respond(r, 200, map[string]any{"token": o, "metadata": map[string]any{"requestId": "00000000-0000-4000-8000-000000000000", "notices": []any{}}})
+				}
+			}
+		}},
+	{name: "public API 404s in the failure envelope", tags: "@public-api", scenarios: `its own error shape`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.StatusCode == 404 {
+				respond(r, 404, map[string]any{"requestId": "00000000-0000-4000-8000-000000000000", "errors": []string{"Not Found"}})
+			}
+		}},
+	{name: "public API 403s in the {error} shape", tags: "@public-api", scenarios: `failure envelope`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.StatusCode == 403 {
+				respond(r, 403, map[string]any{"error": "Forbidden"})
+			}
+		}},
+	{name: "the public API spells GitLab as /v4 does", tags: "@public-api", scenarios: `spells GitLab`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if pathSurface(r.Request.URL.Path) == surfacePublic {
+				eachObject(r, func(o map[string]any) {
+					if o["gitServiceProvider"] == "gitLab" {
+						o["gitServiceProvider"] = "gitlab"
+					}
+				})
+			}
+		}},
+	{name: "a password reset invalidates the account's tokens", tags: "@public-api", scenarios: `Resetting a service account's password`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.Method == "POST" && strings.HasSuffix(r.Request.URL.Path, "/resetpassword") && r.StatusCode/100 == 2 {
+				idp := path.Base(path.Dir(r.Request.URL.Path))
+				req, _ := http.NewRequest("POST", b.mock.APIHost+surfaceV4.account(idp, "deactivate"), nil)
+				req.Header.Set("X-Domino-Api-Key", b.adminKey())
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}},
+	{name: "the public users list ignores its limit", tags: "@public-api", scenarios: `users are listed a page at a time`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.URL.Path == "/api/users/v1/users" {
+				q := out.URL.Query()
+				q.Del("limit")
+				out.URL.RawQuery = q.Encode()
+			}
+			return body
+		}},
+	{name: "the beta credentials route shows the secret", tags: "@public-api", scenarios: `beta route`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if strings.HasPrefix(r.Request.URL.Path, "/api/users/beta/credentials/") {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				eachObject(r, func(o map[string]any) {
+					if len(b.secrets) > 0 {
+						o["token"] = b.secrets[len(b.secrets)-1]
+					}
+				})
+			}
+		}},
+	{name: "replacing a token credential does nothing", tags: "@public-api", scenarios: `replaced through the public API`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "PUT" && strings.Contains(out.URL.Path, "/tokenCredentials/") {
+				out.Method, out.URL.Path = http.MethodGet, "/api/users/beta/credentials/"+strings.Split(out.URL.Path, "/")[5]
+				return nil
+			}
+			return body
+		}},
+	{name: "the public API's collaborator roles come back as /v4 spells them", tags: "@public-api", scenarios: `lower-camel-case role`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.Method == "POST" && strings.HasPrefix(r.Request.URL.Path, "/api/projects/") {
+				eachObject(r, func(o map[string]any) {
+					if role, ok := o["role"].(string); ok && role != "" {
+						o["role"] = strings.ToUpper(role[:1]) + role[1:]
+					}
+				})
+			}
+		}},
+	{name: "the public API takes an owner role", tags: "@public-api", scenarios: `no owner role`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "POST" && strings.HasPrefix(out.URL.Path, "/api/projects/") {
+				return bytes.Replace(body, []byte(`"owner"`), []byte(`"projectImporter"`), 1)
+			}
+			return body
+		}},
+	{name: "removing a collaborator through the public API does nothing", tags: "@public-api", scenarios: `removed through the public API`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.Method == "DELETE" && strings.HasPrefix(out.URL.Path, "/api/projects/") {
+				out.Method, out.URL.Path = http.MethodGet, "/v4/projects/"+strings.Split(out.URL.Path, "/")[5]
+			}
+			return body
+		}},
+
+	// ---- observed by a third-party client's tests against a live Domino ----
+	{name: "the users filters are ignored", tags: "@users", scenarios: `filtered to exactly one`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if out.URL.Path == "/v4/users" {
+				out.URL.RawQuery = ""
+			}
+			return body
+		}},
+	{name: "the owner is left out of the project's collaborators", tags: "@collaborators", scenarios: `include its owner`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", collabsRE) {
+				filterList(r, func(o map[string]any) bool { return o["id"] != b.projectOwner(r.Request.URL.Path) })
+			}
+		}},
+	{name: "the project's collaborators field names its owner", tags: "@collaborators", scenarios: `include its owner`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", re(`^/v4/projects/[^/]+$`)) && r.StatusCode == 200 {
+				eachObject(r, func(o map[string]any) {
+					cols, _ := o["collaborators"].([]any)
+					o["collaborators"] = append(cols, map[string]any{"collaboratorId": o["ownerId"], "projectRole": "Owner"})
+				})
+			}
+		}},
+	{name: "malformed ids answer 404", tags: "@errors", scenarios: `not a Mongo ObjectId`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.StatusCode == 400 && strings.Contains(string(peekBody(r)), "is not a valid ID") {
+				respond(r, 404, map[string]any{"message": "Not found", "success": false})
+			}
+		}},
+	{name: "a job without a title has an empty one", tags: "@jobs", scenarios: `null title`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/v4/jobs/start" && r.StatusCode == 200 {
+				eachObject(r, func(o map[string]any) {
+					if o["title"] == nil {
+						o["title"] = ""
+					}
+				})
+			}
+		}},
+	{name: "a malformed project id in a job's body answers 404", tags: "@errors", scenarios: `JSON validation error`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/v4/jobs/start" && r.StatusCode == 400 {
+				respond(r, 404, map[string]any{"message": "Project invalid not found", "success": false})
 			}
 		}},
 }
@@ -1091,13 +1537,14 @@ func TestBreaksAreCaught(t *testing.T) {
 		}
 		return mocks[profile]
 	}
-	run := func(t *testing.T, rule breakRule) (Result, string) {
+	run := func(t *testing.T, rule breakRule, only *surface) (Result, string) {
 		profile := rule.profile
 		if profile == "" {
 			profile = "observed"
 		}
 		m := mockFor(profile)
 		b := newBreaker(rule, m.Target())
+		b.only = only
 		target := m.Target()
 		target.APIHost = b.serve(t, m.srv.APIURL(), true)
 		target.APIProxy = b.serve(t, m.srv.ProxyURL(), false)
@@ -1114,33 +1561,44 @@ func TestBreaksAreCaught(t *testing.T) {
 
 	// The proxy itself must change nothing: with no break, all pass.
 	t.Run("control: no break", func(t *testing.T) {
-		res, out := run(t, breakRule{name: "none"})
+		res, out := run(t, breakRule{name: "none"}, nil)
 		if !res.OK() || res.Passed < 60 {
 			t.Fatalf("through the breaking proxy without a break: %s\n%s", res.Summary(), out)
 		}
 	})
 
-	caught := 0
+	caught, tried := 0, 0
 	names := map[string]bool{}
 	for _, rule := range breakRules {
 		if names[rule.name] {
 			t.Fatalf("two breaks are named %q", rule.name)
 		}
 		names[rule.name] = true
-		t.Run(rule.name, func(t *testing.T) {
-			res, out := run(t, rule)
-			if res.Passed+res.Failed == 0 {
-				t.Fatalf("no scenario selected by %q", rule.tags)
+		runs := []*surface{nil}
+		if rule.perSurface() {
+			runs = []*surface{surfaceV4, surfacePublic}
+		}
+		for _, only := range runs {
+			name := rule.name
+			if only != nil {
+				name += ", on " + only.name
 			}
-			if res.Failed == 0 {
-				t.Errorf("break %q was not caught by %s: %s\n%s", rule.name, rule.tags, res.Summary(), out)
-				return
-			}
-			caught++
-			t.Logf("caught: %s", firstFailure(out))
-		})
+			tried++
+			t.Run(name, func(t *testing.T) {
+				res, out := run(t, rule, only)
+				if res.Passed+res.Failed == 0 {
+					t.Fatalf("no scenario selected by %q", rule.tags)
+				}
+				if res.Failed == 0 {
+					t.Errorf("break %q was not caught by %s: %s\n%s", name, rule.tags, res.Summary(), out)
+					return
+				}
+				caught++
+				t.Logf("caught: %s", firstFailure(out))
+			})
+		}
 	}
-	t.Logf("%d deliberate breaks tried, %d caught", len(breakRules), caught)
+	t.Logf("%d deliberate breaks tried, %d caught", tried, caught)
 }
 
 // firstFailure picks the first failed scenario and its error from a

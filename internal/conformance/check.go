@@ -232,16 +232,36 @@ func expectStatus(r *Response, want int) error {
 }
 
 // errorMessages checks the error body shape and returns its message(s):
-// {"message","success":false} on v4 and legacy routes,
-// {"requestId":"<uuid>","errors":[...]} on /api routes.
+// {"message","success":false} on v4 and legacy routes; on /api routes, as
+// the public API's spec gives them, {"error"} for 400, 404 and 500 and
+// {"requestId":"<uuid>","errors":[...]} for the other statuses.
 func errorMessages(r *Response) ([]string, error) {
 	if r == nil {
 		return nil, fmt.Errorf("no call has been made")
 	}
 	if r.isPublicAPI() {
+		switch r.Status {
+		case http.StatusBadRequest, http.StatusNotFound, http.StatusInternalServerError:
+			return publicAPIError(r)
+		}
 		return publicAPIErrors(r)
 	}
 	return v4Error(r)
+}
+
+func publicAPIError(r *Response) ([]string, error) {
+	o, err := r.Object()
+	if err != nil {
+		return nil, fmt.Errorf("want a public API %d error body {\"error\"}: %w", r.Status, err)
+	}
+	msg, err := o.nonEmpty("error")
+	if err != nil {
+		return nil, fmt.Errorf("public API %d error body: %w", r.Status, err)
+	}
+	if len(o) != 1 {
+		return nil, fmt.Errorf("public API %d error body has fields besides error: %s", r.Status, r)
+	}
+	return []string{msg}, nil
 }
 
 func v4Error(r *Response) ([]string, error) {

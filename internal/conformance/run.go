@@ -372,6 +372,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerUserSteps(sc, w)
 	registerProjectSteps(sc, w)
 	registerGitSteps(sc, w)
+	registerPublicSteps(sc, w)
 	registerJobSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)

@@ -11,6 +11,14 @@ import (
 )
 
 func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
+	// which of Domino's two service-account APIs the steps that follow use
+	manage := func(name string) (err error) {
+		w.sf, err = surfaceNamed(name)
+		return err
+	}
+	sc.Given(`^service accounts are managed through `+surfaceRE+`$`, manage)
+	sc.When(`^service accounts are then managed through `+surfaceRE+`$`, manage)
+
 	// preconditions
 	sc.Given(`^a service account "([^"]*)"$`, w.givenAccount)
 	sc.Given(`^a service account "([^"]*)" that has been deactivated$`, func(ctx context.Context, alias string) error {
@@ -86,10 +94,10 @@ func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 		return w.createAccount(ctx, "the administrator", "same-email", w.uniqueName("other"), a.email)
 	})
 	sc.When(`^`+callerRE+` lists service accounts$`, func(ctx context.Context, who string) error {
-		return w.callAs(ctx, who, http.MethodGet, "/v4/serviceAccounts", nil)
+		return w.callAs(ctx, who, http.MethodGet, w.sf.accounts(), nil)
 	})
 	sc.When(`^`+callerRE+` lists service accounts including deactivated ones$`, func(ctx context.Context, who string) error {
-		return w.callAs(ctx, who, http.MethodGet, "/v4/serviceAccounts?includeDeactivated=true", nil)
+		return w.callAs(ctx, who, http.MethodGet, w.sf.accounts()+"?includeDeactivated=true", nil)
 	})
 	sc.When(`^`+callerRE+` (deactivates|activates) the service account "([^"]*)"$`, func(ctx context.Context, who, action, alias string) error {
 		a, err := w.account(alias)
@@ -99,17 +107,20 @@ func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 		if action == "deactivates" {
 			w.spoil(a, "")
 		}
-		return w.callAs(ctx, who, http.MethodPost, saPath(a.idpID, strings.TrimSuffix(action, "s")), nil)
+		return w.callAs(ctx, who, http.MethodPost, w.sf.account(a.idpID, strings.TrimSuffix(action, "s")), nil)
 	})
 	sc.When(`^the administrator (deactivates|activates) a service account that does not exist$`, func(ctx context.Context, action string) error {
-		_, err := w.call(ctx, http.MethodPost, saPath(uuid.NewString(), strings.TrimSuffix(action, "s")), w.admin(), nil)
+		_, err := w.call(ctx, http.MethodPost, w.sf.account(uuid.NewString(), strings.TrimSuffix(action, "s")), w.admin(), nil)
 		return err
 	})
 
 	// outcomes
 	sc.Then(`^the service account "([^"]*)" is created with a Mongo id and a Keycloak idpId$`, func(alias string) error {
-		a, o, err := w.answerAbout(alias, w.run.profile.CreateAccountStatus)
+		a, o, err := w.answerAbout(alias, w.sf.status(w.run.profile, opCreateAccount))
 		if err != nil {
+			return err
+		}
+		if o, err = w.sf.one(w.resp, "serviceAccount"); err != nil {
 			return err
 		}
 		return accountMatches(o, a)
@@ -125,12 +136,12 @@ func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		return accountMatches(o, a)
 	})
-	sc.Then(`^the list includes the service account "([^"]*)" with its username, email, id and idpId$`, func(alias string) error {
+	sc.Then(`^the list includes the service account "([^"]*)" with its username, email, id and idpId$`, func(ctx context.Context, alias string) error {
 		a, err := w.account(alias)
 		if err != nil {
 			return err
 		}
-		return listHasAccount(w.resp, a)
+		return w.listHasAccount(ctx, w.resp, a)
 	})
 	sc.Then(`^the administrator's list of service accounts (includes|does not include) "([^"]*)"$`, func(ctx context.Context, verb, alias string) error {
 		a, err := w.account(alias)
@@ -140,21 +151,21 @@ func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 			}
 			return err
 		}
-		r, err := w.must(ctx, http.MethodGet, "/v4/serviceAccounts", w.admin(), nil, http.StatusOK)
+		r, err := w.must(ctx, http.MethodGet, w.sf.accounts(), w.admin(), nil, http.StatusOK)
 		if err != nil {
 			return err
 		}
-		err = listHasAccount(r, a)
 		if verb == "includes" {
-			return err
+			return w.listHasAccount(ctx, r, a)
 		}
-		if err == nil {
-			return fmt.Errorf("the list of active service accounts includes %s: %s", a.username, r)
+		o, err := w.lookOn(ctx, r, "serviceAccounts", "idpId", a.idpID)
+		if err == nil && o != nil {
+			err = fmt.Errorf("the list of active service accounts includes %s: %s", a.username, r)
 		}
-		return nil
+		return err
 	})
 	sc.Then(`^both service accounts "([^"]*)" and "([^"]*)" exist with their own emails$`, func(ctx context.Context, first, second string) error {
-		r, err := w.must(ctx, http.MethodGet, "/v4/serviceAccounts", w.admin(), nil, http.StatusOK)
+		r, err := w.must(ctx, http.MethodGet, w.sf.accounts(), w.admin(), nil, http.StatusOK)
 		if err != nil {
 			return err
 		}
@@ -164,7 +175,7 @@ func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 			if err != nil {
 				return fmt.Errorf("%w (was it created? %s)", err, w.resp)
 			}
-			if err := listHasAccount(r, a); err != nil {
+			if err := w.listHasAccount(ctx, r, a); err != nil {
 				return err
 			}
 			emails = append(emails, a.email)
@@ -175,7 +186,7 @@ func registerAccountSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^the call is rejected as a duplicate$`, func() error {
-		return expectStatus(w.resp, w.run.profile.DuplicateStatus)
+		return expectStatus(w.resp, w.sf.status(w.run.profile, opDuplicate))
 	})
 	sc.Then(`^the error message is exactly "([^"]*)"$`, func(text string) error {
 		want, err := w.expand(text)
@@ -238,14 +249,14 @@ func (w *world) createAccount(ctx context.Context, who, alias, username, email s
 }
 
 func (w *world) postAccount(ctx context.Context, cred Credential, alias string, body map[string]string) error {
-	r, err := w.call(ctx, http.MethodPost, "/v4/serviceAccounts", cred, body)
+	r, err := w.call(ctx, http.MethodPost, w.sf.accounts(), cred, body)
 	if err != nil {
 		return err
 	}
 	if r.Status/100 != 2 {
 		return nil
 	}
-	o, err := r.Object()
+	o, err := w.sf.one(r, "serviceAccount")
 	if err != nil {
 		return nil // the outcome step reports the bad body
 	}
@@ -262,19 +273,19 @@ func (w *world) postAccount(ctx context.Context, cred Credential, alias string, 
 }
 
 func (w *world) scheduleDeactivation(a *account) {
-	w.undoAfterwards("deactivate service account "+a.username, http.MethodPost, saPath(a.idpID, "deactivate"), w.admin())
+	w.undoAfterwards("deactivate service account "+a.username, http.MethodPost, w.sf.account(a.idpID, "deactivate"), w.admin())
 }
 
 // setActive deactivates or activates an account as a precondition.
 func (w *world) setActive(ctx context.Context, a *account, active bool) error {
-	action, want := "deactivate", w.run.profile.DeactivateStatus
+	action, want := "deactivate", w.sf.status(w.run.profile, opDeactivate)
 	if active {
-		action, want = "activate", w.run.profile.ActivateStatus
+		action, want = "activate", w.sf.status(w.run.profile, opActivate)
 	}
 	if !active {
 		w.spoil(a, "")
 	}
-	_, err := w.must(ctx, http.MethodPost, saPath(a.idpID, action), w.admin(), nil, want)
+	_, err := w.must(ctx, http.MethodPost, w.sf.account(a.idpID, action), w.admin(), nil, want)
 	return err
 }
 
@@ -292,11 +303,11 @@ func accountMatches(o obj, a *account) error {
 
 // listHasAccount checks that a 200 list of accounts holds a, with the exact
 // fields of the observed list: username, email, id, idpId.
-func listHasAccount(r *Response, a *account) error {
+func (w *world) listHasAccount(ctx context.Context, r *Response, a *account) error {
 	if err := expectStatus(r, http.StatusOK); err != nil {
 		return err
 	}
-	o, err := findListed(r, "idpId", a.idpID, fmt.Sprintf("the list does not include %s (idpId %s)", a.username, a.idpID))
+	o, err := w.findOn(ctx, r, "serviceAccounts", "idpId", a.idpID, fmt.Sprintf("the list does not include %s (idpId %s)", a.username, a.idpID))
 	if err != nil {
 		return err
 	}

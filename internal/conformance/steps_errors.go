@@ -45,7 +45,11 @@ func registerErrorSteps(sc *godog.ScenarioContext, w *world) {
 		_, err := v4Error(w.resp)
 		return err
 	})
-	sc.Then(`^the error has the public API shape$`, func() error {
+	sc.Then(`^the error has the public API shape \{"error"\}$`, func() error {
+		_, err := publicAPIError(w.resp)
+		return err
+	})
+	sc.Then(`^the error has the public API shape \{"requestId", "errors"\}$`, func() error {
 		_, err := publicAPIErrors(w.resp)
 		return err
 	})

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/cucumber/godog"
+	"github.com/google/uuid"
 )
 
 // secretFields are the request fields that carry a git secret; none may
@@ -85,10 +86,11 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		return w.callAs(ctx, who, http.MethodGet, gitCredsPath(a.id), nil)
+		return w.callAs(ctx, who, http.MethodGet, w.sf.credentials(a), nil)
 	})
 	sc.When(`^the administrator lists the git credentials of an account that does not exist$`, func(ctx context.Context) error {
-		_, err := w.call(ctx, http.MethodGet, gitCredsPath(randomObjectID()), w.admin(), nil)
+		nobody := &account{id: randomObjectID(), idpID: uuid.NewString()}
+		_, err := w.call(ctx, http.MethodGet, w.sf.credentials(nobody), w.admin(), nil)
 		return err
 	})
 	sc.When(`^`+callerRE+` deletes the git credential of "([^"]*)"$`, func(ctx context.Context, who, alias string) error {
@@ -96,7 +98,7 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		return w.callAs(ctx, who, http.MethodDelete, gitCredsPath(c.acct.id, c.id), nil)
+		return w.callAs(ctx, who, http.MethodDelete, w.sf.credentials(c.acct, c.id), nil)
 	})
 	sc.When(`^the administrator lists the git providers$`, func(ctx context.Context) error {
 		_, err := w.call(ctx, http.MethodGet, "/v4/accounts/gitproviders", w.admin(), nil)
@@ -104,7 +106,10 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 	})
 
 	sc.Then(`^the git credential is described by id, name, provider, domain, fingerprint and protocol$`, func() error {
-		o, err := okObject(w.resp)
+		if err := expectStatus(w.resp, w.sf.status(w.run.profile, opAddCredential)); err != nil {
+			return err
+		}
+		o, err := w.sf.one(w.resp, "credential")
 		if err != nil {
 			return err
 		}
@@ -122,13 +127,13 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		return w.listHasCredential(r, w.creds[alias])
+		return w.listHasCredential(ctx, r, w.creds[alias])
 	})
-	sc.Then(`^the list includes the git credential, without any secret$`, func() error {
+	sc.Then(`^the list includes the git credential, without any secret$`, func(ctx context.Context) error {
 		if err := expectStatus(w.resp, http.StatusOK); err != nil {
 			return err
 		}
-		return w.listHasCredential(w.resp, w.sentCred)
+		return w.listHasCredential(ctx, w.resp, w.sentCred)
 	})
 	sc.Then(`^the git credentials of "([^"]*)" do not include it$`, func(ctx context.Context, alias string) error {
 		a, err := w.account(alias)
@@ -143,7 +148,7 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		o, err := find(r, "id", c.id)
+		o, err := w.lookOn(ctx, r, "credentials", "id", c.id)
 		if err != nil {
 			return err
 		}
@@ -260,7 +265,7 @@ func registerGitSteps(sc *godog.ScenarioContext, w *world) {
 
 // listGitCredentials lists the account's git credentials as the administrator.
 func (w *world) listGitCredentials(ctx context.Context, a *account) (*Response, error) {
-	return w.must(ctx, http.MethodGet, gitCredsPath(a.id), w.admin(), nil, http.StatusOK)
+	return w.must(ctx, http.MethodGet, w.sf.credentials(a), w.admin(), nil, http.StatusOK)
 }
 
 // addGitCredential asks to add a credential; if the target adds it, the
@@ -268,21 +273,22 @@ func (w *world) listGitCredentials(ctx context.Context, a *account) (*Response, 
 func (w *world) addGitCredential(ctx context.Context, cred Credential, a *account, kind, provider string) error {
 	c := &gitCred{name: w.uniqueName("git-" + kind), secret: randomSecret(kind), acct: a}
 	w.sentCred = c
-	r, err := w.call(ctx, http.MethodPost, gitCredsPath(a.id), cred, gitCredentialBody(kind, c.name, provider, c.secret))
+	path, body := w.sf.addCredential(a, kind, c.name, provider, c.secret)
+	r, err := w.call(ctx, http.MethodPost, path, cred, body)
 	if err != nil {
 		return err
 	}
 	if r.Status/100 != 2 {
 		return nil
 	}
-	if o, err := r.Object(); err == nil {
+	if o, err := w.sf.one(r, "credential"); err == nil {
 		c.id, _ = o.str("id")
 	}
 	if c.id == "" {
 		return nil
 	}
 	w.creds[a.alias] = c
-	w.undoAfterwards("delete git credential "+c.name, http.MethodDelete, gitCredsPath(a.id, c.id), w.admin())
+	w.undoAfterwards("delete git credential "+c.name, http.MethodDelete, w.sf.credentials(a, c.id), w.admin())
 	return nil
 }
 
@@ -302,14 +308,14 @@ func checkGitCredential(o obj, sent *gitCred) error {
 	return c.err()
 }
 
-func (w *world) listHasCredential(r *Response, c *gitCred) error {
+func (w *world) listHasCredential(ctx context.Context, r *Response, c *gitCred) error {
 	if c == nil {
 		return fmt.Errorf("the scenario added no git credential")
 	}
 	if err := w.noSecrets(r); err != nil {
 		return err
 	}
-	o, err := findListed(r, "id", c.id, fmt.Sprintf("the git credential %s is not listed", c.name))
+	o, err := w.findOn(ctx, r, "credentials", "id", c.id, fmt.Sprintf("the git credential %s is not listed", c.name))
 	if err != nil {
 		return err
 	}

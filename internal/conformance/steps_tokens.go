@@ -39,7 +39,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		_, err = w.must(ctx, http.MethodPost, saPath(t.acct.idpID, "tokens", name, "invalidate"), w.admin(), nil, w.run.profile.InvalidateStatus)
+		_, err = w.must(ctx, http.MethodPost, w.sf.account(t.acct.idpID, "tokens", name, "invalidate"), w.admin(), nil, w.sf.status(w.run.profile, opInvalidate))
 		w.spoil(t.acct, name)
 		return err
 	})
@@ -48,7 +48,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		if _, err := w.must(ctx, http.MethodDelete, saPath(t.acct.idpID, "tokens", name), w.admin(), nil, w.run.profile.DeleteTokenStatus); err != nil {
+		if _, err := w.must(ctx, http.MethodDelete, w.sf.account(t.acct.idpID, "tokens", name), w.admin(), nil, w.sf.status(w.run.profile, opDeleteToken)); err != nil {
 			return err
 		}
 		w.deleted[name] = t.value
@@ -69,7 +69,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		_, err = w.call(ctx, http.MethodPost, saPath(a.idpID, "tokens"), w.admin(), map[string]string{})
+		_, err = w.call(ctx, http.MethodPost, w.sf.account(a.idpID, "tokens"), w.admin(), map[string]string{})
 		return err
 	})
 	sc.When(`^`+callerRE+` lists the tokens of "([^"]*)"$`, func(ctx context.Context, who, alias string) error {
@@ -77,7 +77,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		return w.callAs(ctx, who, http.MethodGet, saPath(a.idpID, "tokens"), nil)
+		return w.callAs(ctx, who, http.MethodGet, w.sf.account(a.idpID, "tokens"), nil)
 	})
 	sc.When(`^`+callerRE+` (fetches|invalidates|deletes) the token "([^"]*)" of "([^"]*)"$`, func(ctx context.Context, who, op, name, alias string) error {
 		a, cred, err := w.accountAndCaller(ctx, alias, who)
@@ -94,7 +94,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		return w.tokenOp(ctx, w.admin(), op, t.acct, name)
 	})
 	sc.When(`^the administrator creates a token "([^"]*)" of a service account that does not exist$`, func(ctx context.Context, name string) error {
-		_, err := w.call(ctx, http.MethodPost, saPath(uuid.NewString(), "tokens"), w.admin(), map[string]string{"name": name})
+		_, err := w.call(ctx, http.MethodPost, w.sf.account(uuid.NewString(), "tokens"), w.admin(), map[string]string{"name": name})
 		return err
 	})
 	sc.When(`^the administrator creates a token "([^"]*)" for their own user$`, func(ctx context.Context, name string) error {
@@ -110,7 +110,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		return w.postToken(ctx, w.admin(), self, name)
 	})
 	sc.When(`^the administrator lists the tokens of a service account that does not exist$`, func(ctx context.Context) error {
-		_, err := w.call(ctx, http.MethodGet, saPath(uuid.NewString(), "tokens"), w.admin(), nil)
+		_, err := w.call(ctx, http.MethodGet, w.sf.account(uuid.NewString(), "tokens"), w.admin(), nil)
 		return err
 	})
 
@@ -183,7 +183,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	sc.Then(`^the list describes the tokens "([^"]*)" and "([^"]*)" as valid$`, func(first, second string) error {
+	sc.Then(`^the list describes the tokens "([^"]*)" and "([^"]*)" as valid$`, func(ctx context.Context, first, second string) error {
 		if err := expectStatus(w.resp, http.StatusOK); err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 			if err != nil {
 				return err
 			}
-			o, err := findToken(w.resp, name)
+			o, err := w.findToken(ctx, w.resp, name)
 			if err != nil {
 				return err
 			}
@@ -203,7 +203,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^no token value appears in the list$`, func() error {
-		list, err := w.resp.Array()
+		list, err := w.sf.list(w.resp, "tokens")
 		if err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		return nil
 	})
 	sc.Then(`^every time in the list is RFC 3339 UTC with milliseconds$`, func() error {
-		list, err := w.resp.Array()
+		list, err := w.sf.list(w.resp, "tokens")
 		if err != nil {
 			return err
 		}
@@ -238,7 +238,10 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		o, err := okObject(w.resp)
+		if err := expectStatus(w.resp, http.StatusOK); err != nil {
+			return err
+		}
+		o, err := w.sf.one(w.resp, "token")
 		if err != nil {
 			return err
 		}
@@ -294,7 +297,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		o, err := findToken(r, name)
+		o, err := w.findToken(ctx, r, name)
 		if err != nil {
 			return err
 		}
@@ -305,7 +308,11 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 		if err != nil {
 			return err
 		}
-		if _, err := findToken(r, name); err == nil {
+		o, err := w.lookOn(ctx, r, "tokens", "name", name)
+		if err != nil {
+			return err
+		}
+		if o != nil {
 			return fmt.Errorf("the token %q is still listed: %s", name, r)
 		}
 		return nil
@@ -324,7 +331,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 			if t.acct != a {
 				continue
 			}
-			o, err := findToken(r, name)
+			o, err := w.findToken(ctx, r, name)
 			if err != nil {
 				return err
 			}
@@ -367,7 +374,7 @@ func registerTokenSteps(sc *godog.ScenarioContext, w *world) {
 // postToken asks for a token; whatever the target answers with a token
 // value is remembered (and deleted after the scenario).
 func (w *world) postToken(ctx context.Context, cred Credential, a *account, name string) error {
-	r, err := w.call(ctx, http.MethodPost, saPath(a.idpID, "tokens"), cred, map[string]string{"name": name})
+	r, err := w.call(ctx, http.MethodPost, w.sf.account(a.idpID, "tokens"), cred, map[string]string{"name": name})
 	if err != nil {
 		return err
 	}
@@ -385,16 +392,16 @@ func (w *world) tokenOp(ctx context.Context, cred Credential, op string, a *acco
 	var err error
 	switch op {
 	case "fetches":
-		_, err = w.call(ctx, http.MethodGet, saPath(a.idpID, "tokens", name), cred, nil)
+		_, err = w.call(ctx, http.MethodGet, w.sf.account(a.idpID, "tokens", name), cred, nil)
 	case "invalidates":
 		var r *Response
-		r, err = w.call(ctx, http.MethodPost, saPath(a.idpID, "tokens", name, "invalidate"), cred, nil)
+		r, err = w.call(ctx, http.MethodPost, w.sf.account(a.idpID, "tokens", name, "invalidate"), cred, nil)
 		if err != nil || r.Status/100 != 4 {
 			w.spoil(a, name)
 		}
 	case "deletes":
 		var r *Response
-		r, err = w.call(ctx, http.MethodDelete, saPath(a.idpID, "tokens", name), cred, nil)
+		r, err = w.call(ctx, http.MethodDelete, w.sf.account(a.idpID, "tokens", name), cred, nil)
 		if err == nil && r.Status/100 == 2 {
 			if t, ok := w.tokens[name]; ok && t.acct == a {
 				w.deleted[name] = t.value
@@ -435,7 +442,7 @@ func (w *world) tokenRejected(ctx context.Context, name, value string) error {
 
 // listTokens lists the account's tokens as the administrator.
 func (w *world) listTokens(ctx context.Context, a *account) (*Response, error) {
-	return w.must(ctx, http.MethodGet, saPath(a.idpID, "tokens"), w.admin(), nil, http.StatusOK)
+	return w.must(ctx, http.MethodGet, w.sf.account(a.idpID, "tokens"), w.admin(), nil, http.StatusOK)
 }
 
 // tokenAndList is the named token and the administrator's list of its
@@ -452,14 +459,14 @@ func (w *world) tokenAndList(ctx context.Context, name string) (*token, *Respons
 	return t, r, nil
 }
 
-func findToken(r *Response, name string) (obj, error) {
-	return findListed(r, "name", name, fmt.Sprintf("the token %q is not listed", name))
+func (w *world) findToken(ctx context.Context, r *Response, name string) (obj, error) {
+	return w.findOn(ctx, r, "tokens", "name", name, fmt.Sprintf("the token %q is not listed", name))
 }
 
 // createdToken checks that the last answer created the token name, valid,
 // for the service account alias, and returns the answer.
 func (w *world) createdToken(name, alias string) (obj, error) {
-	a, o, err := w.answerAbout(alias, w.run.profile.CreateTokenStatus)
+	a, o, err := w.answerAbout(alias, w.sf.status(w.run.profile, opCreateToken))
 	if err != nil {
 		return nil, err
 	}

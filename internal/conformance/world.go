@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -14,7 +13,10 @@ import (
 // nothing is shared between scenarios except the read-only run.
 type world struct {
 	run *run
-	n   int64 // this scenario's number in the run, part of every name it creates
+	n   int64    // this scenario's number in the run, part of every name it creates
+	sf  *surface // the surface its account, token and git-credential steps use
+	// pageStart is where in the whole list a page the scenario asked for starts.
+	pageStart int
 
 	accounts map[string]*account // by the alias the scenario uses
 	current  *account            // "the service account": the last one made or named
@@ -62,6 +64,7 @@ type cleanup struct {
 func newWorld(r *run) *world {
 	return &world{
 		run:      r,
+		sf:       surfaceV4,
 		n:        r.counter.Add(1),
 		accounts: map[string]*account{},
 		tokens:   map[string]*token{},
@@ -247,14 +250,6 @@ func (w *world) must(ctx context.Context, method, path string, cred Credential, 
 	return r, nil
 }
 
-func saPath(idpID string, rest ...string) string {
-	p := "/v4/serviceAccounts/" + url.PathEscape(idpID)
-	for _, r := range rest {
-		p += "/" + url.PathEscape(r)
-	}
-	return p
-}
-
 // ---- preconditions shared by many steps ----
 
 // makeAccount creates a service account as the administrator, remembers it
@@ -266,16 +261,16 @@ func (w *world) makeAccount(ctx context.Context, alias string) (*account, error)
 		return nil, err
 	}
 	a, ok := w.accounts[alias]
-	if !ok || w.resp.Status != w.run.profile.CreateAccountStatus {
-		return nil, fmt.Errorf("precondition failed: creating service account %s: want %d with its ids: %s", username, w.run.profile.CreateAccountStatus, w.resp)
+	if want := w.sf.status(w.run.profile, opCreateAccount); !ok || w.resp.Status != want {
+		return nil, fmt.Errorf("precondition failed: creating service account %s: want %d with its ids: %s", username, want, w.resp)
 	}
 	return a, nil
 }
 
 // makeToken creates a token as the administrator and schedules its deletion.
 func (w *world) makeToken(ctx context.Context, a *account, name string) (*token, error) {
-	r, err := w.must(ctx, http.MethodPost, saPath(a.idpID, "tokens"), w.admin(),
-		map[string]string{"name": name}, w.run.profile.CreateTokenStatus)
+	r, err := w.must(ctx, http.MethodPost, w.sf.account(a.idpID, "tokens"), w.admin(),
+		map[string]string{"name": name}, w.sf.status(w.run.profile, opCreateToken))
 	if err != nil {
 		return nil, err
 	}
@@ -293,8 +288,9 @@ func (w *world) rememberToken(a *account, name string, r *Response) (*token, err
 	}
 	t := &token{name: name, acct: a, value: value, created: o}
 	w.tokens[name] = t
+	sf := w.sf
 	w.afterwards(fmt.Sprintf("delete token %q of %s", name, a.username), func(ctx context.Context) error {
-		r, err := w.run.client.Do(ctx, http.MethodDelete, saPath(a.idpID, "tokens", name), w.admin(), nil)
+		r, err := w.run.client.Do(ctx, http.MethodDelete, sf.account(a.idpID, "tokens", name), w.admin(), nil)
 		if err != nil {
 			return err
 		}

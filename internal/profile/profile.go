@@ -28,7 +28,22 @@ type Profile struct {
 	CreateAccountStatus int `json:"createAccountStatus"`
 	DeactivateStatus    int `json:"deactivateStatus"`
 	ActivateStatus      int `json:"activateStatus"`
+	ResetPasswordStatus int `json:"resetPasswordStatus"`
+	// PublicDuplicateStatus answers a duplicate on the public API
+	// (/api/serviceAccounts/v1). Not observed: like /v4 (inferred).
+	PublicDuplicateStatus int `json:"publicDuplicateStatus"`
+	// PublicPaging says where a public API list puts offset, limit and
+	// totalCount: "flat" in metadata (the spec's allOf, read literally) or
+	// "nested" under metadata.pagination (the spec's required list). Not
+	// observed (inferred).
+	PublicPaging string `json:"publicPaging"`
 }
+
+// Where a public API list puts its paging fields.
+const (
+	PagingFlat   = "flat"
+	PagingNested = "nested"
+)
 
 // Observed is real Domino as the notebook (seed 000) saw it.
 func Observed() Profile {
@@ -42,6 +57,9 @@ func Observed() Profile {
 		CreateAccountStatus:      http.StatusCreated,
 		DeactivateStatus:         http.StatusCreated,
 		ActivateStatus:           http.StatusCreated,
+		ResetPasswordStatus:      http.StatusCreated,
+		PublicDuplicateStatus:    http.StatusInternalServerError,
+		PublicPaging:             PagingFlat,
 	}
 }
 
@@ -50,6 +68,7 @@ func Strict() Profile {
 	p := Observed()
 	p.Name = "strict"
 	p.DuplicateStatus = http.StatusConflict
+	p.PublicDuplicateStatus = http.StatusConflict
 	p.ReactivatedTokensLackSub = false
 	return p
 }
@@ -103,11 +122,15 @@ func Parse(data []byte, name string) (Profile, error) {
 		"duplicateStatus": p.DuplicateStatus, "createTokenStatus": p.CreateTokenStatus,
 		"invalidateStatus": p.InvalidateStatus, "deleteTokenStatus": p.DeleteTokenStatus,
 		"createAccountStatus": p.CreateAccountStatus, "deactivateStatus": p.DeactivateStatus,
-		"activateStatus": p.ActivateStatus,
+		"activateStatus": p.ActivateStatus, "resetPasswordStatus": p.ResetPasswordStatus,
+		"publicDuplicateStatus": p.PublicDuplicateStatus,
 	} {
 		if s < 200 || s > 599 {
 			return Profile{}, fmt.Errorf("profile %s: %s %d is not an HTTP status", name, field, s)
 		}
+	}
+	if p.PublicPaging != PagingFlat && p.PublicPaging != PagingNested {
+		return Profile{}, fmt.Errorf("profile %s: publicPaging %q is not %s or %s", name, p.PublicPaging, PagingFlat, PagingNested)
 	}
 	return p, nil
 }

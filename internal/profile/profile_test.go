@@ -10,12 +10,13 @@ import (
 func TestBuiltIns(t *testing.T) {
 	obs := Observed()
 	want := Profile{Name: "observed", DuplicateStatus: 500, ReactivatedTokensLackSub: true, CreateTokenStatus: 201,
-		InvalidateStatus: 200, DeleteTokenStatus: 200, CreateAccountStatus: 201, DeactivateStatus: 201, ActivateStatus: 201}
+		InvalidateStatus: 200, DeleteTokenStatus: 200, CreateAccountStatus: 201, DeactivateStatus: 201, ActivateStatus: 201,
+		ResetPasswordStatus: 201, PublicDuplicateStatus: 500, PublicPaging: "flat"}
 	if obs != want {
 		t.Errorf("Observed() = %+v\nwant %+v", obs, want)
 	}
 	strict := Strict()
-	want.Name, want.DuplicateStatus, want.ReactivatedTokensLackSub = "strict", 409, false
+	want.Name, want.DuplicateStatus, want.PublicDuplicateStatus, want.ReactivatedTokensLackSub = "strict", 409, 409, false
 	if strict != want {
 		t.Errorf("Strict() = %+v\nwant %+v", strict, want)
 	}
@@ -50,10 +51,12 @@ func TestParse(t *testing.T) {
 			return p
 		}},
 		{"every field", `{"name":"all","duplicateStatus":400,"reactivatedTokensLackSub":false,"createTokenStatus":200,
-			"invalidateStatus":202,"deleteTokenStatus":204,"createAccountStatus":200,"deactivateStatus":200,"activateStatus":200}`,
+			"invalidateStatus":202,"deleteTokenStatus":204,"createAccountStatus":200,"deactivateStatus":200,"activateStatus":200,
+			"resetPasswordStatus":200,"publicDuplicateStatus":409,"publicPaging":"nested"}`,
 			func() Profile {
 				return Profile{Name: "all", DuplicateStatus: 400, CreateTokenStatus: 200, InvalidateStatus: 202, DeleteTokenStatus: 204,
-					CreateAccountStatus: 200, DeactivateStatus: 200, ActivateStatus: 200}
+					CreateAccountStatus: 200, DeactivateStatus: 200, ActivateStatus: 200, ResetPasswordStatus: 200,
+					PublicDuplicateStatus: 409, PublicPaging: "nested"}
 			}},
 	}
 	for _, tc := range cases {
@@ -78,6 +81,8 @@ func TestParseErrors(t *testing.T) {
 		"status zero":              {`{"activateStatus":0}`, "activateStatus"},
 		"negative status":          {`{"deleteTokenStatus":-1}`, "deleteTokenStatus"},
 		"status as string":         {`{"duplicateStatus":"409"}`, "duplicateStatus"},
+		"public status zero":       {`{"publicDuplicateStatus":0}`, "publicDuplicateStatus"},
+		"unknown paging":           {`{"publicPaging":"both"}`, "publicPaging"},
 		"flag as string":           {`{"reactivatedTokensLackSub":"yes"}`, "reactivatedTokensLackSub"},
 		"not JSON":                 {`duplicateStatus: 409`, "profile f"},
 		"array":                    {`[]`, "profile f"},

@@ -90,6 +90,13 @@ func errorShape(t *testing.T, a *rawAnswer, path string) string {
 			}
 		}
 	})
+	if strings.HasPrefix(path, "/api/") && (a.status == 400 || a.status == 404 || a.status == 500) {
+		var msg string
+		if !slices.Equal(keys, []string{"error"}) || json.Unmarshal(m["error"], &msg) != nil || msg == "" {
+			t.Fatalf("%d answer for %s is not in the public API's {\"error\"} shape: %s", a.status, path, a.body)
+		}
+		return msg
+	}
 	if strings.HasPrefix(path, "/api/") {
 		var id string
 		var errs []string

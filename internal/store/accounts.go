@@ -217,18 +217,30 @@ func (s *Store) CreateServiceAccount(c Caller, username, email string) (ServiceA
 // ServiceAccounts lists service accounts in creation order; deactivated ones
 // only when asked.
 func (s *Store) ServiceAccounts(c Caller, includeDeactivated bool) ([]ServiceAccount, error) {
+	list, _, err := s.ServiceAccountsPage(c, includeDeactivated, 0, -1)
+	return list, err
+}
+
+// ServiceAccountsPage is one page of ServiceAccounts: at most limit accounts
+// (all of them when limit is negative) after the first offset, and how many
+// the whole list holds.
+func (s *Store) ServiceAccountsPage(c Caller, includeDeactivated bool, offset, limit int) ([]ServiceAccount, int, error) {
 	if err := requireAdmin(c); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]ServiceAccount, 0, len(s.st.userOrder)) // growing it was a sixth of the request
-	for _, u := range s.st.userOrder {
-		if u.serviceAccount && (u.active || includeDeactivated) {
-			out = append(out, u.serviceAccountView())
-		}
+	total := s.st.activeSAs
+	if includeDeactivated {
+		total = len(s.st.saOrder)
 	}
-	return out, nil
+	if limit < 0 {
+		limit = total
+	}
+	out := make([]ServiceAccount, 0, max(0, min(limit, total-offset))) // growing it was a sixth of the request
+	keep := func(u *user) bool { return u.active || includeDeactivated }
+	forPage(s.st.saOrder, keep, offset, limit, func(u *user) { out = append(out, u.serviceAccountView()) })
+	return out, total, nil
 }
 
 func (st *state) serviceAccount(idpID string) (*user, error) {
@@ -254,7 +266,7 @@ func (s *Store) DeactivateServiceAccount(c Caller, idpID string) (ServiceAccount
 	if err := s.writable(); err != nil {
 		return ServiceAccount{}, err
 	}
-	u.active = false
+	s.st.setActive(u, false)
 	ch := change{users: []*user{u}}
 	for t := range u.liveTokens {
 		t.valid = false
@@ -279,9 +291,29 @@ func (s *Store) ActivateServiceAccount(c Caller, idpID string) (ServiceAccount, 
 		return ServiceAccount{}, err
 	}
 	if !u.active {
-		u.active = true
+		s.st.setActive(u, true)
 		u.reactivated = true
 	}
+	return u.serviceAccountView(), s.commit(change{users: []*user{u}})
+}
+
+// ResetServiceAccountPassword resets the account's Keycloak password. The
+// mock keeps no password; it records when the reset happened (kept in the
+// state). Tokens are not affected (inferred: nothing says they are).
+func (s *Store) ResetServiceAccountPassword(c Caller, idpID string) (ServiceAccount, error) {
+	if err := requireAdmin(c); err != nil {
+		return ServiceAccount{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.st.serviceAccount(idpID)
+	if err != nil {
+		return ServiceAccount{}, err
+	}
+	if err := s.writable(); err != nil {
+		return ServiceAccount{}, err
+	}
+	u.passwordResetAt = s.cfg.Clock.Now().UTC().Truncate(time.Millisecond)
 	return u.serviceAccountView(), s.commit(change{users: []*user{u}})
 }
 
@@ -388,6 +420,25 @@ func (s *Store) Tokens(c Caller, idpID string) ([]Token, error) {
 		out = append(out, t.view(false))
 	}
 	return out, nil
+}
+
+// TokensPage is one page of Tokens: at most limit tokens after the first
+// offset, and how many tokens the account has.
+func (s *Store) TokensPage(c Caller, idpID string, offset, limit int) ([]Token, int, error) {
+	if err := requireAdmin(c); err != nil {
+		return nil, 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.st.serviceAccount(idpID)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []Token{}
+	forPage(u.tokenOrder, func(t *token) bool { return !t.deleted }, offset, limit, func(t *token) {
+		out = append(out, t.view(false))
+	})
+	return out, len(u.tokens), nil
 }
 
 func (st *state) token(idpID, name string) (*token, error) {

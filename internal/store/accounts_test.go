@@ -39,7 +39,7 @@ func TestCreateServiceAccount(t *testing.T) {
 	}
 	// It is a user too, not an admin, and shows as a service account.
 	var found bool
-	for _, u := range s.Users(admin) {
+	for _, u := range s.Users(admin, UserFilter{}) {
 		if u.ID == sa.ID {
 			found = true
 			if u.UserName != sa.Username || u.IdpID != sa.IdpID || !u.IsServiceAccount || len(u.Roles) != 0 {
@@ -290,7 +290,7 @@ func TestServiceAccountListHidesDeactivated(t *testing.T) {
 	if got := names(must(s.ServiceAccounts(admin, true)).ok(t)); got != "a-bot,b-bot,c-bot" {
 		t.Errorf("includeDeactivated list = %s", got)
 	}
-	for _, u := range s.Users(admin) {
+	for _, u := range s.Users(admin, UserFilter{}) {
 		if u.ID == b.ID {
 			t.Errorf("Users() lists the deactivated account")
 		}

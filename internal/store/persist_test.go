@@ -195,6 +195,9 @@ func TestPersistEveryChangeSurvivesReopen(t *testing.T) {
 			walOK(s.ActivateServiceAccount(a, v["idp"])).must(t)
 			walOK(s.CreateToken(a, v["idp"], "after-reactivation")).must(t)
 		}},
+		{name: "reset a service account's password", setup: withToken, change: func(t *testing.T, s *Store, a Caller, v map[string]string) {
+			walOK(s.ResetServiceAccountPassword(a, v["idp"])).must(t)
+		}},
 		{name: "create token", change: func(t *testing.T, s *Store, a Caller, _ map[string]string) {
 			sa := account(t, s, a, "bot")
 			walOK(s.CreateToken(a, sa.IdpID, "t1")).must(t)
@@ -229,6 +232,9 @@ func TestPersistEveryChangeSurvivesReopen(t *testing.T) {
 			walOK(s.AddGitCredential(a, walAdminID, walTokenCred("tok"))).must(t)
 			walOK(s.AddGitCredential(a, walAliceID, GitCredentialInput{Name: "pw", GitServiceProvider: "gitlab", AccessType: "password", Username: "u", Password: "p"})).must(t)
 			walOK(s.AddGitCredential(a, walAdminID, GitCredentialInput{Name: "ssh", GitServiceProvider: "githubEnterprise", Domain: "git.example.com", AccessType: "key", Key: "-----BEGIN KEY-----"})).must(t)
+		}},
+		{name: "replace a token git credential", setup: withCredMapping, change: func(t *testing.T, s *Store, a Caller, v map[string]string) {
+			walOK(s.UpdateTokenGitCredential(a, walAdminID, v["cred"], GitCredentialInput{Name: "renamed", GitServiceProvider: "gitlab", Token: "new-secret"})).must(t)
 		}},
 		{name: "delete git credential drops its mappings", setup: withCredMapping, change: func(t *testing.T, s *Store, a Caller, v map[string]string) {
 			walOK(s.DeleteGitCredential(a, walAdminID, v["cred"])).must(t)

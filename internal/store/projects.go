@@ -208,7 +208,7 @@ func (st *state) projectByOwnerAndName(ownerName, projectName string) *project {
 	return nil
 }
 
-// Collaborators lists a project's collaborators as users.
+// Collaborators lists a project's owner and collaborators as users.
 func (s *Store) Collaborators(c Caller, projectID string) ([]User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -216,7 +216,11 @@ func (s *Store) Collaborators(c Caller, projectID string) ([]User, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]User, 0, len(p.collaborators))
+	// The owner is listed first (observed by the third-party client's tests:
+	// a project without collaborators lists exactly one user); the project's
+	// own collaborators field leaves the owner out.
+	out := make([]User, 0, 1+len(p.collaborators))
+	out = append(out, p.owner.view())
 	for _, col := range p.collaborators {
 		out = append(out, col.user.view())
 	}

@@ -91,7 +91,7 @@ func TestProjectView(t *testing.T) {
 		t.Errorf("a project without a repository shows %+v", o.MainRepository)
 	}
 	users := must(s.Collaborators(caller(t, s, "bob"), bobLabID)).ok(t)
-	if len(users) != 1 || users[0].ID != carolID || users[0].UserName != "carol" {
+	if len(users) != 2 || users[0].UserName != "bob" || users[1].ID != carolID || users[1].UserName != "carol" { // the owner first
 		t.Errorf("Collaborators = %+v", users)
 	}
 	tiers := must(s.HardwareTiers(caller(t, s, "bob"), bobLabID)).ok(t)

@@ -34,6 +34,7 @@ func TestPersistRefusedWriteIsUndone(t *testing.T) {
 			return ignore(s.CreateServiceAccount(a, "lost", "lost@example.com"))
 		}},
 		{"deactivate", func(s *Store, a Caller, f fixture) error { return ignore(s.DeactivateServiceAccount(a, f.idp)) }},
+		{"reset password", func(s *Store, a Caller, f fixture) error { return ignore(s.ResetServiceAccountPassword(a, f.idp)) }},
 		{"create token", func(s *Store, a Caller, f fixture) error { return ignore(s.CreateToken(a, f.idp, "t2")) }},
 		{"invalidate token", func(s *Store, a Caller, f fixture) error { return ignore(s.InvalidateToken(a, f.idp, "t1")) }},
 		{"delete token", func(s *Store, a Caller, f fixture) error { return ignore(s.DeleteToken(a, f.idp, "t1")) }},
@@ -49,6 +50,9 @@ func TestPersistRefusedWriteIsUndone(t *testing.T) {
 		}},
 		{"add git credential", func(s *Store, a Caller, _ fixture) error {
 			return ignore(s.AddGitCredential(a, walAdminID, walTokenCred("lost")))
+		}},
+		{"replace git credential", func(s *Store, a Caller, f fixture) error {
+			return ignore(s.UpdateTokenGitCredential(a, walAdminID, f.cred, GitCredentialInput{Name: "lost", GitServiceProvider: "github", Token: "t"}))
 		}},
 		{"delete git credential", func(s *Store, a Caller, f fixture) error {
 			return ignore(s.DeleteGitCredential(a, walAdminID, f.cred))

@@ -44,6 +44,8 @@ type UserRecord struct {
 	ServiceAccount bool `json:"serviceAccount"`
 	Active         bool `json:"active"`
 	Reactivated    bool `json:"reactivated"`
+	// PasswordResetAt is when a service account's password was last reset.
+	PasswordResetAt *time.Time `json:"passwordResetAt,omitempty"`
 }
 
 // TokenRecord is a service-account token, its value included.
@@ -135,11 +137,16 @@ type JobRecord struct {
 }
 
 func (u *user) record() UserRecord {
-	return UserRecord{
+	r := UserRecord{
 		User: fixtures.User{ID: u.id, IdpID: u.idpID, UserName: u.userName, FirstName: u.firstName, LastName: u.lastName,
 			Email: u.email, Roles: append([]string{}, u.roles...), APIKey: u.apiKey},
 		ServiceAccount: u.serviceAccount, Active: u.active, Reactivated: u.reactivated,
 	}
+	if !u.passwordResetAt.IsZero() {
+		t := u.passwordResetAt
+		r.PasswordResetAt = &t
+	}
+	return r
 }
 
 func (t *token) record() TokenRecord {
@@ -344,6 +351,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		u := &user{id: r.ID, idpID: r.IdpID, userName: r.UserName, firstName: r.FirstName, lastName: r.LastName,
 			email: r.Email, roles: append([]string(nil), r.Roles...), apiKey: fu.APIKey, serviceAccount: r.ServiceAccount,
 			active: r.Active, reactivated: r.Reactivated}
+		if r.PasswordResetAt != nil {
+			u.passwordResetAt = *r.PasswordResetAt
+		}
 		if u.serviceAccount {
 			u.tokens = map[string]*token{}
 		}

@@ -91,6 +91,12 @@ type state struct {
 	names      map[string]*user // lower-cased user name
 	emails     map[string]*user // lower-cased email
 	userOrder  []*user
+	// saOrder holds the service accounts in creation order, and the counts
+	// say how many users and service accounts are active, so a page of a
+	// list is cut without walking or copying the whole list.
+	saOrder     []*user
+	activeUsers int
+	activeSAs   int
 
 	tokens       map[string]*token // by jti
 	accessTokens map[string]*accessToken
@@ -114,6 +120,7 @@ type user struct {
 	serviceAccount                                  bool
 	active                                          bool
 	reactivated                                     bool
+	passwordResetAt                                 time.Time         // zero: never reset
 	tokens                                          map[string]*token // by name; service accounts only
 	// tokenOrder is the account's tokens in creation order, for listing
 	// without sorting. Deleted tokens linger in it until they are half of
@@ -244,6 +251,32 @@ func (st *state) addUser(u *user) {
 		st.usersByKey[u.apiKey] = u
 	}
 	st.userOrder = append(st.userOrder, u)
+	if u.serviceAccount {
+		st.saOrder = append(st.saOrder, u)
+	}
+	if u.active {
+		st.countActive(u, 1)
+	}
+}
+
+// setActive activates or deactivates a user, keeping the counts.
+func (st *state) setActive(u *user, active bool) {
+	if u.active == active {
+		return
+	}
+	u.active = active
+	if active {
+		st.countActive(u, 1)
+	} else {
+		st.countActive(u, -1)
+	}
+}
+
+func (st *state) countActive(u *user, n int) {
+	st.activeUsers += n
+	if u.serviceAccount {
+		st.activeSAs += n
+	}
 }
 
 // addProject adds a project whose owner and collaborators are named by
@@ -398,17 +431,74 @@ func (s *Store) Self(c Caller) (User, error) {
 	return u.view(), nil
 }
 
-// Users lists every active user and service account, in creation order.
-func (s *Store) Users(c Caller) []User {
+// UserFilter narrows GET /v4/users; the zero value lists everyone.
+type UserFilter struct {
+	UserName string   // exact user name (case-insensitive, as names are unique so)
+	UserIDs  []string // any of these Mongo ids
+	Query    string   // user names starting with this (case-insensitive)
+}
+
+func (f UserFilter) matches(u *user) bool {
+	if f.UserName != "" && !strings.EqualFold(u.userName, f.UserName) {
+		return false
+	}
+	if len(f.UserIDs) > 0 && !slices.Contains(f.UserIDs, u.id) {
+		return false
+	}
+	return f.Query == "" || strings.HasPrefix(strings.ToLower(u.userName), strings.ToLower(f.Query))
+}
+
+// Users lists the active users and service accounts that match f, in
+// creation order.
+func (s *Store) Users(c Caller, f UserFilter) []User {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if f.UserName != "" && len(f.UserIDs) == 0 && f.Query == "" {
+		// The lookup clients make to turn a name into an id.
+		if u := s.st.names[strings.ToLower(f.UserName)]; u != nil && u.active {
+			return []User{u.view()}
+		}
+		return []User{}
+	}
 	out := make([]User, 0, len(s.st.userOrder))
 	for _, u := range s.st.userOrder {
-		if u.active {
+		if u.active && f.matches(u) {
 			out = append(out, u.view())
 		}
 	}
 	return out
+}
+
+// UsersPage is one page of the active users and service accounts, in
+// creation order, and how many there are in all.
+func (s *Store) UsersPage(c Caller, offset, limit int) ([]User, int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []User{}
+	forPage(s.st.userOrder, func(u *user) bool { return u.active }, offset, limit, func(u *user) {
+		out = append(out, u.view())
+	})
+	return out, s.st.activeUsers
+}
+
+// forPage calls add for the items of list that keep selects, skipping the
+// first offset of them and stopping after limit: a page costs what it
+// skips and holds, never the whole list.
+func forPage[T any](list []T, keep func(T) bool, offset, limit int, add func(T)) {
+	for _, v := range list {
+		if limit <= 0 {
+			return
+		}
+		if !keep(v) {
+			continue
+		}
+		if offset > 0 {
+			offset--
+			continue
+		}
+		add(v)
+		limit--
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
