@@ -564,11 +564,14 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// A reset or an imported state may have replaced the user meanwhile, or
+	// A reset or an imported state may have replaced the user meanwhile:
+	// by the same user (the token's claims still hold), or by another. Or
 	// the caller's credential may have been revoked since it was checked.
-	if s.st.users[c.ID] != u || !s.st.credentialUsable(u, c.tokenJTI, now) {
+	cur := s.st.users[c.ID]
+	if cur == nil || cur != u && s.claims(cur, jti, now, exp) != s.claims(u, jti, now, exp) || !s.st.credentialUsable(cur, c.tokenJTI, now) {
 		return "", ErrUnauthenticated
 	}
+	u = cur
 	if err := s.writable(); err != nil {
 		return "", err
 	}
