@@ -76,7 +76,8 @@ func routes() []route {
 		{method: "POST", path: "/api/jobs/v1/jobs", h: startJobV1, body: true, summary: "Start a job (public API)"},
 		{method: "POST", path: "/v4/jobs/start", h: startJobV4, body: true, summary: "Start a job (what python-domino calls)"},
 		{method: "POST", path: "/v4/jobs/stop", h: stopJob, body: true, summary: "Stop a job"},
-		{method: "GET", path: "/v4/jobs", h: listJobs, summary: "List a project's jobs"},
+		{method: "GET", path: "/v4/jobs", h: listJobs, summary: "List a project's jobs, a page at a time"},
+		{method: "GET", path: "/v4/jobs/", h: listJobs, summary: "List a project's jobs (the same, as clients also spell it)"},
 		{method: "GET", path: "/v4/jobs/{jobId}", h: getJob, summary: "Get a job and its status"},
 		{method: "GET", path: "/v1/projects/{owner}/{name}/run/{runId}/stdout", h: jobStdout, summary: "A run's output"},
 

@@ -50,6 +50,7 @@ type Limits struct {
 	GitSecretBytes        int // a git credential's token, password, key or passphrase, in bytes
 	GitCredentialsPerUser int // git credentials one user or service account holds
 	TokensPerAccount      int // tokens one service account holds, valid or not
+	JobsPerProject        int // jobs one project holds (jobs are never deleted)
 }
 
 // Defaults of Limits: far above what a client of Domino needs (an SSH key
@@ -58,6 +59,7 @@ const (
 	DefaultMaxGitSecretBytes   = 64 << 10
 	DefaultMaxGitCredentials   = 1000
 	DefaultMaxTokensPerAccount = 10000
+	DefaultMaxJobsPerProject   = 10000
 	maxGitDomainLength         = 255 // a DNS name is at most 253 characters
 )
 
@@ -70,6 +72,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.TokensPerAccount <= 0 {
 		l.TokensPerAccount = DefaultMaxTokensPerAccount
+	}
+	if l.JobsPerProject <= 0 {
+		l.JobsPerProject = DefaultMaxJobsPerProject
 	}
 	return l
 }
@@ -110,6 +115,9 @@ type state struct {
 	mappings map[mappingKey]string
 
 	jobs      map[string]*job
+	// projectJobs are each project's jobs in the order they were started
+	// (by number): numbering and listing cost one project's jobs, not all.
+	projectJobs map[string][]*job
 	lifecycle *sharedLifecycle // the one new jobs start under
 }
 
@@ -218,6 +226,7 @@ func newState() *state {
 		creds:        map[string]*gitCredential{},
 		mappings:     map[mappingKey]string{},
 		jobs:         map[string]*job{},
+		projectJobs:  map[string][]*job{},
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 	}
 }
