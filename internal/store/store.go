@@ -114,11 +114,11 @@ type state struct {
 	creds    map[string]*gitCredential
 	mappings map[mappingKey]string
 
-	jobs      map[string]*job
+	jobs map[string]*job
 	// projectJobs are each project's jobs in the order they were started
 	// (by number): numbering and listing cost one project's jobs, not all.
 	projectJobs map[string][]*job
-	lifecycle *sharedLifecycle // the one new jobs start under
+	lifecycle   *sharedLifecycle // the one new jobs start under
 }
 
 type user struct {
