@@ -481,7 +481,16 @@ func (s *Store) DeleteToken(c Caller, idpID, name string) (Token, error) {
 		t.valid = false
 		t.account.removeToken(t)
 		delete(s.st.tokens, t.jti)
-		return change{delTokens: []string{t.jti}}
+		ch := change{delTokens: []string{t.jti}}
+		// The access tokens obtained with it can never be used again: they
+		// go with it, so no access token names a token that is gone.
+		for jti, a := range s.st.accessTokens {
+			if a.tokenJTI == t.jti {
+				delete(s.st.accessTokens, jti)
+				ch.delAccessTokens = append(ch.delAccessTokens, jti)
+			}
+		}
+		return ch
 	})
 }
 

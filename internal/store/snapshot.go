@@ -421,6 +421,11 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if err := claimJTI(at, r.JTI); err != nil {
 			return nil, bad("%v", err)
 		}
+		if r.TokenJTI != "" {
+			if t := st.tokens[r.TokenJTI]; t == nil || t.account != u {
+				return nil, bad("%s.tokenJti %q is not a token of %s", at, clip(r.TokenJTI), u.userName)
+			}
+		}
 		a := &accessToken{user: u, expiresAt: r.ExpiresAt, tokenJTI: r.TokenJTI}
 		if r.Value != Redacted && r.Value != "" {
 			if err := issuedBy(keys, r.Value, r.JTI, r.ExpiresAt, u.idpID, true); err != nil {

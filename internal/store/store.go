@@ -447,14 +447,26 @@ type UserFilter struct {
 	Query    string   // user names starting with this (case-insensitive)
 }
 
-func (f UserFilter) matches(u *user) bool {
-	if f.UserName != "" && !strings.EqualFold(u.userName, f.UserName) {
-		return false
+// matcher is f as a test of one user; the ids go into a set, so a filter
+// of many ids costs the users plus the ids, not their product.
+func (f UserFilter) matcher() func(u *user) bool {
+	var ids map[string]bool
+	if len(f.UserIDs) > 0 {
+		ids = make(map[string]bool, len(f.UserIDs))
+		for _, id := range f.UserIDs {
+			ids[id] = true
+		}
 	}
-	if len(f.UserIDs) > 0 && !slices.Contains(f.UserIDs, u.id) {
-		return false
+	query := strings.ToLower(f.Query)
+	return func(u *user) bool {
+		if f.UserName != "" && !strings.EqualFold(u.userName, f.UserName) {
+			return false
+		}
+		if ids != nil && !ids[u.id] {
+			return false
+		}
+		return query == "" || strings.HasPrefix(strings.ToLower(u.userName), query)
 	}
-	return f.Query == "" || strings.HasPrefix(strings.ToLower(u.userName), strings.ToLower(f.Query))
 }
 
 // Users lists the active users and service accounts that match f, in
@@ -469,9 +481,10 @@ func (s *Store) Users(c Caller, f UserFilter) []User {
 		}
 		return []User{}
 	}
+	matches := f.matcher()
 	out := make([]User, 0, len(s.st.userOrder))
 	for _, u := range s.st.userOrder {
-		if u.active && f.matches(u) {
+		if u.active && matches(u) {
 			out = append(out, u.view())
 		}
 	}
