@@ -174,6 +174,10 @@ func hasControl(s string) bool { return fixtures.HasControl(s) }
 // clip keeps error messages short and printable whatever the client sent.
 func clip(s string) string { return fixtures.Clip(s) }
 
+// RequireAdmin is the rule of the service-account routes: administrators
+// only. The HTTP layer asks it before reading a body, the store again.
+func RequireAdmin(c Caller) error { return requireAdmin(c) }
+
 func requireAdmin(c Caller) error {
 	if !c.IsAdmin {
 		return errorf(KindForbidden, "Forbidden: only administrators may manage service accounts")
