@@ -132,6 +132,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	maxSecret := ef.Int("max-git-secret-bytes", store.DefaultMaxGitSecretBytes, "largest git credential token, password, key or passphrase accepted, in bytes")
 	maxCreds := ef.Int("max-git-credentials", store.DefaultMaxGitCredentials, "git credentials one user or service account may hold")
 	maxTokens := ef.Int("max-tokens", store.DefaultMaxTokensPerAccount, "tokens one service account may hold, valid or not")
+	maxJobs := ef.Int("max-jobs", store.DefaultMaxJobsPerProject, "jobs one project may hold (jobs are never deleted)")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -156,7 +157,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	for _, l := range []struct {
 		flag  string
 		value int
-	}{{"max-git-secret-bytes", *maxSecret}, {"max-git-credentials", *maxCreds}, {"max-tokens", *maxTokens}} {
+	}{{"max-git-secret-bytes", *maxSecret}, {"max-git-credentials", *maxCreds}, {"max-tokens", *maxTokens}, {"max-jobs", *maxJobs}} {
 		if l.value < 1 {
 			return fmt.Errorf("--%s %d: must be at least 1", l.flag, l.value)
 		}
@@ -177,7 +178,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
 		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
 		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
-		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens},
+		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs},
 	})
 	if err != nil {
 		return err

@@ -269,6 +269,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		{"empty env duration", nil, map[string]string{"MOCKDOMINO_TOKEN_TTL": ""}, "MOCKDOMINO_TOKEN_TTL"},
 		{"empty env number", nil, map[string]string{"MOCKDOMINO_JOURNAL_SIZE": ""}, "MOCKDOMINO_JOURNAL_SIZE"},
 		{"zero limit", []string{"--max-tokens", "0"}, nil, "--max-tokens"},
+		{"zero job limit", []string{"--max-jobs", "0"}, nil, "--max-jobs"},
 		{"bad env limit", nil, map[string]string{"MOCKDOMINO_MAX_GIT_CREDENTIALS": "many"}, "MOCKDOMINO_MAX_GIT_CREDENTIALS"},
 		{"fixtures without an administrator for the proxy", []string{"--fixtures", noAdminFixtures(t), "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"}, nil, "no administrator"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},

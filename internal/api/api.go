@@ -70,9 +70,10 @@ type request struct {
 	st        *store.Store
 	journal   *Journal
 	faults    *Faults
-	bodyLimit int64 // the largest body the route accepts
-	takesBody bool  // the route reads a JSON body (route.body)
-	refused   bool  // refused before its body may be read
+	bodyLimit int64        // the largest body the route accepts
+	takesBody bool         // the route reads a JSON body (route.body)
+	tracked   *trackedBody // the request's body, nil for none
+	refused   bool         // refused before its body may be read
 
 	readTimeout, writeTimeout time.Duration // Options'
 }
@@ -91,6 +92,24 @@ type route struct {
 	summary      string // for the OpenAPI document
 	body         bool   // the handler reads a JSON body (decode); others' bodies are read and ignored
 	maxBody      int64  // the largest body accepted; 0 is MaxBodyBytes
+	// allowed asks the store whether the caller may use the route at all,
+	// before any of a body is read: for the routes whose permission does
+	// not depend on what the body says.
+	allowed func(q *request) error
+}
+
+// The permissions routes ask before their bodies are read; each is the
+// store's own rule.
+func adminOnly(q *request) error { return store.RequireAdmin(q.caller) }
+
+func managesProject(q *request) error { return q.st.MayManageProject(q.caller, q.vars("projectId")) }
+
+func managesCredentials(q *request) error {
+	return q.st.MayManageCredentials(q.caller, q.vars("userId"))
+}
+
+func mapsCredential(q *request) error {
+	return q.st.MayMapCredential(q.caller, q.vars("projectId"), q.vars("repoId"))
 }
 
 // text is a response body written as text/plain rather than JSON.
@@ -242,6 +261,7 @@ func (s *server) wrap(rt route) http.Handler {
 			body = &trackedBody{ReadCloser: r.Body}
 			r.Body = body
 		}
+		q.tracked = body
 		q.bodyLimit = rt.maxBody
 		if q.bodyLimit == 0 {
 			q.bodyLimit = MaxBodyBytes
@@ -255,7 +275,10 @@ func (s *server) wrap(rt route) http.Handler {
 		} else if refused = checkObjectIDs(q, ids); refused != nil {
 			// A malformed id in the path: Domino's path binding refuses it
 			// before the action looks at credentials.
-		} else if refused = s.authenticate(q, rt.auth); refused == nil && r.Body != nil {
+		} else if refused = s.authenticate(q, rt.auth); refused == nil && rt.allowed != nil {
+			refused = rt.allowed(q)
+		}
+		if refused == nil && r.Body != nil {
 			// One of undeclared length (chunked) is refused once it passes
 			// the limit; handlers stream it (decode), never holding more.
 			r.Body = http.MaxBytesReader(w, r.Body, q.bodyLimit)
@@ -339,10 +362,11 @@ func (s *server) wrap(rt route) http.Handler {
 // trackedBody notes whether a request's body was read to its end.
 type trackedBody struct {
 	io.ReadCloser
-	done bool
+	started, done bool
 }
 
 func (b *trackedBody) Read(p []byte) (int, error) {
+	b.started = true
 	n, err := b.ReadCloser.Read(p)
 	b.done = b.done || err == io.EOF
 	return n, err
@@ -382,7 +406,11 @@ func (s *server) serve(q *request, rt route) (status int, body any, err error) {
 	}
 	q.takesBody = true
 	status, body, err = rt.h(q)
-	if err != nil {
+	// A body the handler began to read and refused is read to its end: one
+	// over the limit is a 413 whatever else is wrong with it. One it refused
+	// before reading (the caller may not do that) is left unread, and the
+	// connection closed after the answer.
+	if err != nil && q.tracked != nil && q.tracked.started {
 		var mbe *http.MaxBytesError
 		if derr := drainBody(q); errors.As(derr, &mbe) {
 			err = derr

@@ -476,10 +476,19 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	e := newEnv(t)
 	big := strings.Repeat("a", api.MaxBodyBytes+1)
 	param := regexp.MustCompile(`\{\w+\}`)
+	// Ids of things that exist, so that neither the malformed-id 400 nor a
+	// route's permission, asked before its body is read, comes first.
+	a := e.createSA("oversized")
+	known := map[string]string{"projectId": projectID, "userId": adminID, "repoId": repoID,
+		"idpId": a.IdpID, "serviceAccountIdpId": a.IdpID, "credentialId": e.addGitCredential(adminID, "big")}
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		// Well-formed ids, so that the malformed-id 400 does not come first.
-		path := param.ReplaceAllString(pattern, unknownObjectID)
+		path := param.ReplaceAllStringFunc(pattern, func(v string) string {
+			if id, ok := known[v[1:len(v)-1]]; ok {
+				return id
+			}
+			return unknownObjectID
+		})
 		// Declared on the API host (no credentials), chunked on the proxy.
 		chunked := httptest.NewRequest(method, path, io.NopCloser(strings.NewReader(big)))
 		chunked.ContentLength = -1
@@ -550,7 +559,13 @@ func TestBodiesAreReadOnlyOnceAllowed(t *testing.T) {
 		{"no credentials, declared too large", "POST", "/v4/serviceAccounts", false, noAuth, 413, 8 << 10},
 		{"administrator, chunked too large", "POST", "/v4/serviceAccounts", true, asAdmin, 413, api.MaxBodyBytes + 64<<10},
 		{"administrator, chunked too large, route without a body", "GET", "/v4/users/self", true, asAdmin, 413, api.MaxBodyBytes + 64<<10},
-		{"administrator, chunked too large, wrong Content-Type", "POST", "/v4/serviceAccounts", true, append([]string{"Content-Type", "text/plain"}, asAdmin...), 413, api.MaxBodyBytes + 64<<10},
+		// Refused by what it says, not by its size: the body is not read (the review's D4).
+		{"administrator, chunked too large, wrong Content-Type", "POST", "/v4/serviceAccounts", true, append([]string{"Content-Type", "text/plain"}, asAdmin...), 415, 8 << 10},
+		{"not an administrator, chunked, a service-account route", "POST", "/v4/serviceAccounts", true, asAlice, 403, 8 << 10},
+		{"not an administrator, chunked, the public API", "POST", "/api/serviceAccounts/v1/serviceAccounts", true, asAlice, 403, 8 << 10},
+		{"not the project's owner, chunked", "POST", "/v4/projects/" + projectID + "/collaborators", true, asAlice, 403, 8 << 10},
+		{"another user's credentials, chunked", "POST", "/v4/accounts/" + adminID + "/gitcredentials", true, asAlice, 403, 8 << 10},
+		{"a project alice is not in, chunked", "PUT", "/v4/projects/" + projectID + "/repository/" + repoID + "/credentialMapping", true, asAlice, 403, 8 << 10},
 	} {
 		body := &countingBody{r: strings.NewReader(big)}
 		req := httptest.NewRequest(c.method, c.path, body)

@@ -22,6 +22,7 @@ var objectIDPathVars = map[string]bool{
 	"credentialId": true,
 	"repoId":       true,
 	"jobId":        true,
+	"runId":        true, // a job's id in the legacy v1 routes (inferred)
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

@@ -1,7 +1,11 @@
 package api
 
 import (
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mockdomino/mockdomino/internal/store"
@@ -75,8 +79,51 @@ func getJob(q *request) (int, any, error) {
 	return http.StatusOK, jobV4(j), err
 }
 
+// defaultJobPageSize is the page GET /v4/jobs answers without page_size:
+// python-domino's jobs_list documents "default: 3" for the size it leaves
+// out (a client's word, not observed).
+const defaultJobPageSize = 3
+
+// listJobs serves GET /v4/jobs: a project's jobs, a page at a time
+// (page_size, page_no from 1), filtered by status and ordered by order_by
+// and sort_by, as the spec's JobSet. show_archived, tag, query, type and
+// dominoStatsSortFieldName are accepted and change nothing (the mock
+// archives no jobs and keeps no tags or stats).
 func listJobs(q *request) (int, any, error) {
-	jobs, err := q.st.Jobs(q.caller, q.URL.Query().Get("projectId"))
+	v := q.URL.Query()
+	projectID := v.Get("projectId")
+	if projectID != "" && !isObjectID(projectID) { // as a path id would be (inferred)
+		return 0, nil, badRequest("%s is not a valid ID", clipPath(projectID))
+	}
+	size, err := wholeParam(v, "page_size", defaultJobPageSize, 1)
+	if err != nil {
+		return 0, nil, err
+	}
+	page, err := wholeParam(v, "page_no", 1, 1)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := boolParam(q, "show_archived"); err != nil {
+		return 0, nil, err
+	}
+	sortBy := strings.ToLower(v.Get("sort_by"))
+	switch sortBy {
+	case "":
+		sortBy = "desc"
+	case "asc", "desc":
+	default:
+		return 0, nil, badRequest("query parameter sort_by must be asc or desc, not %q", clipPath(v.Get("sort_by")))
+	}
+	orderBy := v.Get("order_by")
+	if orderBy == "" {
+		orderBy = "number"
+	}
+	offset := (page - 1) * size
+	if page > math.MaxInt32/size {
+		offset = math.MaxInt32
+	}
+	jobs, total, err := q.st.JobsPage(q.caller, projectID, store.JobQuery{Offset: offset, Limit: size,
+		Status: v.Get("status"), OrderBy: orderBy, Ascending: sortBy == "asc"})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -86,10 +133,25 @@ func listJobs(q *request) (int, any, error) {
 	}
 	return http.StatusOK, map[string]any{
 		"jobs":              list,
-		"totalCount":        len(list),
-		"pagination":        map[string]any{"offset": 0, "limit": len(list), "sortBy": "desc", "orderBy": "number"},
+		"totalCount":        total,
+		"pagination":        map[string]any{"offset": offset, "limit": size, "sortBy": sortBy, "orderBy": orderBy},
 		"dominoStatColumns": []string{},
 	}, nil
+}
+
+// wholeParam reads a query parameter that must be a whole number from
+// least to 2^31-1 (JSON numbers like "3.0" included, as the spec types
+// page_size and page_no as number).
+func wholeParam(v url.Values, name string, def, least int) (int, error) {
+	s := v.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || f < float64(least) || f > math.MaxInt32 {
+		return 0, badRequest("query parameter %s must be a whole number from %d to %d, not %q", name, least, math.MaxInt32, clipPath(s))
+	}
+	return int(f), nil
 }
 
 func jobStdout(q *request) (int, any, error) {

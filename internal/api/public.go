@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/mockdomino/mockdomino/internal/profile"
@@ -196,8 +197,11 @@ func tokenActionV1(action func(*store.Store, store.Caller, string, string) (stor
 // GitServiceProviderV1 does ("gitLab"), which /v4 spells "gitlab".
 var publicProviders = map[string]string{"gitlab": "gitLab", "gitlabEnterprise": "gitLabEnterprise"}
 
-// providerFromPublic maps the public spelling to the store's; an unknown
-// value is left for the store to refuse.
+// publicProviderNames are the public API's GitServiceProviderV1 values.
+var publicProviderNames = "bitbucket, bitbucketServer, github, githubEnterprise, gitLab, gitLabEnterprise, unknown"
+
+// providerFromPublic maps the public spelling to the store's, and refuses
+// what the public API does not spell so (/v4's "gitlab" included).
 func providerFromPublic(p string) (string, error) {
 	for v4, public := range publicProviders {
 		if p == v4 {
@@ -206,6 +210,9 @@ func providerFromPublic(p string) (string, error) {
 		if p == public {
 			return v4, nil
 		}
+	}
+	if p != "" && !slices.Contains(store.GitProviders, p) {
+		return "", badRequest("gitServiceProvider %q is invalid: must be one of %s", clipPath(p), publicProviderNames)
 	}
 	return p, nil
 }

@@ -379,6 +379,7 @@ var publicRouteCases = map[string]routeCase{
 			`{"gitServiceProvider":"github","token":"t"}`:                                    "name",
 			`{"name":"x","token":"t"}`:                                                       "gitServiceProvider",
 			`{"name":"x","gitServiceProvider":"gitlab","token":"t"}`:                         "gitServiceProvider",
+			`{"name":"x","gitServiceProvider":"sourceforge","token":"t"}`:                    "gitLabEnterprise",
 			`{"name":"x","gitServiceProvider":"github"}`:                                     "token",
 			`{"name":"x","gitServiceProvider":"githubEnterprise","token":"t"}`:               "domain",
 			`{"name":"x","gitServiceProvider":"github","password":"not a token","token":""}`: "token",
@@ -561,17 +562,17 @@ func TestMalformedObjectIDs(t *testing.T) {
 	e := newEnv(t)
 	a := e.createSA("ids")
 	fill := strings.NewReplacer("{idpId}", a.IdpID, "{serviceAccountIdpId}", a.IdpID, "{name}", "t", "{tokenName}", "t",
-		"{collaboratorId}", a.ID, "{owner}", "admin", "{runId}", unknownObjectID)
+		"{collaboratorId}", a.ID, "{owner}", "admin")
 	n := 0
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		for _, v := range []string{"projectId", "userId", "credentialId", "repoId", "jobId"} {
+		for _, v := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId"} {
 			if !strings.Contains(pattern, "{"+v+"}") {
 				continue
 			}
 			n++
 			path := pattern
-			for _, other := range []string{"projectId", "userId", "credentialId", "repoId", "jobId"} {
+			for _, other := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId"} {
 				with := unknownObjectID
 				if other == v {
 					with = "invalid"

@@ -807,7 +807,57 @@ var routeCases = map[string]routeCase{
 		}
 		wantError(t, e.do(e.api, "GET", "/v4/jobs", "", bearer(tok)...), 400, "projectId")
 		wantError(t, e.do(e.api, "GET", "/v4/jobs?projectId="+unknownObjectID, "", bearer(tok)...), 404)
+		wantError(t, e.do(e.api, "GET", "/v4/jobs?projectId=invalid", "", bearer(tok)...), 400, "invalid is not a valid ID")
 		wantError(t, e.do(e.api, "GET", "/v4/jobs?projectId="+projectID, "", asAlice...), 403)
+		// Paged: 3 by default, newest first; page_size, page_no, sort_by,
+		// order_by and status select and order.
+		for i := 0; i < 3; i++ {
+			e.must(200, e.api, "POST", "/v4/jobs/start", fmt.Sprintf(`{"projectId":%q,"commandToRun":"c%d","title":"t%d"}`, projectID, 4-i, i), bearer(tok)...)
+		}
+		numbers := func(query string) string {
+			m := e.must(200, e.api, "GET", "/v4/jobs?projectId="+projectID+query, "", bearer(tok)...).obj(t)
+			var out []string
+			for _, j := range m["jobs"].([]any) {
+				out = append(out, fmt.Sprint(j.(map[string]any)["number"]))
+			}
+			return fmt.Sprintf("%s of %v", strings.Join(out, ","), m["totalCount"])
+		}
+		for query, want := range map[string]string{
+			"":                          "5,4,3 of 5",
+			"&page_size=2":              "5,4 of 5",
+			"&page_size=2&page_no=2":    "3,2 of 5",
+			"&page_size=2&page_no=3":    "1 of 5",
+			"&page_size=2&page_no=4":    " of 5",
+			"&page_size=10&sort_by=asc": "1,2,3,4,5 of 5",
+			"&page_size=10&order_by=command&sort_by=asc":         "5,4,3,1,2 of 5",
+			"&page_size=10&order_by=title&sort_by=asc":           "1,2,3,4,5 of 5",
+			"&page_size=10&status=completed":                     "5,4,3,2,1 of 5",
+			"&page_size=10&status=Queued":                        " of 0",
+			"&page_size=10&status=all&show_archived=false&tag=x": "5,4,3,2,1 of 5",
+			"&page_size=3.0":                                     "5,4,3 of 5",
+		} {
+			if got := numbers(query); !strings.HasSuffix(got, want) && got != want {
+				t.Errorf("jobs%s: %s, want %s", query, got, want)
+			}
+		}
+		for query, names := range map[string]string{
+			"&page_size=0": "page_size", "&page_size=-1": "page_size", "&page_size=x": "page_size", "&page_size=1.5": "page_size",
+			"&page_no=0": "page_no", "&sort_by=up": "sort_by", "&order_by=colour": "order_by", "&status=done": "status",
+			"&show_archived=maybe": "show_archived",
+		} {
+			wantError(t, e.do(e.api, "GET", "/v4/jobs?projectId="+projectID+query, "", bearer(tok)...), 400, names)
+		}
+	},
+
+	"GET /v4/jobs/": func(t *testing.T, e *env) {
+		_, tok := e.saWithToken("slash-j", "Contributor")
+		e.must(200, e.api, "POST", "/v4/jobs/start", `{"projectId":"`+projectID+`","commandToRun":"ls"}`, bearer(tok)...)
+		a := e.must(200, e.api, "GET", "/v4/jobs/?projectId="+projectID, "", bearer(tok)...).obj(t)
+		b := e.must(200, e.api, "GET", "/v4/jobs?projectId="+projectID, "", bearer(tok)...).obj(t)
+		if fmt.Sprint(a["jobs"]) != fmt.Sprint(b["jobs"]) || a["totalCount"] != 1.0 {
+			t.Errorf("/v4/jobs/ answers %v, /v4/jobs %v", a, b)
+		}
+		wantError(t, e.do(e.api, "GET", "/v4/jobs/", "", bearer(tok)...), 400, "projectId")
 	},
 
 	"GET /v4/jobs/{jobId}": func(t *testing.T, e *env) {

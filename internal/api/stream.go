@@ -20,8 +20,9 @@ import (
 // makes a slice nil and leaves a struct as it is.
 func decodeStream(body io.Reader, dst any) error {
 	src := &jsonReader{r: body}
-	dec := json.NewDecoder(src)
-	err := decodeFields(dec, reflect.ValueOf(dst).Elem())
+	sd := &streamDecoder{dec: json.NewDecoder(src), left: MaxStreamElements}
+	dec := sd.dec
+	err := sd.decodeFields(reflect.ValueOf(dst).Elem())
 	if err == nil {
 		if _, err = dec.Token(); err == io.EOF {
 			return nil
@@ -43,7 +44,22 @@ func decodeStream(body io.Reader, dst any) error {
 	return decodeError(err, nil, dst)
 }
 
-func decodeFields(dec *json.Decoder, v reflect.Value) error {
+// MaxStreamElements bounds the array elements of one streamed document (a
+// state import's users, tokens, jobs...): each costs a few hundred bytes
+// decoded, whatever its size on the wire, and 16 MiB of "{}," made 5.6
+// million of them, 4 GB (the adversarial review); 250,000 empty jobs take
+// about 200 MB. It holds a mock of 100,000 accounts each with a token.
+const MaxStreamElements = 250_000
+
+// streamDecoder is decodeStream's state: the decoder and how many more
+// array elements it may decode.
+type streamDecoder struct {
+	dec  *json.Decoder
+	left int
+}
+
+func (sd *streamDecoder) decodeFields(v reflect.Value) error {
+	dec := sd.dec
 	tok, err := dec.Token()
 	switch {
 	case err != nil:
@@ -53,14 +69,15 @@ func decodeFields(dec *json.Decoder, v reflect.Value) error {
 	case tok != json.Delim('{'):
 		return &json.UnmarshalTypeError{Value: jsonTokenKind(tok), Type: v.Type()}
 	}
-	err = decodeMembers(dec, v)
+	err = sd.decodeMembers(v)
 	if err == io.EOF {
 		return io.ErrUnexpectedEOF // the object was opened
 	}
 	return err
 }
 
-func decodeMembers(dec *json.Decoder, v reflect.Value) error {
+func (sd *streamDecoder) decodeMembers(v reflect.Value) error {
+	dec := sd.dec
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -72,7 +89,7 @@ func decodeMembers(dec *json.Decoder, v reflect.Value) error {
 		case !f.IsValid():
 			err = skipValue(dec)
 		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() != reflect.Uint8:
-			err = decodeElements(dec, f, key)
+			err = sd.decodeElements(f, key)
 		default:
 			err = fieldError(dec.Decode(f.Addr().Interface()), key)
 		}
@@ -85,7 +102,8 @@ func decodeMembers(dec *json.Decoder, v reflect.Value) error {
 }
 
 // decodeElements decodes a JSON array into the slice f one element at a time.
-func decodeElements(dec *json.Decoder, f reflect.Value, key string) error {
+func (sd *streamDecoder) decodeElements(f reflect.Value, key string) error {
+	dec := sd.dec
 	tok, err := dec.Token()
 	switch {
 	case err != nil:
@@ -98,6 +116,9 @@ func decodeElements(dec *json.Decoder, f reflect.Value, key string) error {
 	}
 	elems := reflect.MakeSlice(f.Type(), 0, 0)
 	for dec.More() {
+		if sd.left--; sd.left < 0 {
+			return badRequest("the document holds more than %d entries in its lists, the most mockdomino reads in one (at %s)", MaxStreamElements, key)
+		}
 		e := reflect.New(f.Type().Elem())
 		if err := dec.Decode(e.Interface()); err != nil {
 			return fieldError(err, key)

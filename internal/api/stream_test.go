@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -126,4 +127,24 @@ func FuzzDecodeStream(f *testing.F) {
 			t.Fatalf("%q: streamed %+v\nencoding/json %+v", data, got, want)
 		}
 	})
+}
+
+// TestDecodeStreamBoundsEntries: a document of more list entries than
+// MaxStreamElements is refused at the first one past it, however small
+// each is on the wire (16 MiB of empty jobs took the mock to 4 GB).
+func TestDecodeStreamBoundsEntries(t *testing.T) {
+	for _, key := range []string{"jobs", "users", "tokens"} {
+		n := MaxStreamElements/2 + 1
+		doc := `{"version":2,"users":[` + strings.Repeat("{},", n-1) + `{}],"` + key + `":[` + strings.Repeat("{},", n-1) + `{}]}`
+		var snap store.Snapshot
+		err := decodeStream(strings.NewReader(doc), &snap)
+		var he *httpError
+		if !errors.As(err, &he) || he.status != 400 || !strings.Contains(he.msg, fmt.Sprint(MaxStreamElements)) {
+			t.Errorf("%s: %d + %d entries: %v, want a 400 naming the limit", key, n, n, err)
+		}
+	}
+	var snap store.Snapshot
+	if err := decodeStream(strings.NewReader(`{"version":2,"users":[`+strings.Repeat("{},", MaxStreamElements-1)+`{}]}`), &snap); err != nil || len(snap.Users) != MaxStreamElements {
+		t.Errorf("exactly the limit: %v, %d users", err, len(snap.Users))
+	}
 }

@@ -230,14 +230,11 @@ func TestRequestsNetHTTPRefusesAreAnsweredInTheRoutesShape(t *testing.T) {
 // until one of those served closes.
 func TestConnectionLimit(t *testing.T) {
 	srv := start(t, Config{MaxConnections: 2})
-	var served []*rawConn
+	// Two connections that have sent nothing yet hold both slots: a third
+	// waits, unread, until one closes.
+	var opened []*rawConn
 	for range 2 {
-		c := dialRaw(t, srv.APIURL())
-		c.send("GET /version HTTP/1.1\r\nHost: x\r\n\r\n")
-		if a := c.read("GET"); a.status != 200 {
-			t.Fatalf("%d %s", a.status, a.body)
-		}
-		served = append(served, c)
+		opened = append(opened, dialRaw(t, srv.APIURL()))
 	}
 	waiting := dialRaw(t, srv.APIURL()) // the kernel completes the handshake
 	waiting.send("GET /version HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -245,10 +242,29 @@ func TestConnectionLimit(t *testing.T) {
 	if _, err := waiting.r.Peek(1); err == nil {
 		t.Fatal("a third connection was served while two were open")
 	}
-	served[0].conn.Close()
+	opened[0].conn.Close()
 	waiting.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	if a := waiting.read("GET"); a.status != 200 {
 		t.Fatalf("after a slot freed: %d %s", a.status, a.body)
+	}
+	// Now the slots are held by two idle keep-alive connections (waiting
+	// and opened[1] once it has been served): a new one is served at once,
+	// the oldest idle one closed to make room (the adversarial review's
+	// D12: 512 idle connections kept every other client out for the
+	// 2-minute idle timeout).
+	opened[1].send("GET /version HTTP/1.1\r\nHost: x\r\n\r\n")
+	if a := opened[1].read("GET"); a.status != 200 {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	third := dialRaw(t, srv.APIURL())
+	third.send("GET /version HTTP/1.1\r\nHost: x\r\n\r\n")
+	third.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if a := third.read("GET"); a.status != 200 {
+		t.Fatalf("a new connection while two were idle: %d %s", a.status, a.body)
+	}
+	waiting.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if !waiting.closed() {
+		t.Error("the oldest idle connection was not the one closed")
 	}
 }
 

@@ -201,11 +201,15 @@ func Start(cfg Config) (*Server, error) {
 	base, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.api = s.newHTTPServer(base, api.New(opts, api.APIHost), opts)
-	go s.serve(s.api, api.WrapListener(newLimitListener(apiLn, maxConns)))
+	apiIdle := newIdleConns()
+	s.api.ConnState = apiIdle.track
+	go s.serve(s.api, api.WrapListener(newLimitListener(apiLn, maxConns, apiIdle)))
 	if proxyLn != nil {
 		s.proxyAddr, s.proxyURL = proxyLn.Addr(), urlOf(proxyLn.Addr())
 		s.proxy = s.newHTTPServer(base, api.New(opts, api.Proxy), opts)
-		go s.serve(s.proxy, api.WrapListener(newLimitListener(proxyLn, maxConns)))
+		proxyIdle := newIdleConns()
+		s.proxy.ConnState = proxyIdle.track
+		go s.serve(s.proxy, api.WrapListener(newLimitListener(proxyLn, maxConns, proxyIdle)))
 	}
 	return s, nil
 }

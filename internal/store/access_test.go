@@ -118,3 +118,33 @@ func TestAccessTokenEndsWithItsRoot(t *testing.T) {
 		authRefused(t, s, "access token after a restart, its token invalidated", access)
 	})
 }
+
+// TestDeletedTokensTakeTheirAccessTokens: deleting a token deletes the
+// access tokens obtained with it, and a state document whose access token
+// names a token that is not there (or not its user's) is refused.
+func TestDeletedTokensTakeTheirAccessTokens(t *testing.T) {
+	s := newStore(t)
+	admin := caller(t, s, "admin")
+	sa := newAccount(t, s, "rooted")
+	tok := newToken(t, s, sa, "root")
+	c, err := s.AuthenticateBearer(tok.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(s.IssueAccessToken(c)).ok(t)
+	if n := len(s.Export(true).AccessTokens); n != 1 {
+		t.Fatalf("%d access tokens, want 1", n)
+	}
+	doc := s.Export(true)
+	doc.AccessTokens[0].TokenJTI = unknownUUID
+	err = s.Import(doc)
+	wantKind(t, "an access token of no token", err, KindInvalid)
+	wantErrContains(t, "an access token of no token", err, "accessTokens[0].tokenJti")
+	must(s.DeleteToken(admin, sa.IdpID, "root")).ok(t)
+	if n := len(s.Export(true).AccessTokens); n != 0 {
+		t.Errorf("%d access tokens after their token was deleted, want 0", n)
+	}
+	if err := s.Import(s.Export(true)); err != nil {
+		t.Errorf("the export after the deletion does not import: %v", err)
+	}
+}

@@ -174,6 +174,10 @@ func hasControl(s string) bool { return fixtures.HasControl(s) }
 // clip keeps error messages short and printable whatever the client sent.
 func clip(s string) string { return fixtures.Clip(s) }
 
+// RequireAdmin is the rule of the service-account routes: administrators
+// only. The HTTP layer asks it before reading a body, the store again.
+func RequireAdmin(c Caller) error { return requireAdmin(c) }
+
 func requireAdmin(c Caller) error {
 	if !c.IsAdmin {
 		return errorf(KindForbidden, "Forbidden: only administrators may manage service accounts")
@@ -481,7 +485,16 @@ func (s *Store) DeleteToken(c Caller, idpID, name string) (Token, error) {
 		t.valid = false
 		t.account.removeToken(t)
 		delete(s.st.tokens, t.jti)
-		return change{delTokens: []string{t.jti}}
+		ch := change{delTokens: []string{t.jti}}
+		// The access tokens obtained with it can never be used again: they
+		// go with it, so no access token names a token that is gone.
+		for jti, a := range s.st.accessTokens {
+			if a.tokenJTI == t.jti {
+				delete(s.st.accessTokens, jti)
+				ch.delAccessTokens = append(ch.delAccessTokens, jti)
+			}
+		}
+		return ch
 	})
 }
 
@@ -564,11 +577,14 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// A reset or an imported state may have replaced the user meanwhile, or
+	// A reset or an imported state may have replaced the user meanwhile:
+	// by the same user (the token's claims still hold), or by another. Or
 	// the caller's credential may have been revoked since it was checked.
-	if s.st.users[c.ID] != u || !s.st.credentialUsable(u, c.tokenJTI, now) {
+	cur := s.st.users[c.ID]
+	if cur == nil || cur != u && s.claims(cur, jti, now, exp) != s.claims(u, jti, now, exp) || !s.st.credentialUsable(cur, c.tokenJTI, now) {
 		return "", ErrUnauthenticated
 	}
+	u = cur
 	if err := s.writable(); err != nil {
 		return "", err
 	}

@@ -172,6 +172,24 @@ func validDomain(d string) bool {
 	return err == nil && u.Scheme != "" && hostRE.MatchString(u.Host) && !hasControl(d) && !strings.ContainsAny(d, " \t")
 }
 
+// MayManageCredentials says whether c may manage the git credentials of the
+// user (the user itself or an administrator), and MayMapCredential whether
+// c may choose a credential for the project's repository: for the HTTP
+// layer to ask before it reads a body.
+func (s *Store) MayManageCredentials(c Caller, userID string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, err := s.st.credentialOwner(c, userID)
+	return err
+}
+
+func (s *Store) MayMapCredential(c Caller, projectID, repoID string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, err := s.st.mappingTarget(c, projectID, repoID)
+	return err
+}
+
 // credentialOwner resolves the account whose credentials a route manages and
 // checks that the caller is that account or an admin.
 func (st *state) credentialOwner(c Caller, userID string) (*user, error) {

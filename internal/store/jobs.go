@@ -1,11 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -291,11 +292,16 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 	if commit == "" {
 		commit = s.cfg.IDs.ObjectID() + s.cfg.IDs.ObjectID()[:16] // 40 hex, like a git sha
 	}
+	if err := checkJobFields(in); err != nil {
+		return Job{}, err
+	}
+	jobs := s.st.projectJobs[p.id]
+	if len(jobs) >= s.cfg.Limits.JobsPerProject {
+		return Job{}, errorf(KindInvalid, "Project %s already holds %d jobs, the most one project may hold (mockdomino's limit, --max-jobs)", p.name, len(jobs))
+	}
 	number := 1
-	for _, j := range s.st.jobs {
-		if j.projectID == p.id && j.number >= number {
-			number = j.number + 1
-		}
+	if len(jobs) > 0 {
+		number = jobs[len(jobs)-1].number + 1
 	}
 	j := &job{
 		id: s.newObjectID(), projectID: p.id, number: number, command: in.Command,
@@ -309,8 +315,42 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 	if err := s.writable(); err != nil {
 		return Job{}, err
 	}
-	s.st.jobs[j.id] = j
+	s.st.addJob(j)
 	return j.view(), s.commit(change{jobs: []*job{j}, creates: true})
+}
+
+// addJob adds a job numbered after its project's others.
+func (st *state) addJob(j *job) {
+	st.jobs[j.id] = j
+	st.projectJobs[j.projectID] = append(st.projectJobs[j.projectID], j)
+}
+
+// The longest command, title and commit id a job keeps: Domino's are not
+// known; these bound what one request can make the mock hold (inferred).
+const (
+	maxJobCommandBytes = 8 << 10
+	maxJobTitleBytes   = 1 << 10
+	maxCommitIDBytes   = 256
+)
+
+func checkJobFields(in JobInput) error {
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{in.CommandField, in.Command, maxJobCommandBytes},
+		{"title", in.Title, maxJobTitleBytes},
+		{"commitId", in.CommitID, maxCommitIDBytes},
+	} {
+		if len(f.value) > f.max {
+			name := f.name
+			if name == "" {
+				name = "the command to run"
+			}
+			return errorf(KindInvalid, "%s is longer than %d bytes, the most mockdomino keeps", name, f.max)
+		}
+	}
+	return nil
 }
 
 func (st *state) hardwareTier(idOrName, field string) (string, error) {
@@ -362,24 +402,104 @@ func (s *Store) Job(c Caller, id string) (Job, error) {
 
 // Jobs lists a project's jobs, newest first.
 func (s *Store) Jobs(c Caller, projectID string) ([]Job, error) {
+	list, _, err := s.JobsPage(c, projectID, JobQuery{Limit: -1})
+	return list, err
+}
+
+// JobQuery selects and orders a page of a project's jobs, as GET /v4/jobs
+// does with status, order_by, sort_by, page_size and page_no.
+type JobQuery struct {
+	Offset, Limit int    // Limit < 0: every job from Offset on
+	Status        string // "", "all": every job; "completed": the finished ones; else an execution status, in any case
+	OrderBy       string // "", "number" (the default), or another of JobOrders
+	Ascending     bool   // sort_by=asc; the default is newest (or largest) first
+}
+
+// JobOrders are the order_by values the spec's JobPagination names; the
+// mock has no comments or Domino stats, so those order by number.
+var JobOrders = []string{"number", "duration", "dominoStatsField", "queued", "numberAsDouble", "command", "commentCount", "status", "title", "user"}
+
+// jobKeys compare two jobs for each order_by.
+var jobKeys = map[string]func(a, b *job) int{
+	"duration": func(a, b *job) int { return cmp.Compare(a.duration(), b.duration()) },
+	"queued":   func(a, b *job) int { return a.submitted.Compare(b.submitted) },
+	"command":  func(a, b *job) int { return strings.Compare(a.command, b.command) },
+	"status":   func(a, b *job) int { return strings.Compare(a.status, b.status) },
+	"title":    func(a, b *job) int { return strings.Compare(a.title, b.title) },
+	"user":     func(a, b *job) int { return strings.Compare(a.startedBy.userName, b.startedBy.userName) },
+}
+
+func (j *job) duration() time.Duration {
+	if j.runStart.IsZero() || j.completed.IsZero() {
+		return 0
+	}
+	return j.completed.Sub(j.runStart)
+}
+
+// JobsPage is one page of a project's jobs, brought up to date, and how
+// many jobs the query selects in all. It costs the project's jobs, not the
+// store's.
+func (s *Store) JobsPage(c Caller, projectID string, q JobQuery) ([]Job, int, error) {
 	if projectID == "" {
-		return nil, errorf(KindInvalid, "projectId is required")
+		return nil, 0, errorf(KindInvalid, "projectId is required")
+	}
+	if q.OrderBy != "" && !slices.Contains(JobOrders, q.OrderBy) {
+		return nil, 0, errorf(KindInvalid, "order_by %q is invalid: must be one of %s", clip(q.OrderBy), strings.Join(JobOrders, ", "))
+	}
+	status, err := jobStatusFilter(q.Status)
+	if err != nil {
+		return nil, 0, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := s.st.readableProject(c, projectID); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	now := s.cfg.Clock.Now()
-	out := []Job{}
-	for _, j := range s.st.jobs {
-		if j.projectID == projectID {
-			s.progress(j, now, false)
-			out = append(out, j.view())
+	all := s.st.projectJobs[projectID]
+	selected := make([]*job, 0, len(all))
+	for _, j := range all {
+		s.progress(j, now, false)
+		if status(j) {
+			selected = append(selected, j)
 		}
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Number > out[b].Number })
-	return out, nil
+	// selected is in number order; another order sorts it, stably so that
+	// equal keys keep the number order.
+	if key := jobKeys[q.OrderBy]; key != nil {
+		slices.SortStableFunc(selected, key)
+	}
+	if !q.Ascending {
+		slices.Reverse(selected)
+	}
+	from := min(max(q.Offset, 0), len(selected))
+	to := len(selected)
+	if q.Limit >= 0 {
+		to = from + min(q.Limit, len(selected)-from)
+	}
+	out := make([]Job, 0, to-from)
+	for _, j := range selected[from:to] {
+		out = append(out, j.view())
+	}
+	return out, len(selected), nil
+}
+
+// jobStatusFilter is the status query of GET /v4/jobs: "all" (or none),
+// "completed", or an execution status (inferred: Domino's values are not
+// documented; python-domino sends "all" and mentions "completed").
+func jobStatusFilter(status string) (func(*job) bool, error) {
+	switch strings.ToLower(status) {
+	case "", "all":
+		return func(*job) bool { return true }, nil
+	case "completed":
+		return (*job).completedStatus, nil
+	}
+	for _, st := range jobStatuses {
+		if strings.EqualFold(st, status) {
+			return func(j *job) bool { return j.status == st }, nil
+		}
+	}
+	return nil, errorf(KindInvalid, "status %q is invalid: must be all, completed or one of %s", clip(status), strings.Join(jobStatuses, ", "))
 }
 
 // StopJob stops a job that has not completed; a completed job is returned

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -384,5 +385,70 @@ func TestJobStdout(t *testing.T) {
 	} {
 		_, err := s.JobStdout(tc.c, tc.owner, tc.project, tc.run)
 		wantKind(t, tc.name, err, tc.want)
+	}
+}
+
+// TestJobBounds: a project holds at most Limits.JobsPerProject jobs, and a
+// job's command, title and commit id are bounded, so a collaborator cannot
+// grow the mock without end (the adversarial review's 200 jobs of 1 MB
+// commands took it from 14 to 341 MB, and listing them to 1.18 GB).
+func TestJobBounds(t *testing.T) {
+	s := newStoreWith(t, Config{Limits: Limits{JobsPerProject: 3}})
+	admin := caller(t, s, "admin")
+	start := func(in JobInput) error {
+		in.ProjectID = defProjectID
+		if in.Command == "" {
+			in.Command = "ls"
+		}
+		_, err := s.StartJob(admin, in)
+		return err
+	}
+	for _, c := range []struct {
+		in   JobInput
+		part string
+	}{
+		{JobInput{Command: strings.Repeat("c", maxJobCommandBytes+1), CommandField: "commandToRun"}, "commandToRun"},
+		{JobInput{Title: strings.Repeat("t", maxJobTitleBytes+1)}, "title"},
+		{JobInput{CommitID: strings.Repeat("a", maxCommitIDBytes+1)}, "commitId"},
+	} {
+		err := start(c.in)
+		wantKind(t, c.part, err, KindInvalid)
+		wantErrContains(t, c.part, err, c.part)
+	}
+	for range 3 {
+		if err := start(JobInput{Command: strings.Repeat("c", maxJobCommandBytes)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := start(JobInput{})
+	wantKind(t, "a 4th job", err, KindInvalid)
+	wantErrContains(t, "a 4th job", err, "--max-jobs", "3")
+	// Numbers go on from the last, also after an import.
+	if err := s.Import(s.Export(true)); err != nil {
+		t.Fatal(err)
+	}
+	l, total, err := s.JobsPage(admin, defProjectID, JobQuery{Limit: 1})
+	if err != nil || total != 3 || len(l) != 1 || l[0].Number != 3 {
+		t.Errorf("JobsPage = %+v of %d, %v", l, total, err)
+	}
+}
+
+// TestImportRefusesDuplicateJobNumbers: two jobs of one project with the
+// same number, or a number below 1, do not load.
+func TestImportRefusesDuplicateJobNumbers(t *testing.T) {
+	s := newStore(t)
+	admin := caller(t, s, "admin")
+	for range 2 {
+		must(s.StartJob(admin, JobInput{ProjectID: defProjectID, Command: "ls"})).ok(t)
+	}
+	for name, edit := range map[string]func(*Snapshot){
+		"same number": func(d *Snapshot) { d.Jobs[1].Number = d.Jobs[0].Number },
+		"number 0":    func(d *Snapshot) { d.Jobs[0].Number = 0 },
+	} {
+		doc := s.Export(true)
+		edit(&doc)
+		err := s.Import(doc)
+		wantKind(t, name, err, KindInvalid)
+		wantErrContains(t, name, err, "number")
 	}
 }

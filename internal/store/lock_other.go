@@ -8,7 +8,13 @@ import (
 	"path/filepath"
 )
 
-const oNoFollow = 0 // openNoFollow checks for a link before opening
+const (
+	oNoFollow = 0 // openNoFollow checks for a link before opening
+	oNonBlock = 0
+)
+
+// checkFileMode: permission bits mean little here.
+func checkFileMode(string, os.FileMode) error { return nil }
 
 // lockDir: no advisory locks here; one process per state directory is the user's to keep.
 func lockDir(dir string) (*os.File, error) {

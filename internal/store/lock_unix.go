@@ -9,7 +9,10 @@ import (
 	"syscall"
 )
 
-const oNoFollow = syscall.O_NOFOLLOW
+const (
+	oNoFollow = syscall.O_NOFOLLOW
+	oNonBlock = syscall.O_NONBLOCK
+)
 
 // lockDir keeps two processes from writing one state directory. Opening
 // the lock file changes nothing in it, so a process refused the lock has
@@ -25,6 +28,16 @@ func lockDir(dir string) (*os.File, error) {
 		return nil, fmt.Errorf("state directory %s is in use by another mockdomino (%v)", dir, err)
 	}
 	return f, nil
+}
+
+// checkFileMode refuses a file of the state directory that its group or
+// others may read or write: every file there is 0600, and the signing key,
+// the log and the snapshot hold secrets.
+func checkFileMode(path string, mode os.FileMode) error {
+	if mode.Perm()&0o077 != 0 {
+		return fmt.Errorf("%s may be read or written by its group or others (mode %v), and it holds secrets: chmod 600 %s", path, mode.Perm(), path)
+	}
+	return nil
 }
 
 // checkDirMode refuses a state directory that its group or others may

@@ -149,6 +149,16 @@ func (st *state) managedProject(c Caller, id string) (*project, error) {
 	return p, nil
 }
 
+// MayManageProject says whether c may change the project's collaborators
+// (its owner, a collaborator with the Owner role, or an administrator), for
+// the HTTP layer to ask before it reads a body.
+func (s *Store) MayManageProject(c Caller, projectID string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, err := s.st.managedProject(c, projectID)
+	return err
+}
+
 func (st *state) project(id string) (*project, error) {
 	p := st.projects[id]
 	if p == nil {

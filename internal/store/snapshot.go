@@ -421,6 +421,11 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if err := claimJTI(at, r.JTI); err != nil {
 			return nil, bad("%v", err)
 		}
+		if r.TokenJTI != "" {
+			if t := st.tokens[r.TokenJTI]; t == nil || t.account != u {
+				return nil, bad("%s.tokenJti %q is not a token of %s", at, clip(r.TokenJTI), u.userName)
+			}
+		}
 		a := &accessToken{user: u, expiresAt: r.ExpiresAt, tokenJTI: r.TokenJTI}
 		if r.Value != Redacted && r.Value != "" {
 			if err := issuedBy(keys, r.Value, r.JTI, r.ExpiresAt, u.idpID, true); err != nil {
@@ -474,10 +479,22 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if err != nil {
 			return nil, bad("jobs[%d]: %v", i, err)
 		}
-		st.jobs[r.ID] = &job{id: r.ID, projectID: r.ProjectID, number: r.Number, command: r.Command, title: r.Title,
+		if r.Number < 1 {
+			return nil, bad("%s.number %d must be at least 1", at, r.Number)
+		}
+		st.addJob(&job{id: r.ID, projectID: r.ProjectID, number: r.Number, command: r.Command, title: r.Title,
 			hardwareTier: r.HardwareTier, environmentID: r.EnvironmentID, commitID: r.CommitID, startedBy: u,
 			submitted: r.Submitted, runStart: r.RunStart, completed: r.Completed, status: r.Status,
-			lifecycle: l, polls: r.Polls}
+			lifecycle: l, polls: r.Polls})
+	}
+	// Each project's jobs in the order of their numbers, which are unique in it.
+	for _, jobs := range st.projectJobs {
+		slices.SortFunc(jobs, func(a, b *job) int { return a.number - b.number })
+		for i := 1; i < len(jobs); i++ {
+			if jobs[i].number == jobs[i-1].number {
+				return nil, bad("jobs %s and %s of project %s have the same number %d", jobs[i-1].id, jobs[i].id, jobs[i].projectID, jobs[i].number)
+			}
+		}
 	}
 	return st, nil
 }

@@ -135,11 +135,24 @@ func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		return nil, linkError(path)
 	}
-	f, err := os.OpenFile(path, flag|oNoFollow, perm)
+	// Non-blocking, so that a FIFO put in the file's place cannot hang the
+	// open: it is then refused like anything else that is not a file.
+	f, err := os.OpenFile(path, flag|oNoFollow|oNonBlock, perm)
 	if err != nil {
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
 			return nil, linkError(path)
 		}
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file (%v): mockdomino keeps only files in its state directory; remove it", path, fi.Mode().Type())
+	}
+	if err == nil {
+		err = checkFileMode(path, fi.Mode())
+	}
+	if err != nil {
+		f.Close()
 		return nil, err
 	}
 	return f, nil

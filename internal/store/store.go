@@ -50,6 +50,7 @@ type Limits struct {
 	GitSecretBytes        int // a git credential's token, password, key or passphrase, in bytes
 	GitCredentialsPerUser int // git credentials one user or service account holds
 	TokensPerAccount      int // tokens one service account holds, valid or not
+	JobsPerProject        int // jobs one project holds (jobs are never deleted)
 }
 
 // Defaults of Limits: far above what a client of Domino needs (an SSH key
@@ -58,6 +59,7 @@ const (
 	DefaultMaxGitSecretBytes   = 64 << 10
 	DefaultMaxGitCredentials   = 1000
 	DefaultMaxTokensPerAccount = 10000
+	DefaultMaxJobsPerProject   = 10000
 	maxGitDomainLength         = 255 // a DNS name is at most 253 characters
 )
 
@@ -70,6 +72,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.TokensPerAccount <= 0 {
 		l.TokensPerAccount = DefaultMaxTokensPerAccount
+	}
+	if l.JobsPerProject <= 0 {
+		l.JobsPerProject = DefaultMaxJobsPerProject
 	}
 	return l
 }
@@ -109,8 +114,11 @@ type state struct {
 	creds    map[string]*gitCredential
 	mappings map[mappingKey]string
 
-	jobs      map[string]*job
-	lifecycle *sharedLifecycle // the one new jobs start under
+	jobs map[string]*job
+	// projectJobs are each project's jobs in the order they were started
+	// (by number): numbering and listing cost one project's jobs, not all.
+	projectJobs map[string][]*job
+	lifecycle   *sharedLifecycle // the one new jobs start under
 }
 
 type user struct {
@@ -218,6 +226,7 @@ func newState() *state {
 		creds:        map[string]*gitCredential{},
 		mappings:     map[mappingKey]string{},
 		jobs:         map[string]*job{},
+		projectJobs:  map[string][]*job{},
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 	}
 }
@@ -438,14 +447,26 @@ type UserFilter struct {
 	Query    string   // user names starting with this (case-insensitive)
 }
 
-func (f UserFilter) matches(u *user) bool {
-	if f.UserName != "" && !strings.EqualFold(u.userName, f.UserName) {
-		return false
+// matcher is f as a test of one user; the ids go into a set, so a filter
+// of many ids costs the users plus the ids, not their product.
+func (f UserFilter) matcher() func(u *user) bool {
+	var ids map[string]bool
+	if len(f.UserIDs) > 0 {
+		ids = make(map[string]bool, len(f.UserIDs))
+		for _, id := range f.UserIDs {
+			ids[id] = true
+		}
 	}
-	if len(f.UserIDs) > 0 && !slices.Contains(f.UserIDs, u.id) {
-		return false
+	query := strings.ToLower(f.Query)
+	return func(u *user) bool {
+		if f.UserName != "" && !strings.EqualFold(u.userName, f.UserName) {
+			return false
+		}
+		if ids != nil && !ids[u.id] {
+			return false
+		}
+		return query == "" || strings.HasPrefix(strings.ToLower(u.userName), query)
 	}
-	return f.Query == "" || strings.HasPrefix(strings.ToLower(u.userName), strings.ToLower(f.Query))
 }
 
 // Users lists the active users and service accounts that match f, in
@@ -460,9 +481,10 @@ func (s *Store) Users(c Caller, f UserFilter) []User {
 		}
 		return []User{}
 	}
+	matches := f.matcher()
 	out := make([]User, 0, len(s.st.userOrder))
 	for _, u := range s.st.userOrder {
-		if u.active && f.matches(u) {
+		if u.active && matches(u) {
 			out = append(out, u.view())
 		}
 	}
