@@ -200,12 +200,24 @@ func targetPath(target string) string {
 type framer struct {
 	state   frameState
 	line    []byte // the current line, its first maxFramerLine bytes
+	cut     bool   // the current line was longer than that
 	left    int64  // bytes of a body or chunk still to come
 	length  int64
 	chunked bool
-	seen    uint64 // request lines read
+	http10  bool       // the request is HTTP/1.0: net/http ignores its Transfer-Encoding
+	last    headerKind // the header the next continuation line would extend
+	seen    uint64     // request lines read
 	targets [framerTargets]string
 }
+
+// headerKind is what a header line means to framing.
+type headerKind int
+
+const (
+	otherHeader headerKind = iota
+	lengthHeader
+	codingHeader
+)
 
 // framerTargets is how many requests may be read ahead of the router (pipelining).
 const framerTargets = 16
@@ -249,12 +261,43 @@ func (f *framer) feed(b []byte) {
 		f.keep(b[:i])
 		b = b[i+1:]
 		f.endLine(bytes.TrimSuffix(f.line, []byte("\r")))
-		f.line = f.line[:0]
+		f.line, f.cut = f.line[:0], false
 	}
 }
 
 func (f *framer) keep(b []byte) {
-	f.line = append(f.line, b[:min(len(b), maxFramerLine-len(f.line))]...)
+	for len(b) > 0 {
+		if len(f.line) == maxFramerLine && !f.dropLeadingZeros() {
+			f.cut = true
+			return
+		}
+		n := min(len(b), maxFramerLine-len(f.line))
+		f.line, b = append(f.line, b[:n]...), b[n:]
+	}
+}
+
+// dropLeadingZeros shortens a full line that is a Content-Length header
+// whose value starts with zeros to one leading zero: net/http reads such a
+// value (it allows a header line up to its header limit, far longer than
+// maxFramerLine), so the framer must read the same number.
+func (f *framer) dropLeadingZeros() bool {
+	const name = "content-length:"
+	if f.state != frameHeaders || len(f.line) < len(name) || !bytes.EqualFold(f.line[:len(name)], []byte(name)) {
+		return false
+	}
+	start := len(name)
+	for start < len(f.line) && (f.line[start] == ' ' || f.line[start] == '\t') {
+		start++
+	}
+	zeros := 0
+	for start+zeros < len(f.line) && f.line[start+zeros] == '0' {
+		zeros++
+	}
+	if zeros < 2 {
+		return false
+	}
+	f.line = append(f.line[:start+1], f.line[start+zeros:]...)
+	return true
 }
 
 func (f *framer) endLine(line []byte) {
@@ -265,7 +308,8 @@ func (f *framer) endLine(line []byte) {
 		}
 		f.targets[f.seen%framerTargets] = requestTarget(line)
 		f.seen++
-		f.state, f.length, f.chunked = frameHeaders, 0, false
+		f.state, f.length, f.chunked, f.last = frameHeaders, 0, false, otherHeader
+		f.http10 = bytes.HasSuffix(line, []byte(" HTTP/1.0"))
 	case frameHeaders:
 		if len(line) == 0 {
 			switch {
@@ -278,17 +322,31 @@ func (f *framer) endLine(line []byte) {
 			}
 			return
 		}
+		if line[0] == ' ' || line[0] == '\t' {
+			// An obs-fold continuation: net/http adds it to the previous
+			// header's value, which must then not be one that frames.
+			if f.last != otherHeader {
+				f.state = frameLost
+			}
+			return
+		}
 		name, value, _ := bytes.Cut(line, []byte(":"))
 		value = bytes.TrimSpace(value)
+		f.last = otherHeader
 		switch {
 		case bytes.EqualFold(bytes.TrimSpace(name), []byte("Content-Length")):
 			n, err := strconv.ParseInt(string(value), 10, 64)
-			if err != nil || n < 0 {
+			if err != nil || n < 0 || f.cut {
 				f.state = frameLost
 			}
-			f.length = n
+			f.length, f.last = n, lengthHeader
 		case bytes.EqualFold(bytes.TrimSpace(name), []byte("Transfer-Encoding")):
-			f.chunked = bytes.Contains(bytes.ToLower(value), []byte("chunked"))
+			if f.cut {
+				f.state = frameLost
+			}
+			// net/http ignores Transfer-Encoding on HTTP/1.0 (issue 12785).
+			f.chunked = !f.http10 && bytes.Contains(bytes.ToLower(value), []byte("chunked"))
+			f.last = codingHeader
 		}
 	case frameChunkSize:
 		size, _, _ := bytes.Cut(line, []byte(";"))

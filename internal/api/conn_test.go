@@ -33,6 +33,24 @@ func TestFramerFindsTheRefusedRequest(t *testing.T) {
 		}
 	}
 
+	// Framing net/http does differently from a naive reading: lost (the
+	// legacy shape) when a continuation line changes a framing header.
+	for stream, wantLost := range map[string]bool{
+		"POST /x HTTP/1.1\r\nContent-Length: 2\r\n 3\r\n\r\n":                                              true,
+		"POST /x HTTP/1.1\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n":                                 true,
+		"POST /x HTTP/1.1\r\nX-A: 1\r\n Content-Length: 3\r\n\r\n":                                         false,
+		"POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n":                      false,
+		"POST /x HTTP/1.1\r\nTransfer-Encoding: " + strings.Repeat(" ", maxFramerLine) + "chunked\r\n\r\n": true,
+		"POST /x HTTP/1.1\r\nContent-Length: 1" + strings.Repeat("0", maxFramerLine) + "\r\n\r\n":          true,
+		"POST /x HTTP/1.1\r\ncontent-length:" + strings.Repeat("0", 3*maxFramerLine) + "\r\n\r\n":          false,
+	} {
+		var f framer
+		f.feed([]byte(stream))
+		if lost := f.state == frameLost; lost != wantLost || !lost && f.state != frameRequestLine {
+			t.Errorf("%.60q: state %d, want lost %v", stream, f.state, wantLost)
+		}
+	}
+
 	// A request line too long to end: its start.
 	var f framer
 	f.feed([]byte("GET /api/" + strings.Repeat("x", 100<<10)))

@@ -197,6 +197,36 @@ func TestRequestsNetHTTPRefusesAreAnsweredInTheRoutesShape(t *testing.T) {
 		}
 	})
 
+	t.Run("framed as net/http frames it", func(t *testing.T) {
+		// Requests whose framing is easy to get wrong, each followed by a
+		// refused one: the refusal has the shape of the refused request's
+		// route only if the connection framed the first as net/http did.
+		body := `{"advance":"1s"}` + "\r\n" // a line end: read as a request line if misframed
+		clock := "POST /__mock/clock HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		for name, first := range map[string]string{
+			// Leading zeros beyond the framer's line limit.
+			"a long Content-Length": clock + "Content-Length: " + strings.Repeat("0", 9000) + strconv.Itoa(len(body)) + "\r\n\r\n" + body,
+			// net/http ignores Transfer-Encoding on HTTP/1.0 and reads Content-Length.
+			"HTTP/1.0 with Transfer-Encoding": strings.Replace(clock, "HTTP/1.1", "HTTP/1.0", 1) +
+				"Connection: keep-alive\r\nTransfer-Encoding: chunked\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body,
+			// A folded line belongs to X-Foo's value, not a Content-Length.
+			"an obs-fold line": "GET /version HTTP/1.1\r\nHost: x\r\nX-Foo: a\r\n Content-Length: 5\r\n\r\n",
+		} {
+			t.Run(name, func(t *testing.T) {
+				conn := dialRaw(t, srv.ProxyURL())
+				conn.send(first + "GET /api/%zz HTTP/1.1\r\nHost: x\r\n\r\n")
+				if a := conn.read("POST"); a.status != 200 {
+					t.Fatalf("first request: %d %s", a.status, a.body)
+				}
+				a := conn.read("GET")
+				if a.status != 400 {
+					t.Fatalf("refused request: %d %s", a.status, a.body)
+				}
+				errorShape(t, a, "/api/")
+			})
+		}
+	})
+
 	t.Run("pipelined behind requests with bodies", func(t *testing.T) {
 		// Two requests whose bodies hold what looks like a request line for
 		// another route, one chunked, then the bad request, then one that
