@@ -132,16 +132,31 @@ func New(o Options, l Listener) http.Handler {
 }
 
 // newRouter routes to handle(rt) for each route, as one gorilla/mux router
-// holding them all in this order would.
+// holding them all in this order would. Routes whose first two path
+// segments are not both literal (/{owner}/{project}/collaborators) must come
+// after every route a request could also match: they are tried only once
+// the request's group has no route for it.
 func newRouter(rts []route, handle func(route) http.Handler, notFound, methodNotAllowed http.Handler) *router {
-	rr := &router{groups: map[string]*mux.Router{}, notFound: notFound}
+	rr := &router{groups: map[string]*mux.Router{}, notFound: notFound, methodNotAllowed: methodNotAllowed}
+	// A group that has no route for a request hands it to the routes that
+	// no group holds.
+	groupNotFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rr.tryRest(w, r, false) })
+	groupNotAllowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rr.tryRest(w, r, true) })
 	for _, rt := range rts {
 		k := routeKey(rt.path)
+		if strings.Contains(k, "{") {
+			if rr.rest == nil {
+				rr.rest = mux.NewRouter()
+				rr.rest.SkipClean(true)
+			}
+			rr.rest.Handle(rt.path, handle(rt)).Methods(rt.method)
+			continue
+		}
 		g := rr.groups[k]
 		if g == nil {
 			g = mux.NewRouter()
 			g.SkipClean(true) // never redirect: an odd path is a 404, as the API would answer
-			g.NotFoundHandler, g.MethodNotAllowedHandler = notFound, methodNotAllowed
+			g.NotFoundHandler, g.MethodNotAllowedHandler = groupNotFound, groupNotAllowed
 			rr.groups[k] = g
 			rr.keys = append(rr.keys, k)
 		}
@@ -155,9 +170,12 @@ func newRouter(rts []route, handle func(route) http.Handler, notFound, methodNot
 // with a regexp each, which cost the project route (the 19th) four
 // microseconds; a group holds at most a dozen.
 type router struct {
-	groups   map[string]*mux.Router
-	keys     []string // the groups in route-table order, for walk
-	notFound http.Handler
+	groups map[string]*mux.Router
+	keys   []string // the groups in route-table order, for walk
+	// rest holds the routes with a variable in their first two segments,
+	// which no group can hold; nil if there are none.
+	rest                       *mux.Router
+	notFound, methodNotAllowed http.Handler
 }
 
 func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -171,6 +189,24 @@ func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if g, ok := rr.groups[routeKey(r.URL.Path)]; ok {
 		g.ServeHTTP(w, r)
+		return
+	}
+	rr.tryRest(w, r, false)
+}
+
+// tryRest serves a request no group has a route for: by a route of rest,
+// else 405 if some route has its path (mismatch: a group's has), else 404.
+func (rr *router) tryRest(w http.ResponseWriter, r *http.Request, mismatch bool) {
+	if rr.rest != nil {
+		var m mux.RouteMatch
+		if rr.rest.Match(r, &m) {
+			rr.rest.ServeHTTP(w, r)
+			return
+		}
+		mismatch = mismatch || m.MatchErr == mux.ErrMethodMismatch
+	}
+	if mismatch {
+		rr.methodNotAllowed.ServeHTTP(w, r)
 		return
 	}
 	rr.notFound.ServeHTTP(w, r)
@@ -187,19 +223,22 @@ func clientMethod(r *http.Request) string {
 	return r.Method
 }
 
-// walk visits every registered route, in route-table order.
+// walk visits every registered route, those of rest last.
 func (rr *router) walk(fn mux.WalkFunc) error {
 	for _, k := range rr.keys {
 		if err := rr.groups[k].Walk(fn); err != nil {
 			return err
 		}
 	}
+	if rr.rest != nil {
+		return rr.rest.Walk(fn)
+	}
 	return nil
 }
 
 // routeKey is a path's first two segments ("v4/projects"), or its first if it
-// has one. Every route's first two segments are literal, so a request can
-// only match routes with its own key: a route's {variable} never spans a "/".
+// has one. A route whose first two segments are literal can only match
+// requests with its own key: a route's {variable} never spans a "/".
 func routeKey(path string) string {
 	p := strings.TrimPrefix(path, "/")
 	first := strings.IndexByte(p, '/')
