@@ -73,6 +73,9 @@ type request struct {
 	bodyLimit int64 // the largest body the route accepts
 	takesBody bool  // the route reads a JSON body (route.body)
 	refused   bool  // refused before its body may be read
+	// observed500: answered with a 500 Domino was observed to answer, which
+	// is no failure of the mock's (logged at debug level).
+	observed500 bool
 
 	readTimeout, writeTimeout time.Duration // Options'
 }
@@ -362,7 +365,7 @@ func (s *server) wrap(rt route) http.Handler {
 			s.o.Journal.add(e)
 		}
 		level := slog.LevelDebug
-		if status >= 500 && s.o.Store.Profile().DuplicateStatus != status && s.o.Store.Profile().PublicDuplicateStatus != status {
+		if status >= 500 && !q.observed500 && s.o.Store.Profile().DuplicateStatus != status && s.o.Store.Profile().PublicDuplicateStatus != status {
 			level = slog.LevelError
 		}
 		// Never log headers or bodies: they carry tokens, keys and git secrets.
@@ -559,6 +562,9 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 			return s.o.Store.Profile().DuplicateStatus, se.Message
 		case store.KindUnavailable:
 			return http.StatusServiceUnavailable, se.Message
+		case store.KindServerError:
+			q.observed500 = true
+			return http.StatusInternalServerError, se.Message
 		}
 	}
 	s.o.Logger.Error("unexpected error", "error", err.Error())

@@ -561,17 +561,18 @@ func TestMalformedObjectIDs(t *testing.T) {
 	e := newEnv(t)
 	a := e.createSA("ids")
 	fill := strings.NewReplacer("{idpId}", a.IdpID, "{serviceAccountIdpId}", a.IdpID, "{name}", "t", "{tokenName}", "t",
-		"{collaboratorId}", a.ID, "{owner}", "admin", "{runId}", unknownObjectID)
+		"{collaboratorId}", a.ID, "{owner}", "admin", "{runId}", unknownObjectID,
+		"{project}", "quick-start", "{environmentVariableName}", "X")
 	n := 0
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		for _, v := range []string{"projectId", "userId", "credentialId", "repoId", "jobId"} {
+		for _, v := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "tagId", "projectToForkId"} {
 			if !strings.Contains(pattern, "{"+v+"}") {
 				continue
 			}
 			n++
 			path := pattern
-			for _, other := range []string{"projectId", "userId", "credentialId", "repoId", "jobId"} {
+			for _, other := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "tagId", "projectToForkId"} {
 				with := unknownObjectID
 				if other == v {
 					with = "invalid"
