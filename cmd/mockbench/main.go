@@ -177,6 +177,9 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err := b.loadPublicPage(ctx, rep); err != nil {
 		return err
 	}
+	if err := b.loadProjectList(ctx, rep); err != nil {
+		return err
+	}
 	if err := b.startup(ctx, rep); err != nil {
 		return err
 	}
@@ -510,8 +513,16 @@ func (b *bench) loadPublicPage(ctx context.Context, rep *report) error {
 	if len(page.ServiceAccounts) != 50 || page.Metadata.TotalCount != publicPageAccounts {
 		return fmt.Errorf("the first page holds %d of %d accounts, want 50 of %d", len(page.ServiceAccounts), page.Metadata.TotalCount, publicPageAccounts)
 	}
-	file := filepath.Join(b.tmp, "public-page.json")
-	bodies, _ := json.Marshal(bare.Bodies{bare.Key(rt.method, rt.path, rt.header): data, bare.HealthKey: []byte(`{"status":"ok"}`)})
+	return b.loadBeside(ctx, rep, m, rt, data, "public-page.json")
+}
+
+// loadBeside loads one route of the mock m, which answered it data, and a
+// bare server answering the same bytes, alternating for the rounds, and
+// adds the row to the report.
+func (b *bench) loadBeside(ctx context.Context, rep *report, m *child, rt routeSpec, data []byte, bodiesName string) error {
+	file := filepath.Join(b.tmp, bodiesName)
+	path, _, _ := strings.Cut(rt.path, "?") // the bare server answers by path alone
+	bodies, _ := json.Marshal(bare.Bodies{bare.Key(rt.method, path, rt.header): data, bare.HealthKey: []byte(`{"status":"ok"}`)})
 	if err := os.WriteFile(file, bodies, 0o600); err != nil {
 		return err
 	}

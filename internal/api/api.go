@@ -74,6 +74,9 @@ type request struct {
 	takesBody bool         // the route reads a JSON body (route.body)
 	tracked   *trackedBody // the request's body, nil for none
 	refused   bool         // refused before its body may be read
+	// observed500: answered with a 500 Domino was observed to answer, which
+	// is no failure of the mock's (logged at debug level).
+	observed500 bool
 
 	readTimeout, writeTimeout time.Duration // Options'
 }
@@ -151,16 +154,31 @@ func New(o Options, l Listener) http.Handler {
 }
 
 // newRouter routes to handle(rt) for each route, as one gorilla/mux router
-// holding them all in this order would.
+// holding them all in this order would. Routes whose first two path
+// segments are not both literal (/{owner}/{project}/collaborators) must come
+// after every route a request could also match: they are tried only once
+// the request's group has no route for it.
 func newRouter(rts []route, handle func(route) http.Handler, notFound, methodNotAllowed http.Handler) *router {
-	rr := &router{groups: map[string]*mux.Router{}, notFound: notFound}
+	rr := &router{groups: map[string]*mux.Router{}, notFound: notFound, methodNotAllowed: methodNotAllowed}
+	// A group that has no route for a request hands it to the routes that
+	// no group holds.
+	groupNotFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rr.tryRest(w, r, false) })
+	groupNotAllowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rr.tryRest(w, r, true) })
 	for _, rt := range rts {
 		k := routeKey(rt.path)
+		if strings.Contains(k, "{") {
+			if rr.rest == nil {
+				rr.rest = mux.NewRouter()
+				rr.rest.SkipClean(true)
+			}
+			rr.rest.Handle(rt.path, handle(rt)).Methods(rt.method)
+			continue
+		}
 		g := rr.groups[k]
 		if g == nil {
 			g = mux.NewRouter()
 			g.SkipClean(true) // never redirect: an odd path is a 404, as the API would answer
-			g.NotFoundHandler, g.MethodNotAllowedHandler = notFound, methodNotAllowed
+			g.NotFoundHandler, g.MethodNotAllowedHandler = groupNotFound, groupNotAllowed
 			rr.groups[k] = g
 			rr.keys = append(rr.keys, k)
 		}
@@ -174,9 +192,12 @@ func newRouter(rts []route, handle func(route) http.Handler, notFound, methodNot
 // with a regexp each, which cost the project route (the 19th) four
 // microseconds; a group holds at most a dozen.
 type router struct {
-	groups   map[string]*mux.Router
-	keys     []string // the groups in route-table order, for walk
-	notFound http.Handler
+	groups map[string]*mux.Router
+	keys   []string // the groups in route-table order, for walk
+	// rest holds the routes with a variable in their first two segments,
+	// which no group can hold; nil if there are none.
+	rest                       *mux.Router
+	notFound, methodNotAllowed http.Handler
 }
 
 func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -190,6 +211,24 @@ func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if g, ok := rr.groups[routeKey(r.URL.Path)]; ok {
 		g.ServeHTTP(w, r)
+		return
+	}
+	rr.tryRest(w, r, false)
+}
+
+// tryRest serves a request no group has a route for: by a route of rest,
+// else 405 if some route has its path (mismatch: a group's has), else 404.
+func (rr *router) tryRest(w http.ResponseWriter, r *http.Request, mismatch bool) {
+	if rr.rest != nil {
+		var m mux.RouteMatch
+		if rr.rest.Match(r, &m) {
+			rr.rest.ServeHTTP(w, r)
+			return
+		}
+		mismatch = mismatch || m.MatchErr == mux.ErrMethodMismatch
+	}
+	if mismatch {
+		rr.methodNotAllowed.ServeHTTP(w, r)
 		return
 	}
 	rr.notFound.ServeHTTP(w, r)
@@ -206,19 +245,22 @@ func clientMethod(r *http.Request) string {
 	return r.Method
 }
 
-// walk visits every registered route, in route-table order.
+// walk visits every registered route, those of rest last.
 func (rr *router) walk(fn mux.WalkFunc) error {
 	for _, k := range rr.keys {
 		if err := rr.groups[k].Walk(fn); err != nil {
 			return err
 		}
 	}
+	if rr.rest != nil {
+		return rr.rest.Walk(fn)
+	}
 	return nil
 }
 
 // routeKey is a path's first two segments ("v4/projects"), or its first if it
-// has one. Every route's first two segments are literal, so a request can
-// only match routes with its own key: a route's {variable} never spans a "/".
+// has one. A route whose first two segments are literal can only match
+// requests with its own key: a route's {variable} never spans a "/".
 func routeKey(path string) string {
 	p := strings.TrimPrefix(path, "/")
 	first := strings.IndexByte(p, '/')
@@ -346,7 +388,7 @@ func (s *server) wrap(rt route) http.Handler {
 			s.o.Journal.add(e)
 		}
 		level := slog.LevelDebug
-		if status >= 500 && s.o.Store.Profile().DuplicateStatus != status && s.o.Store.Profile().PublicDuplicateStatus != status {
+		if status >= 500 && !q.observed500 && s.o.Store.Profile().DuplicateStatus != status && s.o.Store.Profile().PublicDuplicateStatus != status {
 			level = slog.LevelError
 		}
 		// Never log headers or bodies: they carry tokens, keys and git secrets.
@@ -548,6 +590,9 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 			return s.o.Store.Profile().DuplicateStatus, se.Message
 		case store.KindUnavailable:
 			return http.StatusServiceUnavailable, se.Message
+		case store.KindServerError:
+			q.observed500 = true
+			return http.StatusInternalServerError, se.Message
 		}
 	}
 	s.o.Logger.Error("unexpected error", "error", err.Error())

@@ -17,12 +17,14 @@ import (
 // Not validated: idpIds (UUIDs) and collaboratorId, which the spec leaves
 // without a pattern.
 var objectIDPathVars = map[string]bool{
-	"projectId":    true,
-	"userId":       true,
-	"credentialId": true,
-	"repoId":       true,
-	"jobId":        true,
-	"runId":        true, // a job's id in the legacy v1 routes (inferred)
+	"projectId":       true,
+	"userId":          true,
+	"credentialId":    true,
+	"repoId":          true,
+	"jobId":           true,
+	"runId":           true, // a job's id in the legacy v1 routes (inferred)
+	"tagId":           true,
+	"projectToForkId": true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

@@ -16,10 +16,12 @@ var queryParams = map[string][]string{
 	"GET /api/serviceAccounts/v1/serviceAccounts/{serviceAccountIdpId}/gitcredentials": {"offset", "limit"},
 	"GET /api/users/v1/users":                            {"offset", "limit"},
 	"GET /v4/gateway/projects/findProjectByOwnerAndName": {"ownerName", "projectName"},
-	"GET /v4/jobs":        {"projectId", "page_size", "page_no", "sort_by", "order_by", "status", "show_archived", "tag", "query", "type", "dominoStatsSortFieldName"},
-	"GET /v4/jobs/":       {"projectId", "page_size", "page_no", "sort_by", "order_by", "status", "show_archived", "tag", "query", "type", "dominoStatsSortFieldName"},
-	"GET /__mock/state":   {"secrets"},
-	"GET /__mock/journal": {"method", "path", "status", "caller", "limit"},
+	"GET /v4/projects":                                   {"name", "ownerUsername"},
+	"GET /v4/gateway/projects":                           {"relationship", "showCompleted", "limit", "includeSearchableAndPublic"},
+	"GET /v4/jobs":                                       {"projectId", "page_size", "page_no", "sort_by", "order_by", "status", "show_archived", "tag", "query", "type", "dominoStatsSortFieldName"},
+	"GET /v4/jobs/":                                      {"projectId", "page_size", "page_no", "sort_by", "order_by", "status", "show_archived", "tag", "query", "type", "dominoStatsSortFieldName"},
+	"GET /__mock/state":                                  {"secrets"},
+	"GET /__mock/journal":                                {"method", "path", "status", "caller", "limit"},
 }
 
 var pathParam = regexp.MustCompile(`\{(\w+)\}`)

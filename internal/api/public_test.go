@@ -562,17 +562,18 @@ func TestMalformedObjectIDs(t *testing.T) {
 	e := newEnv(t)
 	a := e.createSA("ids")
 	fill := strings.NewReplacer("{idpId}", a.IdpID, "{serviceAccountIdpId}", a.IdpID, "{name}", "t", "{tokenName}", "t",
-		"{collaboratorId}", a.ID, "{owner}", "admin")
+		"{collaboratorId}", a.ID, "{owner}", "admin",
+		"{project}", "quick-start", "{environmentVariableName}", "X")
 	n := 0
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		for _, v := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId"} {
+		for _, v := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId", "tagId", "projectToForkId"} {
 			if !strings.Contains(pattern, "{"+v+"}") {
 				continue
 			}
 			n++
 			path := pattern
-			for _, other := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId"} {
+			for _, other := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId", "tagId", "projectToForkId"} {
 				with := unknownObjectID
 				if other == v {
 					with = "invalid"

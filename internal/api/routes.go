@@ -62,6 +62,19 @@ func routes() []route {
 		{method: "DELETE", path: "/api/projects/v1/projects/{projectId}/collaborators/{collaboratorId}", h: removeCollaboratorV1, allowed: managesProject, summary: "Remove a collaborator (public API)"},
 		{method: "GET", path: "/v4/projects/{projectId}/hardwareTiers", h: hardwareTiers, summary: "Hardware tiers a project may use"},
 		{method: "GET", path: "/v4/projects/{projectId}/useableEnvironments", h: useableEnvironments, summary: "Environments a project may use"},
+		{method: "POST", path: "/v4/projects", h: createProject, body: true, summary: "Create a project"},
+		{method: "GET", path: "/v4/projects", h: listProjects, summary: "List the projects the caller may see, by name and owner"},
+		{method: "GET", path: "/v4/gateway/projects", h: gatewayProjects, summary: "List projects by the caller's relationship to them"},
+		{method: "DELETE", path: "/v4/projects/{projectId}", h: archiveProject, summary: "Archive a project (owner or administrator)"},
+		{method: "POST", path: "/v4/projects/{projectToForkId}/fork", h: forkProject, body: true, summary: "Fork a project"},
+		{method: "POST", path: "/v4/projects/{projectId}/tags", h: addProjectTags, body: true, summary: "Tag a project, by tag names"},
+		{method: "DELETE", path: "/v4/projects/{projectId}/tags/{tagId}", h: removeProjectTag, summary: "Take a tag off a project"},
+		{method: "GET", path: "/v4/projects/{projectId}/settings", h: getProjectSettings, summary: "A project's settings"},
+		{method: "PUT", path: "/v4/projects/{projectId}/settings", h: updateProjectSettings, body: true, summary: "Change a project's settings"},
+		{method: "GET", path: "/v4/projects/{projectId}/environmentVariables", h: listProjectEnvVars, summary: "A project's environment variables"},
+		{method: "POST", path: "/v4/projects/{projectId}/environmentVariables", h: setProjectEnvVar, body: true, summary: "Add or replace a project environment variable"},
+		{method: "DELETE", path: "/v4/projects/{projectId}/environmentVariables/{environmentVariableName}", h: deleteProjectEnvVar, summary: "Remove a project environment variable"},
+		{method: "POST", path: "/project", h: createProjectLegacy, body: true, summary: "Create a project (legacy form: projectName, ownerOverrideUsername)"},
 
 		// Git credentials and their mapping to repositories.
 		{method: "GET", path: "/v4/accounts/gitproviders", h: gitProviders, summary: "Git service providers"},
@@ -88,6 +101,11 @@ func routes() []route {
 
 		// The API proxy's own route.
 		{method: "GET", path: "/access-token", h: accessToken, proxyOnly: true, summary: "A short-lived JWT for the proxy's user (proxy only)"},
+
+		// Legacy routes with a variable in their first two segments: after
+		// every route a request could also match (see newRouter).
+		{method: "GET", path: "/projectTags/{tagId}", h: projectTagDetails, summary: "A project tag (legacy)"},
+		{method: "GET", path: "/{owner}/{project}/collaborators", h: legacyCollaborators, summary: "A project's owner and collaborators, by owner and project name (legacy)"},
 
 		// The mock's control plane.
 		{method: "GET", path: "/__mock/health", auth: authNone, h: health, summary: "Mock: ready? (no credentials)"},

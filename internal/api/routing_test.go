@@ -37,7 +37,26 @@ func TestRouteKey(t *testing.T) {
 // the 404 or 405) it would reach in one gorilla/mux router, with the same
 // path variables; a HEAD request reaches what its GET would.
 func TestGroupedRouterMatchesOneMux(t *testing.T) {
-	all := routes()
+	groupedMatchesOneMux(t, routes())
+}
+
+// TestRoutesWithVariableFirstSegments: routes that no group can hold (a
+// variable in their first two segments) are reached as one mux reaches
+// them, when they come after the routes a request could also match.
+func TestRoutesWithVariableFirstSegments(t *testing.T) {
+	h := func(q *request) (int, any, error) { return 0, nil, nil }
+	groupedMatchesOneMux(t, []route{
+		{method: "GET", path: "/v4/projects/{projectId}", h: h},
+		{method: "DELETE", path: "/v4/projects/{projectId}", h: h},
+		{method: "GET", path: "/v4/jobs/{jobId}", h: h},
+		{method: "POST", path: "/project", h: h},
+		{method: "GET", path: "/{owner}/{project}/collaborators", h: h},
+		{method: "GET", path: "/projectTags/{tagId}", h: h},
+		{method: "GET", path: "/__mock/health", h: h},
+	})
+}
+
+func groupedMatchesOneMux(t *testing.T, all []route) {
 	label := func(name string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "%s %v", name, mux.Vars(r))
@@ -55,7 +74,8 @@ func TestGroupedRouterMatchesOneMux(t *testing.T) {
 	}
 
 	paths := []string{"", "/", "//", "*", "/v4", "/v4/", "/api", "/__mock", "/__mock/", "/VERSION",
-		"/v4/projects/../users/self", "/v4/projects/a%2Fb", "/auth/realms", "/v4/jobs/start/x"}
+		"/v4/projects/../users/self", "/v4/projects/a%2Fb", "/auth/realms", "/v4/jobs/start/x",
+		"/v4/jobs/collaborators", "/v4/users/collaborators", "/__mock/jobs/collaborators", "/projectTags", "/projectTags/"}
 	for _, rt := range all {
 		for _, fill := range []string{"x", "start", "self", "a/b", "", "..", "%2e%2e"} {
 			p := rt.path

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -55,8 +56,8 @@ type Client struct {
 // NewClient returns a client for t.
 func NewClient(t Target) *Client { return &Client{target: t, http: t.httpClient()} }
 
-// Do sends one request. body is nil (no body), []byte (sent as is, as JSON)
-// or any value to encode as JSON.
+// Do sends one request. body is nil (no body), []byte (sent as is, as JSON),
+// url.Values (sent as a form) or any value to encode as JSON.
 func (c *Client) Do(ctx context.Context, method, path string, cred Credential, body any) (*Response, error) {
 	base := c.target.APIHost
 	if cred.viaProxy {
@@ -66,6 +67,10 @@ func (c *Client) Do(ctx context.Context, method, path string, cred Credential, b
 		base = c.target.APIProxy
 	}
 	var rd io.Reader
+	form, isForm := body.(url.Values)
+	if isForm {
+		body = []byte(form.Encode())
+	}
 	if body != nil {
 		raw, ok := body.([]byte)
 		if !ok {
@@ -81,7 +86,12 @@ func (c *Client) Do(ctx context.Context, method, path string, cred Credential, b
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	if body != nil {
+	switch {
+	case isForm:
+		// As python-domino posts its legacy forms.
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Csrf-Token", "nocheck")
+	case body != nil:
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if cred.apiKey != "" {

@@ -14,6 +14,11 @@ const (
 	KindForbidden                       // authenticated, not allowed
 	KindNotFound                        // an id or name that does not exist
 	KindDuplicate                       // a unique name or email is taken
+	// KindServerError is a 500 that Domino was observed to answer, for
+	// input it does not handle (an unknown project on the environment
+	// variable routes, an unknown enum value in a query): not a failure of
+	// the mock.
+	KindServerError
 )
 
 // Error is a domain error with a message fit to show the caller.

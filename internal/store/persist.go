@@ -72,6 +72,7 @@ type walRecord struct {
 	AccessTokens    []AccessTokenRecord `json:"accessTokens,omitempty"`
 	DelAccessTokens []string            `json:"delAccessTokens,omitempty"`
 	Projects        []ProjectRecord     `json:"projects,omitempty"`
+	ProjectTags     []TagRecord         `json:"projectTags,omitempty"`
 	Credentials     []CredentialRecord  `json:"gitCredentials,omitempty"`
 	DelCredentials  []string            `json:"delGitCredentials,omitempty"`
 	Mappings        []MappingRecord     `json:"credentialMappings,omitempty"`
@@ -91,6 +92,8 @@ type createdIDs struct {
 	AccessTokens []string `json:"accessTokens,omitempty"`
 	Credentials  []string `json:"gitCredentials,omitempty"`
 	Jobs         []string `json:"jobs,omitempty"`
+	Projects     []string `json:"projects,omitempty"`
+	ProjectTags  []string `json:"projectTags,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -123,13 +126,15 @@ type snapshotFileDoc struct {
 // change lists what a mutation touched, for the log.
 type change struct {
 	full            bool // the whole state was replaced: written as a snapshot
-	creates         bool // the users, tokens, access tokens, credentials and jobs listed are new
+	creates         bool // the users, tokens, access tokens, credentials, jobs and projects listed are new
 	users           []*user
 	tokens          []*token
 	delTokens       []string
 	accessTokens    []string
 	delAccessTokens []string
 	projects        []*project
+	tags            []*projectTag // project tags changed or made…
+	createdTags     []*projectTag // …of which these are new
 	creds           []*gitCredential
 	delCreds        []string
 	mappings        []mappingKey
@@ -221,6 +226,22 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, p := range c.projects {
 		rec.Projects = append(rec.Projects, p.record())
 	}
+	for _, t := range c.tags {
+		rec.ProjectTags = append(rec.ProjectTags, t.record())
+	}
+	for _, t := range c.createdTags {
+		if !slices.Contains(c.tags, t) {
+			rec.ProjectTags = append(rec.ProjectTags, t.record())
+		}
+	}
+	if len(c.createdTags) > 0 {
+		if rec.Created == nil {
+			rec.Created = &createdIDs{}
+		}
+		for _, t := range c.createdTags {
+			rec.Created.ProjectTags = append(rec.Created.ProjectTags, t.id)
+		}
+	}
 	for _, cr := range c.creds {
 		rec.Credentials = append(rec.Credentials, cr.record())
 	}
@@ -243,7 +264,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		rec.ClockOffset = &d
 	}
 	if c.creates {
-		rec.Created = &createdIDs{}
+		if rec.Created == nil {
+			rec.Created = &createdIDs{}
+		}
 		for _, u := range rec.Users {
 			rec.Created.Users = append(rec.Created.Users, u.ID)
 		}
@@ -258,6 +281,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, j := range rec.Jobs {
 			rec.Created.Jobs = append(rec.Created.Jobs, j.ID)
+		}
+		for _, p := range rec.Projects {
+			rec.Created.Projects = append(rec.Created.Projects, p.ID)
 		}
 	}
 	return rec
@@ -660,6 +686,7 @@ type replay struct {
 	tokens    orderedMap[TokenRecord]
 	access    orderedMap[AccessTokenRecord]
 	projects  orderedMap[ProjectRecord]
+	tags      orderedMap[TagRecord]
 	creds     orderedMap[CredentialRecord]
 	mappings  orderedMap[MappingRecord]
 	jobs      orderedMap[JobRecord]
@@ -719,13 +746,14 @@ func putAll[V any](what string, o *orderedMap[V], vs []V, key func(V) string) er
 	return nil
 }
 
-func userKey(v UserRecord) string           { return v.ID }
-func tokenKey(v TokenRecord) string         { return v.JTI }
-func accessKey(v AccessTokenRecord) string  { return v.JTI }
-func projectKey(v ProjectRecord) string     { return v.ID }
-func credKey(v CredentialRecord) string     { return v.ID }
-func jobKey(v JobRecord) string             { return v.ID }
-func lifecycleKey(v LifecycleRecord) string { return v.ID }
+func userKey(v UserRecord) string             { return v.ID }
+func tokenKey(v TokenRecord) string           { return v.JTI }
+func accessKey(v AccessTokenRecord) string    { return v.JTI }
+func projectRecordKey(v ProjectRecord) string { return v.ID }
+func tagKey(v TagRecord) string               { return v.ID }
+func credKey(v CredentialRecord) string       { return v.ID }
+func jobKey(v JobRecord) string               { return v.ID }
+func lifecycleKey(v LifecycleRecord) string   { return v.ID }
 
 func (r *replay) full(s Snapshot) error {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
@@ -734,7 +762,8 @@ func (r *replay) full(s Snapshot) error {
 		putAll("users", &r.users, s.Users, userKey),
 		putAll("tokens", &r.tokens, s.Tokens, tokenKey),
 		putAll("accessTokens", &r.access, s.AccessTokens, accessKey),
-		putAll("projects", &r.projects, s.Projects, projectKey),
+		putAll("projects", &r.projects, s.Projects, projectRecordKey),
+		putAll("projectTags", &r.tags, s.ProjectTags, tagKey),
 		putAll("gitCredentials", &r.creds, s.Credentials, credKey),
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
@@ -773,6 +802,8 @@ func (r *replay) apply(rec walRecord) error {
 			creates("access token", c.AccessTokens, &r.access, rec.AccessTokens, accessKey),
 			creates("git credential", c.Credentials, &r.creds, rec.Credentials, credKey),
 			creates("job", c.Jobs, &r.jobs, rec.Jobs, jobKey),
+			creates("project", c.Projects, &r.projects, rec.Projects, projectRecordKey),
+			creates("project tag", c.ProjectTags, &r.tags, rec.ProjectTags, tagKey),
 		} {
 			if err != nil {
 				return err
@@ -796,6 +827,9 @@ func (r *replay) apply(rec walRecord) error {
 	}
 	for _, v := range rec.Projects {
 		r.projects.put(v.ID, v)
+	}
+	for _, v := range rec.ProjectTags {
+		r.tags.put(v.ID, v)
 	}
 	for _, v := range rec.Credentials {
 		r.creds.put(v.ID, v)
@@ -836,5 +870,6 @@ func (r *replay) result() Snapshot {
 	}
 	s.Users, s.Tokens, s.AccessTokens = r.users.values(), r.tokens.values(), r.access.values()
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
+	s.ProjectTags = r.tags.values()
 	return s
 }

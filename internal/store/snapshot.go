@@ -30,6 +30,7 @@ type Snapshot struct {
 	Tokens        []TokenRecord           `json:"tokens"`
 	AccessTokens  []AccessTokenRecord     `json:"accessTokens"`
 	Projects      []ProjectRecord         `json:"projects"`
+	ProjectTags   []TagRecord             `json:"projectTags,omitempty"`
 	HardwareTiers []fixtures.HardwareTier `json:"hardwareTiers"`
 	Environments  []fixtures.Environment  `json:"environments"`
 	Credentials   []CredentialRecord      `json:"gitCredentials"`
@@ -71,15 +72,31 @@ type AccessTokenRecord struct {
 	TokenJTI string `json:"tokenJti,omitempty"`
 }
 
-// ProjectRecord is a project with its collaborators.
+// ProjectRecord is a project with its collaborators, tags, environment
+// variables (their values are secrets) and settings. The fields after
+// Collaborators came with the project routes; a document without them
+// still loads.
 type ProjectRecord struct {
-	ID            string               `json:"id"`
-	Name          string               `json:"name"`
-	OwnerID       string               `json:"ownerId"`
-	Description   string               `json:"description"`
-	Visibility    string               `json:"visibility"`
-	Repository    *RepositoryRecord    `json:"mainRepository,omitempty"`
-	Collaborators []CollaboratorRecord `json:"collaborators"`
+	ID                   string                         `json:"id"`
+	Name                 string                         `json:"name"`
+	OwnerID              string                         `json:"ownerId"`
+	Description          string                         `json:"description"`
+	Visibility           string                         `json:"visibility"`
+	Repository           *RepositoryRecord              `json:"mainRepository,omitempty"`
+	Collaborators        []CollaboratorRecord           `json:"collaborators"`
+	Archived             bool                           `json:"archived,omitempty"`
+	Created              *time.Time                     `json:"created,omitempty"`
+	Updated              *time.Time                     `json:"updated,omitempty"`
+	TagIDs               []string                       `json:"tagIds,omitempty"`
+	EnvironmentVariables []fixtures.EnvironmentVariable `json:"environmentVariables,omitempty"`
+	Settings             *fixtures.ProjectSettings      `json:"settings,omitempty"`
+}
+
+// TagRecord is a project tag, shared by the projects that list its id.
+type TagRecord struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	LastAdded time.Time `json:"lastAdded"`
 }
 
 // RepositoryRecord is a project's main repository.
@@ -160,7 +177,7 @@ func (a *accessToken) record(jti string) AccessTokenRecord {
 
 func (p *project) record() ProjectRecord {
 	r := ProjectRecord{ID: p.id, Name: p.name, OwnerID: p.owner.id, Description: p.description,
-		Visibility: p.visibility, Collaborators: []CollaboratorRecord{}}
+		Visibility: p.visibility, Collaborators: []CollaboratorRecord{}, Archived: p.archived}
 	if p.repo != nil {
 		r.Repository = &RepositoryRecord{ID: p.repo.id, URI: p.repo.uri, ServiceProvider: p.repo.serviceProvider,
 			RefType: p.repo.refType, RefValue: p.repo.refValue}
@@ -168,7 +185,27 @@ func (p *project) record() ProjectRecord {
 	for _, c := range p.collaborators {
 		r.Collaborators = append(r.Collaborators, CollaboratorRecord{UserID: c.user.id, Role: c.role})
 	}
+	created, updated := p.created, p.updated
+	r.Created, r.Updated = &created, &updated
+	for _, t := range p.tags {
+		r.TagIDs = append(r.TagIDs, t.id)
+	}
+	for _, v := range p.envVars {
+		r.EnvironmentVariables = append(r.EnvironmentVariables, fixtures.EnvironmentVariable{Name: v.name, Value: v.value})
+	}
+	if p.settings != (fixtures.ProjectSettings{}) {
+		st := p.settings
+		if st.DefaultEnvironmentRevisionSpec != nil {
+			spec := *st.DefaultEnvironmentRevisionSpec
+			st.DefaultEnvironmentRevisionSpec = &spec
+		}
+		r.Settings = &st
+	}
 	return r
+}
+
+func (t *projectTag) record() TagRecord {
+	return TagRecord{ID: t.id, Name: t.name, LastAdded: t.lastAdded}
 }
 
 func (c *gitCredential) record() CredentialRecord {
@@ -211,6 +248,9 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 	for _, p := range st.projectOrder {
 		s.Projects = append(s.Projects, p.record())
 	}
+	for _, id := range sortedKeys(st.tags) {
+		s.ProjectTags = append(s.ProjectTags, st.tags[id].record())
+	}
 	for _, id := range sortedKeys(st.creds) {
 		s.Credentials = append(s.Credentials, st.creds[id].record())
 	}
@@ -248,6 +288,14 @@ func (s *Snapshot) redact() {
 	}
 	for i := range s.AccessTokens {
 		s.AccessTokens[i].Value = Redacted
+	}
+	for i := range s.Projects {
+		// A project's environment variables hold its credentials.
+		vars := slices.Clone(s.Projects[i].EnvironmentVariables)
+		for j := range vars {
+			vars[j].Value = Redacted
+		}
+		s.Projects[i].EnvironmentVariables = vars
 	}
 }
 
@@ -359,6 +407,13 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 		st.addUser(u)
 	}
+	for i, r := range snap.ProjectTags {
+		if err := st.checkTag(check, i, r); err != nil {
+			return nil, bad("%v", err)
+		}
+		st.addTag(&projectTag{id: r.ID, name: r.Name, lastAdded: r.LastAdded})
+	}
+	named := make([]fixtures.Project, len(snap.Projects))
 	for i, r := range snap.Projects {
 		fp, err := st.namedProject(i, r)
 		if err != nil {
@@ -367,10 +422,16 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if err := check.Project(i, fp); err != nil {
 			return nil, bad("%v", err)
 		}
-		st.addProject(fp)
+		named[i] = fp
+		st.addProject(st.projectFromRecord(r))
 	}
 	if err := check.Catalog(snap.HardwareTiers, snap.Environments); err != nil {
 		return nil, bad("%v", err)
+	}
+	for i, fp := range named {
+		if err := check.ProjectSettings(i, fp, snap.HardwareTiers, snap.Environments); err != nil {
+			return nil, bad("%v", err)
+		}
 	}
 	st.tiers = append(st.tiers, snap.HardwareTiers...)
 	st.envs = append(st.envs, snap.Environments...)
@@ -500,14 +561,23 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 }
 
 // namedProject is projects[i] as fixtures write a project: its owner and
-// collaborators by user name, so that fixtures.Checker can check it.
+// collaborators by user name and its tags by name, so that
+// fixtures.Checker can check it.
 func (st *state) namedProject(i int, r ProjectRecord) (fixtures.Project, error) {
 	at := fmt.Sprintf("projects[%d]", i)
 	owner := st.users[r.OwnerID]
 	if owner == nil {
 		return fixtures.Project{}, fmt.Errorf("%s.ownerId %q is not a user", at, clip(r.OwnerID))
 	}
-	fp := fixtures.Project{ID: r.ID, Name: r.Name, Owner: owner.userName, Description: r.Description, Visibility: r.Visibility}
+	fp := fixtures.Project{ID: r.ID, Name: r.Name, Owner: owner.userName, Description: r.Description, Visibility: r.Visibility,
+		Archived: r.Archived, EnvironmentVariables: r.EnvironmentVariables, Settings: r.Settings}
+	for j, id := range r.TagIDs {
+		t := st.tags[id]
+		if t == nil {
+			return fixtures.Project{}, fmt.Errorf("%s.tagIds[%d] %q is not in projectTags", at, j, clip(id))
+		}
+		fp.Tags = append(fp.Tags, t.name)
+	}
 	if rr := r.Repository; rr != nil {
 		fp.MainRepository = &fixtures.Repository{ID: rr.ID, URI: rr.URI, ServiceProvider: rr.ServiceProvider}
 		fp.MainRepository.DefaultRef.Type, fp.MainRepository.DefaultRef.Value = rr.RefType, rr.RefValue
@@ -520,6 +590,57 @@ func (st *state) namedProject(i int, r ProjectRecord) (fixtures.Project, error) 
 		fp.Collaborators = append(fp.Collaborators, fixtures.Collaborator{UserName: u.userName, Role: c.Role})
 	}
 	return fp, nil
+}
+
+// projectFromRecord builds projects[i] once namedProject's version of it
+// is checked.
+func (st *state) projectFromRecord(r ProjectRecord) *project {
+	p := &project{id: r.ID, name: r.Name, owner: st.users[r.OwnerID], description: r.Description,
+		visibility: r.Visibility, archived: r.Archived}
+	if rr := r.Repository; rr != nil {
+		p.repo = newRepository(rr.ID, rr.URI, rr.ServiceProvider, rr.RefType, rr.RefValue)
+	}
+	for _, c := range r.Collaborators {
+		p.collaborators = append(p.collaborators, collaborator{user: st.users[c.UserID], role: c.Role})
+	}
+	// A document written before projects kept their times has none.
+	p.created = fixturesEpoch
+	if r.Created != nil {
+		p.created = *r.Created
+	}
+	p.updated = p.created
+	if r.Updated != nil {
+		p.updated = *r.Updated
+	}
+	for _, id := range r.TagIDs {
+		p.tags = append(p.tags, st.tags[id])
+	}
+	for _, v := range r.EnvironmentVariables {
+		p.envVars = append(p.envVars, envVar{name: v.Name, value: v.Value})
+	}
+	if r.Settings != nil {
+		p.settings = *r.Settings
+	}
+	return p
+}
+
+// checkTag checks projectTags[i]: an id of its own, a valid name no other
+// tag has.
+func (st *state) checkTag(check *fixtures.Checker, i int, r TagRecord) error {
+	at := fmt.Sprintf("projectTags[%d]", i)
+	if err := fixtures.CheckObjectID(at+".id", r.ID); err != nil {
+		return err
+	}
+	if err := check.ID(at+".id", r.ID); err != nil {
+		return err
+	}
+	if err := fixtures.CheckTagName(at+".name", r.Name); err != nil {
+		return err
+	}
+	if t := st.tagsByName[r.Name]; t != nil {
+		return fmt.Errorf("%s.name %q is already the name of tag %s", at, r.Name, t.id)
+	}
+	return nil
 }
 
 // checkCredential checks gitCredentials[i] by the rules a new credential

@@ -106,8 +106,11 @@ type state struct {
 	tokens       map[string]*token // by jti
 	accessTokens map[string]*accessToken
 
-	projects     map[string]*project
-	projectOrder []*project
+	projects     map[string]*project // by id, archived ones too
+	projectOrder []*project          // all of them, in creation order
+	projectIndex                     // the live ones by owner and by name (projects.go)
+	tags         map[string]*projectTag
+	tagsByName   map[string]*projectTag
 	tiers        []fixtures.HardwareTier
 	envs         []fixtures.Environment
 
@@ -223,6 +226,9 @@ func newState() *state {
 		tokens:       map[string]*token{},
 		accessTokens: map[string]*accessToken{},
 		projects:     map[string]*project{},
+		projectIndex: newProjectIndex(),
+		tags:         map[string]*projectTag{},
+		tagsByName:   map[string]*projectTag{},
 		creds:        map[string]*gitCredential{},
 		mappings:     map[mappingKey]string{},
 		jobs:         map[string]*job{},
@@ -244,7 +250,7 @@ func (s *Store) fromFixtures() *state {
 		})
 	}
 	for _, fp := range f.Projects {
-		st.addProject(fp)
+		st.addProject(st.projectFromFixture(fp))
 	}
 	return st
 }
@@ -286,30 +292,6 @@ func (st *state) countActive(u *user, n int) {
 	if u.serviceAccount {
 		st.activeSAs += n
 	}
-}
-
-// addProject adds a project whose owner and collaborators are named by
-// user name, as fixtures name them, once the document holding it is checked.
-func (st *state) addProject(fp fixtures.Project) {
-	p := &project{
-		id: fp.ID, name: fp.Name, owner: st.names[strings.ToLower(fp.Owner)],
-		description: fp.Description, visibility: fp.Visibility,
-	}
-	if r := fp.MainRepository; r != nil {
-		p.repo = &repository{id: r.ID, uri: r.URI, serviceProvider: r.ServiceProvider,
-			refType: r.DefaultRef.Type, refValue: r.DefaultRef.Value}
-		if p.repo.refType == "" {
-			p.repo.refType = "head"
-		}
-		if p.repo.serviceProvider == "" {
-			p.repo.serviceProvider = "unknown"
-		}
-	}
-	for _, c := range fp.Collaborators {
-		p.collaborators = append(p.collaborators, collaborator{user: st.names[strings.ToLower(c.UserName)], role: c.Role})
-	}
-	st.projects[p.id] = p
-	st.projectOrder = append(st.projectOrder, p)
 }
 
 // proxyUser is the user the API proxy acts as when told to act as name,
