@@ -14,6 +14,7 @@ const (
 	KindForbidden                       // authenticated, not allowed
 	KindNotFound                        // an id or name that does not exist
 	KindDuplicate                       // a unique name or email is taken
+	KindTooLarge                        // content past a size limit (files.go)
 )
 
 // Error is a domain error with a message fit to show the caller.

@@ -193,6 +193,8 @@ func kindName(k Kind) string {
 		return "KindDuplicate"
 	case KindUnavailable:
 		return "KindUnavailable"
+	case KindTooLarge:
+		return "KindTooLarge"
 	}
 	return "Kind(?)"
 }

@@ -77,6 +77,7 @@ type walRecord struct {
 	Mappings        []MappingRecord     `json:"credentialMappings,omitempty"`
 	DelMappings     []MappingRecord     `json:"delCredentialMappings,omitempty"`
 	Jobs            []JobRecord         `json:"jobs,omitempty"`
+	Commits         []CommitRecord      `json:"commits,omitempty"`
 	Lifecycle       *JobLifecycle       `json:"jobLifecycle,omitempty"`
 	ClockOffset     *Duration           `json:"clockOffset,omitempty"`
 	Created         *createdIDs         `json:"created,omitempty"`
@@ -91,6 +92,7 @@ type createdIDs struct {
 	AccessTokens []string `json:"accessTokens,omitempty"`
 	Credentials  []string `json:"gitCredentials,omitempty"`
 	Jobs         []string `json:"jobs,omitempty"`
+	Commits      []string `json:"commits,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -135,6 +137,7 @@ type change struct {
 	mappings        []mappingKey
 	delMappings     []mappingKey
 	jobs            []*job
+	commits         []*commit // new commits; their contents are stored before they are logged
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -234,6 +237,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, j := range c.jobs {
 		rec.Jobs = append(rec.Jobs, j.record())
 	}
+	for _, cm := range c.commits {
+		rec.Commits = append(rec.Commits, cm.record())
+	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -258,6 +264,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, j := range rec.Jobs {
 			rec.Created.Jobs = append(rec.Created.Jobs, j.ID)
+		}
+		for _, cm := range rec.Commits {
+			rec.Created.Commits = append(rec.Created.Commits, cm.ID)
 		}
 	}
 	return rec
@@ -451,6 +460,9 @@ func OpenDir(cfg Config, d *Dir) (*Store, error) {
 		s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
 	}
 	s.cfg.IDs.skipTo(l.ids)
+	if err := s.openFiles(d, !l.found); err != nil {
+		return nil, err
+	}
 	p := &persister{dir: d, ids: s.cfg.IDs, seq: l.seq}
 	// Start every run from a fresh snapshot and a log holding only its
 	// header: recovery is then done once, and a torn last line is gone for
@@ -663,6 +675,7 @@ type replay struct {
 	creds     orderedMap[CredentialRecord]
 	mappings  orderedMap[MappingRecord]
 	jobs      orderedMap[JobRecord]
+	commits   orderedMap[CommitRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -738,6 +751,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("gitCredentials", &r.creds, s.Credentials, credKey),
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
+		putAll("commits", &r.commits, s.Commits, commitKey),
 	} {
 		if err != nil {
 			return err
@@ -773,6 +787,7 @@ func (r *replay) apply(rec walRecord) error {
 			creates("access token", c.AccessTokens, &r.access, rec.AccessTokens, accessKey),
 			creates("git credential", c.Credentials, &r.creds, rec.Credentials, credKey),
 			creates("job", c.Jobs, &r.jobs, rec.Jobs, jobKey),
+			creates("commit", c.Commits, &r.commits, rec.Commits, commitKey),
 		} {
 			if err != nil {
 				return err
@@ -812,6 +827,9 @@ func (r *replay) apply(rec walRecord) error {
 	for _, v := range rec.Jobs {
 		r.jobs.put(v.ID, v)
 	}
+	for _, v := range rec.Commits {
+		r.commits.put(v.ID, v)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -836,5 +854,8 @@ func (r *replay) result() Snapshot {
 	}
 	s.Users, s.Tokens, s.AccessTokens = r.users.values(), r.tokens.values(), r.access.values()
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
+	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
+		s.Commits = nil
+	}
 	return s
 }

@@ -35,6 +35,7 @@ type Snapshot struct {
 	Credentials   []CredentialRecord      `json:"gitCredentials"`
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
+	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -221,6 +222,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		x, y := s.Mappings[a], s.Mappings[b]
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
+	s.Commits = st.commitRecords()
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -280,6 +282,9 @@ func (s *Store) Import(snap Snapshot) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
+	if err := s.checkBlobs(st); err != nil {
+		return err
+	}
 	old := s.st
 	s.st = st
 	offset := max(s.cfg.Clock.Offset(), time.Duration(snap.ClockOffset)) // never back
@@ -287,6 +292,7 @@ func (s *Store) Import(snap Snapshot) error {
 		s.st = old
 		return err
 	}
+	s.sweepAfterReplace()
 	return nil
 }
 
@@ -478,6 +484,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 			hardwareTier: r.HardwareTier, environmentID: r.EnvironmentID, commitID: r.CommitID, startedBy: u,
 			submitted: r.Submitted, runStart: r.RunStart, completed: r.Completed, status: r.Status,
 			lifecycle: l, polls: r.Polls}
+	}
+	if err := st.loadCommits(snap.Commits); err != nil {
+		return nil, bad("%v", err)
 	}
 	return st, nil
 }
