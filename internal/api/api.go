@@ -73,6 +73,8 @@ type request struct {
 	bodyLimit int64 // the largest body the route accepts
 	takesBody bool  // the route reads a JSON body (route.body)
 	refused   bool  // refused before its body may be read
+	fileBody  bool  // the body is a file's bytes (route.fileBody)
+	w         http.ResponseWriter
 
 	readTimeout, writeTimeout time.Duration // Options'
 }
@@ -91,6 +93,7 @@ type route struct {
 	summary      string // for the OpenAPI document
 	body         bool   // the handler reads a JSON body (decode); others' bodies are read and ignored
 	maxBody      int64  // the largest body accepted; 0 is MaxBodyBytes
+	fileBody     bool   // the body is a file's bytes, streamed to the store and never journaled (files.go)
 }
 
 // text is a response body written as text/plain rather than JSON.
@@ -232,10 +235,12 @@ func badRequest(format string, args ...any) error {
 // wrap adapts a handler: request id, authentication, writing, logging.
 func (s *server) wrap(rt route) http.Handler {
 	ids := objectIDVars(rt.path)
+	pattern := specPath(rt.path) // as openapi.json, fault rules and the journal name the route
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
-			journal: s.o.Journal, faults: s.o.Faults, readTimeout: s.o.ReadTimeout, writeTimeout: s.o.WriteTimeout}
+			journal: s.o.Journal, faults: s.o.Faults, readTimeout: s.o.ReadTimeout, writeTimeout: s.o.WriteTimeout,
+			fileBody: rt.fileBody, w: w}
 		w.Header().Set("X-Request-Id", q.requestID)
 		var body *trackedBody
 		if r.Body != nil && r.Body != http.NoBody {
@@ -243,8 +248,11 @@ func (s *server) wrap(rt route) http.Handler {
 			r.Body = body
 		}
 		q.bodyLimit = rt.maxBody
-		if q.bodyLimit == 0 {
+		switch q.bodyLimit {
+		case 0:
 			q.bodyLimit = MaxBodyBytes
+		case maxBodyFiles:
+			q.bodyLimit = s.o.Store.Limits().FileBytes
 		}
 		// Nothing of a body is read before the caller is known to be allowed
 		// the route. A body declared over the limit is refused first, on
@@ -263,13 +271,13 @@ func (s *server) wrap(rt route) http.Handler {
 		q.refused = refused != nil
 		journaled := !strings.HasPrefix(r.URL.Path, "/__mock/")
 		var rec *bodyRecorder
-		if journaled && r.Body != nil {
+		if journaled && r.Body != nil && !rt.fileBody { // a file's bytes are not the journal's
 			rec = &bodyRecorder{ReadCloser: r.Body}
 			r.Body = rec
 		}
 		var status int
 		var answer any
-		fault, faulted := s.o.Faults.take(q, rt.path)
+		fault, faulted := s.o.Faults.take(q, pattern)
 		handled, err := false, error(nil)
 		if faulted {
 			handled, err = fault.apply(w, q)
@@ -313,10 +321,13 @@ func (s *server) wrap(rt route) http.Handler {
 			}
 			e := JournalEntry{
 				Time: start.UTC(), Listener: s.listenerName(), Method: clientMethod(r), Path: clipPath(r.URL.Path),
-				Query: clipPath(r.URL.RawQuery), Route: rt.path, Auth: authKind(r, s.listener), Caller: q.caller.UserName,
+				Query: clipPath(r.URL.RawQuery), Route: pattern, Auth: authKind(r, s.listener), Caller: q.caller.UserName,
 				Status: status, DurationMs: float64(time.Since(start).Microseconds()) / 1000, RequestID: q.requestID,
 			}
 			e.Body, e.BodyText = rec.redactedBody()
+			if rt.fileBody && r.Body != nil && r.Body != http.NoBody {
+				e.BodyText = "(a file's content: not kept)"
+			}
 			if faulted {
 				e.Fault = fault.ID
 			}
@@ -502,6 +513,10 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)
 	}
+	var re *store.ReadError
+	if errors.As(err, &re) {
+		return http.StatusBadRequest, "request body could not be read"
+	}
 	var se *store.Error
 	if errors.As(err, &se) {
 		switch se.Kind {
@@ -520,6 +535,8 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 			return s.o.Store.Profile().DuplicateStatus, se.Message
 		case store.KindUnavailable:
 			return http.StatusServiceUnavailable, se.Message
+		case store.KindTooLarge:
+			return http.StatusRequestEntityTooLarge, se.Message
 		}
 	}
 	s.o.Logger.Error("unexpected error", "error", err.Error())
@@ -531,6 +548,10 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 type noContent struct{}
 
 func writeBody(w http.ResponseWriter, status int, body any) {
+	if a, ok := body.(*fileAnswer); ok {
+		a.write(w, status)
+		return
+	}
 	if _, ok := body.(noContent); ok {
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(status)
