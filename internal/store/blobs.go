@@ -204,13 +204,15 @@ func (s *Store) receiveToMemory(r io.Reader, h hash.Hash, limit int64) (_ *incom
 			if cur != nil {
 				in.chunks = append(in.chunks, cur)
 			}
-			if err := s.reserve(in, int64(size)); err != nil {
-				return nil, err
-			}
 			cur = make([]byte, 0, size)
 			size = min(2*size, blobChunk)
 		}
 		n, rerr := r.Read(cur[len(cur):cap(cur)])
+		// What is read is counted before it is kept (a piece not yet
+		// filled is at most blobChunk more).
+		if err := s.reserve(in, int64(n)); err != nil {
+			return nil, err
+		}
 		h.Write(cur[len(cur) : len(cur)+n])
 		cur = cur[:len(cur)+n]
 		in.size += int64(n)
@@ -230,16 +232,15 @@ func (s *Store) receiveToMemory(r io.Reader, h hash.Hash, limit int64) (_ *incom
 		copy(last, cur)
 		in.chunks = append(in.chunks, last)
 	}
-	s.mu.Lock()
-	s.blobs.used -= in.reserved - in.size
-	in.reserved = in.size
-	s.mu.Unlock()
 	return in, nil
 }
 
 // reserve counts n more bytes of memory for an upload under way, or
 // refuses it past the limit.
 func (s *Store) reserve(in *incoming, n int64) error {
+	if n == 0 {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.blobs.used+n > s.blobs.limit {

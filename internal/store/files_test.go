@@ -265,6 +265,12 @@ func TestFileLimits(t *testing.T) {
 	if m.blobs.used != 2<<20+m.fixtureBytes() {
 		t.Errorf("after a refused upload %d bytes are counted, want the 2 MiB held", m.blobs.used)
 	}
+	// The memory counted is the content's, to the byte: a content as
+	// large as the room left fits.
+	exact := newStoreWith(t, Config{Limits: Limits{FileMemoryBytes: 100}})
+	upload(t, exact, caller(t, exact, "admin"), "admin", "quick-start", "fits", strings.Repeat("f", 100))
+	_, err = exact.UploadFile(caller(t, exact, "admin"), "admin", "quick-start", "one-more", strings.NewReader("1"))
+	wantKind(t, "a byte past a full memory limit", err, KindTooLarge)
 	// A body that fails is the client's, and leaves nothing counted.
 	_, err = m.UploadFile(admin, "admin", "quick-start", "cut", io.MultiReader(strings.NewReader("abc"), failing{}))
 	var re *ReadError
