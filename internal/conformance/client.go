@@ -55,8 +55,12 @@ type Client struct {
 // NewClient returns a client for t.
 func NewClient(t Target) *Client { return &Client{target: t, http: t.httpClient()} }
 
-// Do sends one request. body is nil (no body), []byte (sent as is, as JSON)
-// or any value to encode as JSON.
+// FileBytes is a body sent as it is with no Content-Type, as python-domino
+// sends a file it uploads.
+type FileBytes []byte
+
+// Do sends one request. body is nil (no body), []byte (sent as is, as JSON),
+// FileBytes, or any value to encode as JSON.
 func (c *Client) Do(ctx context.Context, method, path string, cred Credential, body any) (*Response, error) {
 	base := c.target.APIHost
 	if cred.viaProxy {
@@ -66,7 +70,10 @@ func (c *Client) Do(ctx context.Context, method, path string, cred Credential, b
 		base = c.target.APIProxy
 	}
 	var rd io.Reader
-	if body != nil {
+	file, isFile := body.(FileBytes)
+	if isFile {
+		rd = bytes.NewReader(file)
+	} else if body != nil {
 		raw, ok := body.([]byte)
 		if !ok {
 			var err error
@@ -81,7 +88,7 @@ func (c *Client) Do(ctx context.Context, method, path string, cred Credential, b
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	if body != nil {
+	if body != nil && !isFile {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if cred.apiKey != "" {

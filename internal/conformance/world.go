@@ -25,6 +25,7 @@ type world struct {
 	creds    map[string]*gitCred // by account alias: its last git credential
 	sentCred *gitCred            // the credential the last call tried to add
 	job      *job
+	files    fileWorld // steps_files.go
 
 	resp        *Response // the answer to the last action
 	forged      string    // a forged token
