@@ -393,7 +393,9 @@ func (s *server) serve(q *request, rt route) (status int, body any, err error) {
 	}
 	q.takesBody = true
 	status, body, err = rt.h(q)
-	if err != nil {
+	// A file of up to --max-file-bytes is not read to be thrown away: the
+	// refused upload's connection is closed instead (wrap).
+	if err != nil && !rt.fileBody {
 		var mbe *http.MaxBytesError
 		if derr := drainBody(q); errors.As(derr, &mbe) {
 			err = derr

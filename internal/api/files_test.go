@@ -234,3 +234,45 @@ func TestFileUploadUnderADelayFault(t *testing.T) {
 		t.Errorf("read back %d bytes, want %d", len(r.body), len(content))
 	}
 }
+
+// countingReader counts what is read of it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// An upload refused for what it names (a project, a path, the caller's
+// role) leaves its body unread, and its connection is closed: a file of up
+// to --max-file-bytes is not read to be thrown away.
+func TestRefusedUploadIsNotRead(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		target string
+		hdr    []string
+		want   int
+	}{
+		{qs + "/x.bin", asAlice, 403},
+		{"/v1/projects/admin/nope/x.bin", asAdmin, 404},
+		{qs + "/../x.bin", asAdmin, 400},
+	} {
+		body := &countingReader{r: io.LimitReader(zeros{}, 64<<20)}
+		req := httptest.NewRequest("PUT", c.target, body)
+		req.ContentLength = 64 << 20
+		req.Header.Set(c.hdr[0], c.hdr[1])
+		r := serveReq(e.api, req)
+		wantError(t, r, c.want)
+		if body.n > 1<<20 || r.header.Get("Connection") != "close" {
+			t.Errorf("%s: %d bytes of the body read, Connection %q", c.target, body.n, r.header.Get("Connection"))
+		}
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
