@@ -1577,6 +1577,12 @@ var fileBreaks = []breakRule{
 				})
 			}
 		}},
+	{name: "commits come in an envelope", tags: "@files", scenarios: `commits are listed, newest first`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", commitsRE) && r.StatusCode == 200 {
+				editJSON(r, func(v any) any { return map[string]any{"data": v} })
+			}
+		}},
 	{name: "commits are listed oldest first", tags: "@files", scenarios: `still reads as it was`,
 		response: func(b *breaker, r *http.Response, _ []byte) {
 			if is(r.Request, "GET", commitsRE) && r.StatusCode == 200 {
