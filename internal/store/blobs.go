@@ -352,9 +352,9 @@ func (b *blobStore) has(sha string, size int64) bool {
 	return err == nil && fi.Mode().IsRegular() && fi.Size() == size
 }
 
-// open reads a stored content; the caller holds the read lock, so that no
+// openBlob reads a stored content; the caller holds the read lock, so that no
 // sweep removes it first (once open, it stays readable).
-func (s *Store) openBlob(sha string, size int64) (io.ReadCloser, error) {
+func (s *Store) openBlob(sha string) (io.ReadCloser, error) {
 	b := &s.blobs
 	if b.dir == "" {
 		m := b.mem[sha]
@@ -370,7 +370,7 @@ func (s *Store) openBlob(sha string, size int64) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// sweep removes the contents no commit of the state names. The caller
+// sweepBlobs removes the contents no commit of the state names. The caller
 // holds the write lock (or is opening the store), so no upload is between
 // storing its content and logging its commit.
 func (s *Store) sweepBlobs() error {

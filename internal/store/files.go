@@ -463,7 +463,7 @@ func (s *Store) OpenBlob(c Caller, owner, name, key string) (*FileContent, error
 
 // openEntry opens a file's content; the caller holds the read lock.
 func (s *Store) openEntry(e *fileEntry) (*FileContent, error) {
-	r, err := s.openBlob(e.sha256, e.size)
+	r, err := s.openBlob(e.sha256)
 	if err != nil {
 		return nil, err
 	}
@@ -472,8 +472,8 @@ func (s *Store) openEntry(e *fileEntry) (*FileContent, error) {
 
 // ---- fixtures ----
 
-// fixtureCommit is the first commit of a fixtures project that declares
-// files. Its id is derived from the project and its contents, so it is the
+// addFixtureFiles makes the first commit of a fixtures project that
+// declares files. Its id is derived from the project and its contents, so it is the
 // same at every start and reset.
 func (st *state) addFixtureFiles(fp fixtures.Project, now time.Time) {
 	if len(fp.Files) == 0 {
@@ -543,7 +543,7 @@ func (cm *commit) record() CommitRecord {
 	return r
 }
 
-// records lists the commits of the projects the state holds, each
+// commitRecords lists the commits of the projects the state holds, each
 // project's oldest first.
 func (st *state) commitRecords() []CommitRecord {
 	var out []CommitRecord
