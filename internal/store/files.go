@@ -313,19 +313,27 @@ func (s *Store) UploadFile(c Caller, owner, name, path string, body io.Reader) (
 	if err := s.storeBlob(in); err != nil {
 		return ProjectFile{}, err
 	}
-	t := s.st.files.repos[p.id]
-	cm := &commit{id: s.newCommitID(), projectID: p.id, author: author, time: s.cfg.Clock.Now(),
-		message: "Upload " + path}
-	if t != nil {
-		cm.parent = t.commits[len(t.commits)-1]
-	}
-	e := &fileEntry{path: path, sha256: in.sha, size: in.size, commit: cm}
-	cm.files = []*fileEntry{e}
-	s.st.files.add(cm)
+	cm := s.newCommit(p, author, "Upload "+path, []*fileEntry{{path: path, sha256: in.sha, size: in.size}})
 	if err := s.commit(change{creates: true, commits: []*commit{cm}}); err != nil {
 		return ProjectFile{}, err
 	}
-	return s.fileView(p, e, cm), nil
+	return s.fileView(p, cm.files[0], cm), nil
+}
+
+// newCommit adds a commit writing files, whose contents are stored and
+// whose places were checked, on top of project p's files. The caller holds
+// the write lock and logs the change (change.commits).
+func (s *Store) newCommit(p *project, author *user, message string, files []*fileEntry) *commit {
+	cm := &commit{id: s.newCommitID(), projectID: p.id, author: author, time: s.cfg.Clock.Now(), message: message}
+	if t := s.st.files.repos[p.id]; t != nil && len(t.commits) > 0 {
+		cm.parent = t.commits[len(t.commits)-1]
+	}
+	for _, e := range files {
+		e.commit = cm
+	}
+	cm.files = files
+	s.st.files.add(cm)
+	return cm
 }
 
 // ProjectCommits lists the commits of project owner/name, newest first
