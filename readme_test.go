@@ -59,6 +59,7 @@ func TestReadmeExamples(t *testing.T) {
 		`"isValid":false`,                         // invalidated
 		"HTTP/1.1 401",                            // refused after deactivation
 		`"keys":[{`, `"public_key":`, `"issuer":`, // Keycloak endpoints
+		`"path":"config/train.yaml"`, "epochs: 3", // a file uploaded twice, read at its first commit
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("README examples' output lacks %s\n%s", want, out)

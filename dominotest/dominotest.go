@@ -14,7 +14,9 @@
 package dominotest
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -160,4 +162,59 @@ func (s *Server) Reset() { s.srv.Store().Reset() }
 // CreateServiceAccountE is CreateServiceAccount for code without a testing.TB.
 func (s *Server) CreateServiceAccountE(username string) (ServiceAccount, error) {
 	return s.createServiceAccount(username)
+}
+
+// Commit is a commit of a project's files, as commits_list lists it.
+type Commit = store.Commit
+
+// UploadFile writes content to path in the project owner/name, as its
+// administrator would with python-domino's files_upload, and returns the
+// id of the commit it made.
+func (s *Server) UploadFile(t testing.TB, owner, name, path string, content []byte) string {
+	t.Helper()
+	st := s.srv.Store()
+	admin, err := st.CallerByUserName("admin")
+	if err != nil {
+		t.Fatalf("dominotest: the fixtures have no admin user: %v", err)
+	}
+	f, err := st.UploadFile(admin, owner, name, path, bytes.NewReader(content))
+	if err != nil {
+		t.Fatalf("dominotest: uploading %s: %v", path, err)
+	}
+	return f.CommitID
+}
+
+// ReadFile is the content of path at a commit of a project (by id).
+func (s *Server) ReadFile(t testing.TB, projectID, commitID, path string) []byte {
+	t.Helper()
+	st := s.srv.Store()
+	admin, err := st.CallerByUserName("admin")
+	if err != nil {
+		t.Fatalf("dominotest: the fixtures have no admin user: %v", err)
+	}
+	f, err := st.OpenFile(admin, projectID, commitID, path)
+	if err != nil {
+		t.Fatalf("dominotest: reading %s at %s: %v", path, commitID, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatalf("dominotest: reading %s at %s: %v", path, commitID, err)
+	}
+	return data
+}
+
+// Commits lists a project's commits (by id), newest first.
+func (s *Server) Commits(t testing.TB, projectID string) []Commit {
+	t.Helper()
+	st := s.srv.Store()
+	admin, err := st.CallerByUserName("admin")
+	if err == nil {
+		var list []Commit
+		if list, err = st.Commits(admin, projectID); err == nil {
+			return list
+		}
+	}
+	t.Fatalf("dominotest: %v", err)
+	return nil
 }

@@ -135,3 +135,32 @@ func Example_publicAPI() {
 	// 200 OK made-on-public
 	// 2 made-on-v4 made-on-public
 }
+
+// A script uploads a file with python-domino's files_upload; the test reads
+// it at the commit the upload made, and an earlier commit still holds the
+// file as it was.
+func TestProjectFiles(t *testing.T) {
+	srv := dominotest.NewServer(t)
+	const project = "64b7f0a1c2d3e4f5a6b7c901" // admin/quick-start
+	first := srv.UploadFile(t, "admin", "quick-start", "/config.yaml", []byte("epochs: 1\n"))
+	req, _ := http.NewRequest("PUT", srv.APIURL+"/v1/projects/admin/quick-start/config.yaml", strings.NewReader("epochs: 2\n"))
+	req.Header.Set("X-Domino-Api-Key", srv.AdminAPIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload: %s", resp.Status)
+	}
+	commits := srv.Commits(t, project)
+	if len(commits) != 2 || commits[1].ID != first {
+		t.Fatalf("commits %+v", commits)
+	}
+	if got := string(srv.ReadFile(t, project, commits[0].ID, "config.yaml")); got != "epochs: 2\n" {
+		t.Errorf("at the head: %q", got)
+	}
+	if got := string(srv.ReadFile(t, project, first, "config.yaml")); got != "epochs: 1\n" {
+		t.Errorf("at the first commit: %q", got)
+	}
+}

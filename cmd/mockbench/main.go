@@ -57,6 +57,8 @@ type config struct {
 	accounts, workers  int
 	loader             string
 	suite              bool
+	fileMiB            int    // the file the files phase moves, in MiB; 0 skips it
+	only               string // "files": only the files phase
 	wiremock, prism    bool
 	mockBin, keepPeers string
 	args               []string
@@ -76,6 +78,8 @@ func main() {
 	fs.IntVar(&cfg.workers, "workers", 16, "parallel HTTP clients that create the accounts and tokens")
 	fs.StringVar(&cfg.loader, "loader", "auto", "auto (wrk if on PATH, else go), wrk, or go")
 	fs.BoolVar(&cfg.suite, "suite", true, "time the conformance suite (cmd/conformance --mock)")
+	fs.IntVar(&cfg.fileMiB, "file-mib", 256, "size in MiB of the file uploaded and downloaded, with --state and in memory; 0 skips it")
+	fs.StringVar(&cfg.only, "only", "", `"files": build, then only the file upload and download phase`)
 	fs.BoolVar(&cfg.wiremock, "wiremock", false, "also install WireMock from npm (needs java) into a temporary directory and load it")
 	fs.BoolVar(&cfg.prism, "prism", false, "also install Prism (@stoplight/prism-cli) from npm into a temporary directory and load it")
 	fs.StringVar(&cfg.mockBin, "mock-bin", "", "a mockdomino binary to measure instead of building ./cmd/mockdomino")
@@ -86,6 +90,10 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
+		os.Exit(2)
+	}
+	if cfg.only != "" && (cfg.only != "files" || cfg.fileMiB < 1) {
+		fmt.Fprintln(os.Stderr, `mockbench: --only takes "files", with a --file-mib of at least 1`)
 		os.Exit(2)
 	}
 	if cfg.rounds < 1 || cfg.starts < 1 || cfg.conns < 1 || cfg.threads < 1 || cfg.workers < 1 || cfg.duration < time.Second {
@@ -170,6 +178,14 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err := b.build(rep); err != nil {
 		return err
 	}
+	if cfg.only == "files" {
+		b.files(ctx, rep)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rep.write(stdout)
+		return nil
+	}
 
 	if err := b.loadRoutes(ctx, rep); err != nil {
 		return err
@@ -194,6 +210,9 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	if cfg.suite {
 		b.suite(ctx, rep)
+	}
+	if cfg.fileMiB > 0 {
+		b.files(ctx, rep)
 	}
 	if cfg.wiremock || cfg.prism {
 		b.peers(ctx, rep)

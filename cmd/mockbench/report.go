@@ -29,6 +29,7 @@ type report struct {
 
 	scale *scaleResult
 	suite *suiteResult
+	files []*fileRow
 
 	selfBody    []byte
 	selfHeader  http.Header
@@ -108,11 +109,18 @@ func (r *report) write(w io.Writer) {
 	p("## mockbench")
 	p("")
 	p("- Machine: %s", r.machine)
-	p("- Load: %s, after a %s unmeasured warm-up of each target; everything on 127.0.0.1", r.loader, r.cfg.warmup)
+	if r.cfg.only != "files" {
+		p("- Load: %s, after a %s unmeasured warm-up of each target; everything on 127.0.0.1", r.loader, r.cfg.warmup)
+	}
 	p("- Command: `go run ./cmd/mockbench %s`", strings.Join(r.cfg.args, " "))
-	p("- Baseline (\"bare\"): a plain `net/http` handler in its own process (`cmd/mockbench/bareserver`) writing the very bytes mockdomino answered for the same request")
+	p("- Baseline (\"bare\"): a plain `net/http` handler in its own process (`cmd/mockbench/bareserver`) writing the very bytes mockdomino answered for the same request; for files, copying the body to the same kind of place and back")
 	if len(r.binSizes) == 2 {
 		p("- Binaries (`go build`, default flags): mockdomino %s, bare %s", mb(r.binSizes[0]), mb(r.binSizes[1]))
+	}
+	if r.cfg.only == "files" {
+		r.writeFiles(p)
+		r.writeNotes(p)
+		return
 	}
 	p("")
 	p("| route | mockdomino req/s | bare req/s | ratio (range over %d rounds) | target | result |", r.cfg.rounds)
@@ -166,6 +174,7 @@ func (r *report) write(w io.Writer) {
 			p("| conformance suite, `%s` (without the build) | %s (%s) | — | < 10 s | %s |", s.command, ms(s.took), summary, passFail(s.took < 10*time.Second && s.err == ""))
 		}
 	}
+	r.writeFiles(p)
 	if len(r.peers) > 0 {
 		p("")
 		p("Peers serving a static stub of `GET /v4/users/self` with the same bytes, loaded the same way after a %s warm-up (installed from npm in %s; not part of CI):", r.cfg.peerWarmup, r.peerInstall.Round(time.Second))
@@ -193,6 +202,10 @@ func (r *report) write(w io.Writer) {
 			p("| %s | %s | %.0f%% (bare %s) | %s | %s → %s | %s | %s |", name, rps(pr.load), 100*pr.load.rps/pr.bare.rps, rps(pr.bare), ms(pr.startup), mb(pr.rssIdle), mb(pr.rssLoad), same, pr.how)
 		}
 	}
+	r.writeNotes(p)
+}
+
+func (r *report) writeNotes(p func(format string, args ...any)) {
 	if len(r.notes) > 0 {
 		p("")
 		for _, n := range r.notes {

@@ -89,6 +89,18 @@ func (e *envFlags) Uint64(name string, def uint64, usage string) *uint64 {
 	return e.fs.Uint64(name, def, usage+" (env "+envName(name)+")")
 }
 
+func (e *envFlags) Int64(name string, def int64, usage string) *int64 {
+	if v, ok := e.lookup(envName(name)); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a whole number", envName(name), v))
+		} else {
+			def = n
+		}
+	}
+	return e.fs.Int64(name, def, usage+" (env "+envName(name)+")")
+}
+
 func (e *envFlags) Int(name string, def int, usage string) *int {
 	if v, ok := e.lookup(envName(name)); ok {
 		n, err := strconv.Atoi(v)
@@ -133,6 +145,9 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	maxCreds := ef.Int("max-git-credentials", store.DefaultMaxGitCredentials, "git credentials one user or service account may hold")
 	maxTokens := ef.Int("max-tokens", store.DefaultMaxTokensPerAccount, "tokens one service account may hold, valid or not")
 	maxJobs := ef.Int("max-jobs", store.DefaultMaxJobsPerProject, "jobs one project may hold (jobs are never deleted)")
+	maxFileBytes := ef.Int64("max-file-bytes", store.DefaultMaxFileBytes, "largest file a project upload (PUT /v1/projects/{owner}/{name}/{path}) accepts, in bytes")
+	maxFileMemory := ef.Int64("max-file-memory-bytes", store.DefaultMaxFileMemoryBytes, "without --state: the most bytes of file contents held in memory, all projects together")
+	maxCommits := ef.Int("max-commits", store.DefaultMaxCommits, "commits one project may hold")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -156,8 +171,9 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	}
 	for _, l := range []struct {
 		flag  string
-		value int
-	}{{"max-git-secret-bytes", *maxSecret}, {"max-git-credentials", *maxCreds}, {"max-tokens", *maxTokens}, {"max-jobs", *maxJobs}} {
+		value int64
+	}{{"max-git-secret-bytes", int64(*maxSecret)}, {"max-git-credentials", int64(*maxCreds)}, {"max-tokens", int64(*maxTokens)}, {"max-jobs", int64(*maxJobs)},
+		{"max-file-bytes", *maxFileBytes}, {"max-file-memory-bytes", *maxFileMemory}, {"max-commits", int64(*maxCommits)}} {
 		if l.value < 1 {
 			return fmt.Errorf("--%s %d: must be at least 1", l.flag, l.value)
 		}
@@ -178,7 +194,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
 		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
 		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
-		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs},
+		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs,
+			FileBytes: *maxFileBytes, FileMemoryBytes: *maxFileMemory, CommitsPerProject: *maxCommits},
 	})
 	if err != nil {
 		return err

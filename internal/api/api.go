@@ -77,6 +77,8 @@ type request struct {
 	// observed500: answered with a 500 Domino was observed to answer, which
 	// is no failure of the mock's (logged at debug level).
 	observed500 bool
+	fileBody    bool // the body is a file's bytes (route.fileBody)
+	w           http.ResponseWriter
 
 	readTimeout, writeTimeout time.Duration // Options'
 }
@@ -95,6 +97,7 @@ type route struct {
 	summary      string // for the OpenAPI document
 	body         bool   // the handler reads a JSON body (decode); others' bodies are read and ignored
 	maxBody      int64  // the largest body accepted; 0 is MaxBodyBytes
+	fileBody     bool   // the body is a file's bytes, streamed to the store and never journaled (files.go)
 	// allowed asks the store whether the caller may use the route at all,
 	// before any of a body is read: for the routes whose permission does
 	// not depend on what the body says.
@@ -293,10 +296,12 @@ func badRequest(format string, args ...any) error {
 // wrap adapts a handler: request id, authentication, writing, logging.
 func (s *server) wrap(rt route) http.Handler {
 	ids := objectIDVars(rt.path)
+	pattern := specPath(rt.path) // as openapi.json, fault rules and the journal name the route
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
-			journal: s.o.Journal, faults: s.o.Faults, readTimeout: s.o.ReadTimeout, writeTimeout: s.o.WriteTimeout}
+			journal: s.o.Journal, faults: s.o.Faults, readTimeout: s.o.ReadTimeout, writeTimeout: s.o.WriteTimeout,
+			fileBody: rt.fileBody, w: w}
 		w.Header().Set("X-Request-Id", q.requestID)
 		var body *trackedBody
 		if r.Body != nil && r.Body != http.NoBody {
@@ -305,8 +310,11 @@ func (s *server) wrap(rt route) http.Handler {
 		}
 		q.tracked = body
 		q.bodyLimit = rt.maxBody
-		if q.bodyLimit == 0 {
+		switch q.bodyLimit {
+		case 0:
 			q.bodyLimit = MaxBodyBytes
+		case maxBodyFiles:
+			q.bodyLimit = s.o.Store.Limits().FileBytes
 		}
 		// Nothing of a body is read before the caller is known to be allowed
 		// the route. A body declared over the limit is refused first, on
@@ -328,13 +336,13 @@ func (s *server) wrap(rt route) http.Handler {
 		q.refused = refused != nil
 		journaled := !strings.HasPrefix(r.URL.Path, "/__mock/")
 		var rec *bodyRecorder
-		if journaled && r.Body != nil {
+		if journaled && r.Body != nil && !rt.fileBody { // a file's bytes are not the journal's
 			rec = &bodyRecorder{ReadCloser: r.Body}
 			r.Body = rec
 		}
 		var status int
 		var answer any
-		fault, faulted := s.o.Faults.take(q, rt.path)
+		fault, faulted := s.o.Faults.take(q, pattern)
 		handled, err := false, error(nil)
 		if faulted {
 			handled, err = fault.apply(w, q)
@@ -378,10 +386,13 @@ func (s *server) wrap(rt route) http.Handler {
 			}
 			e := JournalEntry{
 				Time: start.UTC(), Listener: s.listenerName(), Method: clientMethod(r), Path: clipPath(r.URL.Path),
-				Query: clipPath(r.URL.RawQuery), Route: rt.path, Auth: authKind(r, s.listener), Caller: q.caller.UserName,
+				Query: clipPath(r.URL.RawQuery), Route: pattern, Auth: authKind(r, s.listener), Caller: q.caller.UserName,
 				Status: status, DurationMs: float64(time.Since(start).Microseconds()) / 1000, RequestID: q.requestID,
 			}
 			e.Body, e.BodyText = rec.redactedBody()
+			if rt.fileBody && r.Body != nil && r.Body != http.NoBody {
+				e.BodyText = "(a file's content: not kept)"
+			}
 			if faulted {
 				e.Fault = fault.ID
 			}
@@ -451,8 +462,10 @@ func (s *server) serve(q *request, rt route) (status int, body any, err error) {
 	// A body the handler began to read and refused is read to its end: one
 	// over the limit is a 413 whatever else is wrong with it. One it refused
 	// before reading (the caller may not do that) is left unread, and the
-	// connection closed after the answer.
-	if err != nil && q.tracked != nil && q.tracked.started {
+	// connection closed after the answer. A file of up to --max-file-bytes
+	// is not read to be thrown away: the refused upload's connection is
+	// closed instead (wrap).
+	if err != nil && !rt.fileBody && q.tracked != nil && q.tracked.started {
 		var mbe *http.MaxBytesError
 		if derr := drainBody(q); errors.As(derr, &mbe) {
 			err = derr
@@ -572,6 +585,10 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)
 	}
+	var re *store.ReadError
+	if errors.As(err, &re) {
+		return http.StatusBadRequest, "request body could not be read"
+	}
 	var se *store.Error
 	if errors.As(err, &se) {
 		switch se.Kind {
@@ -593,6 +610,8 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 		case store.KindServerError:
 			q.observed500 = true
 			return http.StatusInternalServerError, se.Message
+		case store.KindTooLarge:
+			return http.StatusRequestEntityTooLarge, se.Message
 		}
 	}
 	s.o.Logger.Error("unexpected error", "error", err.Error())
@@ -604,6 +623,10 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 type noContent struct{}
 
 func writeBody(w http.ResponseWriter, status int, body any) {
+	if a, ok := body.(*fileAnswer); ok {
+		a.write(w, status)
+		return
+	}
 	if _, ok := body.(noContent); ok {
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(status)

@@ -188,8 +188,8 @@ func (f *Faults) take(q *request, routePattern string) (FaultRule, bool) {
 
 // delay holds a request for d before it is served or answered. Its body is
 // read first (faults never target the state import, so it is at most
-// MaxBodyBytes): net/http then watches the connection, and a client that
-// goes away ends the wait; the request is still served, as by a server
+// MaxBodyBytes; a file upload's is not read): net/http then watches the
+// connection, and a client that goes away ends the wait; the request is still served, as by a server
 // that had started it. The connection's deadlines are pushed back by d,
 // so that the answer is written however long the delay.
 func (q *request) delay(w http.ResponseWriter, d time.Duration) error {
@@ -199,7 +199,9 @@ func (q *request) delay(w http.ResponseWriter, d time.Duration) error {
 		rc.SetReadDeadline(from.Add(q.readTimeout))
 		rc.SetWriteDeadline(from.Add(q.readTimeout + q.writeTimeout))
 	}
-	if q.Body != nil && q.Body != http.NoBody && !q.refused {
+	// A file's bytes (up to --max-file-bytes) are not held: the upload
+	// reads them after the delay.
+	if q.Body != nil && q.Body != http.NoBody && !q.refused && !q.fileBody {
 		data, err := io.ReadAll(q.Body)
 		var mbe *http.MaxBytesError
 		switch {

@@ -52,6 +52,7 @@ type world struct {
 	cred, otherCred string
 	job             string
 	tag             string // a tag of the fixtures' project
+	commit, key     string // of the file data/x.csv of the project
 	calls           int
 	clockLast       time.Time
 }
@@ -73,6 +74,9 @@ func newWorld(t testing.TB) *world {
 	w.job = str(w.must(200, w.api, "POST", "/v4/jobs/start", `{"projectId":"`+projectID+`","commandToRun":"ls"}`, bearer(w.tok)...).obj(t)["id"])
 	w.access = string(w.must(200, w.proxy, "GET", "/access-token", "").body)
 	w.tag = str(w.must(200, w.proxy, "POST", "/v4/projects/"+projectID+"/tags", `{"tagNames":["fuzz"]}`).list(t)[0]["id"])
+	// Last, so that the ids drawn before it stay those of the seed files.
+	w.key = str(w.must(201, w.proxy, "PUT", "/v1/projects/admin/quick-start/data/x.csv", "a,b\n", "Content-Type", "").obj(t)["key"])
+	w.commit = str(w.must(200, w.proxy, "GET", "/v1/projects/admin/quick-start/commits", "").list(t)[0]["id"])
 	return w
 }
 
@@ -112,7 +116,8 @@ func check(t *testing.T, r *resp) {
 		t.Fatalf("status %d: %s", r.code, r)
 	}
 	noBody := len(r.body) == 0 && r.header.Get("Content-Length") == "0" // the actions whose spec declares no answer
-	if !noBody && !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") && !json.Valid(r.body) {
+	// JSON, but a file's content (files.go), or text.
+	if !noBody && !isFileContent(r) && !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") && !json.Valid(r.body) {
 		t.Fatalf("success body is not JSON: %s", r)
 	}
 }
@@ -466,12 +471,18 @@ func (w *world) pathValues() map[string]string {
 	return map[string]string{
 		"idpId": w.sa.IdpID, "name": "t1", "credentialId": w.cred, "projectId": projectID,
 		"collaboratorId": w.other.ID, "userId": w.sa.ID, "repoId": repoID, "jobId": w.job,
-		"owner": "admin", "runId": w.job,
+		"owner": "admin", "runId": w.job, "commitId": w.commit, "key": w.key, "path": "data/x.csv",
 		"project": "quick-start", "projectToForkId": projectID, "tagId": w.tag, "environmentVariableName": "K",
 	}
 }
 
-var pathParamRE = regexp.MustCompile(`\{(\w+)\}`)
+// isFileContent: a download of a file's content, whatever its bytes.
+func isFileContent(r *resp) bool {
+	return strings.HasSuffix(r.path, "/content") || strings.Contains(r.path, "/blobs/")
+}
+
+// pathParamRE matches {name} and {name:regexp}, a file path spanning "/".
+var pathParamRE = regexp.MustCompile(`\{(\w+)(?::[^{}]*)?\}`)
 
 func FuzzPathParams(f *testing.F) {
 	for i, v := range []string{"t1", "..", "../../__mock/reset", "%2F", "a/b", "\x00", "\uFFFD", "start", "", " ", "64b7f0a1c2d3e4f5a6b7c901", strings.Repeat("x", 300)} {
@@ -497,17 +508,61 @@ func FuzzPathParams(f *testing.F) {
 		params := pathParamRE.FindAllStringSubmatch(pattern, -1)
 		fuzzed := params[int(param)%len(params)][1]
 		vals := w.pathValues()
+		if strings.HasPrefix(pattern, "/v1/projects/") {
+			vals["name"] = "quick-start" // a project's name here, not a token's
+		}
 		vals[fuzzed] = value
-		path := pathParamRE.ReplaceAllStringFunc(pattern, func(s string) string { return vals[s[1:len(s)-1]] })
+		path := pathParamRE.ReplaceAllStringFunc(pattern, func(s string) string { return vals[pathParamRE.FindStringSubmatch(s)[1]] })
 		var body []byte
 		if m == "POST" || m == "PUT" {
 			body = []byte(`{}`)
 		}
 		r := send(w.api, m, path, body, "application/json", fixturesAdminKey()...)
 		check(t, r)
-		if r.code < 300 && strings.Contains(value, "/") && !strings.HasPrefix(pattern, "/__mock/") {
+		// (A file path, {path:...}, spans "/"; it may hold one anywhere.)
+		if r.code < 300 && strings.Contains(value, "/") && !strings.HasPrefix(pattern, "/__mock/") && !strings.Contains(pattern, ":") {
 			// A value with a separator never matches a parameter.
 			t.Fatalf("a path parameter held %q: %s", value, r)
+		}
+	})
+}
+
+// FuzzUploadFile: python-domino's files_upload with any path and bytes.
+// Beyond check's properties: an upload accepted stored a path with no
+// empty, "." or ".." name, as sent but for one leading "/", and its
+// content reads back byte for byte at the commit it made.
+func FuzzUploadFile(f *testing.F) {
+	for _, s := range []struct{ path, content string }{
+		{"data/x.csv", "a,b\n"}, {"/README.md", "# readme"}, {"../x", "x"}, {"a/../../etc/passwd", ""},
+		{"a//b", "x"}, {"a\x00b", "x"}, {`a\b`, "x"}, {"data", "folder"}, {"data/x.csv/y", "inside a file"},
+		{"é/ü.txt", "\xff\xfe"}, {"content", "c"}, {"a/content", "c"}, {"", ""}, {"%2e%2e/x", "x"},
+	} {
+		f.Add(s.path, []byte(s.content))
+	}
+	f.Fuzz(func(t *testing.T, path string, content []byte) {
+		w := worldFor(t)
+		r := send(w.api, "PUT", "/v1/projects/admin/quick-start/"+path, content, "", fixturesAdminKey()...)
+		check(t, r)
+		if r.code >= 300 {
+			return
+		}
+		got := str(r.obj(t)["path"])
+		if got != strings.TrimPrefix(path, "/") {
+			t.Fatalf("uploaded to %q, stored as %q", path, got)
+		}
+		for _, name := range strings.Split(got, "/") {
+			if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "\x00\\") {
+				t.Fatalf("accepted a path with the name %q: %q", name, path)
+			}
+		}
+		commits := send(w.api, "GET", "/v1/projects/admin/quick-start/commits", nil, "", fixturesAdminKey()...)
+		var list []struct{ ID string }
+		if err := json.Unmarshal(commits.body, &list); err != nil || len(list) == 0 {
+			t.Fatalf("commits after an upload: %s", commits)
+		}
+		d := send(w.api, "GET", "/api/projects/v1/projects/"+projectID+"/files/"+list[0].ID+"/"+got+"/content", nil, "", fixturesAdminKey()...)
+		if d.code != 200 || !bytes.Equal(d.body, content) {
+			t.Fatalf("uploaded %d bytes to %q, read back %s", len(content), got, d)
 		}
 	})
 }

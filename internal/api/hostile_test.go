@@ -324,7 +324,13 @@ func TestHostilePaths(t *testing.T) {
 		{"GET", "/v4/accounts/..%2F" + adminID + "/gitcredentials", 404},
 		{"GET", "/v4/accounts/" + adminID + "%2F..%2F" + aliceID + "/gitcredentials", 404},
 		{"DELETE", "/v4/accounts/" + a.ID + "/gitcredentials/..%2F..", 404},
-		{"GET", "/v1/projects/admin/quick-start%2F..%2F..%2Fx/run/x/stdout", 404},
+		// Every path under a project takes PUT (a file upload, which refuses
+		// this path with 400): GET is a method it does not take.
+		{"GET", "/v1/projects/admin/quick-start%2F..%2F..%2Fx/run/x/stdout", 405},
+		{"PUT", "/v1/projects/admin/quick-start%2F..%2F..%2Fx/run/x/stdout", 400},
+		{"PUT", "/v1/projects/admin/quick-start/%2E%2E/x", 400},
+		{"PUT", "/v1/projects/admin/quick-start/..%5Cx", 400},
+		{"PUT", "/v1/projects/admin/quick-start/x%00", 400},
 		{"GET", "/api/users/v1/self/..", 404},
 		{"GET", "/api/users/v1/..%2Fself", 404},
 		{"GET", "/api/%2e%2e/v4/users/self", 404},
@@ -480,11 +486,11 @@ func TestTokenNamesAreUsablePathSegments(t *testing.T) {
 // chunked, is a 413 on every route, those that read no body included
 // (declared: before credentials are looked at, as the API's front proxy
 // refuses it first; chunked: once read past the limit, after them); only
-// the state import takes more.
+// the state import and a file upload (files_test.go) take more.
 func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	e := newEnv(t)
 	big := strings.Repeat("a", api.MaxBodyBytes+1)
-	param := regexp.MustCompile(`\{\w+\}`)
+	param := regexp.MustCompile(`\{\w+(:[^{}]*)?\}`)
 	// Ids of things that exist, so that neither the malformed-id 400 nor a
 	// route's permission, asked before its body is read, comes first.
 	a := e.createSA("oversized")
@@ -493,7 +499,8 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := param.ReplaceAllStringFunc(pattern, func(v string) string {
-			if id, ok := known[v[1:len(v)-1]]; ok {
+			name, _, _ := strings.Cut(v[1:len(v)-1], ":")
+			if id, ok := known[name]; ok {
 				return id
 			}
 			return unknownObjectID
@@ -503,9 +510,9 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 		chunked.ContentLength = -1
 		chunked.Header.Set("Content-Type", "application/json")
 		for _, r := range []*resp{e.do(e.api, method, path, big, "Content-Type", "application/json"), serveReq(e.proxy, chunked)} {
-			if pattern == "/__mock/state" && method == "PUT" {
+			if pattern == "/__mock/state" && method == "PUT" || pattern == "/v1/projects/{owner}/{name}/{path:.+}" {
 				if r.code == 413 {
-					t.Errorf("%s: a state document over 1 MiB was refused: %s", rt, r)
+					t.Errorf("%s: a body over 1 MiB was refused: %s", rt, r)
 				}
 				continue
 			}

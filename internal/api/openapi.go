@@ -24,7 +24,12 @@ var queryParams = map[string][]string{
 	"GET /__mock/journal":                                {"method", "path", "status", "caller", "limit"},
 }
 
-var pathParam = regexp.MustCompile(`\{(\w+)\}`)
+// pathParam matches a route's path variable, {name} or {name:regexp}
+// (a file path, which spans "/").
+var pathParam = regexp.MustCompile(`\{(\w+)(?::[^{}]*)?\}`)
+
+// specPath is a route's path as OpenAPI writes it: {name}, with no regexp.
+func specPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
 
 // openAPI describes exactly the routes of the route table, so it cannot
 // list a route the mock does not serve or miss one it does.
@@ -62,19 +67,23 @@ func openAPI(q *request) (int, any, error) {
 		case authControl:
 			op["description"] = "Open on the API proxy; needs an administrator on the API host."
 		}
-		if rt.body {
+		switch {
+		case rt.fileBody:
+			op["requestBody"] = map[string]any{"content": map[string]any{"application/octet-stream": map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}}
+		case rt.body:
 			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
 		}
-		if paths[rt.path] == nil {
-			paths[rt.path] = map[string]any{}
+		p := specPath(rt.path)
+		if paths[p] == nil {
+			paths[p] = map[string]any{}
 		}
-		paths[rt.path][strings.ToLower(rt.method)] = op
+		paths[p][strings.ToLower(rt.method)] = op
 		if rt.method == http.MethodGet {
 			// The router answers HEAD as GET, without the body.
 			head := maps.Clone(op)
 			head["operationId"] = operationID(route{method: http.MethodHead, path: rt.path})
 			head["summary"] = rt.summary + " (HEAD: the GET's status and headers, no body)"
-			paths[rt.path]["head"] = head
+			paths[p]["head"] = head
 		}
 	}
 	return http.StatusOK, map[string]any{

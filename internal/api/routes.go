@@ -94,6 +94,13 @@ func routes() []route {
 		{method: "GET", path: "/v4/jobs/{jobId}", h: getJob, summary: "Get a job and its status"},
 		{method: "GET", path: "/v1/projects/{owner}/{name}/run/{runId}/stdout", h: jobStdout, summary: "A run's output"},
 
+		// Projects' files and commits (files.go), as python-domino calls them.
+		{method: "GET", path: "/v1/projects/{owner}/{name}/commits", h: listProjectCommits, summary: "A project's commits, newest first (python-domino's commits_list)"},
+		{method: "GET", path: "/v1/projects/{owner}/{name}/files/{commitId}/{path:.*}", h: listProjectFiles, summary: "The files under a folder at a commit, at any depth (files_list)"},
+		{method: "GET", path: "/v1/projects/{owner}/{name}/blobs/{key}", h: getBlob, summary: "A file's content by its key (blobs_get, deprecated)"},
+		{method: "PUT", path: "/v1/projects/{owner}/{name}/{path:.+}", h: uploadFile, body: true, fileBody: true, maxBody: maxBodyFiles, summary: "Upload a file, the body its bytes: a new commit (files_upload)"},
+		{method: "GET", path: "/api/projects/v1/projects/{projectId}/files/{commitId}/{path:.+}/content", h: getFileContent, summary: "A file's content at a commit (blobs_get_v2, files_download)"},
+
 		// Keycloak: how JWT libraries find the keys. No credentials.
 		{method: "GET", path: realm, auth: authNone, h: realmInfo, summary: "Keycloak realm and its public key (no credentials)"},
 		{method: "GET", path: realm + "/protocol/openid-connect/certs", auth: authNone, h: jwks, summary: "JWKS: the keys that verify tokens (no credentials)"},

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ type breaker struct {
 	roles       map[string]string // Mongo id → project role, as last added
 	mapped      map[string]string // credential-mapping path → credentialId, as last chosen
 	secrets     []string          // git secrets sent
+	uploaded    string            // the last file content uploaded
 	only        *surface          // nil: the break applies everywhere; else to this surface's routes alone
 	// on says through which surface something was done: "account:<idpId>",
 	// "token:<idpId>/<name>", "credential:<id>", "invalidated:<idpId>/<name>",
@@ -176,6 +178,11 @@ var (
 )
 
 func (b *breaker) learnRequest(out *http.Request, body []byte) {
+	if out.Method == http.MethodPut && uploadRE.MatchString(out.URL.Path) {
+		b.mu.Lock()
+		b.uploaded = string(body)
+		b.mu.Unlock()
+	}
 	if strings.HasSuffix(out.URL.Path, "gitcredentials") && out.Method == http.MethodPost {
 		var m map[string]any
 		if json.Unmarshal(body, &m) == nil {
@@ -1523,6 +1530,149 @@ var breakRules = []breakRule{
 			}
 		}},
 }
+
+// Projects' files and commits (files.feature).
+var (
+	uploadRE      = re(`^/v1/projects/[^/]+/[^/]+/(.+)$`)
+	commitsRE     = re(`^/v1/projects/[^/]+/[^/]+/commits$`)
+	filesListRE   = re(`^(/v1/projects/[^/]+/[^/]+/files/[^/]+/)(.*)$`)
+	fileContentRE = re(`^(/api/projects/v1/projects/[^/]+/files/)([^/]+)(/.+/content)$`)
+	blobRE        = re(`^/v1/projects/[^/]+/[^/]+/blobs/[^/]+$`)
+)
+
+// isUpload: a PUT of a file (commits, files and blobs are GETs).
+func isUpload(r *http.Request) bool {
+	return r.Method == http.MethodPut && uploadRE.MatchString(r.URL.Path)
+}
+
+// newestCommit is the id of the mock's project's newest commit, asked of
+// the mock as the administrator.
+func (b *breaker) newestCommit() string {
+	req, _ := http.NewRequest("GET", b.mock.APIHost+"/v1/projects/"+b.mock.Project+"/commits", nil)
+	req.Header.Set("X-Domino-Api-Key", b.adminKey())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var list []struct{ ID string }
+	if json.NewDecoder(resp.Body).Decode(&list) != nil || len(list) == 0 {
+		return ""
+	}
+	return list[0].ID
+}
+
+// setPath sends a request to another path, as written.
+func setPath(out *http.Request, p string) { out.URL.Path, out.URL.RawPath = p, "" }
+
+var fileBreaks = []breakRule{
+	{name: "an upload makes no commit", tags: "@files", scenarios: `makes a commit`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", commitsRE) && r.StatusCode == 200 {
+				editJSON(r, func(v any) any {
+					if l, ok := v.([]any); ok && len(l) > 0 {
+						return l[1:]
+					}
+					return v
+				})
+			}
+		}},
+	{name: "commits come in an envelope", tags: "@files", scenarios: `commits are listed, newest first`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", commitsRE) && r.StatusCode == 200 {
+				editJSON(r, func(v any) any { return map[string]any{"data": v} })
+			}
+		}},
+	{name: "commits are listed oldest first", tags: "@files", scenarios: `still reads as it was`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", commitsRE) && r.StatusCode == 200 {
+				editJSON(r, func(v any) any {
+					if l, ok := v.([]any); ok {
+						slices.Reverse(l)
+					}
+					return v
+				})
+			}
+		}},
+	{name: "every commit reads as the newest", tags: "@files", scenarios: `still reads as it was`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if m := fileContentRE.FindStringSubmatch(out.URL.Path); m != nil {
+				if newest := b.newestCommit(); newest != "" {
+					setPath(out, m[1]+newest+m[3])
+				}
+			}
+			return body
+		}},
+	{name: "a path leaving the project is cleaned and taken", tags: "@files", scenarios: `outside the project`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if isUpload(out) || fileContentRE.MatchString(out.URL.Path) {
+				setPath(out, path.Clean(strings.ReplaceAll(out.URL.Path, "\x00", "")))
+			}
+			return body
+		}},
+	{name: "a folder lists the whole project", tags: "@files", scenarios: `under a folder`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if m := filesListRE.FindStringSubmatch(out.URL.Path); m != nil {
+				setPath(out, m[1]+"/")
+			}
+			return body
+		}},
+	{name: "a key reads another content", tags: "@files", scenarios: `makes a commit`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", blobRE) && r.StatusCode == 200 {
+				setBody(r, []byte("another file"))
+			}
+		}},
+	{name: "an upload answers its path with a leading slash", tags: "@files", scenarios: `makes a commit|contributor uploads`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if isUpload(r.Request) && r.StatusCode == 201 {
+				eachObject(r, func(o map[string]any) { o["path"] = "/" + fmt.Sprint(o["path"]) })
+			}
+		}},
+	{name: "a missing file reads empty", tags: "@files", scenarios: `does not exist at a commit`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if fileContentRE.MatchString(r.Request.URL.Path) && r.StatusCode == 404 {
+				r.StatusCode = 200
+				setBody(r, nil)
+			}
+		}},
+	{name: "an unknown commit lists no files", tags: "@files", scenarios: `commit that does not exist`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if filesListRE.MatchString(r.Request.URL.Path) && r.StatusCode == 404 {
+				respond(r, 200, map[string]any{"data": []any{}})
+			}
+		}},
+	{name: "anyone reads a private project's commits", tags: "@files", scenarios: `not a collaborator`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if is(r.Request, "GET", commitsRE) && r.StatusCode == 403 {
+				respond(r, 200, []any{})
+			}
+		}},
+	{name: "a launcher may upload", tags: "@files", scenarios: `launcher cannot upload`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if isUpload(r.Request) && r.StatusCode == 403 {
+				respond(r, 201, map[string]any{"path": "launched.txt", "key": strings.Repeat("0", 40), "size": 2})
+			}
+		}},
+	{name: "a service account's token cannot upload", tags: "@files", scenarios: `contributor uploads`,
+		request: func(b *breaker, out *http.Request, body []byte) []byte {
+			if isUpload(out) && out.Header.Get("Authorization") != "" {
+				out.Header.Del("Authorization")
+			}
+			return body
+		}},
+	{name: "the journal keeps a file's content", tags: "@files", scenarios: `kept out of the mock's journal`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if r.Request.URL.Path == "/__mock/journal" && r.StatusCode == 200 {
+				b.mu.Lock()
+				leak := b.uploaded
+				b.mu.Unlock()
+				eachObject(r, func(o map[string]any) { o["leak"] = leak })
+			}
+		}},
+}
+
+func init() { breakRules = append(breakRules, fileBreaks...) }
 
 // TestBreaksAreCaught runs each break and expects the suite to fail.
 func TestBreaksAreCaught(t *testing.T) {

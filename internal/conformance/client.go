@@ -56,8 +56,12 @@ type Client struct {
 // NewClient returns a client for t.
 func NewClient(t Target) *Client { return &Client{target: t, http: t.httpClient()} }
 
+// FileBytes is a body sent as it is with no Content-Type, as python-domino
+// sends a file it uploads.
+type FileBytes []byte
+
 // Do sends one request. body is nil (no body), []byte (sent as is, as JSON),
-// url.Values (sent as a form) or any value to encode as JSON.
+// url.Values (sent as a form), FileBytes, or any value to encode as JSON.
 func (c *Client) Do(ctx context.Context, method, path string, cred Credential, body any) (*Response, error) {
 	base := c.target.APIHost
 	if cred.viaProxy {
@@ -71,7 +75,10 @@ func (c *Client) Do(ctx context.Context, method, path string, cred Credential, b
 	if isForm {
 		body = []byte(form.Encode())
 	}
-	if body != nil {
+	file, isFile := body.(FileBytes)
+	if isFile {
+		rd = bytes.NewReader(file)
+	} else if body != nil {
 		raw, ok := body.([]byte)
 		if !ok {
 			var err error
@@ -87,6 +94,7 @@ func (c *Client) Do(ctx context.Context, method, path string, cred Credential, b
 	}
 	req.Header.Set("Accept", "application/json")
 	switch {
+	case isFile:
 	case isForm:
 		// As python-domino posts its legacy forms.
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

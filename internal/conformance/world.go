@@ -26,6 +26,7 @@ type world struct {
 	sentCred *gitCred            // the credential the last call tried to add
 	job      *job
 	made     *madeProjects // the projects the scenario made (steps_projects.go)
+	files    fileWorld     // steps_files.go
 
 	resp        *Response // the answer to the last action
 	forged      string    // a forged token

@@ -19,6 +19,7 @@ const (
 	// variable routes, an unknown enum value in a query): not a failure of
 	// the mock.
 	KindServerError
+	KindTooLarge // content past a size limit (files.go)
 )
 
 // Error is a domain error with a message fit to show the caller.

@@ -195,6 +195,8 @@ func kindName(k Kind) string {
 		return "KindUnavailable"
 	case KindServerError:
 		return "KindServerError"
+	case KindTooLarge:
+		return "KindTooLarge"
 	}
 	return "Kind(?)"
 }

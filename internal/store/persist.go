@@ -78,6 +78,7 @@ type walRecord struct {
 	Mappings        []MappingRecord     `json:"credentialMappings,omitempty"`
 	DelMappings     []MappingRecord     `json:"delCredentialMappings,omitempty"`
 	Jobs            []JobRecord         `json:"jobs,omitempty"`
+	Commits         []CommitRecord      `json:"commits,omitempty"`
 	Lifecycle       *JobLifecycle       `json:"jobLifecycle,omitempty"`
 	ClockOffset     *Duration           `json:"clockOffset,omitempty"`
 	Created         *createdIDs         `json:"created,omitempty"`
@@ -94,6 +95,7 @@ type createdIDs struct {
 	Jobs         []string `json:"jobs,omitempty"`
 	Projects     []string `json:"projects,omitempty"`
 	ProjectTags  []string `json:"projectTags,omitempty"`
+	Commits      []string `json:"commits,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -140,6 +142,7 @@ type change struct {
 	mappings        []mappingKey
 	delMappings     []mappingKey
 	jobs            []*job
+	commits         []*commit // new commits; their contents are stored before they are logged
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -255,6 +258,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, j := range c.jobs {
 		rec.Jobs = append(rec.Jobs, j.record())
 	}
+	for _, cm := range c.commits {
+		rec.Commits = append(rec.Commits, cm.record())
+	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -284,6 +290,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, p := range rec.Projects {
 			rec.Created.Projects = append(rec.Created.Projects, p.ID)
+		}
+		for _, cm := range rec.Commits {
+			rec.Created.Commits = append(rec.Created.Commits, cm.ID)
 		}
 	}
 	return rec
@@ -477,6 +486,9 @@ func OpenDir(cfg Config, d *Dir) (*Store, error) {
 		s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
 	}
 	s.cfg.IDs.skipTo(l.ids)
+	if err := s.openFiles(d, !l.found); err != nil {
+		return nil, err
+	}
 	p := &persister{dir: d, ids: s.cfg.IDs, seq: l.seq}
 	// Start every run from a fresh snapshot and a log holding only its
 	// header: recovery is then done once, and a torn last line is gone for
@@ -690,6 +702,7 @@ type replay struct {
 	creds     orderedMap[CredentialRecord]
 	mappings  orderedMap[MappingRecord]
 	jobs      orderedMap[JobRecord]
+	commits   orderedMap[CommitRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -767,6 +780,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("gitCredentials", &r.creds, s.Credentials, credKey),
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
+		putAll("commits", &r.commits, s.Commits, commitKey),
 	} {
 		if err != nil {
 			return err
@@ -804,6 +818,7 @@ func (r *replay) apply(rec walRecord) error {
 			creates("job", c.Jobs, &r.jobs, rec.Jobs, jobKey),
 			creates("project", c.Projects, &r.projects, rec.Projects, projectRecordKey),
 			creates("project tag", c.ProjectTags, &r.tags, rec.ProjectTags, tagKey),
+			creates("commit", c.Commits, &r.commits, rec.Commits, commitKey),
 		} {
 			if err != nil {
 				return err
@@ -846,6 +861,9 @@ func (r *replay) apply(rec walRecord) error {
 	for _, v := range rec.Jobs {
 		r.jobs.put(v.ID, v)
 	}
+	for _, v := range rec.Commits {
+		r.commits.put(v.ID, v)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -871,5 +889,8 @@ func (r *replay) result() Snapshot {
 	s.Users, s.Tokens, s.AccessTokens = r.users.values(), r.tokens.values(), r.access.values()
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
 	s.ProjectTags = r.tags.values()
+	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
+		s.Commits = nil
+	}
 	return s
 }

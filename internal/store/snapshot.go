@@ -36,6 +36,7 @@ type Snapshot struct {
 	Credentials   []CredentialRecord      `json:"gitCredentials"`
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
+	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -261,6 +262,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		x, y := s.Mappings[a], s.Mappings[b]
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
+	s.Commits = st.commitRecords()
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -328,6 +330,9 @@ func (s *Store) Import(snap Snapshot) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
+	if err := s.checkBlobs(st); err != nil {
+		return err
+	}
 	old := s.st
 	s.st = st
 	offset := max(s.cfg.Clock.Offset(), time.Duration(snap.ClockOffset)) // never back
@@ -335,6 +340,7 @@ func (s *Store) Import(snap Snapshot) error {
 		s.st = old
 		return err
 	}
+	s.sweepAfterReplace()
 	return nil
 }
 
@@ -556,6 +562,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 				return nil, bad("jobs %s and %s of project %s have the same number %d", jobs[i-1].id, jobs[i].id, jobs[i].projectID, jobs[i].number)
 			}
 		}
+	}
+	if err := st.loadCommits(snap.Commits); err != nil {
+		return nil, bad("%v", err)
 	}
 	return st, nil
 }

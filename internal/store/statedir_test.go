@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,25 +183,33 @@ func TestPersistFilesAreOwnerOnly(t *testing.T) {
 	s := walOpen(t, dir)
 	a := walAdmin(t, s)
 	walOK(s.CreateServiceAccount(a, "bot", "bot@example.com")).must(t)
+	if _, err := s.UploadFile(a, "admin", "quick-start", "data/x.csv", strings.NewReader("1,2\n")); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Import(s.Export(true)); err != nil {
 		t.Fatal(err)
 	}
 	walClose(t, s)
-	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
-		t.Errorf("the state directory's mode is %v (%v), want 0700", fi.Mode().Perm(), err)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
+	// Every directory (the state directory, blobs/) 0700, every file 0600.
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
 		fi, err := e.Info()
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if fi.Mode() != 0o600 {
-			t.Errorf("%s has mode %v, want -rw-------", e.Name(), fi.Mode())
+		want := fs.FileMode(0o600)
+		if e.IsDir() {
+			want = fs.ModeDir | 0o700
 		}
+		if fi.Mode() != want {
+			t.Errorf("%s has mode %v, want %v", path, fi.Mode(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -51,6 +51,11 @@ type Limits struct {
 	GitCredentialsPerUser int // git credentials one user or service account holds
 	TokensPerAccount      int // tokens one service account holds, valid or not
 	JobsPerProject        int // jobs one project holds (jobs are never deleted)
+
+	// Projects' files (files.go).
+	FileBytes         int64 // one uploaded file
+	FileMemoryBytes   int64 // every file content held in memory, without --state
+	CommitsPerProject int   // commits one project holds
 }
 
 // Defaults of Limits: far above what a client of Domino needs (an SSH key
@@ -76,6 +81,15 @@ func (l Limits) withDefaults() Limits {
 	if l.JobsPerProject <= 0 {
 		l.JobsPerProject = DefaultMaxJobsPerProject
 	}
+	if l.FileBytes <= 0 {
+		l.FileBytes = DefaultMaxFileBytes
+	}
+	if l.FileMemoryBytes <= 0 {
+		l.FileMemoryBytes = DefaultMaxFileMemoryBytes
+	}
+	if l.CommitsPerProject <= 0 {
+		l.CommitsPerProject = DefaultMaxCommits
+	}
 	return l
 }
 
@@ -87,6 +101,7 @@ type Store struct {
 	st     *state
 	p      *persister // nil: in memory only
 	failed error      // set when the state directory could not be written
+	blobs  blobStore  // file contents (blobs.go), in memory or in the state directory
 }
 
 type state struct {
@@ -122,6 +137,8 @@ type state struct {
 	// (by number): numbering and listing cost one project's jobs, not all.
 	projectJobs map[string][]*job
 	lifecycle   *sharedLifecycle // the one new jobs start under
+
+	files fileState // projects' files and commits (files.go)
 }
 
 type user struct {
@@ -163,10 +180,14 @@ func New(cfg Config) *Store {
 		cfg.IDs = RandomIDs()
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	s := &Store{cfg: cfg}
+	s := &Store{cfg: cfg, blobs: newMemBlobs(cfg.Limits.FileMemoryBytes)}
 	s.st = s.fromFixtures()
+	s.putFixtureBlobs() // in memory: cannot fail
 	return s
 }
+
+// Limits are the limits in force, defaults filled in.
+func (s *Store) Limits() Limits { return s.cfg.Limits }
 
 // ExternalURL is the base URL the mock knows itself by (--external-url).
 func (s *Store) ExternalURL() string { return strings.TrimRight(s.cfg.ExternalURL, "/") }
@@ -195,8 +216,15 @@ func (s *Store) Reset() error {
 	if err := s.writable(); err != nil {
 		return err
 	}
+	if err := s.putFixtureBlobs(); err != nil {
+		return err
+	}
 	s.st = fresh
-	return s.commit(change{full: true})
+	if err := s.commit(change{full: true}); err != nil {
+		return err
+	}
+	s.sweepAfterReplace()
+	return nil
 }
 
 // AdvanceClock moves the mock's clock forward and keeps the new offset.
@@ -234,6 +262,7 @@ func newState() *state {
 		jobs:         map[string]*job{},
 		projectJobs:  map[string][]*job{},
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
+		files:        newFileState(),
 	}
 }
 
@@ -251,6 +280,7 @@ func (s *Store) fromFixtures() *state {
 	}
 	for _, fp := range f.Projects {
 		st.addProject(st.projectFromFixture(fp))
+		st.addFixtureFiles(fp, s.cfg.Clock.Now())
 	}
 	return st
 }

@@ -15,8 +15,9 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address")
 	bodies := flag.String("bodies", "", "JSON file of response bodies, written by mockbench")
+	files := flag.String("files-dir", "", "keep uploaded files (PUT /files/<name>) in this directory; empty keeps them in memory")
 	flag.Parse()
-	if err := bare.Serve(*listen, *bodies, os.Stdout); err != nil {
+	if err := bare.Serve(*listen, *bodies, *files, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bareserver:", err)
 		os.Exit(1)
 	}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 )
 
 // Bodies maps Key(method, path, header) to the bytes a request answers.
@@ -47,8 +48,9 @@ func Handler(bodies Bodies) http.Handler {
 
 // Serve reads the bodies (a JSON object of Key to base64 bytes; "" for
 // none), listens, announces "api listening on URL" as mockdomino does, and
-// serves until the process is stopped.
-func Serve(listen, bodiesPath string, stdout io.Writer) error {
+// serves until the process is stopped. Under FilesPrefix it serves files
+// (Files), kept in filesDir or, when it is "", in memory.
+func Serve(listen, bodiesPath, filesDir string, stdout io.Writer) error {
 	bodies := Bodies{}
 	if bodiesPath != "" {
 		data, err := os.ReadFile(bodiesPath)
@@ -67,5 +69,12 @@ func Serve(listen, bodiesPath string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "api listening on http://%s\n", ln.Addr())
-	return http.Serve(ln, Handler(bodies))
+	files, answers := NewFiles(filesDir), Handler(bodies)
+	return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, FilesPrefix) {
+			files.ServeHTTP(w, r)
+			return
+		}
+		answers.ServeHTTP(w, r)
+	}))
 }

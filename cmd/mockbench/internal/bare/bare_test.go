@@ -3,6 +3,7 @@ package bare
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -35,5 +36,27 @@ func TestHandlerAnswersTheBytesForEachCaller(t *testing.T) {
 	}
 	if got := Key("GET", "/__mock/health", http.Header{}); got != HealthKey {
 		t.Errorf("health key %q, want %q", got, HealthKey)
+	}
+}
+
+func TestFilesKeepWhatWasPut(t *testing.T) {
+	content := strings.Repeat("0123456789", 300_000) // 3 MB: more than one piece in memory
+	for _, dir := range []string{"", t.TempDir()} {
+		f := NewFiles(dir)
+		w := httptest.NewRecorder()
+		f.ServeHTTP(w, httptest.NewRequest("PUT", FilesPrefix+"big.bin", strings.NewReader(content)))
+		if w.Code != http.StatusCreated {
+			t.Fatalf("dir %q: PUT %d %s", dir, w.Code, w.Body)
+		}
+		w = httptest.NewRecorder()
+		f.ServeHTTP(w, httptest.NewRequest("GET", FilesPrefix+"big.bin", nil))
+		if w.Code != 200 || w.Body.String() != content || w.Header().Get("Content-Length") != "3000000" {
+			t.Errorf("dir %q: GET %d, %d bytes, Content-Length %q", dir, w.Code, w.Body.Len(), w.Header().Get("Content-Length"))
+		}
+		w = httptest.NewRecorder()
+		f.ServeHTTP(w, httptest.NewRequest("PUT", FilesPrefix+"..", strings.NewReader("x")))
+		if w.Code != http.StatusBadRequest {
+			t.Errorf("dir %q: PUT .. answered %d", dir, w.Code)
+		}
 	}
 }
