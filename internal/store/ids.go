@@ -111,16 +111,12 @@ func (s *Store) newUUID() string {
 }
 
 func (st *state) objectIDInUse(id string) bool {
-	if st.users[id] != nil || st.projects[id] != nil || st.creds[id] != nil || st.jobs[id] != nil {
+	if st.users[id] != nil || st.projects[id] != nil || st.creds[id] != nil || st.jobs[id] != nil ||
+		st.environments[id] != nil || st.envRevisions[id] != nil {
 		return true
 	}
 	for _, p := range st.projectOrder {
 		if p.repo != nil && p.repo.id == id {
-			return true
-		}
-	}
-	for _, e := range st.envs {
-		if e.ID == id {
 			return true
 		}
 	}

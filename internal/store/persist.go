@@ -77,10 +77,14 @@ type walRecord struct {
 	Mappings        []MappingRecord     `json:"credentialMappings,omitempty"`
 	DelMappings     []MappingRecord     `json:"delCredentialMappings,omitempty"`
 	Jobs            []JobRecord         `json:"jobs,omitempty"`
-	Lifecycle       *JobLifecycle       `json:"jobLifecycle,omitempty"`
-	ClockOffset     *Duration           `json:"clockOffset,omitempty"`
-	Created         *createdIDs         `json:"created,omitempty"`
-	IDs             uint64              `json:"ids,omitempty"` // the id stream's position after the change
+	// Environments without their revisions, which are logged apart: a
+	// new revision writes itself, not every revision before it.
+	Environments         []EnvironmentRecord `json:"environments,omitempty"`
+	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
+	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
+	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
+	Created              *createdIDs         `json:"created,omitempty"`
+	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -91,6 +95,8 @@ type createdIDs struct {
 	AccessTokens []string `json:"accessTokens,omitempty"`
 	Credentials  []string `json:"gitCredentials,omitempty"`
 	Jobs         []string `json:"jobs,omitempty"`
+	Environments []string `json:"environments,omitempty"`
+	Revisions    []string `json:"environmentRevisions,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -135,6 +141,8 @@ type change struct {
 	mappings        []mappingKey
 	delMappings     []mappingKey
 	jobs            []*job
+	envs            []*environment
+	envRevisions    []*envRevision
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -234,6 +242,12 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, j := range c.jobs {
 		rec.Jobs = append(rec.Jobs, j.record())
 	}
+	for _, e := range c.envs {
+		rec.Environments = append(rec.Environments, e.record(false))
+	}
+	for _, r := range c.envRevisions {
+		rec.EnvironmentRevisions = append(rec.EnvironmentRevisions, r.record(true))
+	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -258,6 +272,12 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, j := range rec.Jobs {
 			rec.Created.Jobs = append(rec.Created.Jobs, j.ID)
+		}
+		for _, e := range rec.Environments {
+			rec.Created.Environments = append(rec.Created.Environments, e.ID)
+		}
+		for _, r := range rec.EnvironmentRevisions {
+			rec.Created.Revisions = append(rec.Created.Revisions, r.ID)
 		}
 	}
 	return rec
@@ -663,6 +683,8 @@ type replay struct {
 	creds     orderedMap[CredentialRecord]
 	mappings  orderedMap[MappingRecord]
 	jobs      orderedMap[JobRecord]
+	envs      orderedMap[EnvironmentRecord] // without their revisions
+	revisions orderedMap[RevisionRecord]    // each naming its environment
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -725,6 +747,8 @@ func accessKey(v AccessTokenRecord) string  { return v.JTI }
 func projectKey(v ProjectRecord) string     { return v.ID }
 func credKey(v CredentialRecord) string     { return v.ID }
 func jobKey(v JobRecord) string             { return v.ID }
+func envKey(v EnvironmentRecord) string     { return v.ID }
+func revisionKey(v RevisionRecord) string   { return v.ID }
 func lifecycleKey(v LifecycleRecord) string { return v.ID }
 
 func (r *replay) full(s Snapshot) error {
@@ -741,6 +765,19 @@ func (r *replay) full(s Snapshot) error {
 	} {
 		if err != nil {
 			return err
+		}
+	}
+	for i, e := range s.Environments {
+		revisions := e.Revisions
+		e.Revisions = nil
+		if !r.envs.put(e.ID, e) {
+			return fmt.Errorf("environments[%d]: %s is used twice", i, e.ID)
+		}
+		for j, rev := range revisions {
+			rev.EnvironmentID = e.ID
+			if !r.revisions.put(rev.ID, rev) {
+				return fmt.Errorf("environments[%d].revisions[%d]: %s is used twice", i, j, rev.ID)
+			}
 		}
 	}
 	return nil
@@ -773,6 +810,8 @@ func (r *replay) apply(rec walRecord) error {
 			creates("access token", c.AccessTokens, &r.access, rec.AccessTokens, accessKey),
 			creates("git credential", c.Credentials, &r.creds, rec.Credentials, credKey),
 			creates("job", c.Jobs, &r.jobs, rec.Jobs, jobKey),
+			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
+			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
 		} {
 			if err != nil {
 				return err
@@ -812,6 +851,17 @@ func (r *replay) apply(rec walRecord) error {
 	for _, v := range rec.Jobs {
 		r.jobs.put(v.ID, v)
 	}
+	for _, v := range rec.Environments {
+		r.envs.put(v.ID, v)
+	}
+	for _, v := range rec.EnvironmentRevisions {
+		// Environments are never deleted, so a revision of one the log
+		// never made is damage, not a deletion replayed.
+		if !r.envs.has(v.EnvironmentID) {
+			return fmt.Errorf("the record holds revision %s of environment %q, which does not exist", v.ID, v.EnvironmentID)
+		}
+		r.revisions.put(v.ID, v)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -836,5 +886,16 @@ func (r *replay) result() Snapshot {
 	}
 	s.Users, s.Tokens, s.AccessTokens = r.users.values(), r.tokens.values(), r.access.values()
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
+	// Each environment with its revisions, in the order they were made.
+	byEnv := map[string][]RevisionRecord{}
+	for _, v := range r.revisions.values() {
+		id := v.EnvironmentID
+		v.EnvironmentID = ""
+		byEnv[id] = append(byEnv[id], v)
+	}
+	s.Environments = r.envs.values()
+	for i := range s.Environments {
+		s.Environments[i].Revisions = byEnv[s.Environments[i].ID]
+	}
 	return s
 }

@@ -293,13 +293,3 @@ func (s *Store) HardwareTiers(c Caller, projectID string) ([]fixtures.HardwareTi
 	}
 	return append([]fixtures.HardwareTier{}, s.st.tiers...), nil
 }
-
-// Environments lists the environments a project may use.
-func (s *Store) Environments(c Caller, projectID string) ([]fixtures.Environment, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if _, err := s.st.readableProject(c, projectID); err != nil {
-		return nil, err
-	}
-	return append([]fixtures.Environment{}, s.st.envs...), nil
-}

@@ -104,7 +104,10 @@ type state struct {
 	projects     map[string]*project
 	projectOrder []*project
 	tiers        []fixtures.HardwareTier
-	envs         []fixtures.Environment
+
+	environments map[string]*environment
+	envOrder     []*environment
+	envRevisions map[string]*envRevision // every environment's, by id
 
 	creds    map[string]*gitCredential
 	mappings map[mappingKey]string
@@ -219,6 +222,8 @@ func newState() *state {
 		mappings:     map[mappingKey]string{},
 		jobs:         map[string]*job{},
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
+		environments: map[string]*environment{},
+		envRevisions: map[string]*envRevision{},
 	}
 }
 
@@ -226,7 +231,6 @@ func (s *Store) fromFixtures() *state {
 	f := s.cfg.Fixtures
 	st := newState()
 	st.tiers = append([]fixtures.HardwareTier(nil), f.HardwareTiers...)
-	st.envs = append([]fixtures.Environment(nil), f.Environments...)
 	for _, fu := range f.Users {
 		st.addUser(&user{
 			id: fu.ID, idpID: fu.IdpID, userName: fu.UserName, firstName: fu.FirstName,
@@ -236,6 +240,9 @@ func (s *Store) fromFixtures() *state {
 	}
 	for _, fp := range f.Projects {
 		st.addProject(fp)
+	}
+	for _, fe := range f.Environments {
+		st.addEnvironment(st.environmentFrom(st.fixtureEnvironment(fe)))
 	}
 	return st
 }
