@@ -17,11 +17,12 @@ import (
 // Not validated: idpIds (UUIDs) and collaboratorId, which the spec leaves
 // without a pattern.
 var objectIDPathVars = map[string]bool{
-	"projectId":    true,
-	"userId":       true,
-	"credentialId": true,
-	"repoId":       true,
-	"jobId":        true,
+	"projectId":     true,
+	"userId":        true,
+	"credentialId":  true,
+	"repoId":        true,
+	"jobId":         true,
+	"environmentId": true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

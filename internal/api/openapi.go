@@ -16,9 +16,11 @@ var queryParams = map[string][]string{
 	"GET /api/serviceAccounts/v1/serviceAccounts/{serviceAccountIdpId}/gitcredentials": {"offset", "limit"},
 	"GET /api/users/v1/users":                            {"offset", "limit"},
 	"GET /v4/gateway/projects/findProjectByOwnerAndName": {"ownerName", "projectName"},
-	"GET /v4/jobs":        {"projectId"},
-	"GET /__mock/state":   {"secrets"},
-	"GET /__mock/journal": {"method", "path", "status", "caller", "limit"},
+	"GET /v4/jobs": {"projectId"},
+	"GET /api/environments/beta/environments":         {"offset", "limit"},
+	"POST /v4/environments/{environmentId}/setactive": {"revisionId"},
+	"GET /__mock/state":                               {"secrets"},
+	"GET /__mock/journal":                             {"method", "path", "status", "caller", "limit"},
 }
 
 var pathParam = regexp.MustCompile(`\{(\w+)\}`)

@@ -579,6 +579,13 @@ var routeCases = map[string]routeCase{
 		if sel, _ := m["currentlySelectedEnvironment"].(map[string]any); sel["id"] != envID || sel["name"] != env0["name"] {
 			t.Errorf("currentlySelectedEnvironment %v", m["currentlySelectedEnvironment"])
 		}
+		// The project may use its owner's private environments, not others'.
+		own := e.createEnv("admins", "Private", asAdmin...)
+		e.createEnv("alices", "Private", asAlice...)
+		envs, _ = e.must(200, e.api, "GET", "/v4/projects/"+projectID+"/useableEnvironments", "", asAdmin...).obj(t)["environments"].([]any)
+		if len(envs) != 2 || envs[1].(map[string]any)["id"] != own["id"] {
+			t.Errorf("environments %v", envs)
+		}
 		wantError(t, e.do(e.api, "GET", "/v4/projects/"+unknownObjectID+"/useableEnvironments", "", asAdmin...), 404)
 		wantError(t, e.do(e.api, "GET", "/v4/projects/"+projectID+"/useableEnvironments", "", asAlice...), 403)
 	},
