@@ -463,7 +463,7 @@ func (w *world) pathValues() map[string]string {
 	return map[string]string{
 		"idpId": w.sa.IdpID, "name": "t1", "credentialId": w.cred, "projectId": projectID,
 		"collaboratorId": w.other.ID, "userId": w.sa.ID, "repoId": repoID, "jobId": w.job,
-		"owner": "admin", "runId": w.job,
+		"owner": "admin", "runId": w.job, "environmentId": envID, "revisionId": envRevisionID,
 	}
 }
 
@@ -516,7 +516,8 @@ func FuzzQueryParams(f *testing.F) {
 		"includeDeactivated=true&includeDeactivated=false", "secrets=true", "limit=-1&status=x", "ownerName=%00&projectName=%FF"} {
 		f.Add(uint8(i), q)
 	}
-	routes := []string{"/v4/serviceAccounts", "/v4/gateway/projects/findProjectByOwnerAndName", "/v4/jobs", "/__mock/state", "/__mock/journal"}
+	routes := []string{"/v4/serviceAccounts", "/v4/gateway/projects/findProjectByOwnerAndName", "/v4/jobs", "/__mock/state", "/__mock/journal",
+		"/api/environments/beta/environments"}
 	f.Fuzz(func(t *testing.T, route uint8, query string) {
 		w := worldFor(t)
 		p := routes[int(route)%len(routes)]
