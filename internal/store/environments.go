@@ -211,9 +211,11 @@ func (r *envRevision) view() EnvironmentRevision {
 	return v
 }
 
-func (e *environment) view(st *state) Environment {
+// view shows e; def is the default environment, which the caller finds
+// once for a whole list.
+func (e *environment) view(def *environment) Environment {
 	v := Environment{ID: e.id, Name: e.name, Description: e.description, Visibility: e.visibility,
-		Archived: e.archived, IsDefault: st.defaultEnvironment() == e, AssignLatestRevisionAsActive: e.pinned == nil,
+		Archived: e.archived, IsDefault: def == e, AssignLatestRevisionAsActive: e.pinned == nil,
 		Latest: e.latest().view(), Active: e.active().view(), RevisionCount: len(e.revisions)}
 	if e.owner != nil {
 		v.OwnerID, v.OwnerUserName = e.owner.id, e.owner.userName
@@ -369,7 +371,7 @@ func (s *Store) CreateEnvironment(c Caller, in EnvironmentInput) (Environment, e
 	r := &envRevision{id: s.newObjectID(), env: e, number: 1, restricted: in.IsRestricted, def: def}
 	e.revisions = []*envRevision{r}
 	s.st.addEnvironment(e)
-	return e.view(s.st), s.commit(change{envs: []*environment{e}, envRevisions: []*envRevision{r}, creates: true})
+	return e.view(s.st.defaultEnvironment()), s.commit(change{envs: []*environment{e}, envRevisions: []*envRevision{r}, creates: true})
 }
 
 // Environment returns an environment the caller may read.
@@ -380,7 +382,7 @@ func (s *Store) Environment(c Caller, id string) (Environment, error) {
 	if err != nil {
 		return Environment{}, err
 	}
-	return e.view(s.st), nil
+	return e.view(s.st.defaultEnvironment()), nil
 }
 
 // DefaultEnvironment is the deployment's default environment.
@@ -391,7 +393,7 @@ func (s *Store) DefaultEnvironment(c Caller) (Environment, error) {
 	if e == nil {
 		return Environment{}, errorf(KindNotFound, "No default environment: there is no Global environment")
 	}
-	return e.view(s.st), nil
+	return e.view(e), nil
 }
 
 // VisibleEnvironments lists the environments the caller may read, archived
@@ -407,14 +409,16 @@ func (s *Store) EnvironmentsPage(c Caller, offset, limit int) ([]Environment, in
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	visible := func(e *environment) bool { return !e.archived && e.canRead(c) }
-	out := []Environment{}
-	forPage(s.st.envOrder, visible, offset, limit, func(e *environment) { out = append(out, e.view(s.st)) })
 	total := 0
 	for _, e := range s.st.envOrder {
 		if visible(e) {
 			total++
 		}
 	}
+	// Views are large: the page is allocated once, at its size.
+	out := make([]Environment, 0, max(0, min(limit, total-offset)))
+	def := s.st.defaultEnvironment()
+	forPage(s.st.envOrder, visible, offset, limit, func(e *environment) { out = append(out, e.view(def)) })
 	return out, total
 }
 
@@ -436,7 +440,7 @@ func (s *Store) ProjectEnvironments(c Caller, projectID string) ([]Environment, 
 			if e == def {
 				selected = len(out)
 			}
-			out = append(out, e.view(s.st))
+			out = append(out, e.view(def))
 		}
 	}
 	if len(out) == 0 {
@@ -456,7 +460,7 @@ func (s *Store) ArchiveEnvironment(c Caller, id string) (Environment, error) {
 		return Environment{}, err
 	}
 	if e.archived {
-		return e.view(s.st), nil
+		return e.view(s.st.defaultEnvironment()), nil
 	}
 	if s.st.defaultEnvironment() == e {
 		return Environment{}, errorf(KindInvalid, "Environment %s is the default environment and cannot be archived", e.id)
@@ -465,7 +469,7 @@ func (s *Store) ArchiveEnvironment(c Caller, id string) (Environment, error) {
 		return Environment{}, err
 	}
 	e.archived = true
-	return e.view(s.st), s.commit(change{envs: []*environment{e}})
+	return e.view(s.st.defaultEnvironment()), s.commit(change{envs: []*environment{e}})
 }
 
 // SetAssignLatestRevisionAsActive makes the latest revision the active one
@@ -509,7 +513,7 @@ func (s *Store) pin(e *environment, r *envRevision) (Environment, error) {
 		return Environment{}, err
 	}
 	e.pinned = r
-	return e.view(s.st), s.commit(change{envs: []*environment{e}})
+	return e.view(s.st.defaultEnvironment()), s.commit(change{envs: []*environment{e}})
 }
 
 // CreateEnvironmentRevision adds a revision, numbered after the latest. A

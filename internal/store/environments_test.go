@@ -539,3 +539,49 @@ func TestEnvironmentsPage(t *testing.T) {
 		}
 	}
 }
+
+// manyEnvironments is a store with n private environments of alice's.
+func manyEnvironments(b *testing.B, n int) (*Store, Caller) {
+	s := newStore(b)
+	alice := caller(b, s, "alice")
+	for i := range n {
+		if _, err := s.CreateEnvironment(alice, EnvironmentInput{Name: fmt.Sprintf("e%d", i), Visibility: "Private",
+			Revision: RevisionDefinition{Image: testImage}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s, alice
+}
+
+// A page of 10 costs what it skips and holds, plus a count of the list.
+func BenchmarkEnvironmentsPage10000(b *testing.B) {
+	s, alice := manyEnvironments(b, 10000)
+	b.ResetTimer()
+	for range b.N {
+		if page, total := s.EnvironmentsPage(alice, 0, 10); len(page) != 10 || total != 10001 {
+			b.Fatalf("%d of %d", len(page), total)
+		}
+	}
+}
+
+func BenchmarkProjectEnvironments10000(b *testing.B) {
+	s, _ := manyEnvironments(b, 10000)
+	admin := caller(b, s, "admin")
+	b.ResetTimer()
+	for range b.N {
+		if envs, _, err := s.ProjectEnvironments(admin, defProjectID); err != nil || len(envs) != 1 {
+			b.Fatalf("%d, %v", len(envs), err)
+		}
+	}
+}
+
+// The /v1 list: every visible environment, in one pass.
+func BenchmarkVisibleEnvironments10000(b *testing.B) {
+	s, alice := manyEnvironments(b, 10000)
+	b.ResetTimer()
+	for range b.N {
+		if l := s.VisibleEnvironments(alice); len(l) != 10001 {
+			b.Fatalf("%d", len(l))
+		}
+	}
+}
