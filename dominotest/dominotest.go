@@ -218,3 +218,71 @@ func (s *Server) Commits(t testing.TB, projectID string) []Commit {
 	t.Fatalf("dominotest: %v", err)
 	return nil
 }
+
+// Environment is a compute environment made by CreateEnvironment, with its
+// revision, which jobs started in it record.
+type Environment struct {
+	ID, Name, Visibility string
+	Revision             EnvironmentRevision // the first, the active one
+}
+
+// EnvironmentRevision is one numbered revision of an environment.
+type EnvironmentRevision struct {
+	ID     string
+	Number int
+}
+
+// CreateEnvironment makes an environment as the user or service account
+// creator would: visibility "Private" (creator owns it) or "Global" (creator
+// must be an administrator). Its first revision is built from the default
+// environment's image, as python-domino's create_environment does.
+func (s *Server) CreateEnvironment(t testing.TB, creator, name, visibility string) Environment {
+	t.Helper()
+	st := s.srv.Store()
+	c, err := st.CallerByUserName(creator)
+	if err != nil {
+		t.Fatalf("dominotest: %v", err)
+	}
+	image := "python:3.12"
+	if d, err := st.DefaultEnvironment(c); err == nil {
+		image = d.Latest.Image
+	}
+	e, err := st.CreateEnvironment(c, store.EnvironmentInput{Name: name, Visibility: visibility, Revision: store.RevisionDefinition{Image: image}})
+	if err != nil {
+		t.Fatalf("dominotest: %v", err)
+	}
+	return Environment{ID: e.ID, Name: e.Name, Visibility: e.Visibility, Revision: EnvironmentRevision{ID: e.Latest.ID, Number: e.Latest.Number}}
+}
+
+// AddEnvironmentRevision adds a revision to an environment as an
+// administrator; an empty image keeps the latest revision's. Unless a
+// revision was pinned, it becomes the active one, which new jobs record.
+func (s *Server) AddEnvironmentRevision(t testing.TB, envID, image string) EnvironmentRevision {
+	t.Helper()
+	st := s.srv.Store()
+	admin, err := st.CallerByUserName("admin")
+	if err == nil {
+		var r store.EnvironmentRevision
+		if r, err = st.CreateEnvironmentRevision(admin, envID, store.RevisionDefinition{Image: image}); err == nil {
+			return EnvironmentRevision{ID: r.ID, Number: r.Number}
+		}
+	}
+	t.Fatalf("dominotest: %v", err)
+	return EnvironmentRevision{}
+}
+
+// ActiveRevision is the revision of an environment that jobs started now
+// run with.
+func (s *Server) ActiveRevision(t testing.TB, envID string) EnvironmentRevision {
+	t.Helper()
+	st := s.srv.Store()
+	admin, err := st.CallerByUserName("admin")
+	if err == nil {
+		var r store.EnvironmentRevision
+		if r, err = st.ActiveRevision(admin, envID); err == nil {
+			return EnvironmentRevision{ID: r.ID, Number: r.Number}
+		}
+	}
+	t.Fatalf("dominotest: %v", err)
+	return EnvironmentRevision{}
+}

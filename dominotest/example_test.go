@@ -164,3 +164,53 @@ func TestProjectFiles(t *testing.T) {
 		t.Errorf("at the first commit: %q", got)
 	}
 }
+
+// Environments: one a test makes gets numbered revisions, and a job started
+// in it records the active one.
+func TestEnvironments(t *testing.T) {
+	srv := dominotest.NewServer(t)
+	env := srv.CreateEnvironment(t, "alice", "alice-env", "Private")
+	if env.Revision.Number != 1 || env.Visibility != "Private" {
+		t.Fatalf("environment %+v", env)
+	}
+	second := srv.AddEnvironmentRevision(t, env.ID, "python:3.13")
+	if second.Number != 2 || srv.ActiveRevision(t, env.ID) != second {
+		t.Fatalf("second revision %+v, active %+v", second, srv.ActiveRevision(t, env.ID))
+	}
+
+	req, _ := http.NewRequest("GET", srv.APIURL+"/v4/environments/"+env.ID, nil)
+	req.Header.Set("X-Domino-Api-Key", srv.UserAPIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		LatestRevision        struct{ ID string }
+		LatestRevisionDetails struct{ DockerImage string }
+	}
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if got.LatestRevision.ID != second.ID || got.LatestRevisionDetails.DockerImage != "python:3.13" {
+		t.Fatalf("GET /v4/environments/%s: %+v", env.ID, got)
+	}
+
+	// A job started in the environment runs with its active revision.
+	srv.AddCollaborator(t, "64b7f0a1c2d3e4f5a6b7c901", "64b7f0a1c2d3e4f5a6b7c802", "Contributor")
+	req, _ = http.NewRequest("POST", srv.APIURL+"/v4/jobs/start", strings.NewReader(
+		`{"projectId":"64b7f0a1c2d3e4f5a6b7c901","commandToRun":"main.py","environmentId":"`+env.ID+`"}`))
+	req.Header.Set("X-Domino-Api-Key", srv.UserAPIKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("job in alice's environment: %s", resp.Status)
+	}
+	// Global environments are for administrators to make.
+	global := srv.CreateEnvironment(t, "admin", "shared", "Global")
+	if global.Visibility != "Global" {
+		t.Fatalf("global %+v", global)
+	}
+}

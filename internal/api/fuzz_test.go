@@ -473,6 +473,7 @@ func (w *world) pathValues() map[string]string {
 		"collaboratorId": w.other.ID, "userId": w.sa.ID, "repoId": repoID, "jobId": w.job,
 		"owner": "admin", "runId": w.job, "commitId": w.commit, "key": w.key, "path": "data/x.csv",
 		"project": "quick-start", "projectToForkId": projectID, "tagId": w.tag, "environmentVariableName": "K",
+		"environmentId": envID, "revisionId": envRevisionID,
 	}
 }
 
@@ -577,7 +578,7 @@ func FuzzQueryParams(f *testing.F) {
 		f.Add(uint8(i), q)
 	}
 	routes := []string{"/v4/serviceAccounts", "/v4/gateway/projects/findProjectByOwnerAndName", "/v4/jobs", "/__mock/state", "/__mock/journal",
-		"/v4/projects", "/v4/gateway/projects"}
+		"/v4/projects", "/v4/gateway/projects", "/api/environments/beta/environments"}
 	f.Fuzz(func(t *testing.T, route uint8, query string) {
 		w := worldFor(t)
 		p := routes[int(route)%len(routes)]

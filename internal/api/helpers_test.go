@@ -36,7 +36,9 @@ const (
 	projectID = "64b7f0a1c2d3e4f5a6b7c901"
 	repoID    = "64b7f0a1c2d3e4f5a6b7ca01"
 	envID     = "64b7f0a1c2d3e4f5a6b7cb01"
-	issuer    = "http://mock.test/auth/realms/DominoRealm"
+	// envRevisionID is the default environment's only revision.
+	envRevisionID = "64b7f0a1c2d3e4f5a6b7cc01"
+	issuer        = "http://mock.test/auth/realms/DominoRealm"
 
 	unknownObjectID = "000000000000000000000bad"
 	unknownUUID     = "00000000-0000-4000-8000-000000000bad"

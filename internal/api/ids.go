@@ -25,6 +25,7 @@ var objectIDPathVars = map[string]bool{
 	"runId":           true, // a job's id in the legacy v1 routes (inferred)
 	"tagId":           true,
 	"projectToForkId": true,
+	"environmentId":   true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

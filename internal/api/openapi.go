@@ -22,6 +22,8 @@ var queryParams = map[string][]string{
 	"GET /v4/jobs/":                                      {"projectId", "page_size", "page_no", "sort_by", "order_by", "status", "show_archived", "tag", "query", "type", "dominoStatsSortFieldName"},
 	"GET /__mock/state":                                  {"secrets"},
 	"GET /__mock/journal":                                {"method", "path", "status", "caller", "limit"},
+	"GET /api/environments/beta/environments":            {"offset", "limit"},
+	"POST /v4/environments/{environmentId}/setactive":    {"revisionId"},
 }
 
 // pathParam matches a route's path variable, {name} or {name:regexp}

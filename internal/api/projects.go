@@ -78,25 +78,6 @@ func hardwareTiers(q *request) (int, any, error) {
 	return http.StatusOK, out, nil
 }
 
-func useableEnvironments(q *request) (int, any, error) {
-	envs, err := q.st.Environments(q.caller, q.vars("projectId"))
-	if err != nil {
-		return 0, nil, err
-	}
-	list := make([]any, 0, len(envs))
-	for _, e := range envs {
-		list = append(list, map[string]any{
-			"id": e.ID, "archived": false, "name": e.Name, "version": e.Version,
-			"visibility": e.Visibility, "supportedClusters": []string{},
-		})
-	}
-	body := map[string]any{"environments": list}
-	if len(envs) > 0 {
-		body["currentlySelectedEnvironment"] = map[string]any{"id": envs[0].ID}
-	}
-	return http.StatusOK, body, nil
-}
-
 var providerLabels = map[string]string{
 	"github": "GitHub", "gitlab": "GitLab", "githubEnterprise": "GitHub Enterprise",
 	"gitlabEnterprise": "GitLab Enterprise", "bitbucket": "Bitbucket",

@@ -76,6 +76,21 @@ func routes() []route {
 		{method: "DELETE", path: "/v4/projects/{projectId}/environmentVariables/{environmentVariableName}", h: deleteProjectEnvVar, summary: "Remove a project environment variable"},
 		{method: "POST", path: "/project", h: createProjectLegacy, body: true, summary: "Create a project (legacy form: projectName, ownerOverrideUsername)"},
 
+		// Compute environments and their revisions: /v1, /v4 and the public API.
+		{method: "GET", path: "/v1/environments", h: listEnvironmentsV1, summary: "Environments the caller may see (the v1 API python-domino lists them with)"},
+		{method: "POST", path: "/v1/environments", h: createEnvironmentV1, body: true, summary: "Create an environment (v1 API)"},
+		{method: "GET", path: "/v4/environments/defaultEnvironment", h: defaultEnvironmentV4, summary: "The deployment's default environment"},
+		{method: "GET", path: "/v4/environments/{environmentId}", h: getEnvironmentV4, summary: "Get an environment with its latest and active revisions"},
+		{method: "PATCH", path: "/v4/environments/{environmentId}", h: patchEnvironmentV4, body: true, summary: "Whether the latest revision is the active one (assignLatestRevisionAsActive)"},
+		{method: "DELETE", path: "/v4/environments/{environmentId}", h: archiveEnvironmentV4, summary: "Archive an environment"},
+		{method: "POST", path: "/v4/environments/{environmentId}/setactive", h: setActiveRevisionV4, summary: "Make one revision (revisionId) the active one"},
+		{method: "GET", path: "/api/environments/beta/environments", h: listEnvironmentsBeta, summary: "Environments the caller may see, paged (public API)"},
+		{method: "POST", path: "/api/environments/beta/environments", h: createEnvironmentBeta, body: true, summary: "Create an environment with its first revision (public API)"},
+		{method: "POST", path: "/api/environments/beta/environments/{environmentId}/revisions", h: createRevisionBeta, body: true, summary: "Add a revision, numbered after the latest (public API)"},
+		{method: "PATCH", path: "/api/environments/beta/environments/{environmentId}/revisions/{revisionId}", h: restrictRevisionBeta, body: true, summary: "Make a revision the restricted one, or not (public API)"},
+		{method: "GET", path: "/api/environments/v1/environments/{environmentId}", h: getEnvironmentPublic, summary: "Get an environment (public API)"},
+		{method: "DELETE", path: "/api/environments/v1/environments/{environmentId}", h: archiveEnvironmentPublic, summary: "Archive an environment (public API)"},
+
 		// Git credentials and their mapping to repositories.
 		{method: "GET", path: "/v4/accounts/gitproviders", h: gitProviders, summary: "Git service providers"},
 		{method: "GET", path: "/v4/accounts/{userId}/gitcredentials", h: listGitCredentials, summary: "List a user's git credentials (never their secrets)"},

@@ -570,9 +570,21 @@ var routeCases = map[string]routeCase{
 			t.Fatalf("environments %v", m)
 		}
 		env0, _ := envs[0].(map[string]any)
-		fields(t, "environment", env0, map[string]string{"id": "id", "name": "string"})
-		if env0["id"] != envID {
+		fields(t, "environment", env0, map[string]string{"id": "id", "name": "string", "archived": "bool", "version": "number",
+			"visibility": "string", "supportedClusters": "array", "activeRevisionId": "id", "activeRevisionNumber": "number"})
+		if env0["id"] != envID || env0["activeRevisionId"] != envRevisionID {
 			t.Errorf("environment %v", env0)
+		}
+		// Observed (java client): a selected environment and a non-empty list.
+		if sel, _ := m["currentlySelectedEnvironment"].(map[string]any); sel["id"] != envID || sel["name"] != env0["name"] {
+			t.Errorf("currentlySelectedEnvironment %v", m["currentlySelectedEnvironment"])
+		}
+		// The project may use its owner's private environments, not others'.
+		own := e.createEnv("admins", "Private", asAdmin...)
+		e.createEnv("alices", "Private", asAlice...)
+		envs, _ = e.must(200, e.api, "GET", "/v4/projects/"+projectID+"/useableEnvironments", "", asAdmin...).obj(t)["environments"].([]any)
+		if len(envs) != 2 || envs[1].(map[string]any)["id"] != own["id"] {
+			t.Errorf("environments %v", envs)
 		}
 		wantError(t, e.do(e.api, "GET", "/v4/projects/"+unknownObjectID+"/useableEnvironments", "", asAdmin...), 404)
 		wantError(t, e.do(e.api, "GET", "/v4/projects/"+projectID+"/useableEnvironments", "", asAlice...), 403)

@@ -84,7 +84,7 @@ var projectBreakRules = []breakRule{
 				respond(r, 404, map[string]any{"message": "Not found", "success": false})
 			}
 		}},
-	{name: "archiving does nothing", tags: "@projects", scenarios: `no longer found|refuses new jobs`,
+	{name: "archiving a project does nothing", tags: "@projects", scenarios: `no longer found|refuses new jobs`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
 			if is(out, "DELETE", projectRE) {
 				out.Method = http.MethodGet

@@ -1748,7 +1748,7 @@ func TestBreaksAreCaught(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("%d deliberate breaks tried, %d caught", tried, caught)
+	t.Logf("%d deliberate breaks (%d runs) tried, %d caught", len(breakRules), tried, caught)
 }
 
 // firstFailure picks the first failed scenario and its error from a

@@ -111,16 +111,8 @@ func (s *Store) newUUID() string {
 }
 
 func (st *state) objectIDInUse(id string) bool {
-	if st.users[id] != nil || st.projects[id] != nil || st.creds[id] != nil || st.jobs[id] != nil ||
-		st.repos[id] != nil || st.tags[id] != nil {
-		return true
-	}
-	for _, e := range st.envs {
-		if e.ID == id {
-			return true
-		}
-	}
-	return false
+	return st.users[id] != nil || st.projects[id] != nil || st.creds[id] != nil || st.jobs[id] != nil ||
+		st.repos[id] != nil || st.tags[id] != nil || st.environments[id] != nil || st.envRevisions[id] != nil
 }
 
 func (st *state) uuidInUse(id string) bool {

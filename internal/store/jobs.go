@@ -154,23 +154,29 @@ type job struct {
 	status                  string
 	lifecycle               *sharedLifecycle // the one in force when it started
 	polls                   int
+	revision                *envRevision // of its environment, active when it started; nil: none recorded
 }
 
 // Job is a job as the store sees it; the API shapes it for each route.
 type Job struct {
-	ID, ProjectID       string
-	Number              int
-	Command, Title      string
-	HardwareTierID      string
-	EnvironmentID       string
-	CommitID            string
-	StartedByID         string
-	StartedByUserName   string
-	Status              string
-	IsCompleted         bool
-	Submitted           time.Time
-	RunStart, Completed time.Time // zero until reached
-	Stdout, Setup       string
+	ID, ProjectID  string
+	Number         int
+	Command, Title string
+	HardwareTierID string
+	EnvironmentID  string
+	// The revision of its environment the job runs with (the active one
+	// when it started); "" and 0 for a job that recorded none.
+	EnvironmentRevisionID     string
+	EnvironmentRevisionNumber int
+	EnvironmentName           string
+	CommitID                  string
+	StartedByID               string
+	StartedByUserName         string
+	Status                    string
+	IsCompleted               bool
+	Submitted                 time.Time
+	RunStart, Completed       time.Time // zero until reached
+	Stdout, Setup             string
 }
 
 func (j *job) view() Job {
@@ -180,6 +186,9 @@ func (j *job) view() Job {
 		StartedByID: j.startedBy.id, StartedByUserName: j.startedBy.userName,
 		Status: j.status, IsCompleted: j.completedStatus(), Submitted: j.submitted,
 		RunStart: j.runStart, Completed: j.completed,
+	}
+	if r := j.revision; r != nil {
+		v.EnvironmentRevisionID, v.EnvironmentRevisionNumber, v.EnvironmentName = r.id, r.number, r.env.name
 	}
 	if v.Status != StatusQueued {
 		v.Setup = "Pulling environment " + j.environmentID + "\nmockdomino: preparing run (nothing is executed)\n"
@@ -282,11 +291,9 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
-	env := in.EnvironmentID
-	if env == "" && len(s.st.envs) > 0 {
-		env = s.st.envs[0].ID
-	} else if env != "" && !s.st.hasEnvironment(env) {
-		return Job{}, errorf(KindInvalid, "environmentId %q is not an environment this project may use", clip(env))
+	env, err := s.st.jobEnvironment(c, p, in.EnvironmentID)
+	if err != nil {
+		return Job{}, err
 	}
 	commit := in.CommitID
 	if commit == "" {
@@ -305,9 +312,12 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 	}
 	j := &job{
 		id: s.newObjectID(), projectID: p.id, number: number, command: in.Command,
-		title: in.Title, hardwareTier: tier, environmentID: env, commitID: commit,
+		title: in.Title, hardwareTier: tier, commitID: commit,
 		startedBy: s.st.users[c.ID], submitted: s.cfg.Clock.Now().Truncate(time.Millisecond),
 		status: StatusQueued, lifecycle: s.st.lifecycle,
+	}
+	if env != nil {
+		j.environmentID, j.revision = env.id, env.active()
 	}
 	if j.startedBy == nil {
 		return Job{}, ErrUnauthenticated
@@ -368,13 +378,17 @@ func (st *state) hardwareTier(idOrName, field string) (string, error) {
 	return "", errorf(KindInvalid, "%s %q is not a hardware tier this project may use", field, clip(idOrName))
 }
 
-func (st *state) hasEnvironment(id string) bool {
-	for _, e := range st.envs {
-		if e.ID == id {
-			return true
-		}
+// jobEnvironment is the environment a job started by c in p runs in: the
+// one it names, which p must be able to use, or the default one (nil if
+// there is none).
+func (st *state) jobEnvironment(c Caller, p *project, id string) (*environment, error) {
+	if id == "" {
+		return st.defaultEnvironment(), nil
 	}
-	return false
+	if e := st.environments[id]; e != nil && e.usable(c, p) {
+		return e, nil
+	}
+	return nil, errorf(KindInvalid, "environmentId %q is not an environment this project may use", clip(id))
 }
 
 func (st *state) readableJob(c Caller, id string) (*job, error) {

@@ -79,10 +79,14 @@ type walRecord struct {
 	DelMappings     []MappingRecord     `json:"delCredentialMappings,omitempty"`
 	Jobs            []JobRecord         `json:"jobs,omitempty"`
 	Commits         []CommitRecord      `json:"commits,omitempty"`
-	Lifecycle       *JobLifecycle       `json:"jobLifecycle,omitempty"`
-	ClockOffset     *Duration           `json:"clockOffset,omitempty"`
-	Created         *createdIDs         `json:"created,omitempty"`
-	IDs             uint64              `json:"ids,omitempty"` // the id stream's position after the change
+	// Environments without their revisions, which are logged apart: a
+	// new revision writes itself, not every revision before it.
+	Environments         []EnvironmentRecord `json:"environments,omitempty"`
+	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
+	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
+	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
+	Created              *createdIDs         `json:"created,omitempty"`
+	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -96,6 +100,8 @@ type createdIDs struct {
 	Projects     []string `json:"projects,omitempty"`
 	ProjectTags  []string `json:"projectTags,omitempty"`
 	Commits      []string `json:"commits,omitempty"`
+	Environments []string `json:"environments,omitempty"`
+	Revisions    []string `json:"environmentRevisions,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -143,6 +149,8 @@ type change struct {
 	delMappings     []mappingKey
 	jobs            []*job
 	commits         []*commit // new commits; their contents are stored before they are logged
+	envs            []*environment
+	envRevisions    []*envRevision
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -261,6 +269,12 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, cm := range c.commits {
 		rec.Commits = append(rec.Commits, cm.record())
 	}
+	for _, e := range c.envs {
+		rec.Environments = append(rec.Environments, e.record(false))
+	}
+	for _, r := range c.envRevisions {
+		rec.EnvironmentRevisions = append(rec.EnvironmentRevisions, r.record(true))
+	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -293,6 +307,12 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, cm := range rec.Commits {
 			rec.Created.Commits = append(rec.Created.Commits, cm.ID)
+		}
+		for _, e := range rec.Environments {
+			rec.Created.Environments = append(rec.Created.Environments, e.ID)
+		}
+		for _, r := range rec.EnvironmentRevisions {
+			rec.Created.Revisions = append(rec.Created.Revisions, r.ID)
 		}
 	}
 	return rec
@@ -703,6 +723,8 @@ type replay struct {
 	mappings  orderedMap[MappingRecord]
 	jobs      orderedMap[JobRecord]
 	commits   orderedMap[CommitRecord]
+	envs      orderedMap[EnvironmentRecord] // without their revisions
+	revisions orderedMap[RevisionRecord]    // each naming its environment
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -767,6 +789,8 @@ func tagKey(v TagRecord) string               { return v.ID }
 func credKey(v CredentialRecord) string       { return v.ID }
 func jobKey(v JobRecord) string               { return v.ID }
 func lifecycleKey(v LifecycleRecord) string   { return v.ID }
+func envKey(v EnvironmentRecord) string       { return v.ID }
+func revisionKey(v RevisionRecord) string     { return v.ID }
 
 func (r *replay) full(s Snapshot) error {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
@@ -784,6 +808,19 @@ func (r *replay) full(s Snapshot) error {
 	} {
 		if err != nil {
 			return err
+		}
+	}
+	for i, e := range s.Environments {
+		revisions := e.Revisions
+		e.Revisions = nil
+		if !r.envs.put(e.ID, e) {
+			return fmt.Errorf("environments[%d]: %s is used twice", i, e.ID)
+		}
+		for j, rev := range revisions {
+			rev.EnvironmentID = e.ID
+			if !r.revisions.put(rev.ID, rev) {
+				return fmt.Errorf("environments[%d].revisions[%d]: %s is used twice", i, j, rev.ID)
+			}
 		}
 	}
 	return nil
@@ -819,6 +856,8 @@ func (r *replay) apply(rec walRecord) error {
 			creates("project", c.Projects, &r.projects, rec.Projects, projectRecordKey),
 			creates("project tag", c.ProjectTags, &r.tags, rec.ProjectTags, tagKey),
 			creates("commit", c.Commits, &r.commits, rec.Commits, commitKey),
+			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
+			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
 		} {
 			if err != nil {
 				return err
@@ -864,6 +903,17 @@ func (r *replay) apply(rec walRecord) error {
 	for _, v := range rec.Commits {
 		r.commits.put(v.ID, v)
 	}
+	for _, v := range rec.Environments {
+		r.envs.put(v.ID, v)
+	}
+	for _, v := range rec.EnvironmentRevisions {
+		// Environments are never deleted, so a revision of one the log
+		// never made is damage, not a deletion replayed.
+		if !r.envs.has(v.EnvironmentID) {
+			return fmt.Errorf("the record holds revision %s of environment %q, which does not exist", v.ID, v.EnvironmentID)
+		}
+		r.revisions.put(v.ID, v)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -891,6 +941,17 @@ func (r *replay) result() Snapshot {
 	s.ProjectTags = r.tags.values()
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
+	}
+	// Each environment with its revisions, in the order they were made.
+	byEnv := map[string][]RevisionRecord{}
+	for _, v := range r.revisions.values() {
+		id := v.EnvironmentID
+		v.EnvironmentID = ""
+		byEnv[id] = append(byEnv[id], v)
+	}
+	s.Environments = r.envs.values()
+	for i := range s.Environments {
+		s.Environments[i].Revisions = byEnv[s.Environments[i].ID]
 	}
 	return s
 }

@@ -940,8 +940,8 @@ func (st *state) settingsOf(p *project) ProjectSettings {
 	if r := p.settings.DefaultEnvironmentRevisionSpec; r != nil {
 		v.DefaultEnvironmentRevisionSpec = *r
 	}
-	if v.DefaultEnvironmentID == "" && len(st.envs) > 0 {
-		v.DefaultEnvironmentID = st.envs[0].ID
+	if e := st.defaultEnvironment(); v.DefaultEnvironmentID == "" && e != nil {
+		v.DefaultEnvironmentID = e.id
 	}
 	if v.DefaultHardwareTierID == "" {
 		v.DefaultHardwareTierID, _ = st.hardwareTier("", "")
@@ -984,7 +984,7 @@ func (s *Store) UpdateProjectSettings(c Caller, projectID string, in SettingsInp
 	}
 	next := p.settings
 	if id := in.DefaultEnvironmentID; id != nil {
-		if !s.st.hasEnvironment(*id) {
+		if e := s.st.environments[*id]; e == nil || !e.usable(c, p) {
 			return ProjectSettings{}, errorf(KindInvalid, "defaultEnvironmentId %q is not an environment this project may use", clip(*id))
 		}
 		next.DefaultEnvironmentID = *id
@@ -1210,14 +1210,4 @@ func (s *Store) HardwareTiers(c Caller, projectID string) ([]fixtures.HardwareTi
 		return nil, err
 	}
 	return append([]fixtures.HardwareTier{}, s.st.tiers...), nil
-}
-
-// Environments lists the environments a project may use.
-func (s *Store) Environments(c Caller, projectID string) ([]fixtures.Environment, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if _, err := s.st.readableProject(c, projectID); err != nil {
-		return nil, err
-	}
-	return append([]fixtures.Environment{}, s.st.envs...), nil
 }

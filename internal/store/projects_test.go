@@ -59,7 +59,7 @@ func TestProjectReadAccess(t *testing.T) {
 		checkSame(t, what+" (collaborators)", err, tc.want)
 		_, err = s.HardwareTiers(c, tc.project)
 		checkSame(t, what+" (hardware tiers)", err, tc.want)
-		_, err = s.Environments(c, tc.project)
+		_, _, err = s.ProjectEnvironments(c, tc.project)
 		checkSame(t, what+" (environments)", err, tc.want)
 		_, err = s.Jobs(c, tc.project)
 		if tc.project != "" {
@@ -106,8 +106,8 @@ func TestProjectView(t *testing.T) {
 	if len(tiers) != 2 || tiers[0].ID != "small-k8s" || !tiers[0].IsDefault {
 		t.Errorf("hardware tiers = %+v", tiers)
 	}
-	envs := must(s.Environments(caller(t, s, "bob"), bobLabID)).ok(t)
-	if len(envs) != 2 || envs[1].ID != gpuEnvID {
+	envs, _, err := s.ProjectEnvironments(caller(t, s, "bob"), bobLabID)
+	if err != nil || len(envs) != 2 || envs[1].ID != gpuEnvID {
 		t.Errorf("environments = %+v", envs)
 	}
 }

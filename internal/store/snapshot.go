@@ -32,7 +32,7 @@ type Snapshot struct {
 	Projects      []ProjectRecord         `json:"projects"`
 	ProjectTags   []TagRecord             `json:"projectTags,omitempty"`
 	HardwareTiers []fixtures.HardwareTier `json:"hardwareTiers"`
-	Environments  []fixtures.Environment  `json:"environments"`
+	Environments  []EnvironmentRecord     `json:"environments"`
 	Credentials   []CredentialRecord      `json:"gitCredentials"`
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
@@ -133,19 +133,22 @@ type MappingRecord struct {
 
 // JobRecord is a job with its progress.
 type JobRecord struct {
-	ID            string    `json:"id"`
-	ProjectID     string    `json:"projectId"`
-	Number        int       `json:"number"`
-	Command       string    `json:"command"`
-	Title         string    `json:"title"`
-	HardwareTier  string    `json:"hardwareTierId"`
-	EnvironmentID string    `json:"environmentId"`
-	CommitID      string    `json:"commitId"`
-	StartedByID   string    `json:"startedById"`
-	Submitted     time.Time `json:"submitted"`
-	RunStart      time.Time `json:"runStart"`
-	Completed     time.Time `json:"completed"`
-	Status        string    `json:"status"`
+	ID            string `json:"id"`
+	ProjectID     string `json:"projectId"`
+	Number        int    `json:"number"`
+	Command       string `json:"command"`
+	Title         string `json:"title"`
+	HardwareTier  string `json:"hardwareTierId"`
+	EnvironmentID string `json:"environmentId"`
+	// EnvironmentRevisionID is the revision of its environment it runs
+	// with; absent in documents written before jobs recorded it.
+	EnvironmentRevisionID string    `json:"environmentRevisionId,omitempty"`
+	CommitID              string    `json:"commitId"`
+	StartedByID           string    `json:"startedById"`
+	Submitted             time.Time `json:"submitted"`
+	RunStart              time.Time `json:"runStart"`
+	Completed             time.Time `json:"completed"`
+	Status                string    `json:"status"`
 	// LifecycleID names the lifecycle the job started under: jobLifecycle's
 	// or one of jobLifecycles'. Version 1 held the lifecycle itself instead,
 	// in Lifecycle; with neither, the job follows jobLifecycle.
@@ -218,10 +221,14 @@ func (k mappingKey) record(credID string) MappingRecord {
 }
 
 func (j *job) record() JobRecord {
-	return JobRecord{ID: j.id, ProjectID: j.projectID, Number: j.number, Command: j.command, Title: j.title,
+	r := JobRecord{ID: j.id, ProjectID: j.projectID, Number: j.number, Command: j.command, Title: j.title,
 		HardwareTier: j.hardwareTier, EnvironmentID: j.environmentID, CommitID: j.commitID,
 		StartedByID: j.startedBy.id, Submitted: j.submitted, RunStart: j.runStart, Completed: j.completed,
 		Status: j.status, LifecycleID: j.lifecycle.id, Polls: j.polls}
+	if j.revision != nil {
+		r.EnvironmentRevisionID = j.revision.id
+	}
+	return r
 }
 
 // snapshot copies the whole state; the caller holds at least the read lock.
@@ -232,7 +239,10 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		Projects: []ProjectRecord{}, Credentials: []CredentialRecord{}, Mappings: []MappingRecord{},
 		Jobs:          []JobRecord{},
 		HardwareTiers: append([]fixtures.HardwareTier{}, st.tiers...),
-		Environments:  append([]fixtures.Environment{}, st.envs...),
+		Environments:  []EnvironmentRecord{},
+	}
+	for _, e := range st.envOrder {
+		s.Environments = append(s.Environments, e.record(true))
 	}
 	for _, u := range st.userOrder {
 		s.Users = append(s.Users, u.record())
@@ -298,6 +308,13 @@ func (s *Snapshot) redact() {
 			vars[j].Value = Redacted
 		}
 		s.Projects[i].EnvironmentVariables = vars
+	}
+	for i := range s.Environments {
+		for j := range s.Environments[i].Revisions {
+			for k := range s.Environments[i].Revisions[j].EnvironmentVariables {
+				s.Environments[i].Revisions[j].EnvironmentVariables[k].Value = Redacted
+			}
+		}
 	}
 }
 
@@ -431,16 +448,27 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		named[i] = fp
 		st.addProject(st.projectFromRecord(r))
 	}
-	if err := check.Catalog(snap.HardwareTiers, snap.Environments); err != nil {
+	envs := make([]fixtures.Environment, len(snap.Environments))
+	for i, r := range snap.Environments {
+		if envs[i], err = st.namedEnvironment(i, r); err != nil {
+			return nil, bad("%v", err)
+		}
+	}
+	if err := check.Catalog(snap.HardwareTiers, envs); err != nil {
 		return nil, bad("%v", err)
 	}
 	for i, fp := range named {
-		if err := check.ProjectSettings(i, fp, snap.HardwareTiers, snap.Environments); err != nil {
+		if err := check.ProjectSettings(i, fp, snap.HardwareTiers, envs); err != nil {
 			return nil, bad("%v", err)
 		}
 	}
 	st.tiers = append(st.tiers, snap.HardwareTiers...)
-	st.envs = append(st.envs, snap.Environments...)
+	for i, r := range snap.Environments {
+		if err := checkEnvironmentRecord(i, r); err != nil {
+			return nil, bad("%v", err)
+		}
+		st.addEnvironment(st.environmentFrom(r))
+	}
 
 	jtis := map[string]string{} // every token's and access token's jti → its entry
 	claimJTI := func(at, jti string) error {
@@ -546,13 +574,19 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if err != nil {
 			return nil, bad("jobs[%d]: %v", i, err)
 		}
+		var rev *envRevision
+		if r.EnvironmentRevisionID != "" {
+			if rev = st.envRevisions[r.EnvironmentRevisionID]; rev == nil || rev.env.id != r.EnvironmentID {
+				return nil, bad("%s.environmentRevisionId %q is not a revision of its environment %q", at, clip(r.EnvironmentRevisionID), clip(r.EnvironmentID))
+			}
+		}
 		if r.Number < 1 {
 			return nil, bad("%s.number %d must be at least 1", at, r.Number)
 		}
 		st.addJob(&job{id: r.ID, projectID: r.ProjectID, number: r.Number, command: r.Command, title: r.Title,
 			hardwareTier: r.HardwareTier, environmentID: r.EnvironmentID, commitID: r.CommitID, startedBy: u,
 			submitted: r.Submitted, runStart: r.RunStart, completed: r.Completed, status: r.Status,
-			lifecycle: l, polls: r.Polls})
+			lifecycle: l, polls: r.Polls, revision: rev})
 	}
 	// Each project's jobs in the order of their numbers, which are unique in it.
 	for _, jobs := range st.projectJobs {

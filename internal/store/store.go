@@ -127,7 +127,10 @@ type state struct {
 	tags         map[string]*projectTag
 	tagsByName   map[string]*projectTag
 	tiers        []fixtures.HardwareTier
-	envs         []fixtures.Environment
+
+	environments map[string]*environment
+	envOrder     []*environment
+	envRevisions map[string]*envRevision // every environment's, by id
 
 	creds    map[string]*gitCredential
 	mappings map[mappingKey]string
@@ -263,6 +266,8 @@ func newState() *state {
 		projectJobs:  map[string][]*job{},
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 		files:        newFileState(),
+		environments: map[string]*environment{},
+		envRevisions: map[string]*envRevision{},
 	}
 }
 
@@ -270,7 +275,6 @@ func (s *Store) fromFixtures() *state {
 	f := s.cfg.Fixtures
 	st := newState()
 	st.tiers = append([]fixtures.HardwareTier(nil), f.HardwareTiers...)
-	st.envs = append([]fixtures.Environment(nil), f.Environments...)
 	for _, fu := range f.Users {
 		st.addUser(&user{
 			id: fu.ID, idpID: fu.IdpID, userName: fu.UserName, firstName: fu.FirstName,
@@ -281,6 +285,9 @@ func (s *Store) fromFixtures() *state {
 	for _, fp := range f.Projects {
 		st.addProject(st.projectFromFixture(fp))
 		st.addFixtureFiles(fp, s.cfg.Clock.Now())
+	}
+	for _, fe := range f.Environments {
+		st.addEnvironment(st.environmentFrom(st.fixtureEnvironment(fe)))
 	}
 	return st
 }
