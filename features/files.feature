@@ -2,7 +2,11 @@
 Feature: Files and commits of a project
   A project holds files in commits. python-domino uploads a file with its bytes as the body of
   PUT /v1/projects/{owner}/{name}/{path}, lists the project's commits and the files of one, and
-  reads a file by its key or by commit and path. Each scenario's files go in a folder of its own.
+  reads a file by its key or by commit and path. Each scenario works in a private project it makes
+  (archived after it, with its files), and puts its files in a folder of its own there.
+
+  Background:
+    Given the scenario works in a project of its own
 
   Scenario: The project's commits are listed, newest first
     When the administrator lists the project's commits
@@ -93,6 +97,14 @@ Feature: Files and commits of a project
     When a caller with the token "deploy" uploads "model.bin" holding "weights" to the project
     Then the upload is answered with the path of "model.bin", its size and a key
     And the file "model.bin" reads "weights" at the newest commit
+
+  # inferred: a fork's files are its source's newest ones, in one commit (its history is not copied)
+  @inferred @admin @destructive
+  Scenario: A fork holds the project's newest files
+    Given the administrator has uploaded "model/config.yaml" holding "epochs: 1"
+    And the administrator has uploaded "model/config.yaml" holding "epochs: 3"
+    When the administrator forks the project "own" as "copy"
+    Then the fork "copy" holds "model/config.yaml" reading "epochs: 3" in one commit of its own
 
   @mock-only
   Scenario: An uploaded file's content is kept out of the mock's journal

@@ -1547,16 +1547,20 @@ func isUpload(r *http.Request) bool {
 
 // newestCommit is the id of the mock's project's newest commit, asked of
 // the mock as the administrator.
-func (b *breaker) newestCommit() string {
-	req, _ := http.NewRequest("GET", b.mock.APIHost+"/v1/projects/"+b.mock.Project+"/commits", nil)
-	req.Header.Set("X-Domino-Api-Key", b.adminKey())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return ""
+func (b *breaker) newestCommit(projectID string) string {
+	get := func(path string, v any) bool {
+		req, _ := http.NewRequest("GET", b.mock.APIHost+path, nil)
+		req.Header.Set("X-Domino-Api-Key", b.adminKey())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(v) == nil
 	}
-	defer resp.Body.Close()
+	var p struct{ Name, OwnerUsername string }
 	var list []struct{ ID string }
-	if json.NewDecoder(resp.Body).Decode(&list) != nil || len(list) == 0 {
+	if !get("/v4/projects/"+projectID, &p) || !get("/v1/projects/"+p.OwnerUsername+"/"+p.Name+"/commits", &list) || len(list) == 0 {
 		return ""
 	}
 	return list[0].ID
@@ -1575,6 +1579,13 @@ var fileBreaks = []breakRule{
 					}
 					return v
 				})
+			}
+		}},
+	{name: "a fork holds no files", tags: "@files", scenarios: `fork holds`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			// As a mock that copied nothing would answer for the fork.
+			if is(r.Request, "GET", commitsRE) && r.StatusCode == 200 && strings.Contains(r.Request.URL.Path, "-copy/") {
+				editJSON(r, func(any) any { return []any{} })
 			}
 		}},
 	{name: "commits come in an envelope", tags: "@files", scenarios: `commits are listed, newest first`,
@@ -1597,7 +1608,8 @@ var fileBreaks = []breakRule{
 	{name: "every commit reads as the newest", tags: "@files", scenarios: `still reads as it was`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
 			if m := fileContentRE.FindStringSubmatch(out.URL.Path); m != nil {
-				if newest := b.newestCommit(); newest != "" {
+				projectID := strings.TrimSuffix(strings.TrimPrefix(m[1], "/api/projects/v1/projects/"), "/files/")
+				if newest := b.newestCommit(projectID); newest != "" {
 					setPath(out, m[1]+newest+m[3])
 				}
 			}

@@ -213,6 +213,32 @@ func registerFileSteps(sc *godog.ScenarioContext, w *world) {
 		}
 		return bodyIs(r, want)
 	})
+	sc.Then(`^the fork "([^"]*)" holds "([^"]*)" reading "([^"]*)" in one commit of its own$`, func(ctx context.Context, alias, path, want string) error {
+		fork, err := w.madeProject(alias)
+		if err != nil {
+			return err
+		}
+		admin, err := w.whoIs(ctx, "the administrator")
+		if err != nil {
+			return err
+		}
+		// The fork's steps read from the fork, as "the project".
+		own, folder := w.own, w.filePath(path)
+		w.own = &projectInfo{id: fork.id, name: fork.name, owner: admin.userName, ownerID: admin.id}
+		defer func() { w.own = own }()
+		list, err := w.commits(ctx)
+		if err != nil {
+			return err
+		}
+		if len(list) != 1 {
+			return fmt.Errorf("the fork has %d commits, want 1", len(list))
+		}
+		r, err := w.readAt(ctx, folder, 0)
+		if err != nil {
+			return err
+		}
+		return bodyIs(r, want)
+	})
 	sc.Then(`^the file reads "([^"]*)" by its key$`, func(ctx context.Context, want string) error {
 		_, base, err := w.projectURL(ctx)
 		if err != nil {

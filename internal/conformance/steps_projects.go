@@ -20,7 +20,13 @@ type projectInfo struct {
 
 // project discovers the run's project once: its id by owner and name, and
 // the id of its main repository.
+//
+// A scenario that works in a project of its own (ownProject) gets that
+// one instead, and so do all the steps that say "the project".
 func (w *world) project(ctx context.Context) (*projectInfo, error) {
+	if w.own != nil {
+		return w.own, nil
+	}
 	r := w.run
 	r.projMu.Lock()
 	defer r.projMu.Unlock()
@@ -468,7 +474,29 @@ func listed(r *Response) ([]obj, error) {
 	return r.Array()
 }
 
+// ownProject makes a private project for the scenario, as the
+// administrator, and makes it "the project" of the scenario's other steps:
+// what the scenario writes there is archived with it afterwards, and the
+// run's --project is left alone.
+func (w *world) ownProject(ctx context.Context) error {
+	const alias = "own"
+	if err := w.givenProject(ctx, alias, map[string]any{}); err != nil {
+		return err
+	}
+	p, err := w.madeProject(alias)
+	if err != nil {
+		return err
+	}
+	admin, err := w.whoIs(ctx, "the administrator")
+	if err != nil {
+		return err
+	}
+	w.own = &projectInfo{id: p.id, name: p.name, owner: admin.userName, ownerID: admin.id}
+	return nil
+}
+
 func registerProjectLifeSteps(sc *godog.ScenarioContext, w *world) {
+	sc.Given(`^the scenario works in a project of its own$`, w.ownProject)
 	sc.Given(`^a project "([^"]*)"$`, func(ctx context.Context, alias string) error {
 		return w.givenProject(ctx, alias, map[string]any{})
 	})

@@ -26,6 +26,7 @@ type world struct {
 	sentCred *gitCred            // the credential the last call tried to add
 	job      *job
 	made     *madeProjects // the projects the scenario made (steps_projects.go)
+	own      *projectInfo  // the scenario's own project, if it made one (ownProject)
 	files    fileWorld     // steps_files.go
 
 	resp        *Response // the answer to the last action

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -76,6 +77,22 @@ func (fs *fileState) tree(projectID string) *fileTree {
 		fs.repos[projectID] = t
 	}
 	return t
+}
+
+// headCopy is a copy of the files at a project's last commit, by path,
+// for a commit of another project: contents are kept by hash, so nothing
+// is copied but the entries.
+func (fs *fileState) headCopy(projectID string) []*fileEntry {
+	t := fs.repos[projectID]
+	if t == nil {
+		return nil
+	}
+	files := make([]*fileEntry, 0, len(t.head))
+	for _, e := range t.head {
+		files = append(files, &fileEntry{path: e.path, sha256: e.sha256, size: e.size})
+	}
+	slices.SortFunc(files, func(a, b *fileEntry) int { return strings.Compare(a.path, b.path) })
+	return files
 }
 
 // add appends a commit to its project's files.

@@ -597,3 +597,40 @@ func TestFilesConcurrently(t *testing.T) {
 		t.Errorf("%d commits, want 160", n)
 	}
 }
+
+// A fork holds its source's newest files in one commit of its own; the
+// source keeps its history, and both survive a restart.
+func TestForkCopiesTheNewestFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := walOpen(t, dir)
+	admin := walAdmin(t, s)
+	for _, f := range [][2]string{{"a.txt", "old"}, {"data/b.csv", "1,2"}, {"a.txt", "new"}} {
+		walOK(s.UploadFile(admin, "admin", "quick-start", f[0], strings.NewReader(f[1]))).must(t)
+	}
+	fork := walOK(s.ForkProject(admin, defProjectID, ForkInput{Name: "qs-fork"})).must(t)
+	// An empty project forks into an empty one.
+	empty := walOK(s.CreateProject(admin, ProjectInput{Name: "empty"})).must(t)
+	emptyFork := walOK(s.ForkProject(admin, empty.ID, ForkInput{Name: "empty-fork"})).must(t)
+	before := walJSON(t, s)
+	walClose(t, s)
+	s = walOpen(t, dir)
+	if walJSON(t, s) != before {
+		t.Fatal("the state differs after a restart")
+	}
+	commits := must(s.Commits(admin, fork.ID)).ok(t)
+	if len(commits) != 1 || commits[0].Name != "Fork of admin/quick-start" {
+		t.Fatalf("fork's commits %+v", commits)
+	}
+	for path, want := range map[string]string{"a.txt": "new", "data/b.csv": "1,2"} {
+		if got := readAt(t, s, admin, fork.ID, commits[0].ID, path); got != want {
+			t.Errorf("fork's %s = %q, want %q", path, got, want)
+		}
+	}
+	if n := len(must(s.Commits(admin, defProjectID)).ok(t)); n != 3 {
+		t.Errorf("the source has %d commits, want 3", n)
+	}
+	if n := len(must(s.Commits(admin, emptyFork.ID)).ok(t)); n != 0 {
+		t.Errorf("an empty project's fork has %d commits", n)
+	}
+	walClose(t, s)
+}

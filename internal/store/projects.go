@@ -611,9 +611,9 @@ func (s *Store) tagProject(p *project, names []string, now time.Time) (created [
 
 // commitNewProject adds a new project to the state and logs it with the
 // tags it made and those it was tagged with.
-func (s *Store) commitNewProject(p *project, created []*projectTag) (Project, error) {
+func (s *Store) commitNewProject(p *project, created []*projectTag, commits ...*commit) (Project, error) {
 	s.st.addProject(p)
-	return p.view(), s.commit(change{projects: []*project{p}, creates: true, tags: p.tags, createdTags: created})
+	return p.view(), s.commit(change{projects: []*project{p}, creates: true, tags: p.tags, createdTags: created, commits: commits})
 }
 
 // ForkInput is what POST /v4/projects/{id}/fork (the spec's
@@ -631,7 +631,9 @@ type ForkInput struct {
 // description, visibility, tags, main repository (under a new id),
 // environment variables and settings, unless the request gives others
 // (inferred: what a fork copies is not documented); no collaborators but
-// those the request names.
+// those the request names. Its files are the source's newest ones, in one
+// commit of the fork's own (Domino documents a fork as a copy of the
+// project's files; the source's history is not copied, inferred).
 func (s *Store) ForkProject(c Caller, id string, in ForkInput) (Project, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -663,7 +665,11 @@ func (s *Store) ForkProject(c Caller, id string, in ForkInput) (Project, error) 
 	}
 	p.envVars = slices.Clone(src.envVars)
 	p.settings = src.settings
-	return s.commitNewProject(p, created)
+	var commits []*commit
+	if files := s.st.files.headCopy(src.id); len(files) > 0 {
+		commits = append(commits, s.newCommit(p, s.st.users[c.ID], "Fork of "+src.owner.userName+"/"+src.name, files))
+	}
+	return s.commitNewProject(p, created, commits...)
 }
 
 // ArchiveProject archives a project: no route finds it afterwards, new
