@@ -38,29 +38,39 @@ type Server struct {
 	srv *server.Server
 }
 
-// Option changes how the server is built.
-type Option func(*server.Config)
+// Option changes how the server is built: one of the With functions.
+type Option struct {
+	// A struct, not a func type: a func type would show the internal
+	// configuration it changes in the package's documentation.
+	apply func(*server.Config)
+}
 
 // WithProfile selects "observed" (default), "strict", or a profile file.
-func WithProfile(nameOrPath string) Option { return func(c *server.Config) { c.Profile = nameOrPath } }
+func WithProfile(nameOrPath string) Option {
+	return Option{func(c *server.Config) { c.Profile = nameOrPath }}
+}
 
 // WithFixtures loads a fixtures file instead of the embedded defaults.
-func WithFixtures(path string) Option { return func(c *server.Config) { c.FixturesPath = path } }
+func WithFixtures(path string) Option {
+	return Option{func(c *server.Config) { c.FixturesPath = path }}
+}
 
 // WithTokenTTL sets the lifetime of new service-account tokens.
-func WithTokenTTL(d time.Duration) Option { return func(c *server.Config) { c.TokenTTL = d } }
+func WithTokenTTL(d time.Duration) Option { return Option{func(c *server.Config) { c.TokenTTL = d }} }
 
 // WithSeed makes ids and the signing key deterministic.
-func WithSeed(seed uint64) Option { return func(c *server.Config) { c.Seed = seed } }
+func WithSeed(seed uint64) Option { return Option{func(c *server.Config) { c.Seed = seed }} }
 
 // WithoutProxy serves the API host only.
-func WithoutProxy() Option { return func(c *server.Config) { c.ProxyListen = "" } }
+func WithoutProxy() Option { return Option{func(c *server.Config) { c.ProxyListen = "" }} }
 
 // Start starts a server; the caller must Close it. Prefer NewServer in tests.
 func Start(opts ...Option) (*Server, error) {
 	cfg := server.Config{Listen: "127.0.0.1:0", ProxyListen: "127.0.0.1:0"}
 	for _, o := range opts {
-		o(&cfg)
+		if o.apply != nil {
+			o.apply(&cfg)
+		}
 	}
 	srv, err := server.Start(cfg)
 	if err != nil {
@@ -89,8 +99,13 @@ func (s *Server) Close() error { return s.srv.Close() }
 
 // ServiceAccount is an account made by CreateServiceAccount, with one token.
 type ServiceAccount struct {
-	ID, IdpID, Username, Email string
-	TokenName, Token           string
+	ID       string // its user id: a project's collaboratorId, a job's startedBy
+	IdpID    string // its identity-provider id, which /v4/serviceAccounts/{idpId}/… routes take
+	Username string
+	Email    string
+
+	TokenName string // the name of its token, "<username>-token"
+	Token     string // the token's value, a JWT for "Authorization: Bearer …"
 }
 
 // CreateServiceAccount makes a service account (email <username>@example.com)
@@ -147,12 +162,32 @@ func (s *Server) AdvanceClock(d time.Duration) time.Time {
 	return now
 }
 
-// JobLifecycle says how jobs started afterwards progress; see the README.
-type JobLifecycle = store.JobLifecycle
+// JobLifecycle says how the jobs started after SetJobLifecycle move from
+// Queued through Running to their final status. The zero value is the
+// default: a job has succeeded by the first time it is read.
+type JobLifecycle struct {
+	// Mode is "immediate" ("" too): finished at the first read; "clock":
+	// Queued for QueuedFor of the mock's clock (AdvanceClock), then
+	// Running for RunFor; "polls": Running at the first status read,
+	// finished at the Polls-th; "manual": Queued until advanced (POST
+	// /__mock/jobs/{jobId}/advance).
+	Mode      string
+	QueuedFor time.Duration // mode "clock"
+	RunFor    time.Duration // mode "clock"
+	Polls     int           // mode "polls"; 0 is 1
+	// FinalStatus is how a job ends: "Succeeded" ("" too), "Failed" or "Error".
+	FinalStatus string
+	// Stdout is what a finished job printed; "" is "$ <its command>".
+	Stdout string
+}
 
 // SetJobLifecycle changes how jobs started from now on progress.
 func (s *Server) SetJobLifecycle(l JobLifecycle) error {
-	_, err := s.srv.Store().SetJobLifecycle(l)
+	if l.Mode == "" {
+		l.Mode = store.ModeImmediate
+	}
+	_, err := s.srv.Store().SetJobLifecycle(store.JobLifecycle{Mode: l.Mode, QueuedFor: store.Duration(l.QueuedFor),
+		RunFor: store.Duration(l.RunFor), Polls: l.Polls, FinalStatus: l.FinalStatus, Stdout: l.Stdout})
 	return err
 }
 
@@ -165,7 +200,11 @@ func (s *Server) CreateServiceAccountE(username string) (ServiceAccount, error) 
 }
 
 // Commit is a commit of a project's files, as commits_list lists it.
-type Commit = store.Commit
+type Commit struct {
+	ID   string
+	Name string // its message, which commits_list calls its name
+	Time time.Time
+}
 
 // UploadFile writes content to path in the project owner/name, as its
 // administrator would with python-domino's files_upload, and returns the
@@ -210,9 +249,13 @@ func (s *Server) Commits(t testing.TB, projectID string) []Commit {
 	st := s.srv.Store()
 	admin, err := st.CallerByUserName("admin")
 	if err == nil {
-		var list []Commit
+		var list []store.Commit
 		if list, err = st.Commits(admin, projectID); err == nil {
-			return list
+			out := make([]Commit, len(list))
+			for i, c := range list {
+				out[i] = Commit{ID: c.ID, Name: c.Name, Time: time.UnixMilli(c.CommitTime).UTC()}
+			}
+			return out
 		}
 	}
 	t.Fatalf("dominotest: %v", err)
@@ -222,14 +265,16 @@ func (s *Server) Commits(t testing.TB, projectID string) []Commit {
 // Environment is a compute environment made by CreateEnvironment, with its
 // revision, which jobs started in it record.
 type Environment struct {
-	ID, Name, Visibility string
-	Revision             EnvironmentRevision // the first, the active one
+	ID         string
+	Name       string
+	Visibility string              // "Private" or "Global"
+	Revision   EnvironmentRevision // the first, the active one
 }
 
 // EnvironmentRevision is one numbered revision of an environment.
 type EnvironmentRevision struct {
 	ID     string
-	Number int
+	Number int // 1 for the first
 }
 
 // CreateEnvironment makes an environment as the user or service account

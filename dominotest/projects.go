@@ -2,12 +2,60 @@ package dominotest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/mockdomino/mockdomino/internal/store"
 )
 
 // Project is a project as GET /v4/projects/{id} answers it.
-type Project = store.Project
+type Project struct {
+	ID            string
+	Name          string
+	OwnerID       string // the owner's user id
+	OwnerUsername string
+	Description   string
+	Visibility    string // "Private", "Public" or "Searchable"
+	Created       time.Time
+	// MainRepository is a git-backed project's repository; nil for a
+	// project that keeps its files in Domino.
+	MainRepository *Repository
+	Collaborators  []Collaborator
+	Tags           []Tag
+}
+
+// Repository is a project's main git repository.
+type Repository struct {
+	ID              string
+	URI             string
+	ServiceProvider string // "github", "gitlab", … or "unknown"
+}
+
+// Collaborator is a user or service account working on a project, and its role.
+type Collaborator struct {
+	CollaboratorID string // the user's id
+	ProjectRole    string // e.g. "Contributor", "ResultsConsumer"
+}
+
+// Tag is a project's tag.
+type Tag struct {
+	ID   string
+	Name string
+}
+
+func projectOf(p store.Project) Project {
+	out := Project{ID: p.ID, Name: p.Name, OwnerID: p.OwnerID, OwnerUsername: p.OwnerUsername, Description: p.Description,
+		Visibility: p.Visibility, Created: time.Time(p.Created).UTC()}
+	if r := p.MainRepository; r != nil {
+		out.MainRepository = &Repository{ID: r.ID, URI: r.URI, ServiceProvider: r.ServiceProvider}
+	}
+	for _, c := range p.Collaborators {
+		out.Collaborators = append(out.Collaborators, Collaborator{CollaboratorID: c.CollaboratorID, ProjectRole: c.ProjectRole})
+	}
+	for _, t := range p.Tags {
+		out.Tags = append(out.Tags, Tag{ID: t.ID, Name: t.Name})
+	}
+	return out
+}
 
 // ProjectOptions are what CreateProject may set besides the name; the zero
 // value makes a Public project owned by the fixtures' admin.
@@ -39,7 +87,11 @@ func (s *Server) CreateProjectE(name string, o ProjectOptions) (Project, error) 
 	if o.RepositoryURI != "" {
 		in.MainRepository = &store.RepositoryInput{URI: o.RepositoryURI}
 	}
-	return s.srv.Store().CreateProject(admin, in)
+	p, err := s.srv.Store().CreateProject(admin, in)
+	if err != nil {
+		return Project{}, err
+	}
+	return projectOf(p), nil
 }
 
 // ArchiveProject archives a project: no route finds it afterwards.
