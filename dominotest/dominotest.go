@@ -1,16 +1,3 @@
-// Package dominotest starts a complete mockdomino in-process, for Go tests of
-// code that talks to Domino:
-//
-//	func TestMyClient(t *testing.T) {
-//		srv := dominotest.NewServer(t)
-//		sa := srv.CreateServiceAccount(t, "ci-bot")
-//		client := myclient.New(srv.APIURL, sa.Token)
-//		...
-//	}
-//
-// The server listens on free loopback ports and shuts down in t.Cleanup. It
-// is the same server the mockdomino binary runs, with the embedded default
-// fixtures unless told otherwise.
 package dominotest
 
 import (
@@ -74,7 +61,7 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	srv, err := server.Start(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fail("Start", err)
 	}
 	s := &Server{APIURL: srv.APIURL(), ProxyURL: srv.ProxyURL(), srv: srv}
 	if cfg.FixturesPath == "" {
@@ -83,19 +70,44 @@ func Start(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// NewServer starts a server that stops when the test ends.
+// NewServer starts a server that stops when the test ends; Start is its
+// twin that returns an error.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s, err := Start(opts...)
-	if err != nil {
-		t.Fatalf("dominotest: %v", err)
-	}
+	check(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
 // Close stops the server, finishing in-flight requests.
 func (s *Server) Close() error { return s.srv.Close() }
+
+// check fails the test with err: the helpers that take a testing.TB are
+// their E twins and check.
+func check(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fail names the helper that failed; nil stays nil.
+func fail(helper string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("dominotest: %s: %w", helper, err)
+}
+
+// admin is the caller helpers act as: the fixtures' "admin".
+func (s *Server) admin() (store.Caller, error) {
+	c, err := s.srv.Store().CallerByUserName("admin")
+	if err != nil {
+		return c, fmt.Errorf("the fixtures have no user admin for the helpers to act as: %w", err)
+	}
+	return c, nil
+}
 
 // ServiceAccount is an account made by CreateServiceAccount, with one token.
 type ServiceAccount struct {
@@ -112,26 +124,25 @@ type ServiceAccount struct {
 // with one token named "<username>-token", as an admin would.
 func (s *Server) CreateServiceAccount(t testing.TB, username string) ServiceAccount {
 	t.Helper()
-	sa, err := s.createServiceAccount(username)
-	if err != nil {
-		t.Fatalf("dominotest: %v", err)
-	}
-	return sa
+	v, err := s.CreateServiceAccountE(username)
+	check(t, err)
+	return v
 }
 
-func (s *Server) createServiceAccount(username string) (ServiceAccount, error) {
-	st := s.srv.Store()
-	admin, err := st.CallerByUserName("admin")
+// CreateServiceAccountE is CreateServiceAccount returning its error.
+func (s *Server) CreateServiceAccountE(username string) (ServiceAccount, error) {
+	admin, err := s.admin()
 	if err != nil {
-		return ServiceAccount{}, fmt.Errorf("the fixtures have no admin user: %w", err)
+		return ServiceAccount{}, fail("CreateServiceAccount", err)
 	}
+	st := s.srv.Store()
 	a, err := st.CreateServiceAccount(admin, username, username+"@example.com")
 	if err != nil {
-		return ServiceAccount{}, err
+		return ServiceAccount{}, fail("CreateServiceAccount", err)
 	}
 	tok, err := st.CreateToken(admin, a.IdpID, username+"-token")
 	if err != nil {
-		return ServiceAccount{}, err
+		return ServiceAccount{}, fail("CreateServiceAccount", err)
 	}
 	return ServiceAccount{ID: a.ID, IdpID: a.IdpID, Username: a.Username, Email: a.Email, TokenName: tok.Name, Token: tok.Token}, nil
 }
@@ -140,26 +151,35 @@ func (s *Server) createServiceAccount(username string) (ServiceAccount, error) {
 // role, as the project's administrator would.
 func (s *Server) AddCollaborator(t testing.TB, projectID, userID, role string) {
 	t.Helper()
-	st := s.srv.Store()
-	admin, err := st.CallerByUserName("admin")
+	check(t, s.AddCollaboratorE(projectID, userID, role))
+}
+
+// AddCollaboratorE is AddCollaborator returning its error.
+func (s *Server) AddCollaboratorE(projectID, userID, role string) error {
+	admin, err := s.admin()
 	if err == nil {
-		_, err = st.AddCollaborator(admin, projectID, userID, role)
+		_, err = s.srv.Store().AddCollaborator(admin, projectID, userID, role)
 	}
-	if err != nil {
-		t.Fatalf("dominotest: %v", err)
-	}
+	return fail("AddCollaborator", err)
 }
 
 // Now is the mock's current time.
 func (s *Server) Now() time.Time { return s.srv.Store().Clock().Now() }
 
-// AdvanceClock moves the mock's clock forward (tokens expire, clock-driven jobs progress).
-func (s *Server) AdvanceClock(d time.Duration) time.Time {
+// AdvanceClock moves the mock's clock forward (tokens expire, clock-driven
+// jobs progress) and returns its new time.
+func (s *Server) AdvanceClock(t testing.TB, d time.Duration) time.Time {
+	t.Helper()
+	v, err := s.AdvanceClockE(d)
+	check(t, err)
+	return v
+}
+
+// AdvanceClockE is AdvanceClock returning its error: d is negative, or
+// too large.
+func (s *Server) AdvanceClockE(d time.Duration) (time.Time, error) {
 	now, err := s.srv.Store().AdvanceClock(d)
-	if err != nil {
-		panic("dominotest: " + err.Error())
-	}
-	return now
+	return now, fail("AdvanceClock", err)
 }
 
 // JobLifecycle says how the jobs started after SetJobLifecycle move from
@@ -182,22 +202,30 @@ type JobLifecycle struct {
 }
 
 // SetJobLifecycle changes how jobs started from now on progress.
-func (s *Server) SetJobLifecycle(l JobLifecycle) error {
+func (s *Server) SetJobLifecycle(t testing.TB, l JobLifecycle) {
+	t.Helper()
+	check(t, s.SetJobLifecycleE(l))
+}
+
+// SetJobLifecycleE is SetJobLifecycle returning its error: a field is
+// invalid.
+func (s *Server) SetJobLifecycleE(l JobLifecycle) error {
 	if l.Mode == "" {
 		l.Mode = store.ModeImmediate
 	}
 	_, err := s.srv.Store().SetJobLifecycle(store.JobLifecycle{Mode: l.Mode, QueuedFor: store.Duration(l.QueuedFor),
 		RunFor: store.Duration(l.RunFor), Polls: l.Polls, FinalStatus: l.FinalStatus, Stdout: l.Stdout})
-	return err
+	return fail("SetJobLifecycle", err)
 }
 
-// Reset brings the state back to the fixtures.
-func (s *Server) Reset() { s.srv.Store().Reset() }
-
-// CreateServiceAccountE is CreateServiceAccount for code without a testing.TB.
-func (s *Server) CreateServiceAccountE(username string) (ServiceAccount, error) {
-	return s.createServiceAccount(username)
+// Reset brings the state back to the fixtures; the clock stays where it is.
+func (s *Server) Reset(t testing.TB) {
+	t.Helper()
+	check(t, s.ResetE())
 }
+
+// ResetE is Reset returning its error.
+func (s *Server) ResetE() error { return fail("Reset", s.srv.Store().Reset()) }
 
 // Commit is a commit of a project's files, as commits_list lists it.
 type Commit struct {
@@ -211,55 +239,73 @@ type Commit struct {
 // id of the commit it made.
 func (s *Server) UploadFile(t testing.TB, owner, name, path string, content []byte) string {
 	t.Helper()
-	st := s.srv.Store()
-	admin, err := st.CallerByUserName("admin")
+	v, err := s.UploadFileE(owner, name, path, content)
+	check(t, err)
+	return v
+}
+
+// UploadFileE is UploadFile returning its error.
+func (s *Server) UploadFileE(owner, name, path string, content []byte) (string, error) {
+	admin, err := s.admin()
 	if err != nil {
-		t.Fatalf("dominotest: the fixtures have no admin user: %v", err)
+		return "", fail("UploadFile", err)
 	}
-	f, err := st.UploadFile(admin, owner, name, path, bytes.NewReader(content))
+	f, err := s.srv.Store().UploadFile(admin, owner, name, path, bytes.NewReader(content))
 	if err != nil {
-		t.Fatalf("dominotest: uploading %s: %v", path, err)
+		return "", fail("UploadFile "+path, err)
 	}
-	return f.CommitID
+	return f.CommitID, nil
 }
 
 // ReadFile is the content of path at a commit of a project (by id).
 func (s *Server) ReadFile(t testing.TB, projectID, commitID, path string) []byte {
 	t.Helper()
-	st := s.srv.Store()
-	admin, err := st.CallerByUserName("admin")
+	v, err := s.ReadFileE(projectID, commitID, path)
+	check(t, err)
+	return v
+}
+
+// ReadFileE is ReadFile returning its error.
+func (s *Server) ReadFileE(projectID, commitID, path string) ([]byte, error) {
+	admin, err := s.admin()
 	if err != nil {
-		t.Fatalf("dominotest: the fixtures have no admin user: %v", err)
+		return nil, fail("ReadFile", err)
 	}
-	f, err := st.OpenFile(admin, projectID, commitID, path)
+	f, err := s.srv.Store().OpenFile(admin, projectID, commitID, path)
 	if err != nil {
-		t.Fatalf("dominotest: reading %s at %s: %v", path, commitID, err)
+		return nil, fail("ReadFile "+path+" at "+commitID, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
 	if err != nil {
-		t.Fatalf("dominotest: reading %s at %s: %v", path, commitID, err)
+		return nil, fail("ReadFile "+path+" at "+commitID, err)
 	}
-	return data
+	return data, nil
 }
 
 // Commits lists a project's commits (by id), newest first.
 func (s *Server) Commits(t testing.TB, projectID string) []Commit {
 	t.Helper()
-	st := s.srv.Store()
-	admin, err := st.CallerByUserName("admin")
-	if err == nil {
-		var list []store.Commit
-		if list, err = st.Commits(admin, projectID); err == nil {
-			out := make([]Commit, len(list))
-			for i, c := range list {
-				out[i] = Commit{ID: c.ID, Name: c.Name, Time: time.UnixMilli(c.CommitTime).UTC()}
-			}
-			return out
-		}
+	v, err := s.CommitsE(projectID)
+	check(t, err)
+	return v
+}
+
+// CommitsE is Commits returning its error.
+func (s *Server) CommitsE(projectID string) ([]Commit, error) {
+	admin, err := s.admin()
+	if err != nil {
+		return nil, fail("Commits", err)
 	}
-	t.Fatalf("dominotest: %v", err)
-	return nil
+	list, err := s.srv.Store().Commits(admin, projectID)
+	if err != nil {
+		return nil, fail("Commits", err)
+	}
+	out := make([]Commit, len(list))
+	for i, c := range list {
+		out[i] = Commit{ID: c.ID, Name: c.Name, Time: time.UnixMilli(c.CommitTime).UTC()}
+	}
+	return out, nil
 }
 
 // Environment is a compute environment made by CreateEnvironment, with its
@@ -283,10 +329,17 @@ type EnvironmentRevision struct {
 // environment's image, as python-domino's create_environment does.
 func (s *Server) CreateEnvironment(t testing.TB, creator, name, visibility string) Environment {
 	t.Helper()
+	v, err := s.CreateEnvironmentE(creator, name, visibility)
+	check(t, err)
+	return v
+}
+
+// CreateEnvironmentE is CreateEnvironment returning its error.
+func (s *Server) CreateEnvironmentE(creator, name, visibility string) (Environment, error) {
 	st := s.srv.Store()
 	c, err := st.CallerByUserName(creator)
 	if err != nil {
-		t.Fatalf("dominotest: %v", err)
+		return Environment{}, fail("CreateEnvironment", err)
 	}
 	image := "python:3.12"
 	if d, err := st.DefaultEnvironment(c); err == nil {
@@ -294,9 +347,9 @@ func (s *Server) CreateEnvironment(t testing.TB, creator, name, visibility strin
 	}
 	e, err := st.CreateEnvironment(c, store.EnvironmentInput{Name: name, Visibility: visibility, Revision: store.RevisionDefinition{Image: image}})
 	if err != nil {
-		t.Fatalf("dominotest: %v", err)
+		return Environment{}, fail("CreateEnvironment", err)
 	}
-	return Environment{ID: e.ID, Name: e.Name, Visibility: e.Visibility, Revision: EnvironmentRevision{ID: e.Latest.ID, Number: e.Latest.Number}}
+	return Environment{ID: e.ID, Name: e.Name, Visibility: e.Visibility, Revision: EnvironmentRevision{ID: e.Latest.ID, Number: e.Latest.Number}}, nil
 }
 
 // AddEnvironmentRevision adds a revision to an environment as an
@@ -304,30 +357,42 @@ func (s *Server) CreateEnvironment(t testing.TB, creator, name, visibility strin
 // revision was pinned, it becomes the active one, which new jobs record.
 func (s *Server) AddEnvironmentRevision(t testing.TB, envID, image string) EnvironmentRevision {
 	t.Helper()
-	st := s.srv.Store()
-	admin, err := st.CallerByUserName("admin")
-	if err == nil {
-		var r store.EnvironmentRevision
-		if r, err = st.CreateEnvironmentRevision(admin, envID, store.RevisionDefinition{Image: image}); err == nil {
-			return EnvironmentRevision{ID: r.ID, Number: r.Number}
-		}
+	v, err := s.AddEnvironmentRevisionE(envID, image)
+	check(t, err)
+	return v
+}
+
+// AddEnvironmentRevisionE is AddEnvironmentRevision returning its error.
+func (s *Server) AddEnvironmentRevisionE(envID, image string) (EnvironmentRevision, error) {
+	admin, err := s.admin()
+	if err != nil {
+		return EnvironmentRevision{}, fail("AddEnvironmentRevision", err)
 	}
-	t.Fatalf("dominotest: %v", err)
-	return EnvironmentRevision{}
+	r, err := s.srv.Store().CreateEnvironmentRevision(admin, envID, store.RevisionDefinition{Image: image})
+	if err != nil {
+		return EnvironmentRevision{}, fail("AddEnvironmentRevision", err)
+	}
+	return EnvironmentRevision{ID: r.ID, Number: r.Number}, nil
 }
 
 // ActiveRevision is the revision of an environment that jobs started now
 // run with.
 func (s *Server) ActiveRevision(t testing.TB, envID string) EnvironmentRevision {
 	t.Helper()
-	st := s.srv.Store()
-	admin, err := st.CallerByUserName("admin")
-	if err == nil {
-		var r store.EnvironmentRevision
-		if r, err = st.ActiveRevision(admin, envID); err == nil {
-			return EnvironmentRevision{ID: r.ID, Number: r.Number}
-		}
+	v, err := s.ActiveRevisionE(envID)
+	check(t, err)
+	return v
+}
+
+// ActiveRevisionE is ActiveRevision returning its error.
+func (s *Server) ActiveRevisionE(envID string) (EnvironmentRevision, error) {
+	admin, err := s.admin()
+	if err != nil {
+		return EnvironmentRevision{}, fail("ActiveRevision", err)
 	}
-	t.Fatalf("dominotest: %v", err)
-	return EnvironmentRevision{}
+	r, err := s.srv.Store().ActiveRevision(admin, envID)
+	if err != nil {
+		return EnvironmentRevision{}, fail("ActiveRevision", err)
+	}
+	return EnvironmentRevision{ID: r.ID, Number: r.Number}, nil
 }

@@ -34,7 +34,9 @@ func Example() {
 	fmt.Println(resp.Status)
 
 	// Four months later the token has expired.
-	srv.AdvanceClock(121 * 24 * time.Hour)
+	if _, err := srv.AdvanceClockE(121 * 24 * time.Hour); err != nil {
+		panic(err)
+	}
 	resp, _ = http.DefaultClient.Do(req)
 	resp.Body.Close()
 	fmt.Println(resp.Status)
@@ -70,7 +72,7 @@ func TestNewServer(t *testing.T) {
 		t.Fatalf("duplicate under the strict profile: %s, want 409", resp.Status)
 	}
 
-	srv.Reset()
+	srv.Reset(t)
 	req, _ = http.NewRequest("GET", srv.APIURL+"/v4/users/self", nil)
 	req.Header.Set("Authorization", "Bearer "+sa.Token)
 	resp, _ = http.DefaultClient.Do(req)

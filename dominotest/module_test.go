@@ -23,9 +23,7 @@ import (
 
 func TestUser(t *testing.T) {
 	srv := dominotest.NewServer(t)
-	if err := srv.SetJobLifecycle(dominotest.JobLifecycle{Mode: "clock", QueuedFor: time.Minute, RunFor: 10 * time.Minute}); err != nil {
-		t.Fatal(err)
-	}
+	srv.SetJobLifecycle(t, dominotest.JobLifecycle{Mode: "clock", QueuedFor: time.Minute, RunFor: 10 * time.Minute})
 	srv.UploadFile(t, "admin", "quick-start", "train.py", []byte("print(1)\n"))
 	var created time.Time = srv.Commits(t, "64b7f0a1c2d3e4f5a6b7c901")[0].Time
 	if created.IsZero() {

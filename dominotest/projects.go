@@ -70,18 +70,16 @@ type ProjectOptions struct {
 // CreateProject makes a project, as an administrator would.
 func (s *Server) CreateProject(t testing.TB, name string, o ProjectOptions) Project {
 	t.Helper()
-	p, err := s.CreateProjectE(name, o)
-	if err != nil {
-		t.Fatalf("dominotest: %v", err)
-	}
-	return p
+	v, err := s.CreateProjectE(name, o)
+	check(t, err)
+	return v
 }
 
-// CreateProjectE is CreateProject for code without a testing.TB.
+// CreateProjectE is CreateProject returning its error.
 func (s *Server) CreateProjectE(name string, o ProjectOptions) (Project, error) {
 	admin, err := s.admin()
 	if err != nil {
-		return Project{}, err
+		return Project{}, fail("CreateProject", err)
 	}
 	in := store.ProjectInput{Name: name, OwnerUserName: o.Owner, Visibility: o.Visibility, Description: o.Description, TagNames: o.Tags}
 	if o.RepositoryURI != "" {
@@ -89,7 +87,7 @@ func (s *Server) CreateProjectE(name string, o ProjectOptions) (Project, error) 
 	}
 	p, err := s.srv.Store().CreateProject(admin, in)
 	if err != nil {
-		return Project{}, err
+		return Project{}, fail("CreateProject", err)
 	}
 	return projectOf(p), nil
 }
@@ -97,37 +95,44 @@ func (s *Server) CreateProjectE(name string, o ProjectOptions) (Project, error) 
 // ArchiveProject archives a project: no route finds it afterwards.
 func (s *Server) ArchiveProject(t testing.TB, projectID string) {
 	t.Helper()
+	check(t, s.ArchiveProjectE(projectID))
+}
+
+// ArchiveProjectE is ArchiveProject returning its error.
+func (s *Server) ArchiveProjectE(projectID string) error {
 	admin, err := s.admin()
 	if err == nil {
 		err = s.srv.Store().ArchiveProject(admin, projectID)
 	}
-	if err != nil {
-		t.Fatalf("dominotest: %v", err)
-	}
+	return fail("ArchiveProject", err)
 }
 
 // SetProjectEnvVar adds or replaces a project environment variable.
 func (s *Server) SetProjectEnvVar(t testing.TB, projectID, name, value string) {
 	t.Helper()
+	check(t, s.SetProjectEnvVarE(projectID, name, value))
+}
+
+// SetProjectEnvVarE is SetProjectEnvVar returning its error.
+func (s *Server) SetProjectEnvVarE(projectID, name, value string) error {
 	admin, err := s.admin()
 	if err == nil {
 		_, err = s.srv.Store().SetProjectEnvVar(admin, projectID, &name, &value)
 	}
-	if err != nil {
-		t.Fatalf("dominotest: %v", err)
-	}
+	return fail("SetProjectEnvVar", err)
 }
 
 // TagProject puts tags on a project, by name.
 func (s *Server) TagProject(t testing.TB, projectID string, tags ...string) {
 	t.Helper()
+	check(t, s.TagProjectE(projectID, tags...))
+}
+
+// TagProjectE is TagProject returning its error.
+func (s *Server) TagProjectE(projectID string, tags ...string) error {
 	admin, err := s.admin()
 	if err == nil {
 		_, err = s.srv.Store().AddProjectTags(admin, projectID, tags)
 	}
-	if err != nil {
-		t.Fatalf("dominotest: %v", err)
-	}
+	return fail("TagProject", err)
 }
-
-func (s *Server) admin() (store.Caller, error) { return s.srv.Store().CallerByUserName("admin") }

@@ -52,23 +52,19 @@ func jobStatus(t *testing.T, srv *dominotest.Server, id string) string {
 // clock's: Queued for QueuedFor, then Running for RunFor.
 func TestJobLifecycleDurations(t *testing.T) {
 	srv := dominotest.NewServer(t)
-	if err := srv.SetJobLifecycle(dominotest.JobLifecycle{Mode: "clock", QueuedFor: time.Minute, RunFor: 10 * time.Minute}); err != nil {
-		t.Fatal(err)
-	}
+	srv.SetJobLifecycle(t, dominotest.JobLifecycle{Mode: "clock", QueuedFor: time.Minute, RunFor: 10 * time.Minute})
 	id := startJob(t, srv)
 	for _, step := range []struct {
 		advance time.Duration
 		want    string
 	}{{0, "Queued"}, {59 * time.Second, "Queued"}, {time.Second, "Running"}, {10*time.Minute - time.Second, "Running"}, {time.Second, "Succeeded"}} {
-		srv.AdvanceClock(step.advance)
+		srv.AdvanceClock(t, step.advance)
 		if got := jobStatus(t, srv, id); got != step.want {
 			t.Fatalf("after %v more: %s, want %s", step.advance, got, step.want)
 		}
 	}
 	// The zero value is the default lifecycle.
-	if err := srv.SetJobLifecycle(dominotest.JobLifecycle{}); err != nil {
-		t.Fatal(err)
-	}
+	srv.SetJobLifecycle(t, dominotest.JobLifecycle{})
 	if got := jobStatus(t, srv, startJob(t, srv)); got != "Succeeded" {
 		t.Fatalf("under the zero lifecycle: %s", got)
 	}
@@ -77,7 +73,7 @@ func TestJobLifecycleDurations(t *testing.T) {
 // Commits and projects carry time.Times of the mock's clock.
 func TestTimes(t *testing.T) {
 	srv := dominotest.NewServer(t)
-	srv.AdvanceClock(48 * time.Hour)
+	srv.AdvanceClock(t, 48*time.Hour)
 	now := srv.Now()
 	srv.UploadFile(t, "admin", "quick-start", "a.txt", []byte("a"))
 	p := srv.CreateProject(t, "timed", dominotest.ProjectOptions{})
