@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mockdomino/mockdomino/fixtures"
 	"github.com/mockdomino/mockdomino/internal/server"
 	"github.com/mockdomino/mockdomino/internal/store"
 )
@@ -19,7 +18,8 @@ type Server struct {
 	// ProxyURL is DOMINO_API_PROXY: requests act as the admin with none ("" WithoutProxy).
 	ProxyURL string
 	// AdminAPIKey and UserAPIKey are the default fixtures' keys of "admin"
-	// (SysAdmin) and "alice" (not an admin); empty with other fixtures.
+	// (SysAdmin) and "alice" (not an admin), the constants AdminAPIKey and
+	// AliceAPIKey; empty with other fixtures.
 	AdminAPIKey, UserAPIKey string
 
 	srv *server.Server
@@ -65,7 +65,7 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s := &Server{APIURL: srv.APIURL(), ProxyURL: srv.ProxyURL(), srv: srv}
 	if cfg.FixturesPath == "" {
-		s.AdminAPIKey, s.UserAPIKey = fixtures.DefaultAdminAPIKey, fixtures.DefaultUserAPIKey
+		s.AdminAPIKey, s.UserAPIKey = AdminAPIKey, AliceAPIKey
 	}
 	return s, nil
 }

@@ -24,8 +24,8 @@ import (
 func TestUser(t *testing.T) {
 	srv := dominotest.NewServer(t)
 	srv.SetJobLifecycle(t, dominotest.JobLifecycle{Mode: "clock", QueuedFor: time.Minute, RunFor: 10 * time.Minute})
-	srv.UploadFile(t, "admin", "quick-start", "train.py", []byte("print(1)\n"))
-	var created time.Time = srv.Commits(t, "64b7f0a1c2d3e4f5a6b7c901")[0].Time
+	srv.UploadFile(t, dominotest.ProjectOwner, dominotest.ProjectName, "train.py", []byte("print(1)\n"))
+	var created time.Time = srv.Commits(t, dominotest.ProjectID)[0].Time
 	if created.IsZero() {
 		t.Fatal("a commit without a time")
 	}
