@@ -93,7 +93,7 @@ func (s *Server) ClearFaults() { s.srv.Faults().Clear() }
 // lists it. Control routes (/__mock/) are not journaled; credentials never
 // are.
 type JournalEntry struct {
-	Seq      int64     // 1 for the first request served, or since ClearJournal
+	Seq      int64     // 1 for the first request served, 2 for the next (ClearJournal does not restart it)
 	Time     time.Time // when it arrived, by the machine's clock (not the mock's)
 	Listener string    // "api" or "proxy"
 	Method   string

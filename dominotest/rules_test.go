@@ -2,6 +2,11 @@ package dominotest_test
 
 import (
 	"fmt"
+	"go/ast"
+	"go/doc"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"slices"
@@ -141,5 +146,43 @@ func TestHelpersFailTheTest(t *testing.T) {
 	}
 	if got := failure(func(t testing.TB) { srv.AdvanceClock(t, time.Second) }); got != "" {
 		t.Errorf("AdvanceClock failed: %s", got)
+	}
+}
+
+// TestEveryHelperHasAnExample: each method of Server (a pair counts once)
+// has a runnable example, ExampleServer_<Method>, whose output go test
+// checks.
+func TestEveryHelperHasAnExample(t *testing.T) {
+	names, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	examples := map[string]*doc.Example{}
+	for _, e := range doc.Examples(files...) {
+		examples[e.Name] = e
+	}
+	tb := reflect.TypeFor[testing.TB]()
+	server := reflect.TypeFor[*dominotest.Server]()
+	for i := range server.NumMethod() {
+		name := server.Method(i).Name
+		if base := strings.TrimSuffix(name, "E"); base != name && hasTBMethod(server, tb, base) {
+			continue // the twin of base, whose example shows both
+		}
+		e, ok := examples["Server_"+name]
+		switch {
+		case !ok:
+			t.Errorf("%s has no example: write ExampleServer_%s", name, name)
+		case e.Output == "" && !e.EmptyOutput:
+			t.Errorf("ExampleServer_%s has no // Output: comment, so go test does not run it", name)
+		}
 	}
 }

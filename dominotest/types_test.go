@@ -14,7 +14,7 @@ import (
 func startJob(t *testing.T, srv *dominotest.Server) string {
 	t.Helper()
 	req, _ := http.NewRequest("POST", srv.APIURL+"/v4/jobs/start",
-		strings.NewReader(`{"projectId":"64b7f0a1c2d3e4f5a6b7c901","commandToRun":"main.py"}`))
+		strings.NewReader(`{"projectId":"`+dominotest.ProjectID+`","commandToRun":"main.py"}`))
 	req.Header.Set("X-Domino-Api-Key", srv.AdminAPIKey)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -77,7 +77,7 @@ func TestTimes(t *testing.T) {
 	now := srv.Now()
 	srv.UploadFile(t, "admin", "quick-start", "a.txt", []byte("a"))
 	p := srv.CreateProject(t, "timed", dominotest.ProjectOptions{})
-	for what, got := range map[string]time.Time{"commit": srv.Commits(t, "64b7f0a1c2d3e4f5a6b7c901")[0].Time, "project": p.Created} {
+	for what, got := range map[string]time.Time{"commit": srv.Commits(t, dominotest.ProjectID)[0].Time, "project": p.Created} {
 		if d := got.Sub(now.Truncate(time.Millisecond)); d < 0 || d > time.Minute { // kept to the millisecond, as Domino does
 			t.Errorf("%s time %v, want the mock's now %v", what, got, now)
 		}
