@@ -189,8 +189,7 @@ type JobLifecycle struct {
 	// Mode is "immediate" ("" too): finished at the first read; "clock":
 	// Queued for QueuedFor of the mock's clock (AdvanceClock), then
 	// Running for RunFor; "polls": Running at the first status read,
-	// finished at the Polls-th; "manual": Queued until advanced (POST
-	// /__mock/jobs/{jobId}/advance).
+	// finished at the Polls-th; "manual": Queued until AdvanceJob.
 	Mode      string
 	QueuedFor time.Duration // mode "clock"
 	RunFor    time.Duration // mode "clock"

@@ -15,6 +15,7 @@ import (
 const userTest = `package user
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -22,13 +23,35 @@ import (
 )
 
 func TestUser(t *testing.T) {
-	srv := dominotest.NewServer(t)
+	srv := dominotest.NewServer(t, dominotest.WithTokenTTL(time.Hour))
 	srv.SetJobLifecycle(t, dominotest.JobLifecycle{Mode: "clock", QueuedFor: time.Minute, RunFor: 10 * time.Minute})
 	srv.UploadFile(t, dominotest.ProjectOwner, dominotest.ProjectName, "train.py", []byte("print(1)\n"))
 	var created time.Time = srv.Commits(t, dominotest.ProjectID)[0].Time
 	if created.IsZero() {
 		t.Fatal("a commit without a time")
 	}
+
+	sa := srv.CreateServiceAccount(t, "ci-bot")
+	tok := srv.CreateToken(t, sa.IdpID, "second")
+	var expires time.Time = tok.ExpiresAt
+	srv.AddFault(t, dominotest.Fault{Route: "/v4/users/self", Delay: 10 * time.Millisecond, Times: 1})
+	req, _ := http.NewRequest("GET", srv.APIURL+"/v4/users/self", nil)
+	req.Header.Set("X-Domino-Api-Key", dominotest.AliceAPIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var took time.Duration = srv.Journal(dominotest.JournalFilter{Caller: dominotest.AliceUserName})[0].Duration
+	if took < 10*time.Millisecond {
+		t.Errorf("the delayed request took %v", took)
+	}
+	if now := srv.AdvanceClock(t, 2*time.Hour); now.Before(expires) {
+		t.Errorf("%v is before the token's expiry %v", now, expires)
+	}
+	srv.InvalidateToken(t, sa.IdpID, "second")
+	srv.DeactivateServiceAccount(t, sa.IdpID)
+	srv.Reset(t)
 }
 `
 
@@ -94,6 +117,10 @@ func TestFromAnotherModule(t *testing.T) {
 		"Time time.Time",                                  // Commit
 		"Created time.Time", "MainRepository *Repository", // Project
 		"IdpID string", "TokenName string", // ServiceAccount
+		"Value string", "ExpiresAt time.Time", // Token
+		"Delay time.Duration", "Fired int", // Fault
+		"Duration time.Duration", "Body json.RawMessage", // JournalEntry
+		`ProjectID = "64b7f0a1c2d3e4f5a6b7c901`, `AliceAPIKey = "mockdomino-alice-key-1e8b6d2f9a0c7e35`, // constants
 	} {
 		if !regexp.MustCompile(`\b` + strings.ReplaceAll(regexp.QuoteMeta(field), " ", `\s+`) + `\b`).MatchString(doc) {
 			t.Errorf("go doc shows no field %q", field)
