@@ -6,6 +6,7 @@ import (
 	"go/doc"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -183,6 +184,35 @@ func TestEveryHelperHasAnExample(t *testing.T) {
 			t.Errorf("%s has no example: write ExampleServer_%s", name, name)
 		case e.Output == "" && !e.EmptyOutput:
 			t.Errorf("ExampleServer_%s has no // Output: comment, so go test does not run it", name)
+		}
+	}
+}
+
+// TestReadmeNamesEveryHelper: the README's dominotest section names each
+// method of Server (a pair once), so it cannot fall behind the package.
+func TestReadmeNamesEveryHelper(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(readme)
+	start := strings.Index(section, "## Embedding in Go tests: `dominotest`")
+	if start < 0 {
+		t.Fatal("README has no dominotest section")
+	}
+	section = section[start:]
+	if end := strings.Index(section[1:], "\n## "); end >= 0 {
+		section = section[:end+1]
+	}
+	tb := reflect.TypeFor[testing.TB]()
+	server := reflect.TypeFor[*dominotest.Server]()
+	for i := range server.NumMethod() {
+		name := server.Method(i).Name
+		if base := strings.TrimSuffix(name, "E"); base != name && hasTBMethod(server, tb, base) || name == "Close" {
+			continue
+		}
+		if !strings.Contains(section, "`"+name+"`") && !strings.Contains(section, "`"+name+"(") {
+			t.Errorf("the README's dominotest section does not name %s", name)
 		}
 	}
 }
