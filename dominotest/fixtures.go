@@ -1,7 +1,7 @@
 package dominotest
 
 // What the embedded default fixtures hold, for tests to name instead of
-// copying ids (TestFixtureConstants keeps them equal to the fixtures).
+// copying ids (a test keeps them equal to fixtures/default.json).
 // With WithFixtures they name nothing, unless that file has them too.
 const (
 	// admin, an administrator (role SysAdmin): the API proxy acts as admin,

@@ -7,7 +7,8 @@ import (
 	"github.com/mockdomino/mockdomino/internal/store"
 )
 
-// Project is a project as GET /v4/projects/{id} answers it.
+// Project is a project as CreateProject made it: the fields of
+// GET /v4/projects/{id} that tests check.
 type Project struct {
 	ID            string
 	Name          string
