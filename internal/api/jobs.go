@@ -51,10 +51,10 @@ func startJobV1(q *request) (int, any, error) {
 func startJobV4(q *request) (int, any, error) {
 	// python-domino sends every field, unset ones as null.
 	var in struct {
-		ProjectID              string `json:"projectId"`
-		CommandToRun           string `json:"commandToRun"`
-		Title                  string `json:"title"`
-		CommitID               string `json:"commitId"`
+		ProjectID              string     `json:"projectId"`
+		CommandToRun           string     `json:"commandToRun"`
+		Title                  string     `json:"title"`
+		CommitID               string     `json:"commitId"`
 		OverrideHardwareTierID string     `json:"overrideHardwareTierId"`
 		EnvironmentID          string     `json:"environmentId"`
 		MainRepoGitRef         *store.Ref `json:"mainRepoGitRef"`
@@ -214,10 +214,10 @@ func jobV4(j store.Job) map[string]any {
 	return map[string]any{
 		"id": j.ID, "number": j.Number, "projectId": j.ProjectID,
 		"jobRunCommand": j.Command, "title": nullIfEmpty(j.Title),
-		"statuses":       statusBlock(j),
-		"stageTime":      map[string]any{"submissionTime": millis(j.Submitted), "runStartTime": millis(j.RunStart), "completedTime": millis(j.Completed)},
-		"startedBy":      map[string]any{"id": j.StartedByID, "username": j.StartedByUserName},
-		"commitDetails":  commitDetails(j), "mainRepoGitRef": mainRepoGitRef(j),
+		"statuses":      statusBlock(j),
+		"stageTime":     map[string]any{"submissionTime": millis(j.Submitted), "runStartTime": millis(j.RunStart), "completedTime": millis(j.Completed)},
+		"startedBy":     map[string]any{"id": j.StartedByID, "username": j.StartedByUserName},
+		"commitDetails": commitDetails(j), "mainRepoGitRef": mainRepoGitRef(j),
 		"hardwareTierId": j.HardwareTierID, "environmentId": j.EnvironmentID,
 		"tags": []any{}, "commentsCount": 0, "dominoStats": []any{},
 		"dependentRepositories": []any{}, "dependentDatasetMounts": []any{}, "dependentProjects": []any{},
