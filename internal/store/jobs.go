@@ -545,9 +545,9 @@ func (s *Store) Job(c Caller, id string) (Job, error) {
 	return j.view(), nil
 }
 
-// Jobs lists a project's jobs, newest first.
+// Jobs lists a project's jobs, archived ones too, newest first.
 func (s *Store) Jobs(c Caller, projectID string) ([]Job, error) {
-	list, _, err := s.JobsPage(c, projectID, JobQuery{Limit: -1})
+	list, _, err := s.JobsPage(c, projectID, JobQuery{Limit: -1, ShowArchived: true})
 	return list, err
 }
 
@@ -558,6 +558,7 @@ type JobQuery struct {
 	Status        string // "", "all": every job; "completed": the finished ones; else an execution status, in any case
 	OrderBy       string // "", "number" (the default), or another of JobOrders
 	Ascending     bool   // sort_by=asc; the default is newest (or largest) first
+	ShowArchived  bool   // list archived jobs too (show_archived)
 }
 
 // JobOrders are the order_by values the spec's JobPagination names; the
@@ -605,7 +606,7 @@ func (s *Store) JobsPage(c Caller, projectID string, q JobQuery) ([]Job, int, er
 	selected := make([]*job, 0, len(all))
 	for _, j := range all {
 		s.progress(j, now, false)
-		if status(j) {
+		if status(j) && (q.ShowArchived || !j.archived) {
 			selected = append(selected, j)
 		}
 	}

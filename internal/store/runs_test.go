@@ -286,3 +286,222 @@ func TestPersistJobOutputCommit(t *testing.T) {
 	wantErrContains(t, "import of a job whose output commit does not exist", err, "jobs[0].outputCommitId")
 	walClose(t, s)
 }
+
+// A restart is a new job, numbered after the others, with the original's
+// command, title, hardware tier, environment revision and git ref, started
+// by the caller, from the original's commit or the project's head.
+func TestRestartJob(t *testing.T) {
+	s, callers := jobStore(t)
+	bob, carol := callers["bob"], callers["carol"]
+	first := upload(t, s, bob, "bob", "bob-lab", "a.txt", "1").CommitID
+	orig := must(s.StartJob(bob, JobInput{ProjectID: bobLabID, Command: "python train.py", Title: "train",
+		HardwareTier: "medium-k8s", EnvironmentID: gpuEnvID, MainRepoGitRef: &Ref{Type: "branches", Value: "dev"}})).ok(t)
+	orig = must(s.Job(bob, orig.ID)).ok(t) // finished: its output commit is the head
+	must(s.CreateEnvironmentRevision(callers["admin"], gpuEnvID, RevisionDefinition{})).ok(t)
+
+	same := must(s.RestartJob(carol, orig.ID, true)).ok(t)
+	if same.ID == orig.ID || same.Number != orig.Number+1 || same.Command != orig.Command || same.Title != orig.Title ||
+		same.HardwareTierID != "medium-k8s" || same.EnvironmentID != gpuEnvID || same.EnvironmentRevisionID != orig.EnvironmentRevisionID ||
+		same.MainRepoGitRef == nil || *same.MainRepoGitRef != *orig.MainRepoGitRef || same.CommitID != first ||
+		same.StartedByID != carol.ID || same.Status != StatusQueued {
+		t.Errorf("restart on the original commit:\n orig %+v\n new  %+v", orig, same)
+	}
+	head := must(s.RestartJob(bob, orig.ID, false)).ok(t)
+	if head.CommitID != orig.OutputCommitID || head.Number != orig.Number+2 {
+		t.Errorf("restart on the head: commit %s number %d, want %s and %d", head.CommitID, head.Number, orig.OutputCommitID, orig.Number+2)
+	}
+	for _, tc := range []struct {
+		who, id string
+		want    Kind
+	}{
+		{"LauncherUser", orig.ID, KindForbidden},
+		{"alice", orig.ID, KindForbidden},
+		{"bob", unknownID, KindNotFound},
+		{"bob", "", KindInvalid},
+	} {
+		_, err := s.RestartJob(callers[tc.who], tc.id, true)
+		wantKind(t, tc.who+" restarts "+tc.id, err, tc.want)
+	}
+	// An archived project's jobs restart no more.
+	must(0, s.ArchiveProject(bob, bobLabID)).ok(t)
+	_, err := s.RestartJob(bob, orig.ID, true)
+	wantKind(t, "restart in an archived project", err, KindNotFound)
+}
+
+// Renaming sets a job's title (observed: POST /v4/jobs/{id}/name answers the
+// job with the new title).
+func TestRenameJob(t *testing.T) {
+	s, callers := jobStore(t)
+	j := must(s.StartJob(callers["bob"], JobInput{ProjectID: bobLabID, Command: "x"})).ok(t)
+	got := must(s.RenameJob(callers["carol"], j.ID, "Hello World")).ok(t)
+	if got.ID != j.ID || got.Title != "Hello World" || must(s.Job(callers["bob"], j.ID)).ok(t).Title != "Hello World" {
+		t.Errorf("renamed: %+v", got)
+	}
+	for _, tc := range []struct {
+		who, id, name string
+		want          Kind
+	}{
+		{"bob", j.ID, "", KindInvalid},
+		{"bob", j.ID, " \t", KindInvalid},
+		{"bob", j.ID, strings.Repeat("t", maxJobTitleBytes+1), KindInvalid},
+		{"ResultsConsumer", j.ID, "n", KindForbidden},
+		{"alice", j.ID, "n", KindForbidden},
+		{"bob", unknownID, "n", KindNotFound},
+	} {
+		_, err := s.RenameJob(callers[tc.who], tc.id, tc.name)
+		wantKind(t, tc.who+" renames to "+tc.name, err, tc.want)
+	}
+}
+
+// An archived job is still found, shows it is archived, and leaves the
+// project's job list unless archived ones are asked for; only a finished
+// job is archived.
+func TestArchiveJob(t *testing.T) {
+	s, callers := jobStore(t)
+	bob := callers["bob"]
+	done := must(s.StartJob(bob, JobInput{ProjectID: bobLabID, Command: "a"})).ok(t)
+	must(s.Job(bob, done.ID)).ok(t)
+	must(s.SetJobLifecycle(JobLifecycle{Mode: ModeManual})).ok(t)
+	queued := must(s.StartJob(bob, JobInput{ProjectID: bobLabID, Command: "b"})).ok(t)
+	_, err := s.ArchiveJob(bob, queued.ID)
+	wantKind(t, "archive a queued job", err, KindInvalid)
+	_, err = s.ArchiveJob(callers["LauncherUser"], done.ID)
+	wantKind(t, "a LauncherUser archives", err, KindForbidden)
+	got := must(s.ArchiveJob(callers["carol"], done.ID)).ok(t)
+	if !got.Archived || !must(s.Job(bob, done.ID)).ok(t).Archived {
+		t.Errorf("archived job: %+v", got)
+	}
+	must(s.ArchiveJob(bob, done.ID)).ok(t) // again: as the first time
+	ids := func(q JobQuery) []string {
+		list, total, err := s.JobsPage(bob, bobLabID, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, j := range list {
+			out = append(out, j.ID)
+		}
+		if total != len(out) {
+			t.Errorf("total %d for %d listed", total, len(out))
+		}
+		return out
+	}
+	if got := ids(JobQuery{Limit: -1}); len(got) != 1 || got[0] != queued.ID {
+		t.Errorf("list without archived ones: %v", got)
+	}
+	if got := ids(JobQuery{Limit: -1, ShowArchived: true}); len(got) != 2 {
+		t.Errorf("list with archived ones: %v", got)
+	}
+}
+
+// The runtime details of a job: its environment (name, revision and how it
+// was chosen) and hardware tier (observed: environmentName, revisionNumber,
+// hardwareTier.name).
+func TestJobRuntimeDetails(t *testing.T) {
+	s, callers := jobStore(t)
+	bob := callers["bob"]
+	j := must(s.StartJob(bob, JobInput{ProjectID: bobLabID, Command: "x", HardwareTier: "medium-k8s", EnvironmentID: gpuEnvID})).ok(t)
+	d := must(s.JobRuntimeDetails(callers["LauncherUser"], j.ID)).ok(t)
+	if d.EnvironmentID != gpuEnvID || d.EnvironmentName != "GPU" || d.RevisionNumber != 3 || d.RevisionID != j.EnvironmentRevisionID ||
+		d.RevisionSpec != (fixtures.RevisionSpec{Named: "ActiveRevision"}) || d.HardwareTierID != "medium-k8s" || d.HardwareTierName != "Medium" {
+		t.Errorf("details %+v", d)
+	}
+	_, err := s.JobRuntimeDetails(callers["alice"], j.ID)
+	wantKind(t, "alice", err, KindForbidden)
+	_, err = s.JobRuntimeDetails(bob, unknownID)
+	wantKind(t, "unknown job", err, KindNotFound)
+}
+
+// The legacy runs: a run is a job, started, listed and read by the project's
+// owner and name, numbered with the project's jobs.
+func TestRuns(t *testing.T) {
+	s, callers := jobStore(t)
+	bob, carol := callers["bob"], callers["carol"]
+	job := must(s.StartJob(bob, JobInput{ProjectID: bobLabID, Command: "x"})).ok(t)
+	run := must(s.StartRun(carol, "bob", "bob-lab", JobInput{Command: "main.py a b", Title: "t", HardwareTier: "Medium", CommandField: "command", HardwareTierField: "tier"})).ok(t)
+	if run.Number != job.Number+1 || run.ProjectID != bobLabID || run.HardwareTierID != "medium-k8s" || run.StartedByID != carol.ID {
+		t.Errorf("run %+v", run)
+	}
+	// A run is a job: every job route sees it.
+	if j := must(s.Job(bob, run.ID)).ok(t); j.Command != "main.py a b" {
+		t.Errorf("the run as a job: %+v", j)
+	}
+	list := must(s.Runs(carol, "bob", "bob-lab")).ok(t)
+	if len(list) != 2 || list[0].ID != run.ID || list[1].ID != job.ID {
+		t.Errorf("runs, newest first: %+v", list)
+	}
+	if r := must(s.Run(carol, "bob", "bob-lab", run.ID)).ok(t); r.ID != run.ID || r.Status != StatusSucceeded {
+		t.Errorf("run status: %+v", r)
+	}
+	for _, tc := range []struct {
+		name        string
+		who, o, n   string
+		in          JobInput
+		want        Kind
+		errContains string
+	}{
+		{"no command", "bob", "bob", "bob-lab", JobInput{CommandField: "command"}, KindInvalid, "command"},
+		{"unknown tier", "bob", "bob", "bob-lab", JobInput{Command: "x", HardwareTier: "Huge", HardwareTierField: "tier"}, KindInvalid, "tier"},
+		{"unknown project", "bob", "bob", "nope", JobInput{Command: "x"}, KindNotFound, "bob/nope"},
+		{"not a member of a private project", "alice", "bob", "bob-lab", JobInput{Command: "x"}, KindForbidden, ""},
+		{"a reader who may not start", "ResultsConsumer", "bob", "bob-lab", JobInput{Command: "x"}, KindForbidden, ""},
+	} {
+		_, err := s.StartRun(callers[tc.who], tc.o, tc.n, tc.in)
+		wantKind(t, tc.name, err, tc.want)
+		if tc.errContains != "" {
+			wantErrContains(t, tc.name, err, tc.errContains)
+		}
+	}
+	_, err := s.Runs(callers["alice"], "bob", "bob-lab")
+	wantKind(t, "alice lists a private project's runs", err, KindForbidden)
+	_, err = s.Run(bob, "bob", "open-data", run.ID)
+	wantKind(t, "a run of another project", err, KindNotFound)
+	_, err = s.Run(bob, "bob", "bob-lab", unknownID)
+	wantKind(t, "an unknown run", err, KindNotFound)
+}
+
+// python-domino's runs_start_blocking follows a run through the runs list
+// only: listing runs is a status read of each, as reading one is.
+func TestRunsListIsAStatusRead(t *testing.T) {
+	s, callers := jobStore(t)
+	bob := callers["bob"]
+	must(s.SetJobLifecycle(JobLifecycle{Mode: ModePolls, Polls: 2})).ok(t)
+	run := must(s.StartRun(bob, "bob", "bob-lab", JobInput{Command: "x"})).ok(t)
+	for i, want := range []string{StatusRunning, StatusSucceeded} {
+		list := must(s.Runs(bob, "bob", "bob-lab")).ok(t)
+		if list[0].Status != want {
+			t.Errorf("list %d: %s, want %s", i+1, list[0].Status, want)
+		}
+	}
+	if list := must(s.Runs(bob, "bob", "bob-lab")).ok(t); list[0].OutputCommitID == "" {
+		t.Errorf("a finished run has no output commit: %+v", list[0])
+	}
+	_ = run
+}
+
+// Restarts, renames and archives are kept by --state.
+func TestPersistJobOperations(t *testing.T) {
+	dir := t.TempDir()
+	s := walOpen(t, dir)
+	a := walAdmin(t, s)
+	j := walOK(s.StartJob(a, JobInput{ProjectID: walProject, Command: "x"})).must(t)
+	walOK(s.Job(a, j.ID)).must(t)
+	walOK(s.RenameJob(a, j.ID, "renamed")).must(t)
+	walOK(s.ArchiveJob(a, j.ID)).must(t)
+	r := walOK(s.RestartJob(a, j.ID, true)).must(t)
+	run := walOK(s.StartRun(a, "admin", "quick-start", JobInput{Command: "main.py"})).must(t)
+	for _, what := range []string{"from the log", "from the snapshot"} {
+		s = walReopen(t, s, dir)
+		got := walOK(s.Job(a, j.ID)).must(t)
+		if got.Title != "renamed" || !got.Archived {
+			t.Errorf("%s: %+v", what, got)
+		}
+		if got := walOK(s.Job(a, r.ID)).must(t); got.Number != 2 {
+			t.Errorf("%s: restart %+v", what, got)
+		}
+		if got := walOK(s.Run(a, "admin", "quick-start", run.ID)).must(t); got.Number != 3 {
+			t.Errorf("%s: run %+v", what, got)
+		}
+	}
+	walClose(t, s)
+}
