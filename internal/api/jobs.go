@@ -101,9 +101,9 @@ const defaultJobPageSize = 3
 
 // listJobs serves GET /v4/jobs: a project's jobs, a page at a time
 // (page_size, page_no from 1), filtered by status and ordered by order_by
-// and sort_by, as the spec's JobSet. show_archived, tag, query, type and
-// dominoStatsSortFieldName are accepted and change nothing (the mock
-// archives no jobs and keeps no tags or stats).
+// and sort_by, as the spec's JobSet; archived jobs only with show_archived.
+// tag, query, type and dominoStatsSortFieldName are accepted and change
+// nothing (the mock keeps no job tags or stats).
 func listJobs(q *request) (int, any, error) {
 	v := q.URL.Query()
 	projectID := v.Get("projectId")
@@ -118,7 +118,8 @@ func listJobs(q *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := boolParam(q, "show_archived"); err != nil {
+	showArchived, err := boolParam(q, "show_archived")
+	if err != nil {
 		return 0, nil, err
 	}
 	sortBy := strings.ToLower(v.Get("sort_by"))
@@ -138,7 +139,7 @@ func listJobs(q *request) (int, any, error) {
 		offset = math.MaxInt32
 	}
 	jobs, total, err := q.st.JobsPage(q.caller, projectID, store.JobQuery{Offset: offset, Limit: size,
-		Status: v.Get("status"), OrderBy: orderBy, Ascending: sortBy == "asc"})
+		Status: v.Get("status"), OrderBy: orderBy, Ascending: sortBy == "asc", ShowArchived: showArchived})
 	if err != nil {
 		return 0, nil, err
 	}

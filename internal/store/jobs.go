@@ -318,8 +318,8 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 // one place the start routes' rules live (the legacy runs and restarts
 // too). The caller holds the write lock.
 func (s *Store) newJob(c Caller, p *project, in JobInput) (*job, error) {
-	if !p.canStartJobs(c) {
-		return nil, errorf(KindForbidden, "Forbidden: %s may not start jobs in project %s (needs to be a collaborator with the Contributor or Owner role)", c.UserName, p.name)
+	if err := mayStartJobs(c, p); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(in.Command) == "" {
 		field := in.CommandField
@@ -373,6 +373,13 @@ func (s *Store) newJob(c Caller, p *project, in JobInput) (*job, error) {
 		return nil, ErrUnauthenticated
 	}
 	return j, nil
+}
+
+func mayStartJobs(c Caller, p *project) error {
+	if !p.canStartJobs(c) {
+		return errorf(KindForbidden, "Forbidden: %s may not start jobs in project %s (needs to be a collaborator with the Contributor or Owner role)", c.UserName, p.name)
+	}
+	return nil
 }
 
 // addNewJob numbers a job checked by newJob after its project's others,

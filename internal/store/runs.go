@@ -29,6 +29,27 @@ func (s *Store) StartRun(c Caller, owner, name string, in JobInput) (Job, error)
 	return s.addNewJob(j)
 }
 
+// MayStartRun says whether c may start runs in project owner/name: the
+// legacy start route asks before its body is read.
+func (s *Store) MayStartRun(c Caller, owner, name string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, err := s.st.projectNamed(c, owner, name)
+	if err != nil {
+		return err
+	}
+	return mayStartJobs(c, p)
+}
+
+// MayChangeJob says whether c may change (rename) the job jobID: the rename
+// route asks before its body is read.
+func (s *Store) MayChangeJob(c Caller, jobID string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, _, err := s.st.changeableJob(c, jobID, "change")
+	return err
+}
+
 // Runs lists the jobs of project owner/name, newest first, brought up to
 // date. Each listing is a status read of every run it lists: python-
 // domino's runs_start_blocking follows a run only through this list
