@@ -679,13 +679,14 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 	}
 	now := s.cfg.Clock.Now()
 	j.progress(now, false)
+	ch := s.finish(j) // one that finished before the stop commits its results
 	if !j.completedStatus() {
 		if j.runStart.IsZero() {
 			j.runStart = now
 		}
 		j.status, j.completed = StatusStopped, now
 	}
-	return j.view(), s.commit(change{jobs: []*job{j}})
+	return j.view(), s.commit(ch)
 }
 
 // JobStdout returns a run's output, found by project owner, name and run id.

@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mockdomino/mockdomino/fixtures"
 )
@@ -504,4 +505,18 @@ func TestPersistJobOperations(t *testing.T) {
 		}
 	}
 	walClose(t, s)
+}
+
+// A job that finished before a stop reached it (its time ran out on the
+// mock clock) is returned finished, with its output commit.
+func TestStopAfterTheEndCommitsResults(t *testing.T) {
+	s, callers := jobStore(t)
+	bob := callers["bob"]
+	must(s.SetJobLifecycle(JobLifecycle{Mode: ModeClock, QueuedFor: Duration(time.Minute), RunFor: Duration(time.Minute)})).ok(t)
+	j := must(s.StartJob(bob, JobInput{ProjectID: bobLabID, Command: "x"})).ok(t)
+	must(s.AdvanceClock(time.Hour)).ok(t)
+	got := must(s.StopJob(bob, bobLabID, j.ID)).ok(t)
+	if got.Status != StatusSucceeded || got.OutputCommitID == "" {
+		t.Errorf("stopped after its end: %s, output commit %q", got.Status, got.OutputCommitID)
+	}
 }
