@@ -374,6 +374,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerGitSteps(sc, w)
 	registerPublicSteps(sc, w)
 	registerJobSteps(sc, w)
+	registerRunSteps(sc, w)
 	registerFileSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
 	registerErrorSteps(sc, w)

@@ -148,7 +148,7 @@ type change struct {
 	mappings        []mappingKey
 	delMappings     []mappingKey
 	jobs            []*job
-	commits         []*commit // new commits; their contents are stored before they are logged
+	commits         []*commit // new commits, created even without creates; their contents are stored before they are logged
 	envs            []*environment
 	envRevisions    []*envRevision
 	lifecycle       bool
@@ -268,6 +268,14 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	}
 	for _, cm := range c.commits {
 		rec.Commits = append(rec.Commits, cm.record())
+	}
+	if len(c.commits) > 0 && !c.creates { // commits are only ever new (a job's output commit comes with the job's update)
+		if rec.Created == nil {
+			rec.Created = &createdIDs{}
+		}
+		for _, cm := range rec.Commits {
+			rec.Created.Commits = append(rec.Created.Commits, cm.ID)
+		}
 	}
 	for _, e := range c.envs {
 		rec.Environments = append(rec.Environments, e.record(false))
