@@ -268,11 +268,23 @@ type JobInput struct {
 
 // StartJob starts a job; the caller needs a role that may start jobs.
 func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fireDue()
+	v, err := s.startJob(c, in)
+	if err != nil {
+		return Job{}, err
+	}
+	return v, s.commit(change{jobs: []*job{s.st.jobs[v.ID]}, creates: true})
+}
+
+// startJob adds a job to the state by StartJob's rules and leaves it to
+// the caller to commit (a schedule's firings commit together); the caller
+// holds the write lock.
+func (s *Store) startJob(c Caller, in JobInput) (Job, error) {
 	if in.ProjectID == "" {
 		return Job{}, errorf(KindInvalid, "projectId is required")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	p, err := s.st.project(in.ProjectID)
 	if err != nil {
 		return Job{}, err
@@ -326,7 +338,7 @@ func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
 		return Job{}, err
 	}
 	s.st.addJob(j)
-	return j.view(), s.commit(change{jobs: []*job{j}, creates: true})
+	return j.view(), nil
 }
 
 // addJob adds a job numbered after its project's others.
@@ -406,6 +418,7 @@ func (st *state) readableJob(c Caller, id string) (*job, error) {
 func (s *Store) Job(c Caller, id string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j, err := s.st.readableJob(c, id)
 	if err != nil {
 		return Job{}, err
@@ -466,6 +479,7 @@ func (s *Store) JobsPage(c Caller, projectID string, q JobQuery) ([]Job, int, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	if _, err := s.st.readableProject(c, projectID); err != nil {
 		return nil, 0, err
 	}
@@ -524,6 +538,7 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j := s.st.jobs[jobID]
 	if j == nil || (projectID != "" && j.projectID != projectID) {
 		return Job{}, errorf(KindNotFound, "Job %s not found", clip(jobID))
@@ -553,6 +568,7 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 func (s *Store) JobStdout(c Caller, ownerName, projectName, runID string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	p := s.st.projectByOwnerAndName(ownerName, projectName)
 	if p == nil {
 		return Job{}, errorf(KindNotFound, "Project %s/%s not found", clip(ownerName), clip(projectName))
@@ -573,6 +589,7 @@ func (s *Store) JobStdout(c Caller, ownerName, projectName, runID string) (Job, 
 func (s *Store) AdvanceJob(id string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j := s.st.jobs[id]
 	if j == nil {
 		return Job{}, errorf(KindNotFound, "Job %s not found", clip(id))

@@ -37,6 +37,7 @@ type Snapshot struct {
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
 	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
+	ScheduledJobs []ScheduledJobRecord    `json:"scheduledJobs,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -273,6 +274,9 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
 	s.Commits = st.commitRecords()
+	for _, sj := range st.sched.order {
+		s.ScheduledJobs = append(s.ScheduledJobs, sj.record())
+	}
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -320,9 +324,10 @@ func (s *Snapshot) redact() {
 
 // Export returns the whole state; secrets are redacted unless withSecrets.
 func (s *Store) Export(withSecrets bool) Snapshot {
-	s.mu.RLock()
+	s.mu.Lock()
+	s.fireDue()
 	snap := s.st.snapshot(s.cfg.Clock.Offset())
-	s.mu.RUnlock()
+	s.mu.Unlock()
 	if !withSecrets {
 		snap.redact()
 	}
@@ -598,6 +603,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 	}
 	if err := st.loadCommits(snap.Commits); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadSchedules(check, snap.ScheduledJobs, envs); err != nil {
 		return nil, bad("%v", err)
 	}
 	return st, nil
