@@ -27,6 +27,7 @@ type world struct {
 	job      *job
 	made     *madeProjects // the projects the scenario made (steps_projects.go)
 	files    fileWorld     // steps_files.go
+	sched    *schedWorld   // steps_scheduled.go
 
 	resp        *Response // the answer to the last action
 	forged      string    // a forged token
