@@ -495,7 +495,8 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	// route's permission, asked before its body is read, comes first.
 	a := e.createSA("oversized")
 	known := map[string]string{"projectId": projectID, "userId": adminID, "repoId": repoID,
-		"idpId": a.IdpID, "serviceAccountIdpId": a.IdpID, "credentialId": e.addGitCredential(adminID, "big")}
+		"idpId": a.IdpID, "serviceAccountIdpId": a.IdpID, "credentialId": e.addGitCredential(adminID, "big"),
+		"scheduledJobKey": str(e.createSched(nil)["id"])}
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := param.ReplaceAllStringFunc(pattern, func(v string) string {

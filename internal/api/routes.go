@@ -115,7 +115,7 @@ func routes() []route {
 		{method: "POST", path: "/v4/projects/{projectId}/scheduledjobs", h: createScheduledJob, body: true, allowed: schedulesJobs, summary: "Schedule a job on a Quartz cron schedule"},
 		{method: "GET", path: "/v4/projects/{projectId}/scheduledjobs/forRequestingUser", h: listScheduledJobsForUser, summary: "A project's scheduled jobs, each with whether the caller may change it"},
 		{method: "GET", path: "/v4/projects/{projectId}/scheduledjobs/{scheduledJobKey}", h: getScheduledJob, summary: "Get a scheduled job"},
-		{method: "PUT", path: "/v4/projects/{projectId}/scheduledjobs/{scheduledJobKey}", h: updateScheduledJob, body: true, summary: "Change a scheduled job; it fires from now on"},
+		{method: "PUT", path: "/v4/projects/{projectId}/scheduledjobs/{scheduledJobKey}", h: updateScheduledJob, body: true, allowed: editsSchedule, summary: "Change a scheduled job; it fires from now on"},
 		{method: "DELETE", path: "/v4/projects/{projectId}/scheduledjobs/{scheduledJobKey}", h: deleteScheduledJob, summary: "Unschedule a job; the jobs it started stay"},
 		{method: "GET", path: "/v4/scheduledruns", h: listScheduledRuns, summary: "The scheduled jobs a user scheduled (userId)"},
 

@@ -15,6 +15,11 @@ import (
 // schedule jobs in the project.
 func schedulesJobs(q *request) error { return q.st.MayScheduleJobs(q.caller, q.vars("projectId")) }
 
+// editsSchedule asks the same of changing one scheduled job.
+func editsSchedule(q *request) error {
+	return q.st.MayEditScheduledJob(q.caller, q.vars("projectId"), q.vars("scheduledJobKey"))
+}
+
 // scheduledJobBody is the spec's NewScheduledJobDto and
 // UpdatedScheduledJobDTO, which have the same fields. The pointers are the
 // fields the spec requires: absent (or null) is refused.

@@ -403,6 +403,15 @@ func (st *state) editableSchedule(c Caller, projectID, key string) (*scheduledJo
 	return sj, nil
 }
 
+// MayEditScheduledJob says whether c may change or delete a scheduled job,
+// for the HTTP layer to ask before it reads a body.
+func (s *Store) MayEditScheduledJob(c Caller, projectID, key string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, err := s.st.editableSchedule(c, projectID, key)
+	return err
+}
+
 // ScheduledJobs lists a project's scheduled jobs, in creation order, to any
 // caller who may read the project.
 func (s *Store) ScheduledJobs(c Caller, projectID string) ([]ScheduledJob, error) {
