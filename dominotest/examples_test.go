@@ -789,3 +789,77 @@ func ExampleServer_JobStdout() {
 	// Output:
 	// accuracy 0.93
 }
+
+func ExampleServer_CreateScheduledJob() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: sj := srv.CreateScheduledJob(t, dominotest.ProjectID, dominotest.ScheduleOptions{…})
+	sj, err := srv.CreateScheduledJobE(dominotest.ProjectID, dominotest.ScheduleOptions{
+		Title: "nightly", Command: "etl.py", Cron: "0 0 2 * * ?"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(sj.Title, sj.Cron, sj.Timezone, sj.NextFire.Hour())
+	_, err = srv.CreateScheduledJobE(dominotest.ProjectID, dominotest.ScheduleOptions{Command: "etl.py", Cron: "every night"})
+	fmt.Println(err != nil)
+	// Output:
+	// nightly 0 0 2 * * ? UTC 2
+	// true
+}
+
+func ExampleServer_ScheduledJobs() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	for _, title := range []string{"hourly", "daily"} {
+		if _, err := srv.CreateScheduledJobE(dominotest.ProjectID, dominotest.ScheduleOptions{
+			Title: title, Command: "etl.py", Cron: "0 0 * * * ?", Paused: title == "daily"}); err != nil {
+			panic(err)
+		}
+	}
+
+	// In a test: list := srv.ScheduledJobs(t, dominotest.ProjectID)
+	list, err := srv.ScheduledJobsE(dominotest.ProjectID)
+	if err != nil {
+		panic(err)
+	}
+	for _, sj := range list {
+		fmt.Println(sj.Title, sj.Paused, sj.NextFire.IsZero())
+	}
+	// Output:
+	// hourly false false
+	// daily true true
+}
+
+func ExampleServer_ProjectJobs() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if _, err := srv.CreateScheduledJobE(dominotest.ProjectID, dominotest.ScheduleOptions{
+		Title: "hourly", Command: "etl.py", Cron: "0 0 * * * ?"}); err != nil {
+		panic(err)
+	}
+	if _, err := srv.AdvanceClockE(2 * time.Hour); err != nil { // two firings come due
+		panic(err)
+	}
+
+	// In a test: jobs := srv.ProjectJobs(t, dominotest.ProjectID)
+	jobs, err := srv.ProjectJobsE(dominotest.ProjectID)
+	if err != nil {
+		panic(err)
+	}
+	for _, j := range jobs {
+		fmt.Println(j.Title, j.Command, j.Submitted.Minute())
+	}
+	// Output:
+	// hourly etl.py 0
+	// hourly etl.py 0
+}

@@ -497,7 +497,9 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	job := str(e.must(200, e.proxy, "POST", "/v4/jobs/start", `{"projectId":"`+projectID+`","commandToRun":"ls"}`).obj(t)["id"])
 	known := map[string]string{"projectId": projectID, "userId": adminID, "repoId": repoID,
 		"idpId": a.IdpID, "serviceAccountIdpId": a.IdpID, "credentialId": e.addGitCredential(adminID, "big"),
-		"owner": "admin", "name": "quick-start", "jobId": job}
+		"owner": "admin", "name": "quick-start", "jobId": job,
+
+		"scheduledJobKey": str(e.createSched(nil)["id"])}
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := param.ReplaceAllStringFunc(pattern, func(v string) string {

@@ -377,6 +377,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerRunSteps(sc, w)
 	registerFileSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
+	registerScheduledJobSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }

@@ -29,6 +29,7 @@ type world struct {
 	own      *projectInfo  // the scenario's own project, if it made one (ownProject)
 	files    fileWorld     // steps_files.go
 	runs     runWorld      // steps_runs.go
+	sched    *schedWorld   // steps_scheduled.go
 
 	resp        *Response // the answer to the last action
 	forged      string    // a forged token

@@ -298,11 +298,23 @@ type JobInput struct {
 
 // StartJob starts a job; the caller needs a role that may start jobs.
 func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fireDue()
+	v, err := s.startJob(c, in)
+	if err != nil {
+		return Job{}, err
+	}
+	return v, s.commit(change{jobs: []*job{s.st.jobs[v.ID]}, creates: true})
+}
+
+// startJob adds a job to the state by StartJob's rules and leaves it to
+// the caller to commit (a schedule's firings commit together); the caller
+// holds the write lock.
+func (s *Store) startJob(c Caller, in JobInput) (Job, error) {
 	if in.ProjectID == "" {
 		return Job{}, errorf(KindInvalid, "projectId is required")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	p, err := s.st.project(in.ProjectID)
 	if err != nil {
 		return Job{}, err
@@ -383,7 +395,8 @@ func mayStartJobs(c Caller, p *project) error {
 }
 
 // addNewJob numbers a job checked by newJob after its project's others,
-// gives it an id and its submission time, and adds it.
+// gives it an id and its submission time, and adds it; the caller commits
+// it (commitNewJob, or a schedule's firings together).
 func (s *Store) addNewJob(j *job) (Job, error) {
 	jobs := s.st.projectJobs[j.projectID]
 	if len(jobs) >= s.cfg.Limits.JobsPerProject {
@@ -398,7 +411,17 @@ func (s *Store) addNewJob(j *job) (Job, error) {
 	}
 	j.id, j.submitted = s.newObjectID(), s.cfg.Clock.Now().Truncate(time.Millisecond)
 	s.st.addJob(j)
-	return j.view(), s.commit(change{jobs: []*job{j}, creates: true})
+	return j.view(), nil
+}
+
+// commitNewJob adds a job checked by newJob, as addNewJob does, and
+// commits it on its own.
+func (s *Store) commitNewJob(j *job) (Job, error) {
+	v, err := s.addNewJob(j)
+	if err != nil {
+		return Job{}, err
+	}
+	return v, s.commit(change{jobs: []*job{j}, creates: true})
 }
 
 // jobCommit is the commit a job in p starts from: the one named, which must
@@ -544,6 +567,7 @@ func (st *state) readableJob(c Caller, id string) (*job, error) {
 func (s *Store) Job(c Caller, id string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j, err := s.st.readableJob(c, id)
 	if err != nil {
 		return Job{}, err
@@ -605,6 +629,7 @@ func (s *Store) JobsPage(c Caller, projectID string, q JobQuery) ([]Job, int, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	if _, err := s.st.readableProject(c, projectID); err != nil {
 		return nil, 0, err
 	}
@@ -663,6 +688,7 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j := s.st.jobs[jobID]
 	if j == nil || (projectID != "" && j.projectID != projectID) {
 		return Job{}, errorf(KindNotFound, "Job %s not found", clip(jobID))
@@ -693,6 +719,7 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 func (s *Store) JobStdout(c Caller, ownerName, projectName, runID string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	p := s.st.projectByOwnerAndName(ownerName, projectName)
 	if p == nil {
 		return Job{}, errorf(KindNotFound, "Project %s/%s not found", clip(ownerName), clip(projectName))
@@ -713,6 +740,7 @@ func (s *Store) JobStdout(c Caller, ownerName, projectName, runID string) (Job, 
 func (s *Store) AdvanceJob(id string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j := s.st.jobs[id]
 	if j == nil {
 		return Job{}, errorf(KindNotFound, "Job %s not found", clip(id))

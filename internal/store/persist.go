@@ -87,6 +87,9 @@ type walRecord struct {
 	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
 	Created              *createdIDs         `json:"created,omitempty"`
 	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
+	// Scheduled jobs (scheduledjobs.go), changed or made, and deleted.
+	ScheduledJobs    []ScheduledJobRecord `json:"scheduledJobs,omitempty"`
+	DelScheduledJobs []string             `json:"delScheduledJobs,omitempty"`
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -102,6 +105,7 @@ type createdIDs struct {
 	Commits      []string `json:"commits,omitempty"`
 	Environments []string `json:"environments,omitempty"`
 	Revisions    []string `json:"environmentRevisions,omitempty"`
+	Schedules    []string `json:"scheduledJobs,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -155,6 +159,10 @@ type change struct {
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
 	clock *time.Duration
+	// Scheduled jobs (scheduledjobs.go).
+	schedules        []*scheduledJob // changed or made…
+	createdSchedules []*scheduledJob // …of which these are new
+	delSchedules     []string
 }
 
 type persister struct {
@@ -282,6 +290,18 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	}
 	for _, r := range c.envRevisions {
 		rec.EnvironmentRevisions = append(rec.EnvironmentRevisions, r.record(true))
+	}
+	for _, sj := range c.schedules {
+		rec.ScheduledJobs = append(rec.ScheduledJobs, sj.record())
+	}
+	rec.DelScheduledJobs = c.delSchedules
+	if len(c.createdSchedules) > 0 {
+		if rec.Created == nil {
+			rec.Created = &createdIDs{}
+		}
+		for _, sj := range c.createdSchedules {
+			rec.Created.Schedules = append(rec.Created.Schedules, sj.id)
+		}
 	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
@@ -733,6 +753,7 @@ type replay struct {
 	commits   orderedMap[CommitRecord]
 	envs      orderedMap[EnvironmentRecord] // without their revisions
 	revisions orderedMap[RevisionRecord]    // each naming its environment
+	schedules orderedMap[ScheduledJobRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -799,6 +820,7 @@ func jobKey(v JobRecord) string               { return v.ID }
 func lifecycleKey(v LifecycleRecord) string   { return v.ID }
 func envKey(v EnvironmentRecord) string       { return v.ID }
 func revisionKey(v RevisionRecord) string     { return v.ID }
+func scheduleKey(v ScheduledJobRecord) string { return v.ID }
 
 func (r *replay) full(s Snapshot) error {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
@@ -813,6 +835,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
+		putAll("scheduledJobs", &r.schedules, s.ScheduledJobs, scheduleKey),
 	} {
 		if err != nil {
 			return err
@@ -866,6 +889,7 @@ func (r *replay) apply(rec walRecord) error {
 			creates("commit", c.Commits, &r.commits, rec.Commits, commitKey),
 			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
 			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
+			creates("scheduled job", c.Schedules, &r.schedules, rec.ScheduledJobs, scheduleKey),
 		} {
 			if err != nil {
 				return err
@@ -922,6 +946,12 @@ func (r *replay) apply(rec walRecord) error {
 		}
 		r.revisions.put(v.ID, v)
 	}
+	for _, v := range rec.ScheduledJobs {
+		r.schedules.put(v.ID, v)
+	}
+	for _, k := range rec.DelScheduledJobs {
+		r.schedules.del(k)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -949,6 +979,9 @@ func (r *replay) result() Snapshot {
 	s.ProjectTags = r.tags.values()
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
+	}
+	if s.ScheduledJobs = r.schedules.values(); len(s.ScheduledJobs) == 0 {
+		s.ScheduledJobs = nil
 	}
 	// Each environment with its revisions, in the order they were made.
 	byEnv := map[string][]RevisionRecord{}

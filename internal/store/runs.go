@@ -17,6 +17,7 @@ import (
 func (s *Store) StartRun(c Caller, owner, name string, in JobInput) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	p, err := s.st.projectNamed(c, owner, name)
 	if err != nil {
 		return Job{}, err
@@ -26,7 +27,7 @@ func (s *Store) StartRun(c Caller, owner, name string, in JobInput) (Job, error)
 	if err != nil {
 		return Job{}, err
 	}
-	return s.addNewJob(j)
+	return s.commitNewJob(j)
 }
 
 // MayStartRun says whether c may start runs in project owner/name: the
@@ -57,6 +58,7 @@ func (s *Store) MayChangeJob(c Caller, jobID string) error {
 func (s *Store) Runs(c Caller, owner, name string) ([]Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	p, err := s.st.projectNamed(c, owner, name)
 	if err != nil {
 		return nil, err
@@ -76,6 +78,7 @@ func (s *Store) Runs(c Caller, owner, name string) ([]Job, error) {
 func (s *Store) Run(c Caller, owner, name, runID string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j, err := s.st.runOf(c, owner, name, runID)
 	if err != nil {
 		return Job{}, err
@@ -125,6 +128,7 @@ func (st *state) changeableJob(c Caller, id, action string) (*job, *project, err
 func (s *Store) RestartJob(c Caller, jobID string, useOriginalCommit bool) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	orig, p, err := s.st.changeableJob(c, jobID, "restart")
 	if err != nil {
 		return Job{}, err
@@ -144,7 +148,7 @@ func (s *Store) RestartJob(c Caller, jobID string, useOriginalCommit bool) (Job,
 	if j.startedBy == nil {
 		return Job{}, ErrUnauthenticated
 	}
-	return s.addNewJob(j)
+	return s.commitNewJob(j)
 }
 
 // RenameJob sets a job's title (observed: POST /v4/jobs/{jobId}/name
@@ -158,6 +162,7 @@ func (s *Store) RenameJob(c Caller, jobID, name string) (Job, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j, _, err := s.st.changeableJob(c, jobID, "rename")
 	if err != nil {
 		return Job{}, err
@@ -176,6 +181,7 @@ func (s *Store) RenameJob(c Caller, jobID, name string) (Job, error) {
 func (s *Store) ArchiveJob(c Caller, jobID string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j, _, err := s.st.changeableJob(c, jobID, "archive")
 	if err != nil {
 		return Job{}, err

@@ -37,6 +37,7 @@ type Snapshot struct {
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
 	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
+	ScheduledJobs []ScheduledJobRecord    `json:"scheduledJobs,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -292,6 +293,9 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
 	s.Commits = st.commitRecords()
+	for _, sj := range st.sched.order {
+		s.ScheduledJobs = append(s.ScheduledJobs, sj.record())
+	}
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -339,9 +343,10 @@ func (s *Snapshot) redact() {
 
 // Export returns the whole state; secrets are redacted unless withSecrets.
 func (s *Store) Export(withSecrets bool) Snapshot {
-	s.mu.RLock()
+	s.mu.Lock()
+	s.fireDue()
 	snap := s.st.snapshot(s.cfg.Clock.Offset())
-	s.mu.RUnlock()
+	s.mu.Unlock()
 	if !withSecrets {
 		snap.redact()
 	}
@@ -634,6 +639,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if cm := st.files.commits[r.OutputCommitID]; r.OutputCommitID != "" && (cm == nil || cm.projectID != r.ProjectID) {
 			return nil, bad("jobs[%d].outputCommitId %q is not a commit of its project", i, clip(r.OutputCommitID))
 		}
+	}
+	if err := st.loadSchedules(check, snap.ScheduledJobs, envs); err != nil {
+		return nil, bad("%v", err)
 	}
 	return st, nil
 }

@@ -142,6 +142,8 @@ type state struct {
 	lifecycle   *sharedLifecycle // the one new jobs start under
 
 	files fileState // projects' files and commits (files.go)
+
+	sched scheduleState // scheduled jobs (scheduledjobs.go)
 }
 
 type user struct {
@@ -244,6 +246,7 @@ func (s *Store) AdvanceClock(d time.Duration) (time.Time, error) {
 	if err := s.commit(change{clock: &offset}); err != nil {
 		return time.Time{}, err
 	}
+	s.fireDue() // the scheduled jobs due in the time passed
 	return s.cfg.Clock.Now(), nil
 }
 
@@ -268,6 +271,7 @@ func newState() *state {
 		files:        newFileState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
+		sched:        newScheduleState(),
 	}
 }
 
@@ -289,6 +293,7 @@ func (s *Store) fromFixtures() *state {
 	for _, fe := range f.Environments {
 		st.addEnvironment(st.environmentFrom(st.fixtureEnvironment(fe)))
 	}
+	st.addFixtureSchedules(f)
 	return st
 }
 
