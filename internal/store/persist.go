@@ -87,6 +87,11 @@ type walRecord struct {
 	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
 	Created              *createdIDs         `json:"created,omitempty"`
 	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
+
+	// Workspaces and, apart, their sessions (workspaces.go).
+	Workspaces         []WorkspaceRecord        `json:"workspaces,omitempty"`
+	WorkspaceSessions  []WorkspaceSessionRecord `json:"workspaceSessions,omitempty"`
+	WorkspaceLifecycle *WorkspaceLifecycle      `json:"workspaceLifecycle,omitempty"`
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -102,6 +107,9 @@ type createdIDs struct {
 	Commits      []string `json:"commits,omitempty"`
 	Environments []string `json:"environments,omitempty"`
 	Revisions    []string `json:"environmentRevisions,omitempty"`
+
+	Workspaces        []string `json:"workspaces,omitempty"`
+	WorkspaceSessions []string `json:"workspaceSessions,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -151,6 +159,9 @@ type change struct {
 	commits         []*commit // new commits; their contents are stored before they are logged
 	envs            []*environment
 	envRevisions    []*envRevision
+	workspaces      []*workspace // workspaces.go; created ones when creates
+	wsSessions      []*wsSession
+	wsLifecycle     bool
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -275,6 +286,7 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, r := range c.envRevisions {
 		rec.EnvironmentRevisions = append(rec.EnvironmentRevisions, r.record(true))
 	}
+	st.logWorkspaces(&rec, c)
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -728,6 +740,7 @@ type replay struct {
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
+	ws        workspaceReplay // workspaces.go
 }
 
 type orderedMap[V any] struct {
@@ -805,6 +818,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
+		r.ws.full(s),
 	} {
 		if err != nil {
 			return err
@@ -914,6 +928,9 @@ func (r *replay) apply(rec walRecord) error {
 		}
 		r.revisions.put(v.ID, v)
 	}
+	if err := r.ws.apply(rec); err != nil {
+		return err
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -953,5 +970,6 @@ func (r *replay) result() Snapshot {
 	for i := range s.Environments {
 		s.Environments[i].Revisions = byEnv[s.Environments[i].ID]
 	}
+	r.ws.result(&s)
 	return s
 }

@@ -37,6 +37,10 @@ type Snapshot struct {
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
 	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
+	// Workspaces and their sessions (workspaces.go); no lifecycle: the default.
+	Workspaces         []WorkspaceRecord        `json:"workspaces,omitempty"`
+	WorkspaceSessions  []WorkspaceSessionRecord `json:"workspaceSessions,omitempty"`
+	WorkspaceLifecycle *WorkspaceLifecycle      `json:"workspaceLifecycle,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -273,6 +277,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
 	s.Commits = st.commitRecords()
+	st.workspaceRecords(&s)
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -598,6 +603,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 	}
 	if err := st.loadCommits(snap.Commits); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadWorkspaces(check, snap); err != nil {
 		return nil, bad("%v", err)
 	}
 	return st, nil
