@@ -496,6 +496,7 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	a := e.createSA("oversized")
 	known := map[string]string{"projectId": projectID, "userId": adminID, "repoId": repoID,
 		"idpId": a.IdpID, "serviceAccountIdpId": a.IdpID, "credentialId": e.addGitCredential(adminID, "big")}
+	known["workspaceId"] = str(e.must(200, e.proxy, "POST", "/v4/workspace/project/"+projectID+"/workspace", `{"name":"big"}`).obj(t)["id"])
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := param.ReplaceAllStringFunc(pattern, func(v string) string {

@@ -594,6 +594,36 @@ func sameSession(a, b WorkspaceSessionRecord) bool {
 
 // ---- the routes' operations ----
 
+// MayCreateWorkspace says whether c may launch workspaces in the project,
+// for the HTTP layer to ask before it reads a body.
+func (s *Store) MayCreateWorkspace(c Caller, projectID string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, err := s.st.launchProject(c, projectID)
+	return err
+}
+
+// MayChangeWorkspace says whether c may start and change the workspace,
+// for the HTTP layer to ask before it reads a body.
+func (s *Store) MayChangeWorkspace(c Caller, projectID, id string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, err := s.st.usableWorkspace(c, projectID, id)
+	return err
+}
+
+// launchProject is a project c may launch workspaces in.
+func (st *state) launchProject(c Caller, projectID string) (*project, error) {
+	p, err := st.readableProject(c, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.canStartJobs(c) {
+		return nil, errorf(KindForbidden, "Forbidden: %s may not launch workspaces in project %s (needs to be a collaborator with the Contributor or Owner role)", c.UserName, p.name)
+	}
+	return p, nil
+}
+
 // WorkspaceInput is a new workspace (the spec's CreateWorkspaceRequest), or
 // what an update changes; a zero field takes the project's default (create)
 // or stays as it is (update).
@@ -633,12 +663,9 @@ func (s *Store) CreateWorkspace(c Caller, projectID string, in WorkspaceInput) (
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.st.readableProject(c, projectID)
+	p, err := s.st.launchProject(c, projectID)
 	if err != nil {
 		return Workspace{}, err
-	}
-	if !p.canStartJobs(c) {
-		return Workspace{}, errorf(KindForbidden, "Forbidden: %s may not launch workspaces in project %s (needs to be a collaborator with the Contributor or Owner role)", c.UserName, p.name)
 	}
 	owner := s.st.users[c.ID]
 	if owner == nil {
