@@ -3,6 +3,7 @@ package store
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -540,4 +541,44 @@ func TestWorkspaceBounds(t *testing.T) {
 	tools := make([]string, maxWorkspaceTools+1)
 	_, err = s.UpdateWorkspace(admin, defProjectID, w.ID, WorkspaceInput{Tools: tools})
 	wantErrContains(t, "too many tools", err, "more than the")
+}
+
+// TestRaceOneSessionAtATime: callers that start, stop, poll and delete one
+// workspace at once never leave it two live sessions, and the polls mode
+// counts every read.
+func TestRaceOneSessionAtATime(t *testing.T) {
+	s := newStore(t)
+	admin := caller(t, s, "admin")
+	must(s.SetWorkspaceLifecycle(WorkspaceLifecycle{Mode: ModePolls, Polls: 2})).ok(t)
+	w := newWorkspace(t, s, admin, defProjectID, "contended")
+	var started atomic.Int64
+	together(64, func(i int) {
+		switch i % 4 {
+		case 0:
+			if _, err := s.StartWorkspaceSession(admin, defProjectID, w.ID, nil, nil); err == nil {
+				started.Add(1)
+			}
+		case 1:
+			s.StopWorkspaceSession(admin, defProjectID, w.ID)
+		case 2:
+			s.Workspace(admin, defProjectID, w.ID)
+		default:
+			s.Workspaces(admin, defProjectID, WorkspaceQuery{Limit: 5})
+			s.DeleteWorkspace(admin, defProjectID, w.ID)
+		}
+	})
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ws := s.st.ws.byID[w.ID]
+	if len(ws.sessions) != int(started.Load())+1 {
+		t.Errorf("%d sessions, %d starts succeeded", len(ws.sessions), started.Load())
+	}
+	for i, x := range ws.sessions[:len(ws.sessions)-1] {
+		if !x.completed() {
+			t.Errorf("session %d of %d is %s, but a later one started", i, len(ws.sessions), x.status)
+		}
+	}
+	if ws.deleted && ws.live() != nil {
+		t.Errorf("deleted with a live session")
+	}
 }
