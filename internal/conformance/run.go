@@ -378,6 +378,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerFileSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
 	registerScheduledJobSteps(sc, w)
+	registerWorkspaceSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }

@@ -56,6 +56,10 @@ type Limits struct {
 	FileBytes         int64 // one uploaded file
 	FileMemoryBytes   int64 // every file content held in memory, without --state
 	CommitsPerProject int   // commits one project holds
+
+	// Workspaces (workspaces.go): deleted ones and stopped sessions count.
+	WorkspacesPerProject int // workspaces one project holds
+	SessionsPerProject   int // sessions one project's workspaces hold
 }
 
 // Defaults of Limits: far above what a client of Domino needs (an SSH key
@@ -89,6 +93,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.CommitsPerProject <= 0 {
 		l.CommitsPerProject = DefaultMaxCommits
+	}
+	if l.WorkspacesPerProject <= 0 {
+		l.WorkspacesPerProject = DefaultMaxWorkspacesPerProject
+	}
+	if l.SessionsPerProject <= 0 {
+		l.SessionsPerProject = DefaultMaxSessionsPerProject
 	}
 	return l
 }
@@ -143,7 +153,8 @@ type state struct {
 
 	files fileState // projects' files and commits (files.go)
 
-	sched scheduleState // scheduled jobs (scheduledjobs.go)
+	sched scheduleState  // scheduled jobs (scheduledjobs.go)
+	ws    workspaceState // workspaces and their sessions (workspaces.go)
 }
 
 type user struct {
@@ -269,6 +280,7 @@ func newState() *state {
 		projectJobs:  map[string][]*job{},
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 		files:        newFileState(),
+		ws:           newWorkspaceState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
 		sched:        newScheduleState(),
