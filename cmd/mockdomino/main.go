@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mockdomino/mockdomino/internal/api"
+	"github.com/mockdomino/mockdomino/internal/secret"
 	"github.com/mockdomino/mockdomino/internal/server"
 	"github.com/mockdomino/mockdomino/internal/store"
 )
@@ -36,9 +37,10 @@ func main() {
 // A variable that is set means what the flag with its value means, empty
 // included: MOCKDOMINO_PROXY_LISTEN= disables the proxy like --proxy-listen=.
 type envFlags struct {
-	fs     *flag.FlagSet
-	lookup func(string) (string, bool)
-	errs   []error
+	fs      *flag.FlagSet
+	lookup  func(string) (string, bool)
+	errs    []error
+	secrets []func(given map[string]bool) // Secret's variables, applied after parsing
 }
 
 func envName(flagName string) string {
@@ -50,6 +52,62 @@ func (e *envFlags) String(name, def, usage string) *string {
 		def = v
 	}
 	return e.fs.String(name, def, usage+" (env "+envName(name)+")")
+}
+
+// Secret is String for a flag whose value may be a secret (a key, or its
+// path). Its variable is applied after parsing, not as the flag's default,
+// so that the usage text, which prints defaults, never shows it.
+func (e *envFlags) Secret(name, usage string) *string {
+	p := e.fs.String(name, "", usage+" (env "+envName(name)+")")
+	if v, ok := e.lookup(envName(name)); ok {
+		e.secrets = append(e.secrets, func(given map[string]bool) {
+			if !given[name] {
+				*p = v
+			}
+		})
+	}
+	return p
+}
+
+// parse parses args, then applies the secret flags' variables. Its errors,
+// and what the flag package writes, never show key material: a key given
+// where a flag was expected is echoed by flag's "bad flag syntax".
+func (e *envFlags) parse(args []string) error {
+	if err := e.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errors.New(secret.Redact(err.Error()))
+	}
+	given := map[string]bool{}
+	e.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, apply := range e.secrets {
+		apply(given)
+	}
+	return nil
+}
+
+// redactingWriter is the flag package's output, which echoes a mistyped
+// argument whole.
+type redactingWriter struct{ w io.Writer }
+
+func (r redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, secret.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// shownArgs quotes stray arguments, leaving out any that may be a secret.
+func shownArgs(args []string) string {
+	shown := make([]string, len(args))
+	for i, a := range args {
+		shown[i] = strconv.Quote(a)
+		if !secret.MayShow(a) {
+			shown[i] = "<an argument not shown: it may be key material>"
+		}
+	}
+	return "[" + strings.Join(shown, " ") + "]"
 }
 
 func (e *envFlags) Duration(name string, def time.Duration, usage string) *time.Duration {
@@ -125,7 +183,7 @@ func sizeConfig(n int) int {
 
 func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("mockdomino", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(redactingWriter{stderr})
 	ef := &envFlags{fs: fs, lookup: lookupEnv}
 	listen := ef.String("listen", "127.0.0.1:8080", "API host address (DOMINO_API_HOST); port 0 picks a free port")
 	proxyListen := ef.String("proxy-listen", "127.0.0.1:8899", "API proxy address (DOMINO_API_PROXY); empty disables the proxy")
@@ -133,7 +191,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	fixturesPath := ef.String("fixtures", "", "fixtures file (users, API keys, projects, hardware tiers, environments); empty uses the embedded defaults")
 	prof := ef.String("profile", "observed", "behaviour profile: observed, strict, or a profile JSON file")
 	ttl := ef.Duration("token-ttl", 120*24*time.Hour, "lifetime of new service-account tokens")
-	signingKey := ef.String("signing-key", "", "RSA private key (PEM) that signs tokens; generated at start-up when empty")
+	signingKey := ef.Secret("signing-key", "RSA private key that signs tokens: a PEM file, or the PEM itself (-----BEGIN…); generated at start-up when empty")
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
 	journalSize := ef.Int("journal-size", 1000, "requests the journal (GET /__mock/journal) keeps; 0 keeps none")
@@ -151,7 +209,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
-	if err := fs.Parse(args); err != nil {
+	if err := ef.parse(args); err != nil {
 		return err
 	}
 	if *healthCheck != "" {
@@ -161,7 +219,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
+		return fmt.Errorf("unexpected arguments %s (all settings are flags)", shownArgs(fs.Args()))
 	}
 	if *readTimeout <= 0 || *grace < 0 {
 		return fmt.Errorf("--read-timeout must be positive and --shutdown-grace not negative")
@@ -191,7 +249,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	srv, err := server.Start(server.Config{
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
-		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
+		SigningKey: *signingKey, ExternalURL: *externalURL, Logger: logger,
 		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
 		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
 		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs,

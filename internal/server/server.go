@@ -20,6 +20,7 @@ import (
 	"github.com/mockdomino/mockdomino/fixtures"
 	"github.com/mockdomino/mockdomino/internal/api"
 	"github.com/mockdomino/mockdomino/internal/profile"
+	"github.com/mockdomino/mockdomino/internal/secret"
 	"github.com/mockdomino/mockdomino/internal/signing"
 	"github.com/mockdomino/mockdomino/internal/store"
 )
@@ -33,7 +34,7 @@ type Config struct {
 	FixturesPath   string        // "" = embedded defaults
 	Profile        string        // observed (default), strict, or a profile file
 	TokenTTL       time.Duration // 0 = 120 days
-	SigningKeyPath string        // PEM; "" = generate at start-up
+	SigningKey     string        // a PEM file's path, or PEM content; "" = generate at start-up
 	ExternalURL    string        // base of the tokens' iss; "" = derived from the API address
 	Logger         *slog.Logger  // nil = discard
 	Seed           uint64        // non-zero: deterministic ids and signing key, for golden files
@@ -338,8 +339,12 @@ const keyFile = "signing-key.pem"
 // or a new one (seeded with --seed); fresh says it is new and, with a state
 // directory, still to be saved there.
 func loadKeys(cfg Config, dir *store.Dir) (keys *signing.Keys, fresh bool, err error) {
-	if cfg.SigningKeyPath != "" {
-		keys, err = signing.LoadPEM(cfg.SigningKeyPath)
+	if cfg.SigningKey != "" {
+		data, name, err := secret.ReadPEM(cfg.SigningKey, "the signing key (--signing-key)")
+		if err != nil {
+			return nil, false, err
+		}
+		keys, err = signing.ParsePEM(data, name)
 		return keys, false, err
 	}
 	if dir != nil {
