@@ -22,6 +22,7 @@ import (
 	"github.com/mockdomino/mockdomino/internal/secret"
 	"github.com/mockdomino/mockdomino/internal/server"
 	"github.com/mockdomino/mockdomino/internal/store"
+	"github.com/mockdomino/mockdomino/internal/version"
 )
 
 func main() {
@@ -209,8 +210,13 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := ef.parse(args); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "mockdomino", version.String())
+		return nil
 	}
 	if *healthCheck != "" {
 		return checkHealth(*healthCheck)
@@ -270,7 +276,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	if srv.ProxyURL() != "" {
 		fmt.Fprintf(stdout, "proxy listening on %s\n", srv.ProxyURL())
 	}
-	logger.Info("mockdomino ready", "profile", srv.Store().Profile().Name, "tokenTTL", srv.Store().TokenTTL().String())
+	logger.Info("mockdomino ready", "version", version.String(), "profile", srv.Store().Profile().Name, "tokenTTL", srv.Store().TokenTTL().String())
 
 	select {
 	case <-ctx.Done():

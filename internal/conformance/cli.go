@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/mockdomino/mockdomino/internal/version"
 )
 
 // Main is the conformance runner's command line; cmd/conformance is a thin
@@ -43,11 +45,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		jobTimeout = fs.Duration("job-timeout", 10*time.Minute, "how long a job may take to complete")
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
 	)
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "conformance", version.String())
+		return 0
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
