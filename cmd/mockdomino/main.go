@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -123,8 +124,19 @@ func (e *envFlags) Duration(name string, def time.Duration, usage string) *time.
 	return e.fs.Duration(name, def, usage+" (env "+envName(name)+")")
 }
 
-func checkHealth(base string) error {
+// checkHealth asks base for /__mock/health. With TLS on (--tls, or
+// MOCKDOMINO_TLS in a container's environment) it asks over HTTPS whatever
+// base's scheme, so one HEALTHCHECK line serves both. It does not verify
+// the certificate: it sends no credentials and reads only a status, and
+// the mock's CA may be in a temporary directory it cannot know.
+func checkHealth(base string, tlsOn bool) error {
+	if rest, ok := strings.CutPrefix(base, "http://"); ok && tlsOn {
+		base = "https://" + rest
+	}
 	client := &http.Client{Timeout: 2 * time.Second}
+	if strings.HasPrefix(base, "https://") {
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	}
 	resp, err := client.Get(strings.TrimRight(base, "/") + "/__mock/health")
 	if err != nil {
 		return err
@@ -134,6 +146,18 @@ func checkHealth(base string) error {
 		return fmt.Errorf("health check: %s", resp.Status)
 	}
 	return nil
+}
+
+func (e *envFlags) Bool(name string, def bool, usage string) *bool {
+	if v, ok := e.lookup(envName(name)); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want true or false", envName(name), v))
+		} else {
+			def = b
+		}
+	}
+	return e.fs.Bool(name, def, usage+" (env "+envName(name)+")")
 }
 
 func (e *envFlags) Uint64(name string, def uint64, usage string) *uint64 {
@@ -207,6 +231,10 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	maxFileBytes := ef.Int64("max-file-bytes", store.DefaultMaxFileBytes, "largest file a project upload (PUT /v1/projects/{owner}/{name}/{path}) accepts, in bytes")
 	maxFileMemory := ef.Int64("max-file-memory-bytes", store.DefaultMaxFileMemoryBytes, "without --state: the most bytes of file contents held in memory, all projects together")
 	maxCommits := ef.Int("max-commits", store.DefaultMaxCommits, "commits one project may hold")
+	useTLS := ef.Bool("tls", false, "serve both listeners over HTTPS, with a CA and a server certificate the mock makes (kept in --state)")
+	tlsCert := ef.Secret("tls-cert", "serve HTTPS with this certificate (chain) instead: a PEM file, or the PEM itself; implies --tls")
+	tlsKey := ef.Secret("tls-key", "the private key of --tls-cert: a PEM file, or the PEM itself (-----BEGIN…)")
+	tlsCAOut := ef.String("tls-ca-out", "", "where --tls writes its CA's certificate, for clients to trust; default DIR/tls-ca.pem with --state, else a temporary file (the path is printed)")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -219,7 +247,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		return nil
 	}
 	if *healthCheck != "" {
-		return checkHealth(*healthCheck)
+		return checkHealth(*healthCheck, *useTLS || *tlsCert != "")
 	}
 	if err := errors.Join(ef.errs...); err != nil {
 		return err
@@ -258,6 +286,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		SigningKey: *signingKey, ExternalURL: *externalURL, Logger: logger,
 		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
 		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
+		TLS: *useTLS, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSCAOut: *tlsCAOut,
 		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs,
 			FileBytes: *maxFileBytes, FileMemoryBytes: *maxFileMemory, CommitsPerProject: *maxCommits},
 	})
@@ -269,8 +298,16 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		if strings.HasPrefix(exposed[len(exposed)-1], "proxy ") {
 			why = "the proxy needs no credentials, acts as the administrator and serves secrets"
 		}
-		fmt.Fprintf(stderr, "mockdomino: warning: listening without TLS where other machines can reach it (%s): %s; listen on 127.0.0.1 unless this is what you want\n",
-			strings.Join(exposed, ", "), why)
+		where := "without TLS where other machines can reach it"
+		if srv.TLS() {
+			where = "where other machines can reach it"
+		}
+		fmt.Fprintf(stderr, "mockdomino: warning: listening %s (%s): %s; listen on 127.0.0.1 unless this is what you want\n",
+			where, strings.Join(exposed, ", "), why)
+	}
+	// Before the listeners' lines: a script that waits for them has it.
+	if ca := srv.TLSCAPath(); ca != "" {
+		fmt.Fprintf(stdout, "tls ca certificate at %s\n", ca)
 	}
 	fmt.Fprintf(stdout, "api listening on %s\n", srv.APIURL())
 	if srv.ProxyURL() != "" {

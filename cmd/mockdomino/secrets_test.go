@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mockdomino/mockdomino/internal/signing"
+	"github.com/mockdomino/mockdomino/internal/tlsgen"
 )
 
 // A key given where a path was expected, or in the wrong place, must never
@@ -22,6 +26,14 @@ func TestSecretsAreNeverEchoed(t *testing.T) {
 	lines[3] = strings.Repeat("A", len(lines[3]))
 	damaged := strings.Join(lines, "\n")
 	body := lines[5] // a line of key material every leak would show
+	ca, err := tlsgen.NewCA(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath := filepath.Join(t.TempDir(), "cert.pem")
+	if err := os.WriteFile(certPath, ca.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	oneLine := strings.Join(lines[1:len(lines)-2], "")
 	env := func(kv ...string) func(string) (string, bool) {
 		return func(k string) (string, bool) {
@@ -48,6 +60,10 @@ func TestSecretsAreNeverEchoed(t *testing.T) {
 		{"a key as a stray argument after the flags", []string{"--listen", "127.0.0.1:0", "--", good}, env(), "unexpected arguments"},
 		{"help with the key in the environment", []string{"-h"}, env("MOCKDOMINO_SIGNING_KEY", good), "help requested"},
 		{"a bad flag with the key in the environment", []string{"--no-such-flag"}, env("MOCKDOMINO_SIGNING_KEY", good), "no-such-flag"},
+		{"damaged PEM in --tls-key", []string{"--tls-cert", certPath, "--tls-key", damaged, "--listen", "127.0.0.1:0"}, env(), "--tls-key"},
+		{"damaged PEM in MOCKDOMINO_TLS_KEY", []string{"--listen", "127.0.0.1:0"}, env("MOCKDOMINO_TLS_CERT", certPath, "MOCKDOMINO_TLS_KEY", damaged), "--tls-key"},
+		{"key material without its PEM lines in --tls-key", []string{"--tls-cert", certPath, "--tls-key", oneLine, "--listen", "127.0.0.1:0"}, env(), "not shown"},
+		{"help with the TLS key in the environment", []string{"-h"}, env("MOCKDOMINO_TLS_KEY", good), "help requested"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
