@@ -79,7 +79,8 @@ func lastLine(s string) string {
 }
 
 // TestMainWithMock runs the command line with --mock in every format and
-// checks the exit status and that the last line is the summary.
+// checks the exit status and that the last line is the summary (of stdout,
+// or of stderr when stdout holds a JUnit or Cucumber report).
 func TestMainWithMock(t *testing.T) {
 	t.Parallel()
 	for _, format := range []string{"pretty", "progress", "junit", "cucumber"} {
@@ -90,7 +91,13 @@ func TestMainWithMock(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 			}
-			if last := lastLine(stdout.String()); !summaryRE.MatchString(last) {
+			// A machine format's stdout is the report alone; the summary is
+			// then the last line of stderr.
+			human := stdout.String()
+			if machineFormat(format) {
+				human = stderr.String()
+			}
+			if last := lastLine(human); !summaryRE.MatchString(last) {
 				t.Errorf("last line %q is not the summary", last)
 			}
 		})

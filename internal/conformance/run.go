@@ -127,6 +127,10 @@ type run struct {
 
 	tallyMu                        sync.Mutex
 	passed, failed, failedInferred int
+
+	// active are the skip rules that apply to this target, in skipRules' order.
+	active  []Skip
+	records records
 }
 
 func (r *run) warnf(format string, args ...any) {
@@ -236,10 +240,15 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	}
 
 	// Decide, from the tags alone, which selected scenarios the target cannot
-	// run; leave them out of the run and count them as skipped.
+	// run, and count them as skipped. A machine format lists them as skipped
+	// scenarios (the Before hook skips them); a human one leaves them out and
+	// the summary says why.
 	res := Result{IsMock: r.isMock}
 	var pickles []*messages.Pickle
 	if err := eachPickle(fsys, paths, opt.Tags, func(pk *messages.Pickle, _ int64) { pickles = append(pickles, pk) }); err != nil {
+		return Result{}, err
+	}
+	if r.records.features, err = featureNames(fsys, paths); err != nil {
 		return Result{}, err
 	}
 	tags := []string{}
@@ -251,7 +260,9 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		if reason == "" {
 			continue
 		}
-		tags = append(tags, "~"+rule.tag)
+		if !machineFormat(format) {
+			tags = append(tags, "~"+rule.tag)
+		}
 		n := 0
 		for _, pk := range pickles {
 			if hasTag(pk.Tags, rule.tag) && !skippedEarlier(pk.Tags, res.Skips) {
@@ -262,14 +273,21 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 			res.Skips = append(res.Skips, Skip{Tag: rule.tag, Reason: reason, Count: n})
 			res.Skipped += n
 		}
+		r.active = append(r.active, Skip{Tag: rule.tag, Reason: reason})
 	}
 
+	// JUnit is written from the run's records once it ends; godog's own
+	// output is then not wanted.
+	godogFormat, godogOutput := format, output
+	if format == "junit" {
+		godogFormat, godogOutput = "progress", io.Discard
+	}
 	suite := godog.TestSuite{
-		Name:                "domino-conformance",
+		Name:                suiteName,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) { initScenario(sc, r) },
 		Options: &godog.Options{
-			Format:   format,
-			Output:   output,
+			Format:   godogFormat,
+			Output:   godogOutput,
 			FS:       fsys,
 			Paths:    paths,
 			Tags:     strings.Join(tags, " && "),
@@ -283,8 +301,16 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	res.Status = suite.Run()
 	res.Passed, res.Failed, res.FailedInferred = r.passed, r.failed, r.failedInferred
 	res.Duration = time.Since(start)
+	if format == "junit" {
+		if err := writeJUnit(output, suiteName, r.records.list, res.Duration); err != nil {
+			return res, fmt.Errorf("writing the JUnit report: %w", err)
+		}
+	}
 	return res, nil
 }
+
+// suiteName names the run in its reports.
+const suiteName = "domino-conformance"
 
 // eachPickle calls f for every scenario (one per example row of an
 // outline) that the paths and tags select, with the line of its scenario.
@@ -352,15 +378,20 @@ func skippedEarlier(tags []*messages.PickleTag, skips []Skip) bool {
 // initScenario makes the scenario's world and registers every step on it.
 func initScenario(sc *godog.ScenarioContext, r *run) {
 	w := newWorld(r)
+	recordHooks(sc, r, w)
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		w.cleanUp(ctx)
+		r.records.end(w.record, err)
 		r.tallyMu.Lock()
-		if err != nil && !errors.Is(err, godog.ErrSkip) {
+		switch {
+		case w.record != nil && w.record.skip != "":
+			// counted with the skips before the run
+		case err != nil && !errors.Is(err, godog.ErrSkip):
 			r.failed++
 			if hasTag(s.Tags, InferredTag) {
 				r.failedInferred++
 			}
-		} else {
+		default:
 			r.passed++
 		}
 		r.tallyMu.Unlock()
