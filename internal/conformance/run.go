@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -233,8 +234,12 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		output = io.Discard
 	}
 
+	selected, err := selectTags(fsys, opt.Tags)
+	if err != nil {
+		return Result{}, err
+	}
 	if opt.Scenarios != "" {
-		if paths, err = scenarioPaths(fsys, opt.Tags, opt.Scenarios); err != nil {
+		if paths, err = scenarioPaths(fsys, selected, opt.Scenarios); err != nil {
 			return Result{}, err
 		}
 	}
@@ -245,15 +250,18 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	// the summary says why.
 	res := Result{IsMock: r.isMock}
 	var pickles []*messages.Pickle
-	if err := eachPickle(fsys, paths, opt.Tags, func(pk *messages.Pickle, _ int64) { pickles = append(pickles, pk) }); err != nil {
+	if err := eachPickle(fsys, paths, selected, func(pk *messages.Pickle, _ int64) { pickles = append(pickles, pk) }); err != nil {
 		return Result{}, err
+	}
+	if len(pickles) == 0 {
+		return Result{}, fmt.Errorf("the tags %q select no scenario", opt.Tags)
 	}
 	if r.records.features, err = featureNames(fsys, paths); err != nil {
 		return Result{}, err
 	}
 	tags := []string{}
-	if strings.TrimSpace(opt.Tags) != "" {
-		tags = append(tags, opt.Tags)
+	if selected != "" {
+		tags = append(tags, selected)
 	}
 	for _, rule := range skipRules {
 		reason := rule.reason(r)
@@ -330,6 +338,44 @@ func eachPickle(fsys fs.FS, paths []string, tags string, f func(pk *messages.Pic
 		}
 	}
 	return nil
+}
+
+// selectTags checks a tag expression in godog's or Cucumber's syntax and
+// gives it in godog's. Naming a tag that no scenario has is an error: it is
+// a typo, and would select nothing, or (negated) everything.
+func selectTags(fsys fs.FS, expr string) (string, error) {
+	selected, named, err := godogTagExpression(expr)
+	if err != nil || len(named) == 0 {
+		return selected, err
+	}
+	known := map[string]bool{}
+	if err := eachPickle(fsys, []string{"."}, "", func(pk *messages.Pickle, _ int64) {
+		for _, t := range pk.Tags {
+			known[t.Name] = true
+		}
+	}); err != nil {
+		return "", err
+	}
+	var unknown []string
+	for _, t := range named {
+		if !known[t] {
+			unknown = append(unknown, t)
+		}
+	}
+	if len(unknown) == 0 {
+		return selected, nil
+	}
+	all := make([]string, 0, len(known))
+	for t := range known {
+		all = append(all, t)
+	}
+	sort.Strings(all)
+	noun := "tag"
+	if len(unknown) > 1 {
+		noun = "tags"
+	}
+	return "", fmt.Errorf("tag expression %q: no scenario has the %s %s (the scenarios' tags: %s)",
+		expr, noun, strings.Join(unknown, ", "), strings.Join(all, " "))
 }
 
 // scenarioPaths turns a name pattern into godog paths "file:line", one for

@@ -201,3 +201,144 @@ func TestJUnitCountsFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestMainTagExpressions: godog's and Cucumber's tag syntax both select
+// scenarios; a selection of nothing, a tag no scenario has and a malformed
+// expression are usage errors (exit 2) that say what is wrong, never a panic.
+func TestMainTagExpressions(t *testing.T) {
+	t.Parallel()
+	run := func(t *testing.T, tags string) (code int, stdout, stderr string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("--tags %q panics: %v", tags, p)
+			}
+		}()
+		code = Main(context.Background(), []string{"--mock", "--tags", tags}, &out, &errOut, noEnv)
+		return code, out.String(), errOut.String()
+	}
+	for _, c := range []struct {
+		tags string
+		code int
+		same string // for 0: the godog expression that selects the same scenarios
+		want string // for 2: in stderr
+	}{
+		{tags: "@jwt && ~@inferred", code: 0},
+		{tags: "@jwt and not @inferred", code: 0, same: "@jwt && ~@inferred"},
+		{tags: "(@jwt or @users) and not @inferred", code: 0, same: "@jwt,@users && ~@inferred"},
+		{tags: "not @inferred and @jwt", code: 0, same: "@jwt && ~@inferred"},
+		{tags: "@tokenz", code: 2, want: "no scenario has the tag @tokenz"},
+		{tags: "@jwt && ~@inferd", code: 2, want: "no scenario has the tag @inferd"},
+		{tags: "@jwt and @tokens", code: 2, want: "select no scenario"},
+		{tags: "~@inferred &&", code: 2, want: "a tag"},
+		{tags: "@jwt and", code: 2, want: "a tag"},
+		{tags: "(@jwt or @users", code: 2, want: ")"},
+		{tags: "@jwt or @users)", code: 2, want: ")"},
+		{tags: "jwt", code: 2, want: "start with @"},
+		{tags: "@jwt @users", code: 2, want: "@users"},
+	} {
+		t.Run(c.tags, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := run(t, c.tags)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, c.code, stdout, stderr)
+			}
+			switch {
+			case c.code == 2:
+				if !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
+					t.Errorf("stderr %q: want one message containing %q", stderr, c.want)
+				}
+			case c.same != "":
+				passed, _, _ := summaryCounts(t, lastLine(stdout))
+				_, same, _ := run(t, c.same)
+				if want, _, _ := summaryCounts(t, lastLine(same)); passed != want || passed == 0 {
+					t.Errorf("%d passed; %q passes %d", passed, c.same, want)
+				}
+			}
+		})
+	}
+}
+
+// TestTagExpressions: both syntaxes, and mixtures, in godog's form; every
+// malformed expression is an error, never a panic.
+func TestTagExpressions(t *testing.T) {
+	for _, c := range []struct{ in, godog, err string }{
+		{"", "", ""},
+		{"   ", "", ""},
+		{"@a", "@a", ""},
+		{"~@a", "~@a", ""},
+		{"@a && ~@b", "@a && ~@b", ""},
+		{"@a,@b && @c", "@a,@b && @c", ""},
+		{"@a && @b,@c", "@a && @b,@c", ""},
+		{"@a and not @b", "@a && ~@b", ""},
+		{"not @a and @b", "~@a && @b", ""},
+		{"@a or @b and @c", "@a,@b && @a,@c", ""},
+		{"(@a or @b) and @c", "@a,@b && @c", ""},
+		{"not (@a or @b)", "~@a && ~@b", ""},
+		{"not (@a and @b)", "~@a,~@b", ""},
+		{"not not @a", "@a", ""},
+		{"~(@a && @b)", "~@a,~@b", ""},
+		{"(@a or @b) and not @c or @d", "@a,@b,@d && ~@c,@d", ""},
+		{"@a or not @a", "", ""},
+		{"@a or @a", "@a", ""},
+		{"@mock-only&&~@non-admin", "@mock-only && ~@non-admin", ""},
+
+		{"~@inferred &&", "", `missing after "&&" at the end`},
+		{"@a and", "", `missing after "and" at the end`},
+		{"@a ,", "", `missing after "," at the end`},
+		{"not", "", `missing after "not" at the end`},
+		{"~", "", `missing after "~" at the end`},
+		{"and @a", "", `a tag is missing before "and"`},
+		{"&& @a", "", `a tag is missing before "&&"`},
+		{",@a", "", `a tag is missing before ","`},
+		{"@a,,@b", "", `a tag is missing before ","`},
+		{"@a and or @b", "", `a tag is missing before "or"`},
+		{"()", "", `a tag is missing before ")"`},
+		{"(@a", "", `never closed`},
+		{"@a)", "", `no "(" before it`},
+		{"@a @b", "", `"@b" after a complete expression`},
+		{"a", "", `"a" is not a tag (tags start with @)`},
+		{"@", "", `"@" is not a tag`},
+		{"@a@b", "", `"@a@b" is not a tag`},
+		{"@a & @b", "", `"&" is not a tag`},
+		{"@a || @b", "", `"||" is not a tag`},
+		{"AND", "", `"AND" is not a tag`},
+	} {
+		got, _, err := godogTagExpression(c.in)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%q: %v", c.in, err)
+		case c.err == "" && got != c.godog:
+			t.Errorf("%q: %q, want %q", c.in, got, c.godog)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: error %v, want one containing %q", c.in, err, c.err)
+		}
+	}
+	// An expression that would grow past the bound in godog's form is refused.
+	var big []string
+	for i := range 10 {
+		big = append(big, fmt.Sprintf("(@a%d and @b%d)", i, i))
+	}
+	if _, _, err := godogTagExpression(strings.Join(big, " or ")); err == nil || !strings.Contains(err.Error(), "too complex") {
+		t.Errorf("2^10 clauses: %v, want too complex", err)
+	}
+}
+
+// FuzzTagExpressions: no input panics, and what parses gives godog an
+// expression it reads the same way.
+func FuzzTagExpressions(f *testing.F) {
+	for _, s := range []string{"@a && ~@b,@c", "(@a or @b) and not @c", "~@inferred &&", "not (", "@a,,", "(((@a)))"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		godog, _, err := godogTagExpression(s)
+		if err != nil {
+			return
+		}
+		again, _, err := godogTagExpression(godog)
+		if err != nil || again != godog {
+			t.Fatalf("%q gives %q, which gives %q, %v", s, godog, again, err)
+		}
+	})
+}
