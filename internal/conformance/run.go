@@ -256,6 +256,9 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	if len(pickles) == 0 {
 		return Result{}, fmt.Errorf("the tags %q select no scenario", opt.Tags)
 	}
+	if err := r.preflight(ctx); err != nil {
+		return Result{}, err
+	}
 	if r.records.features, err = featureNames(fsys, paths); err != nil {
 		return Result{}, err
 	}

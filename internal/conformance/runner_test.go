@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -18,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mockdomino/mockdomino/fixtures"
 )
 
 // summaryCounts reads "N passed, N failed[, N skipped]".
@@ -341,4 +344,67 @@ func FuzzTagExpressions(f *testing.F) {
 			t.Fatalf("%q gives %q, which gives %q, %v", s, godog, again, err)
 		}
 	})
+}
+
+// closedURL is the URL of a loopback port where nothing listens.
+func closedURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "http://" + l.Addr().String()
+	l.Close()
+	return u
+}
+
+// TestMainChecksItsSetUp: a mistake in the set-up is found once, before
+// the first scenario, and reported as one message that says what to fix,
+// with exit 2, instead of as every scenario failing.
+func TestMainChecksItsSetUp(t *testing.T) {
+	t.Parallel()
+	m := startMock(t, "observed")
+	api, proxy := m.srv.APIURL(), m.srv.ProxyURL()
+	keys := []string{"--admin-api-key", fixtures.DefaultAdminAPIKey, "--user-api-key", fixtures.DefaultUserAPIKey}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"nothing listens at the API host", append([]string{"--api-host", closedURL(t)}, keys...),
+			"nothing answers at --api-host"},
+		{"the API host has no scheme", []string{"--api-host", strings.TrimPrefix(api, "http://"), "--api-proxy", proxy},
+			"--api-host " + strconv.Quote(strings.TrimPrefix(api, "http://")) + " is not an http:// or https:// URL"},
+		{"the API host is a host name and port", []string{"--api-host", "localhost:8080"},
+			`--api-host "localhost:8080" is not an http:// or https:// URL`},
+		{"the API proxy has no scheme", []string{"--api-host", api, "--api-proxy", strings.TrimPrefix(proxy, "http://")},
+			"--api-proxy " + strconv.Quote(strings.TrimPrefix(proxy, "http://")) + " is not an http:// or https:// URL"},
+		{"the external URL has no scheme", append([]string{"--api-host", api, "--api-proxy", proxy, "--external-url", "domino.example.com"}, keys...),
+			`--external-url "domino.example.com" is not an http:// or https:// URL`},
+		{"nothing listens at the API proxy", []string{"--api-host", api, "--api-proxy", closedURL(t)},
+			"nothing answers at --api-proxy"},
+		{"the project does not exist", []string{"--api-host", api, "--api-proxy", proxy, "--project", "admin/no-such-project"},
+			"--project admin/no-such-project does not exist"},
+		{"the administrator's key is refused", []string{"--api-host", api, "--api-proxy", proxy,
+			"--admin-api-key", "not-a-key", "--user-api-key", fixtures.DefaultUserAPIKey},
+			"the administrator's API key (--admin-api-key, DOMINO_USER_API_KEY) is refused"},
+		{"the administrator's key is a user's", []string{"--api-host", api, "--api-proxy", proxy,
+			"--admin-api-key", fixtures.DefaultUserAPIKey, "--user-api-key", fixtures.DefaultUserAPIKey},
+			"the administrator's API key (--admin-api-key, DOMINO_USER_API_KEY) is not an administrator's"},
+		{"the user's key is refused", []string{"--api-host", api, "--api-proxy", proxy,
+			"--admin-api-key", fixtures.DefaultAdminAPIKey, "--user-api-key", "not-a-key"},
+			"the non-admin user's API key (--user-api-key, DOMINO_NONADMIN_API_KEY) is refused"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := Main(context.Background(), append(c.args, "--tags", "@users"), &stdout, &stderr, noEnv)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2\n%s\n%s", code, stdout.String(), stderr.String())
+			}
+			if stdout.Len() > 0 || !strings.Contains(stderr.String(), c.want) || strings.Count(stderr.String(), "\n") > 2 {
+				t.Errorf("stdout %q, stderr %q: want nothing on stdout and one message containing %q", stdout.String(), stderr.String(), c.want)
+			}
+		})
+	}
 }
