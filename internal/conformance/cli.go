@@ -43,6 +43,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		featDir    = fs.String("features", "", "read .feature files from this directory instead of the built-in ones")
 		jobTimeout = fs.Duration("job-timeout", 10*time.Minute, "how long a job may take to complete")
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
+		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino, also run what cannot be undone (scenarios that move its clock), and without --api-proxy run without saving its state")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -93,6 +94,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	opt := Options{
 		Target: target, Profile: *prof, Tags: *tags, Scenarios: *name, Format: *format, Output: stdout,
 		Log: stderr, JobTimeout: *jobTimeout, Prefix: *prefix, NoColors: !isTerminal(stdout),
+		// A mock the runner did not start is someone's: leave it as found.
+		RestoreMock: !*useMock, AllowMockChanges: *allow,
 	}
 	if *featDir != "" {
 		opt.Features = os.DirFS(*featDir)
@@ -128,6 +131,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		fmt.Fprintln(human, note)
 	}
 	fmt.Fprintln(human, res.Summary())
+	if res.RestoreErr != nil {
+		fmt.Fprintf(stderr, "conformance: the mock is not as the run found it: %v\n", res.RestoreErr)
+		return 1
+	}
 	if !res.OK() {
 		return 1
 	}

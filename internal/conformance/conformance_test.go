@@ -139,7 +139,7 @@ func TestMainFailsWhenAScenarioFails(t *testing.T) {
 	srv := httptest.NewServer(rp)
 	defer srv.Close()
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"--api-host", srv.URL, "--tags", "@users"}, &stdout, &stderr, noEnv)
+	code := Main(context.Background(), []string{"--api-host", srv.URL, "--allow-mock-changes", "--tags", "@users"}, &stdout, &stderr, noEnv)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout.String(), stderr.String())
 	}
@@ -188,7 +188,7 @@ func TestMainExternalURL(t *testing.T) {
 		t.Errorf("with DOMINO_EXTERNAL_URL: exit %d\n%s", code, out)
 	}
 	// A mockdomino says its external URL in its health answer.
-	if code, out := run(open.URL, nil); code != 0 || !strings.Contains(out, "external URL "+m.srv.APIURL()) {
+	if code, out := run(open.URL, nil, "--allow-mock-changes"); code != 0 || !strings.Contains(out, "external URL "+m.srv.APIURL()) {
 		t.Errorf("a mock behind another address, without --external-url: exit %d, want 0 with the URL from /__mock/health\n%s", code, out)
 	}
 }

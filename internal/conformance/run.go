@@ -53,6 +53,17 @@ type Options struct {
 	NoColors bool
 	// TestingT, if set, runs each scenario as a subtest of it.
 	TestingT *testing.T
+	// RestoreMock: against a mockdomino, save its state (with its secrets,
+	// through the API proxy, which APIProxy must name) and its clock before
+	// the first scenario, and put them back after the last. For a mock the
+	// run does not own, such as a developer's. Whether or not it is set, a
+	// run against a mock sets the job lifecycle and clears the fault rules
+	// for its scenarios, and puts them back afterwards.
+	RestoreMock bool
+	// AllowMockChanges: with RestoreMock, also run the scenarios whose
+	// effect no restore undoes (@moves-clock: a mock's clock moves only
+	// forward), and, with no APIProxy, run without saving the state.
+	AllowMockChanges bool
 }
 
 // InferredTag marks the scenarios that check at least one behaviour the
@@ -71,6 +82,10 @@ type Result struct {
 	Duration time.Duration
 	// Status is godog's exit status: 0 when every run scenario passed.
 	Status int
+	// RestoreErr is what the run could not put back in the mock it ran
+	// against; nil when it left the mock as it found it (or the target is
+	// not a mock).
+	RestoreErr error
 }
 
 // Skip is a number of scenarios the target cannot run, and why.
@@ -129,6 +144,10 @@ type run struct {
 	tallyMu                        sync.Mutex
 	passed, failed, failedInferred int
 
+	// restoreMock and allowMockChanges are Options' RestoreMock and
+	// AllowMockChanges.
+	restoreMock, allowMockChanges bool
+
 	// active are the skip rules that apply to this target, in skipRules' order.
 	active  []Skip
 	records records
@@ -183,10 +202,16 @@ var skipRules = []skipRule{
 		}
 		return fmt.Sprintf("expect the strict profile; this run expects %q", r.profile.Name)
 	}},
+	{movesClockTag, func(r *run) string {
+		if !r.isMock || !r.restoreMock || r.allowMockChanges {
+			return ""
+		}
+		return "move the mock's clock forward, and nothing moves it back (--allow-mock-changes runs them, leaving the clock ahead)"
+	}},
 }
 
 // Run runs the selected scenarios against the target and counts the outcomes.
-func Run(ctx context.Context, opt Options) (Result, error) {
+func Run(ctx context.Context, opt Options) (res Result, err error) {
 	start := time.Now()
 	p, err := profile.Load(opt.Profile)
 	if err != nil {
@@ -203,6 +228,9 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		prefix:     opt.Prefix,
 		jobTimeout: opt.JobTimeout,
 		log:        opt.Log,
+
+		restoreMock:      opt.RestoreMock,
+		allowMockChanges: opt.AllowMockChanges,
 	}
 	if r.target.Project == "" {
 		r.target.Project = DefaultProject
@@ -248,7 +276,7 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	// run, and count them as skipped. A machine format lists them as skipped
 	// scenarios (the Before hook skips them); a human one leaves them out and
 	// the summary says why.
-	res := Result{IsMock: r.isMock}
+	res = Result{IsMock: r.isMock}
 	var pickles []*messages.Pickle
 	if err := eachPickle(fsys, paths, selected, func(pk *messages.Pickle, _ int64) { pickles = append(pickles, pk) }); err != nil {
 		return Result{}, err
@@ -258,6 +286,13 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	}
 	if err := r.preflight(ctx); err != nil {
 		return Result{}, err
+	}
+	if r.isMock {
+		keeper, err := r.prepareMock(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		defer func() { res.RestoreErr = keeper.restore(ctx, r.warnf) }()
 	}
 	if r.records.features, err = featureNames(fsys, paths); err != nil {
 		return Result{}, err

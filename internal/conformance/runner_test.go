@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,9 @@ import (
 	"strings"
 	"testing"
 
+	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/mockdomino/mockdomino/features"
 	"github.com/mockdomino/mockdomino/fixtures"
 )
 
@@ -406,5 +410,186 @@ func TestMainChecksItsSetUp(t *testing.T) {
 				t.Errorf("stdout %q, stderr %q: want nothing on stdout and one message containing %q", stdout.String(), stderr.String(), c.want)
 			}
 		})
+	}
+}
+
+// control calls one of a mock's control routes through its proxy (which
+// needs no credentials) and returns the answer's body.
+func control(t *testing.T, m *Mock, method, path, body string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(method, m.srv.ProxyURL()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
+	}
+	return data
+}
+
+// mockReadings is what a developer's mock holds that a run could change.
+type mockReadings struct {
+	clock, lifecycle, faults, state string
+}
+
+func readMock(t *testing.T, m *Mock) mockReadings {
+	t.Helper()
+	var clock struct{ Offset string }
+	if err := json.Unmarshal(control(t, m, "GET", "/__mock/clock", ""), &clock); err != nil {
+		t.Fatal(err)
+	}
+	// A rule put back is a new rule: its id and its count of fired requests
+	// are new; what it matches, does and has left to do are what count.
+	var faults []map[string]any
+	if err := json.Unmarshal(control(t, m, "GET", "/__mock/faults", ""), &faults); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range faults {
+		if times, _ := f["times"].(float64); times > 0 {
+			fired, _ := f["fired"].(float64)
+			f["times"] = times - fired
+		}
+		delete(f, "id")
+		delete(f, "fired")
+	}
+	fj, _ := json.Marshal(faults)
+	return mockReadings{
+		clock:     clock.Offset,
+		lifecycle: string(control(t, m, "GET", "/__mock/jobs/lifecycle", "")),
+		faults:    string(fj),
+		state:     string(control(t, m, "GET", "/__mock/state?secrets=true", "")),
+	}
+}
+
+// developersMock is a mock as a developer may have left it: jobs held until
+// advanced (as the README teaches), a fault rule on account creation, the
+// clock moved on, and an account of their own.
+func developersMock(t *testing.T) *Mock {
+	t.Helper()
+	m := startMock(t, "observed")
+	control(t, m, "POST", "/v4/serviceAccounts", `{"username":"my-own-bot","email":"my-own-bot@example.com"}`)
+	control(t, m, "PUT", "/__mock/jobs/lifecycle", `{"mode":"manual"}`)
+	control(t, m, "POST", "/__mock/faults", `{"match":{"method":"POST","route":"/v4/serviceAccounts"},"effect":{"status":503,"message":"try again"},"times":2}`)
+	control(t, m, "POST", "/__mock/faults", `{"match":{"pathPrefix":"/v4/jobs"},"effect":{"delay":"1ms"}}`)
+	control(t, m, "POST", "/__mock/clock", `{"advance":"1h"}`)
+	return m
+}
+
+// TestRunAgainstAMockLeavesItAsFound: against a running mock, the runner
+// sets what its scenarios need (jobs that complete, no faults) whatever the
+// mock was left with, and puts back its clock, job lifecycle, faults and
+// state. The scenarios that move the clock, which no restore can move back
+// today, run only with --allow-mock-changes, which says so.
+func TestRunAgainstAMockLeavesItAsFound(t *testing.T) {
+	t.Parallel()
+	for _, allow := range []bool{false, true} {
+		t.Run(fmt.Sprintf("allow-mock-changes=%v", allow), func(t *testing.T) {
+			t.Parallel()
+			m := developersMock(t)
+			before := readMock(t, m)
+			args := []string{"--api-host", m.srv.APIURL(), "--api-proxy", m.srv.ProxyURL(), "--tags", "@jobs,@tokens", "--job-timeout", "2s"}
+			if allow {
+				args = append(args, "--allow-mock-changes")
+			}
+			var stdout, stderr bytes.Buffer
+			code := Main(context.Background(), args, &stdout, &stderr, noEnv)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+			}
+			after := readMock(t, m)
+			if after.lifecycle != before.lifecycle {
+				t.Errorf("job lifecycle %s, was %s", after.lifecycle, before.lifecycle)
+			}
+			if after.faults != before.faults {
+				t.Errorf("faults %s, were %s", after.faults, before.faults)
+			}
+			if allow && after.clock != before.clock {
+				// The clock is in the state document too; checked below.
+				offset := regexp.MustCompile(`"clockOffset":"[^"]*"`)
+				before.state = offset.ReplaceAllString(before.state, "")
+				after.state = offset.ReplaceAllString(after.state, "")
+			}
+			if after.state != before.state {
+				i := 0
+				for i < len(before.state) && i < len(after.state) && before.state[i] == after.state[i] {
+					i++
+				}
+				from := max(i-300, 0)
+				t.Errorf("the state differs from the one the run found, at byte %d:\nbefore …%.600s\nafter  …%.600s", i, before.state[from:], after.state[from:])
+			}
+			moved := regexp.MustCompile(`skipped 2 @moves-clock scenario\(s\): they move the mock's clock`)
+			switch {
+			case !allow && after.clock != before.clock:
+				t.Errorf("clock offset %s, was %s", after.clock, before.clock)
+			case !allow && !moved.MatchString(stdout.String()):
+				t.Errorf("the output does not say why the clock-moving scenarios were skipped:\n%s", stdout.String())
+			case allow && after.clock != before.clock && !strings.Contains(stderr.String(), "the mock's clock stays "):
+				// Until a state import can move the clock back, the run says
+				// that the clock stays ahead.
+				t.Errorf("clock offset %s, was %s, and the run does not say so:\n%s", after.clock, before.clock, stderr.String())
+			case allow && strings.Contains(stdout.String(), "@moves-clock"):
+				t.Errorf("with --allow-mock-changes the clock-moving scenarios were skipped:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+// TestJobTimeoutIsNamed: against a real Domino (the runner sees no
+// /__mock/ routes) a job that does not finish fails its scenario with its
+// last status and the time waited, and names --job-timeout.
+func TestJobTimeoutIsNamed(t *testing.T) {
+	t.Parallel()
+	m := startMock(t, "observed")
+	control(t, m, "PUT", "/__mock/jobs/lifecycle", `{"mode":"manual"}`)
+	u, _ := url.Parse(m.srv.APIURL())
+	rp := httputil.NewSingleHostReverseProxy(u)
+	hidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/__mock/") {
+			http.NotFound(w, r)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer hidden.Close()
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"--api-host", hidden.URL, "--admin-api-key", fixtures.DefaultAdminAPIKey,
+		"--tags", "@jobs", "--name", "starts a job through the public API", "--job-timeout", "300ms"}, &stdout, &stderr, noEnv)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	want := regexp.MustCompile(`the job \w+ is still Queued after [0-9.]+m?s \(--job-timeout 300ms\)`)
+	if !want.MatchString(stdout.String()) {
+		t.Errorf("the failure does not give the job's last status, the time waited and --job-timeout:\n%s", stdout.String())
+	}
+}
+
+// TestClockMovingScenariosAreTagged: the runner knows the scenarios that
+// move a mock's clock by their tag, so every one must have it.
+func TestClockMovingScenariosAreTagged(t *testing.T) {
+	n := 0
+	err := eachPickle(features.FS, []string{"."}, "", func(pk *messages.Pickle, _ int64) {
+		moves := false
+		for _, st := range pk.Steps {
+			moves = moves || strings.Contains(st.Text, "the mock's clock moves forward")
+		}
+		if moves {
+			n++
+		}
+		if moves != hasTag(pk.Tags, movesClockTag) {
+			t.Errorf("%s %q: moves the clock: %v, tagged %s: %v", pk.Uri, pk.Name, moves, movesClockTag, !moves)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Error("no scenario moves the clock: the step's text has changed")
 	}
 }
