@@ -113,7 +113,7 @@ Feature: Scheduled jobs
     Then the project "ticks" has a job running "tick.py", started by the administrator
 
   # documented: "Pause schedule ... prevents the Jobs from executing on the specified schedule"
-  @mock-only
+  @mock-only @moves-clock
   Scenario: A paused scheduled job starts no job
     Given a project "ticks"
     And the administrator has scheduled "tick.py" in the project "ticks" on "0 * * * * ?", paused
@@ -121,7 +121,7 @@ Feature: Scheduled jobs
     Then the project "ticks" has no job running "tick.py"
 
   # inferred: each firing starts one job, submitted at the time the schedule names
-  @mock-only @inferred
+  @mock-only @inferred @moves-clock
   Scenario: A scheduled job starts one job per firing, each submitted at its scheduled time
     Given a project "ticks"
     And the administrator has scheduled "tick.py" in the project "ticks" on "0 * * * * ?"
@@ -129,7 +129,7 @@ Feature: Scheduled jobs
     Then the project "ticks" has a job running "tick.py" for each minute begun since it was scheduled, each submitted at the start of its minute
 
   # documented: "Run sequentially will cause the scheduler to always wait for the last Job it started to complete"
-  @mock-only
+  @mock-only @moves-clock
   Scenario: A scheduled job that runs sequentially waits for its last job
     Given the mock holds each job at each stage until it is advanced
     And a project "ticks"

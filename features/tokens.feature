@@ -281,13 +281,13 @@ Feature: Service-account tokens
       | /v4            |
       | the public API |
 
-  @mock-only
+  @mock-only @moves-clock
   Scenario: A token works until the day it expires
     Given a service account "ci-bot" with a token "deploy"
     When the mock's clock moves forward by 119 days
     Then the token "deploy" authenticates as "ci-bot"
 
-  @mock-only
+  @mock-only @moves-clock
   Scenario: An expired token is refused
     Given a service account "ci-bot" with a token "deploy"
     When the mock's clock moves forward by 121 days

@@ -16,7 +16,8 @@ import (
 // Main is the conformance runner's command line; cmd/conformance is a thin
 // shell around it. It returns the exit status: 0 when every scenario that
 // ran passed, 1 when one failed, 2 when the run could not start. The last
-// line it writes to stdout is the summary "N passed, N failed[, N skipped]";
+// line it writes to stdout (to stderr when stdout holds a JUnit or Cucumber
+// report) is the summary "N passed, N failed[, N skipped]";
 // when failed scenarios are tagged @inferred, the line before it says how
 // many (Result.InferredNote).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -44,6 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		featDir    = fs.String("features", "", "read .feature files from this directory instead of the built-in ones")
 		jobTimeout = fs.Duration("job-timeout", 10*time.Minute, "how long a job may take to complete")
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
+		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino, also run what cannot be undone (scenarios that move its clock), and without --api-proxy run without saving its state")
 	)
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -107,6 +109,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	opt := Options{
 		Target: target, Profile: *prof, Tags: *tags, Scenarios: *name, Format: *format, Output: stdout,
 		Log: stderr, JobTimeout: *jobTimeout, Prefix: *prefix, NoColors: !isTerminal(stdout),
+		// A mock the runner did not start is someone's: leave it as found.
+		RestoreMock: !*useMock, AllowMockChanges: *allow,
 	}
 	if *featDir != "" {
 		opt.Features = os.DirFS(*featDir)
@@ -127,15 +131,25 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		fmt.Fprintf(stderr, "conformance: %v\n", err)
 		return 2
 	}
-	fmt.Fprintln(stdout)
+	// A JUnit or Cucumber report on stdout is that document alone, for a
+	// tool to read; the lines for people then go to stderr.
+	human := stdout
+	if machineFormat(*format) && *output == "" {
+		human = stderr
+	}
+	fmt.Fprintln(human)
 	for _, s := range res.Skips {
-		fmt.Fprintf(stdout, "skipped %d %s scenario(s): they %s\n", s.Count, s.Tag, s.Reason)
+		fmt.Fprintf(human, "skipped %d %s scenario(s): they %s\n", s.Count, s.Tag, s.Reason)
 	}
-	fmt.Fprintf(stdout, "finished in %s\n", res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(human, "finished in %s\n", res.Duration.Round(time.Millisecond))
 	if note := res.InferredNote(); note != "" {
-		fmt.Fprintln(stdout, note)
+		fmt.Fprintln(human, note)
 	}
-	fmt.Fprintln(stdout, res.Summary())
+	fmt.Fprintln(human, res.Summary())
+	if res.RestoreErr != nil {
+		fmt.Fprintf(stderr, "conformance: the mock is not as the run found it: %v\n", res.RestoreErr)
+		return 1
+	}
 	if !res.OK() {
 		return 1
 	}

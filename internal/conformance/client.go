@@ -63,6 +63,14 @@ type FileBytes []byte
 // Do sends one request. body is nil (no body), []byte (sent as is, as JSON),
 // url.Values (sent as a form), FileBytes, or any value to encode as JSON.
 func (c *Client) Do(ctx context.Context, method, path string, cred Credential, body any) (*Response, error) {
+	return c.do(ctx, method, path, cred, body, maxAnswerBytes)
+}
+
+// maxAnswerBytes bounds the answers the scenarios read.
+const maxAnswerBytes = 16 << 20
+
+// do is Do with a bound on the answer's size; a longer answer is an error.
+func (c *Client) do(ctx context.Context, method, path string, cred Credential, body any, limit int64) (*Response, error) {
 	base := c.target.APIHost
 	if cred.viaProxy {
 		if c.target.APIProxy == "" {
@@ -113,9 +121,12 @@ func (c *Client) Do(ctx context.Context, method, path string, cred Credential, b
 		return nil, fmt.Errorf("%s %s as %s: %w", method, path, cred, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s as %s: reading the answer: %w", method, path, cred, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s %s as %s: the answer is longer than %d bytes", method, path, cred, limit)
 	}
 	return &Response{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }

@@ -79,7 +79,8 @@ func lastLine(s string) string {
 }
 
 // TestMainWithMock runs the command line with --mock in every format and
-// checks the exit status and that the last line is the summary.
+// checks the exit status and that the last line is the summary (of stdout,
+// or of stderr when stdout holds a JUnit or Cucumber report).
 func TestMainWithMock(t *testing.T) {
 	t.Parallel()
 	for _, format := range []string{"pretty", "progress", "junit", "cucumber"} {
@@ -90,7 +91,13 @@ func TestMainWithMock(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 			}
-			if last := lastLine(stdout.String()); !summaryRE.MatchString(last) {
+			// A machine format's stdout is the report alone; the summary is
+			// then the last line of stderr.
+			human := stdout.String()
+			if machineFormat(format) {
+				human = stderr.String()
+			}
+			if last := lastLine(human); !summaryRE.MatchString(last) {
 				t.Errorf("last line %q is not the summary", last)
 			}
 		})
@@ -132,7 +139,7 @@ func TestMainFailsWhenAScenarioFails(t *testing.T) {
 	srv := httptest.NewServer(rp)
 	defer srv.Close()
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"--api-host", srv.URL, "--tags", "@users"}, &stdout, &stderr, noEnv)
+	code := Main(context.Background(), []string{"--api-host", srv.URL, "--allow-mock-changes", "--tags", "@users"}, &stdout, &stderr, noEnv)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout.String(), stderr.String())
 	}
@@ -181,7 +188,7 @@ func TestMainExternalURL(t *testing.T) {
 		t.Errorf("with DOMINO_EXTERNAL_URL: exit %d\n%s", code, out)
 	}
 	// A mockdomino says its external URL in its health answer.
-	if code, out := run(open.URL, nil); code != 0 || !strings.Contains(out, "external URL "+m.srv.APIURL()) {
+	if code, out := run(open.URL, nil, "--allow-mock-changes"); code != 0 || !strings.Contains(out, "external URL "+m.srv.APIURL()) {
 		t.Errorf("a mock behind another address, without --external-url: exit %d, want 0 with the URL from /__mock/health\n%s", code, out)
 	}
 }

@@ -86,7 +86,8 @@ func TestMainNamesInferredFailures(t *testing.T) {
 			}}
 			host := newBreaker(rule, m.Target()).serve(t, m.srv.APIURL(), true)
 			var stdout, stderr bytes.Buffer
-			code := Main(context.Background(), append([]string{"--api-host", host}, c.args...), &stdout, &stderr, noEnv)
+			// The mock is the test's: no proxy to save its state through.
+			code := Main(context.Background(), append([]string{"--api-host", host, "--allow-mock-changes"}, c.args...), &stdout, &stderr, noEnv)
 			out := stdout.String()
 			if code != c.code {
 				t.Fatalf("exit %d, want %d\n%s\n%s", code, c.code, out, stderr.String())

@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,17 @@ type Options struct {
 	NoColors bool
 	// TestingT, if set, runs each scenario as a subtest of it.
 	TestingT *testing.T
+	// RestoreMock: against a mockdomino, save its state (with its secrets,
+	// through the API proxy, which APIProxy must name) and its clock before
+	// the first scenario, and put them back after the last. For a mock the
+	// run does not own, such as a developer's. Whether or not it is set, a
+	// run against a mock sets the job lifecycle and clears the fault rules
+	// for its scenarios, and puts them back afterwards.
+	RestoreMock bool
+	// AllowMockChanges: with RestoreMock, also run the scenarios whose
+	// effect no restore undoes (@moves-clock: a mock's clock moves only
+	// forward), and, with no APIProxy, run without saving the state.
+	AllowMockChanges bool
 }
 
 // InferredTag marks the scenarios that check at least one behaviour the
@@ -70,6 +82,10 @@ type Result struct {
 	Duration time.Duration
 	// Status is godog's exit status: 0 when every run scenario passed.
 	Status int
+	// RestoreErr is what the run could not put back in the mock it ran
+	// against; nil when it left the mock as it found it (or the target is
+	// not a mock).
+	RestoreErr error
 }
 
 // Skip is a number of scenarios the target cannot run, and why.
@@ -127,6 +143,14 @@ type run struct {
 
 	tallyMu                        sync.Mutex
 	passed, failed, failedInferred int
+
+	// restoreMock and allowMockChanges are Options' RestoreMock and
+	// AllowMockChanges.
+	restoreMock, allowMockChanges bool
+
+	// active are the skip rules that apply to this target, in skipRules' order.
+	active  []Skip
+	records records
 }
 
 func (r *run) warnf(format string, args ...any) {
@@ -178,10 +202,16 @@ var skipRules = []skipRule{
 		}
 		return fmt.Sprintf("expect the strict profile; this run expects %q", r.profile.Name)
 	}},
+	{movesClockTag, func(r *run) string {
+		if !r.isMock || !r.restoreMock || r.allowMockChanges {
+			return ""
+		}
+		return "move the mock's clock forward, and nothing moves it back (--allow-mock-changes runs them, leaving the clock ahead)"
+	}},
 }
 
 // Run runs the selected scenarios against the target and counts the outcomes.
-func Run(ctx context.Context, opt Options) (Result, error) {
+func Run(ctx context.Context, opt Options) (res Result, err error) {
 	start := time.Now()
 	p, err := profile.Load(opt.Profile)
 	if err != nil {
@@ -198,6 +228,9 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		prefix:     opt.Prefix,
 		jobTimeout: opt.JobTimeout,
 		log:        opt.Log,
+
+		restoreMock:      opt.RestoreMock,
+		allowMockChanges: opt.AllowMockChanges,
 	}
 	if r.target.Project == "" {
 		r.target.Project = DefaultProject
@@ -229,29 +262,53 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		output = io.Discard
 	}
 
+	selected, err := selectTags(fsys, opt.Tags)
+	if err != nil {
+		return Result{}, err
+	}
 	if opt.Scenarios != "" {
-		if paths, err = scenarioPaths(fsys, opt.Tags, opt.Scenarios); err != nil {
+		if paths, err = scenarioPaths(fsys, selected, opt.Scenarios); err != nil {
 			return Result{}, err
 		}
 	}
 
 	// Decide, from the tags alone, which selected scenarios the target cannot
-	// run; leave them out of the run and count them as skipped.
-	res := Result{IsMock: r.isMock}
+	// run, and count them as skipped. A machine format lists them as skipped
+	// scenarios (the Before hook skips them); a human one leaves them out and
+	// the summary says why.
+	res = Result{IsMock: r.isMock}
 	var pickles []*messages.Pickle
-	if err := eachPickle(fsys, paths, opt.Tags, func(pk *messages.Pickle, _ int64) { pickles = append(pickles, pk) }); err != nil {
+	if err := eachPickle(fsys, paths, selected, func(pk *messages.Pickle, _ int64) { pickles = append(pickles, pk) }); err != nil {
+		return Result{}, err
+	}
+	if len(pickles) == 0 {
+		return Result{}, fmt.Errorf("the tags %q select no scenario", opt.Tags)
+	}
+	if err := r.preflight(ctx); err != nil {
+		return Result{}, err
+	}
+	if r.isMock {
+		keeper, err := r.prepareMock(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		defer func() { res.RestoreErr = keeper.restore(ctx, r.warnf) }()
+	}
+	if r.records.features, err = featureNames(fsys, paths); err != nil {
 		return Result{}, err
 	}
 	tags := []string{}
-	if strings.TrimSpace(opt.Tags) != "" {
-		tags = append(tags, opt.Tags)
+	if selected != "" {
+		tags = append(tags, selected)
 	}
 	for _, rule := range skipRules {
 		reason := rule.reason(r)
 		if reason == "" {
 			continue
 		}
-		tags = append(tags, "~"+rule.tag)
+		if !machineFormat(format) {
+			tags = append(tags, "~"+rule.tag)
+		}
 		n := 0
 		for _, pk := range pickles {
 			if hasTag(pk.Tags, rule.tag) && !skippedEarlier(pk.Tags, res.Skips) {
@@ -262,14 +319,21 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 			res.Skips = append(res.Skips, Skip{Tag: rule.tag, Reason: reason, Count: n})
 			res.Skipped += n
 		}
+		r.active = append(r.active, Skip{Tag: rule.tag, Reason: reason})
 	}
 
+	// JUnit is written from the run's records once it ends; godog's own
+	// output is then not wanted.
+	godogFormat, godogOutput := format, output
+	if format == "junit" {
+		godogFormat, godogOutput = "progress", io.Discard
+	}
 	suite := godog.TestSuite{
-		Name:                "domino-conformance",
+		Name:                suiteName,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) { initScenario(sc, r) },
 		Options: &godog.Options{
-			Format:   format,
-			Output:   output,
+			Format:   godogFormat,
+			Output:   godogOutput,
 			FS:       fsys,
 			Paths:    paths,
 			Tags:     strings.Join(tags, " && "),
@@ -283,8 +347,16 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	res.Status = suite.Run()
 	res.Passed, res.Failed, res.FailedInferred = r.passed, r.failed, r.failedInferred
 	res.Duration = time.Since(start)
+	if format == "junit" {
+		if err := writeJUnit(output, suiteName, r.records.list, res.Duration); err != nil {
+			return res, fmt.Errorf("writing the JUnit report: %w", err)
+		}
+	}
 	return res, nil
 }
+
+// suiteName names the run in its reports.
+const suiteName = "domino-conformance"
 
 // eachPickle calls f for every scenario (one per example row of an
 // outline) that the paths and tags select, with the line of its scenario.
@@ -304,6 +376,44 @@ func eachPickle(fsys fs.FS, paths []string, tags string, f func(pk *messages.Pic
 		}
 	}
 	return nil
+}
+
+// selectTags checks a tag expression in godog's or Cucumber's syntax and
+// gives it in godog's. Naming a tag that no scenario has is an error: it is
+// a typo, and would select nothing, or (negated) everything.
+func selectTags(fsys fs.FS, expr string) (string, error) {
+	selected, named, err := godogTagExpression(expr)
+	if err != nil || len(named) == 0 {
+		return selected, err
+	}
+	known := map[string]bool{}
+	if err := eachPickle(fsys, []string{"."}, "", func(pk *messages.Pickle, _ int64) {
+		for _, t := range pk.Tags {
+			known[t.Name] = true
+		}
+	}); err != nil {
+		return "", err
+	}
+	var unknown []string
+	for _, t := range named {
+		if !known[t] {
+			unknown = append(unknown, t)
+		}
+	}
+	if len(unknown) == 0 {
+		return selected, nil
+	}
+	all := make([]string, 0, len(known))
+	for t := range known {
+		all = append(all, t)
+	}
+	sort.Strings(all)
+	noun := "tag"
+	if len(unknown) > 1 {
+		noun = "tags"
+	}
+	return "", fmt.Errorf("tag expression %q: no scenario has the %s %s (the scenarios' tags: %s)",
+		expr, noun, strings.Join(unknown, ", "), strings.Join(all, " "))
 }
 
 // scenarioPaths turns a name pattern into godog paths "file:line", one for
@@ -352,15 +462,20 @@ func skippedEarlier(tags []*messages.PickleTag, skips []Skip) bool {
 // initScenario makes the scenario's world and registers every step on it.
 func initScenario(sc *godog.ScenarioContext, r *run) {
 	w := newWorld(r)
+	recordHooks(sc, r, w)
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		w.cleanUp(ctx)
+		r.records.end(w.record, err)
 		r.tallyMu.Lock()
-		if err != nil && !errors.Is(err, godog.ErrSkip) {
+		switch {
+		case w.record != nil && w.record.skip != "":
+			// counted with the skips before the run
+		case err != nil && !errors.Is(err, godog.ErrSkip):
 			r.failed++
 			if hasTag(s.Tags, InferredTag) {
 				r.failedInferred++
 			}
-		} else {
+		default:
 			r.passed++
 		}
 		r.tallyMu.Unlock()

@@ -336,7 +336,8 @@ func (w *world) jobStatus(ctx context.Context) (obj, error) {
 
 // awaitJob polls the job until it completes or the run's job timeout passes.
 func (w *world) awaitJob(ctx context.Context) (obj, error) {
-	deadline := time.Now().Add(w.run.jobTimeout)
+	start := time.Now()
+	deadline := start.Add(w.run.jobTimeout)
 	wait := 20 * time.Millisecond
 	for {
 		st, err := w.jobStatus(ctx)
@@ -349,12 +350,14 @@ func (w *world) awaitJob(ctx context.Context) (obj, error) {
 			return st, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("the job has not completed after %s: %v", w.run.jobTimeout, map[string]any(st))
+			status, _ := st.str("executionStatus")
+			return nil, fmt.Errorf("the job %s is still %s after %s (--job-timeout %s): its last status is %v",
+				w.job.id, status, time.Since(start).Round(time.Millisecond), w.run.jobTimeout, map[string]any(st))
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(wait):
+		case <-time.After(min(wait, time.Until(deadline)+time.Millisecond)):
 		}
 		if wait < 5*time.Second {
 			wait *= 2

@@ -36,6 +36,7 @@ type world struct {
 	accessToken string    // from the proxy's /access-token
 
 	cleanups []cleanup
+	record   *scenarioRecord // what the report says of the scenario
 }
 
 type account struct {

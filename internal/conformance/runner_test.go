@@ -1,0 +1,600 @@
+package conformance
+
+// Tests of the runner itself, as a CI job uses it (issue 12): what it writes
+// where, which tag expressions it takes, how it checks its set-up, what it
+// leaves in a mock, and how it stops.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/mockdomino/mockdomino/features"
+	"github.com/mockdomino/mockdomino/fixtures"
+)
+
+// summaryCounts reads "N passed, N failed[, N skipped]".
+func summaryCounts(t *testing.T, line string) (passed, failed, skipped int) {
+	t.Helper()
+	m := regexp.MustCompile(`^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("%q is not the summary", line)
+	}
+	passed, _ = strconv.Atoi(m[1])
+	failed, _ = strconv.Atoi(m[2])
+	if m[3] != "" {
+		skipped, _ = strconv.Atoi(m[3])
+	}
+	return passed, failed, skipped
+}
+
+// junitReport is the part of a JUnit XML report CI tools read.
+type junitReport struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	Skipped  int      `xml:"skipped,attr"`
+	Suites   []struct {
+		Name     string `xml:"name,attr"`
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Skipped  int    `xml:"skipped,attr"`
+		Cases    []struct {
+			Name    string `xml:"name,attr"`
+			Failure *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"failure"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+// parseJUnit decodes a whole JUnit document: one root element and nothing
+// after it but white space.
+func parseJUnit(data []byte) (junitReport, error) {
+	var r junitReport
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&r); err != nil {
+		return r, err
+	}
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		return r, fmt.Errorf("content after the root element: %q", rest)
+	}
+	return r, nil
+}
+
+// cucumberReport is the part of a Cucumber JSON report CI tools read.
+type cucumberReport []struct {
+	Name     string `json:"name"`
+	Elements []struct {
+		Name  string `json:"name"`
+		Type  string `json:"type"`
+		Steps []struct {
+			Result struct {
+				Status string `json:"status"`
+			} `json:"result"`
+		} `json:"steps"`
+	} `json:"elements"`
+}
+
+// TestMachineFormatsOnStdout: --format junit or cucumber on stdout is that
+// document alone, which encoding/xml and encoding/json parse whole; the
+// summary goes to stderr; and the report counts what the summary counts,
+// the scenarios the runner skipped included.
+func TestMachineFormatsOnStdout(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"junit", "cucumber"} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			// The observed profile skips the @strict outline (2 runs).
+			code := Main(context.Background(), []string{"--mock", "--tags", "@tokens", "--format", format}, &stdout, &stderr, noEnv)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+			}
+			passed, failed, skipped := summaryCounts(t, lastLine(stderr.String()))
+			if skipped == 0 {
+				t.Fatalf("nothing was skipped, so the test proves nothing: %s", stderr.String())
+			}
+			switch format {
+			case "junit":
+				r, err := parseJUnit(stdout.Bytes())
+				if err != nil {
+					t.Fatalf("stdout is not one JUnit XML document: %v\n%s", err, stdout.String())
+				}
+				if r.Tests != passed+failed+skipped || r.Failures != failed || r.Skipped != skipped {
+					t.Errorf("report: tests=%d failures=%d skipped=%d; summary: %d passed, %d failed, %d skipped",
+						r.Tests, r.Failures, r.Skipped, passed, failed, skipped)
+				}
+				cases, skippedCases, suiteSkipped := 0, 0, 0
+				for _, s := range r.Suites {
+					suiteSkipped += s.Skipped
+					for _, c := range s.Cases {
+						cases++
+						if c.Skipped != nil {
+							skippedCases++
+							if !strings.Contains(c.Skipped.Message, "strict profile") {
+								t.Errorf("test case %q is skipped with %q, want the reason", c.Name, c.Skipped.Message)
+							}
+						}
+					}
+				}
+				if cases != r.Tests || skippedCases != skipped || suiteSkipped != skipped {
+					t.Errorf("%d test cases, %d of them skipped, suites' skipped add up to %d; want %d, %d, %d",
+						cases, skippedCases, suiteSkipped, r.Tests, skipped, skipped)
+				}
+			case "cucumber":
+				var r cucumberReport
+				if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+					t.Fatalf("stdout is not one Cucumber JSON document: %v\n%s", err, stdout.String())
+				}
+				scenarios, allSkipped := 0, 0
+				for _, f := range r {
+					for _, e := range f.Elements {
+						if e.Type != "scenario" {
+							continue
+						}
+						scenarios++
+						skippedSteps := 0
+						for _, s := range e.Steps {
+							if s.Result.Status == "skipped" {
+								skippedSteps++
+							}
+						}
+						if skippedSteps == len(e.Steps) {
+							allSkipped++
+						}
+					}
+				}
+				if scenarios != passed+failed+skipped || allSkipped != skipped {
+					t.Errorf("report: %d scenarios, %d of them skipped; summary: %d passed, %d failed, %d skipped",
+						scenarios, allSkipped, passed, failed, skipped)
+				}
+			}
+		})
+	}
+}
+
+// TestJUnitCountsFailures: a failed scenario is a test case with a failure
+// that names its step, and the report's counts are the summary's.
+func TestJUnitCountsFailures(t *testing.T) {
+	t.Parallel()
+	m := startMock(t, "observed")
+	u, _ := url.Parse(m.srv.APIURL())
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(r *http.Response) error {
+		if strings.HasPrefix(r.Request.Header.Get("Authorization"), "Bearer ") {
+			r.StatusCode = http.StatusUnauthorized
+		}
+		return nil
+	}
+	srv := httptest.NewServer(rp)
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"--api-host", srv.URL, "--api-proxy", m.srv.ProxyURL(), "--tags", "@users", "--format", "junit"}, &stdout, &stderr, noEnv)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	passed, failed, skipped := summaryCounts(t, lastLine(stderr.String()))
+	r, err := parseJUnit(stdout.Bytes())
+	if err != nil {
+		t.Fatalf("stdout is not one JUnit XML document: %v\n%s", err, stdout.String())
+	}
+	if failed == 0 || r.Failures != failed || r.Tests != passed+failed+skipped {
+		t.Fatalf("report: tests=%d failures=%d; summary: %d passed, %d failed, %d skipped", r.Tests, r.Failures, passed, failed, skipped)
+	}
+	for _, s := range r.Suites {
+		for _, c := range s.Cases {
+			if c.Failure != nil && !strings.HasPrefix(c.Failure.Message, "Step ") {
+				t.Errorf("test case %q fails with %q, which names no step", c.Name, c.Failure.Message)
+			}
+		}
+	}
+}
+
+// TestMainTagExpressions: godog's and Cucumber's tag syntax both select
+// scenarios; a selection of nothing, a tag no scenario has and a malformed
+// expression are usage errors (exit 2) that say what is wrong, never a panic.
+func TestMainTagExpressions(t *testing.T) {
+	t.Parallel()
+	run := func(t *testing.T, tags string) (code int, stdout, stderr string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("--tags %q panics: %v", tags, p)
+			}
+		}()
+		code = Main(context.Background(), []string{"--mock", "--tags", tags}, &out, &errOut, noEnv)
+		return code, out.String(), errOut.String()
+	}
+	for _, c := range []struct {
+		tags string
+		code int
+		same string // for 0: the godog expression that selects the same scenarios
+		want string // for 2: in stderr
+	}{
+		{tags: "@jwt && ~@inferred", code: 0},
+		{tags: "@jwt and not @inferred", code: 0, same: "@jwt && ~@inferred"},
+		{tags: "(@jwt or @users) and not @inferred", code: 0, same: "@jwt,@users && ~@inferred"},
+		{tags: "not @inferred and @jwt", code: 0, same: "@jwt && ~@inferred"},
+		{tags: "@tokenz", code: 2, want: "no scenario has the tag @tokenz"},
+		{tags: "@jwt && ~@inferd", code: 2, want: "no scenario has the tag @inferd"},
+		{tags: "@jwt and @tokens", code: 2, want: "select no scenario"},
+		{tags: "~@inferred &&", code: 2, want: "a tag"},
+		{tags: "@jwt and", code: 2, want: "a tag"},
+		{tags: "(@jwt or @users", code: 2, want: ")"},
+		{tags: "@jwt or @users)", code: 2, want: ")"},
+		{tags: "jwt", code: 2, want: "start with @"},
+		{tags: "@jwt @users", code: 2, want: "@users"},
+	} {
+		t.Run(c.tags, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := run(t, c.tags)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, c.code, stdout, stderr)
+			}
+			switch {
+			case c.code == 2:
+				if !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
+					t.Errorf("stderr %q: want one message containing %q", stderr, c.want)
+				}
+			case c.same != "":
+				passed, _, _ := summaryCounts(t, lastLine(stdout))
+				_, same, _ := run(t, c.same)
+				if want, _, _ := summaryCounts(t, lastLine(same)); passed != want || passed == 0 {
+					t.Errorf("%d passed; %q passes %d", passed, c.same, want)
+				}
+			}
+		})
+	}
+}
+
+// TestTagExpressions: both syntaxes, and mixtures, in godog's form; every
+// malformed expression is an error, never a panic.
+func TestTagExpressions(t *testing.T) {
+	for _, c := range []struct{ in, godog, err string }{
+		{"", "", ""},
+		{"   ", "", ""},
+		{"@a", "@a", ""},
+		{"~@a", "~@a", ""},
+		{"@a && ~@b", "@a && ~@b", ""},
+		{"@a,@b && @c", "@a,@b && @c", ""},
+		{"@a && @b,@c", "@a && @b,@c", ""},
+		{"@a and not @b", "@a && ~@b", ""},
+		{"not @a and @b", "~@a && @b", ""},
+		{"@a or @b and @c", "@a,@b && @a,@c", ""},
+		{"(@a or @b) and @c", "@a,@b && @c", ""},
+		{"not (@a or @b)", "~@a && ~@b", ""},
+		{"not (@a and @b)", "~@a,~@b", ""},
+		{"not not @a", "@a", ""},
+		{"~(@a && @b)", "~@a,~@b", ""},
+		{"(@a or @b) and not @c or @d", "@a,@b,@d && ~@c,@d", ""},
+		{"@a or not @a", "", ""},
+		{"@a or @a", "@a", ""},
+		{"@mock-only&&~@non-admin", "@mock-only && ~@non-admin", ""},
+
+		{"~@inferred &&", "", `missing after "&&" at the end`},
+		{"@a and", "", `missing after "and" at the end`},
+		{"@a ,", "", `missing after "," at the end`},
+		{"not", "", `missing after "not" at the end`},
+		{"~", "", `missing after "~" at the end`},
+		{"and @a", "", `a tag is missing before "and"`},
+		{"&& @a", "", `a tag is missing before "&&"`},
+		{",@a", "", `a tag is missing before ","`},
+		{"@a,,@b", "", `a tag is missing before ","`},
+		{"@a and or @b", "", `a tag is missing before "or"`},
+		{"()", "", `a tag is missing before ")"`},
+		{"(@a", "", `never closed`},
+		{"@a)", "", `no "(" before it`},
+		{"@a @b", "", `"@b" after a complete expression`},
+		{"a", "", `"a" is not a tag (tags start with @)`},
+		{"@", "", `"@" is not a tag`},
+		{"@a@b", "", `"@a@b" is not a tag`},
+		{"@a & @b", "", `"&" is not a tag`},
+		{"@a || @b", "", `"||" is not a tag`},
+		{"AND", "", `"AND" is not a tag`},
+	} {
+		got, _, err := godogTagExpression(c.in)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%q: %v", c.in, err)
+		case c.err == "" && got != c.godog:
+			t.Errorf("%q: %q, want %q", c.in, got, c.godog)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: error %v, want one containing %q", c.in, err, c.err)
+		}
+	}
+	// An expression that would grow past the bound in godog's form is refused.
+	var big []string
+	for i := range 10 {
+		big = append(big, fmt.Sprintf("(@a%d and @b%d)", i, i))
+	}
+	if _, _, err := godogTagExpression(strings.Join(big, " or ")); err == nil || !strings.Contains(err.Error(), "too complex") {
+		t.Errorf("2^10 clauses: %v, want too complex", err)
+	}
+}
+
+// FuzzTagExpressions: no input panics, and what parses gives godog an
+// expression it reads the same way.
+func FuzzTagExpressions(f *testing.F) {
+	for _, s := range []string{"@a && ~@b,@c", "(@a or @b) and not @c", "~@inferred &&", "not (", "@a,,", "(((@a)))"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		godog, _, err := godogTagExpression(s)
+		if err != nil {
+			return
+		}
+		again, _, err := godogTagExpression(godog)
+		if err != nil || again != godog {
+			t.Fatalf("%q gives %q, which gives %q, %v", s, godog, again, err)
+		}
+	})
+}
+
+// closedURL is the URL of a loopback port where nothing listens.
+func closedURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "http://" + l.Addr().String()
+	l.Close()
+	return u
+}
+
+// TestMainChecksItsSetUp: a mistake in the set-up is found once, before
+// the first scenario, and reported as one message that says what to fix,
+// with exit 2, instead of as every scenario failing.
+func TestMainChecksItsSetUp(t *testing.T) {
+	t.Parallel()
+	m := startMock(t, "observed")
+	api, proxy := m.srv.APIURL(), m.srv.ProxyURL()
+	keys := []string{"--admin-api-key", fixtures.DefaultAdminAPIKey, "--user-api-key", fixtures.DefaultUserAPIKey}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"nothing listens at the API host", append([]string{"--api-host", closedURL(t)}, keys...),
+			"nothing answers at --api-host"},
+		{"the API host has no scheme", []string{"--api-host", strings.TrimPrefix(api, "http://"), "--api-proxy", proxy},
+			"--api-host " + strconv.Quote(strings.TrimPrefix(api, "http://")) + " is not an http:// or https:// URL"},
+		{"the API host is a host name and port", []string{"--api-host", "localhost:8080"},
+			`--api-host "localhost:8080" is not an http:// or https:// URL`},
+		{"the API proxy has no scheme", []string{"--api-host", api, "--api-proxy", strings.TrimPrefix(proxy, "http://")},
+			"--api-proxy " + strconv.Quote(strings.TrimPrefix(proxy, "http://")) + " is not an http:// or https:// URL"},
+		{"the external URL has no scheme", append([]string{"--api-host", api, "--api-proxy", proxy, "--external-url", "domino.example.com"}, keys...),
+			`--external-url "domino.example.com" is not an http:// or https:// URL`},
+		{"nothing listens at the API proxy", []string{"--api-host", api, "--api-proxy", closedURL(t)},
+			"nothing answers at --api-proxy"},
+		{"the project does not exist", []string{"--api-host", api, "--api-proxy", proxy, "--project", "admin/no-such-project"},
+			"--project admin/no-such-project does not exist"},
+		{"the administrator's key is refused", []string{"--api-host", api, "--api-proxy", proxy,
+			"--admin-api-key", "not-a-key", "--user-api-key", fixtures.DefaultUserAPIKey},
+			"the administrator's API key (--admin-api-key, DOMINO_USER_API_KEY) is refused"},
+		{"the administrator's key is a user's", []string{"--api-host", api, "--api-proxy", proxy,
+			"--admin-api-key", fixtures.DefaultUserAPIKey, "--user-api-key", fixtures.DefaultUserAPIKey},
+			"the administrator's API key (--admin-api-key, DOMINO_USER_API_KEY) is not an administrator's"},
+		{"the user's key is refused", []string{"--api-host", api, "--api-proxy", proxy,
+			"--admin-api-key", fixtures.DefaultAdminAPIKey, "--user-api-key", "not-a-key"},
+			"the non-admin user's API key (--user-api-key, DOMINO_NONADMIN_API_KEY) is refused"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := Main(context.Background(), append(c.args, "--tags", "@users"), &stdout, &stderr, noEnv)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2\n%s\n%s", code, stdout.String(), stderr.String())
+			}
+			if stdout.Len() > 0 || !strings.Contains(stderr.String(), c.want) || strings.Count(stderr.String(), "\n") > 2 {
+				t.Errorf("stdout %q, stderr %q: want nothing on stdout and one message containing %q", stdout.String(), stderr.String(), c.want)
+			}
+		})
+	}
+}
+
+// control calls one of a mock's control routes through its proxy (which
+// needs no credentials) and returns the answer's body.
+func control(t *testing.T, m *Mock, method, path, body string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(method, m.srv.ProxyURL()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
+	}
+	return data
+}
+
+// mockReadings is what a developer's mock holds that a run could change.
+type mockReadings struct {
+	clock, lifecycle, wsLifecycle, faults, state string
+}
+
+func readMock(t *testing.T, m *Mock) mockReadings {
+	t.Helper()
+	var clock struct{ Offset string }
+	if err := json.Unmarshal(control(t, m, "GET", "/__mock/clock", ""), &clock); err != nil {
+		t.Fatal(err)
+	}
+	// A rule put back is a new rule: its id and its count of fired requests
+	// are new; what it matches, does and has left to do are what count.
+	var faults []map[string]any
+	if err := json.Unmarshal(control(t, m, "GET", "/__mock/faults", ""), &faults); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range faults {
+		if times, _ := f["times"].(float64); times > 0 {
+			fired, _ := f["fired"].(float64)
+			f["times"] = times - fired
+		}
+		delete(f, "id")
+		delete(f, "fired")
+	}
+	fj, _ := json.Marshal(faults)
+	return mockReadings{
+		clock:       clock.Offset,
+		lifecycle:   string(control(t, m, "GET", "/__mock/jobs/lifecycle", "")),
+		wsLifecycle: string(control(t, m, "GET", "/__mock/workspaces/lifecycle", "")),
+		faults:      string(fj),
+		state:       string(control(t, m, "GET", "/__mock/state?secrets=true", "")),
+	}
+}
+
+// developersMock is a mock as a developer may have left it: jobs held until
+// advanced (as the README teaches), workspaces held too, a fault rule on account creation, the
+// clock moved on, and an account of their own.
+func developersMock(t *testing.T) *Mock {
+	t.Helper()
+	m := startMock(t, "observed")
+	control(t, m, "POST", "/v4/serviceAccounts", `{"username":"my-own-bot","email":"my-own-bot@example.com"}`)
+	control(t, m, "PUT", "/__mock/jobs/lifecycle", `{"mode":"manual"}`)
+	control(t, m, "PUT", "/__mock/workspaces/lifecycle", `{"mode":"manual"}`)
+	control(t, m, "POST", "/__mock/faults", `{"match":{"method":"POST","route":"/v4/serviceAccounts"},"effect":{"status":503,"message":"try again"},"times":2}`)
+	control(t, m, "POST", "/__mock/faults", `{"match":{"pathPrefix":"/v4/jobs"},"effect":{"delay":"1ms"}}`)
+	control(t, m, "POST", "/__mock/clock", `{"advance":"1h"}`)
+	return m
+}
+
+// TestRunAgainstAMockLeavesItAsFound: against a running mock, the runner
+// sets what its scenarios need (jobs that complete, no faults) whatever the
+// mock was left with, and puts back its clock, job lifecycle, faults and
+// state. The scenarios that move the clock, which no restore can move back
+// today, run only with --allow-mock-changes, which says so.
+func TestRunAgainstAMockLeavesItAsFound(t *testing.T) {
+	t.Parallel()
+	for _, allow := range []bool{false, true} {
+		t.Run(fmt.Sprintf("allow-mock-changes=%v", allow), func(t *testing.T) {
+			t.Parallel()
+			m := developersMock(t)
+			before := readMock(t, m)
+			args := []string{"--api-host", m.srv.APIURL(), "--api-proxy", m.srv.ProxyURL(), "--tags", "@jobs,@tokens,@workspaces", "--job-timeout", "2s"}
+			if allow {
+				args = append(args, "--allow-mock-changes")
+			}
+			var stdout, stderr bytes.Buffer
+			code := Main(context.Background(), args, &stdout, &stderr, noEnv)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+			}
+			after := readMock(t, m)
+			if after.lifecycle != before.lifecycle {
+				t.Errorf("job lifecycle %s, was %s", after.lifecycle, before.lifecycle)
+			}
+			if after.wsLifecycle != before.wsLifecycle {
+				t.Errorf("workspace lifecycle %s, was %s", after.wsLifecycle, before.wsLifecycle)
+			}
+			if after.faults != before.faults {
+				t.Errorf("faults %s, were %s", after.faults, before.faults)
+			}
+			if allow && after.clock != before.clock {
+				// The clock is in the state document too; checked below.
+				offset := regexp.MustCompile(`"clockOffset":"[^"]*"`)
+				before.state = offset.ReplaceAllString(before.state, "")
+				after.state = offset.ReplaceAllString(after.state, "")
+			}
+			if after.state != before.state {
+				i := 0
+				for i < len(before.state) && i < len(after.state) && before.state[i] == after.state[i] {
+					i++
+				}
+				from := max(i-300, 0)
+				t.Errorf("the state differs from the one the run found, at byte %d:\nbefore …%.600s\nafter  …%.600s", i, before.state[from:], after.state[from:])
+			}
+			moved := regexp.MustCompile(`skipped 2 @moves-clock scenario\(s\): they move the mock's clock`)
+			switch {
+			case !allow && after.clock != before.clock:
+				t.Errorf("clock offset %s, was %s", after.clock, before.clock)
+			case !allow && !moved.MatchString(stdout.String()):
+				t.Errorf("the output does not say why the clock-moving scenarios were skipped:\n%s", stdout.String())
+			case allow && after.clock != before.clock && !strings.Contains(stderr.String(), "the mock's clock stays "):
+				// Until a state import can move the clock back, the run says
+				// that the clock stays ahead.
+				t.Errorf("clock offset %s, was %s, and the run does not say so:\n%s", after.clock, before.clock, stderr.String())
+			case allow && strings.Contains(stdout.String(), "@moves-clock"):
+				t.Errorf("with --allow-mock-changes the clock-moving scenarios were skipped:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+// TestJobTimeoutIsNamed: against a real Domino (the runner sees no
+// /__mock/ routes) a job that does not finish fails its scenario with its
+// last status and the time waited, and names --job-timeout.
+func TestJobTimeoutIsNamed(t *testing.T) {
+	t.Parallel()
+	m := startMock(t, "observed")
+	control(t, m, "PUT", "/__mock/jobs/lifecycle", `{"mode":"manual"}`)
+	u, _ := url.Parse(m.srv.APIURL())
+	rp := httputil.NewSingleHostReverseProxy(u)
+	hidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/__mock/") {
+			http.NotFound(w, r)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer hidden.Close()
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"--api-host", hidden.URL, "--admin-api-key", fixtures.DefaultAdminAPIKey,
+		"--tags", "@jobs", "--name", "starts a job through the public API", "--job-timeout", "300ms"}, &stdout, &stderr, noEnv)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	want := regexp.MustCompile(`the job \w+ is still Queued after [0-9.]+m?s \(--job-timeout 300ms\)`)
+	if !want.MatchString(stdout.String()) {
+		t.Errorf("the failure does not give the job's last status, the time waited and --job-timeout:\n%s", stdout.String())
+	}
+}
+
+// TestClockMovingScenariosAreTagged: the runner knows the scenarios that
+// move a mock's clock by their tag, so every one must have it.
+func TestClockMovingScenariosAreTagged(t *testing.T) {
+	n := 0
+	err := eachPickle(features.FS, []string{"."}, "", func(pk *messages.Pickle, _ int64) {
+		moves := false
+		for _, st := range pk.Steps {
+			moves = moves || strings.Contains(st.Text, "the mock's clock moves forward")
+		}
+		if moves {
+			n++
+		}
+		if moves != hasTag(pk.Tags, movesClockTag) {
+			t.Errorf("%s %q: moves the clock: %v, tagged %s: %v", pk.Uri, pk.Name, moves, movesClockTag, !moves)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Error("no scenario moves the clock: the step's text has changed")
+	}
+}
