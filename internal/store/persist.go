@@ -85,6 +85,7 @@ type walRecord struct {
 	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
 	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
 	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
+	Cost                 *CostChange         `json:"cost,omitempty"` // budgets and billing tags (cost.go)
 	Created              *createdIDs         `json:"created,omitempty"`
 	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
 }
@@ -155,6 +156,7 @@ type change struct {
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
 	clock *time.Duration
+	cost  *CostChange // budgets and billing tags (cost.go)
 }
 
 type persister struct {
@@ -283,6 +285,7 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		d := Duration(offset)
 		rec.ClockOffset = &d
 	}
+	rec.Cost = c.cost
 	if c.creates {
 		if rec.Created == nil {
 			rec.Created = &createdIDs{}
@@ -728,6 +731,7 @@ type replay struct {
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
+	cost      costReplay // cost.go
 }
 
 type orderedMap[V any] struct {
@@ -805,6 +809,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
+		r.cost.load(s.Cost),
 	} {
 		if err != nil {
 			return err
@@ -922,7 +927,7 @@ func (r *replay) apply(rec walRecord) error {
 	if rec.ClockOffset != nil {
 		r.clock = *rec.ClockOffset
 	}
-	return nil
+	return r.cost.apply(rec.Cost)
 }
 
 func (r *replay) result() Snapshot {
@@ -939,6 +944,7 @@ func (r *replay) result() Snapshot {
 	s.Users, s.Tokens, s.AccessTokens = r.users.values(), r.tokens.values(), r.access.values()
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
 	s.ProjectTags = r.tags.values()
+	s.Cost = r.cost.result()
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
 	}

@@ -37,6 +37,7 @@ type Snapshot struct {
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
 	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
+	Cost          *CostRecord             `json:"cost,omitempty"`    // budgets and billing tags (cost.go)
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -91,6 +92,7 @@ type ProjectRecord struct {
 	TagIDs               []string                       `json:"tagIds,omitempty"`
 	EnvironmentVariables []fixtures.EnvironmentVariable `json:"environmentVariables,omitempty"`
 	Settings             *fixtures.ProjectSettings      `json:"settings,omitempty"`
+	BillingTagID         string                         `json:"billingTagId,omitempty"` // one of cost.billingTags
 }
 
 // TagRecord is a project tag, shared by the projects that list its id.
@@ -205,6 +207,9 @@ func (p *project) record() ProjectRecord {
 		}
 		r.Settings = &st
 	}
+	if p.billingTag != nil {
+		r.BillingTagID = p.billingTag.id
+	}
 	return r
 }
 
@@ -273,6 +278,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
 	s.Commits = st.commitRecords()
+	s.Cost = st.cost.record()
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -430,6 +436,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 		st.addUser(u)
 	}
+	if err := st.loadCost(check, snap.Cost); err != nil {
+		return nil, bad("%v", err)
+	}
 	for i, r := range snap.ProjectTags {
 		if err := st.checkTag(check, i, r); err != nil {
 			return nil, bad("%v", err)
@@ -443,6 +452,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 			return nil, bad("%v", err)
 		}
 		if err := check.Project(i, fp); err != nil {
+			return nil, bad("%v", err)
+		}
+		if err := st.checkProjectBillingTag(i, r); err != nil {
 			return nil, bad("%v", err)
 		}
 		named[i] = fp
@@ -664,6 +676,7 @@ func (st *state) projectFromRecord(r ProjectRecord) *project {
 	if r.Settings != nil {
 		p.settings = *r.Settings
 	}
+	p.billingTag = st.cost.tagsByID[r.BillingTagID]
 	return p
 }
 

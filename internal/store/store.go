@@ -142,6 +142,7 @@ type state struct {
 	lifecycle   *sharedLifecycle // the one new jobs start under
 
 	files fileState // projects' files and commits (files.go)
+	cost  costState // budgets and billing tags (cost.go)
 }
 
 type user struct {
@@ -268,6 +269,7 @@ func newState() *state {
 		files:        newFileState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
+		cost:         newCostState(),
 	}
 }
 
