@@ -24,6 +24,7 @@ var queryParams = map[string][]string{
 	"GET /__mock/journal":                                {"method", "path", "status", "caller", "limit"},
 	"GET /api/environments/beta/environments":            {"offset", "limit"},
 	"POST /v4/environments/{environmentId}/setactive":    {"revisionId"},
+	"GET /v4/projects/billingtags/projects":              {"billingTag", "offset", "pageSize", "checkpointProjectId", "nameFilter", "sortBy", "sortOrder", "missingBillingTagOnly"},
 }
 
 // pathParam matches a route's path variable, {name} or {name:regexp}

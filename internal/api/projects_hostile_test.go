@@ -273,6 +273,8 @@ func TestProjectEnvVarValuesStayOut(t *testing.T) {
 // ProjectSettingsUpdateDto, EnvironmentVariable) are accepted.
 func TestProjectSpecFieldsAreAccepted(t *testing.T) {
 	e := newEnv(t)
+	// A billing tag must exist before a project is charged to it (cost.go).
+	e.must(200, e.api, "POST", "/v4/cost/billingtags", `{"billingTags":["cost-center"]}`, asAdmin...)
 	for _, c := range []struct{ method, path, body string }{
 		{"POST", "/v4/projects", `{"name":"spec-all","description":"d","visibility":"Searchable","ownerId":"` + adminID + `",
 			"collaborators":[{"collaboratorId":"` + aliceID + `","projectRole":"LauncherUser"}],"tags":{"tagNames":["a"]},

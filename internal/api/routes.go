@@ -91,6 +91,28 @@ func routes() []route {
 		{method: "GET", path: "/api/environments/v1/environments/{environmentId}", h: getEnvironmentPublic, summary: "Get an environment (public API)"},
 		{method: "DELETE", path: "/api/environments/v1/environments/{environmentId}", h: archiveEnvironmentPublic, summary: "Archive an environment (public API)"},
 
+		// Cost controls (cost.go): budgets, billing tags, projects' billing tags (administrators, the store checks).
+		{method: "GET", path: "/v4/cost/budgets/defaults", h: listBudgetDefaults, allowed: costAdmin, summary: "The default budget of each label (BillingTag, Organization, Project)"},
+		{method: "PUT", path: "/v4/cost/budgets/defaults/{budgetLabel}", h: setBudgetDefault, body: true, allowed: costAdmin, summary: "Set a label's default monthly limit (null: none)"},
+		{method: "GET", path: "/v4/cost/budgets/overrides", h: listBudgetOverrides, allowed: costAdmin, summary: "The budget overrides"},
+		{method: "POST", path: "/v4/cost/budgets/overrides", h: createBudgetOverride, body: true, allowed: costAdmin, summary: "Override the budget of one project, organization or billing tag (labelId)"},
+		{method: "PUT", path: "/v4/cost/budgets/overrides/{budgetId}", h: updateBudgetOverride, body: true, allowed: costAdmin, summary: "Change a budget override's limit"},
+		{method: "DELETE", path: "/v4/cost/budgets/overrides/{budgetId}", h: deleteBudgetOverride, allowed: costAdmin, summary: "Delete a budget override"},
+		{method: "GET", path: "/v4/cost/budgets/global/alertsSettings", h: getBudgetAlerts, allowed: costAdmin, summary: "The global budget alert settings"},
+		{method: "PUT", path: "/v4/cost/budgets/global/alertsSettings", h: setBudgetAlerts, body: true, allowed: costAdmin, summary: "Replace the global budget alert settings"},
+		{method: "GET", path: "/v4/cost/billingtagSettings", h: getBillingTagSettings, allowed: costAdmin, summary: "The billing tag settings (mode, notifications)"},
+		{method: "GET", path: "/v4/cost/billingtagSettings/mode", h: getBillingTagMode, allowed: costAdmin, summary: "The billing tag mode new projects follow"},
+		{method: "PUT", path: "/v4/cost/billingtagSettings/mode", h: setBillingTagMode, body: true, allowed: costAdmin, summary: "Set the billing tag mode: Disabled, Optional or Required"},
+		{method: "GET", path: "/v4/cost/billingtags", h: listActiveBillingTags, summary: "The active billing tags (any user)"},
+		{method: "POST", path: "/v4/cost/billingtags", h: createBillingTags, body: true, allowed: costAdmin, summary: "Create billing tags, or make archived ones active again"},
+		{method: "GET", path: "/v4/cost/billingtags/{tag}", h: getBillingTag, allowed: costAdmin, summary: "A billing tag, active or archived"},
+		{method: "DELETE", path: "/v4/cost/billingtags/{tag}", h: archiveBillingTag, allowed: costAdmin, summary: "Archive a billing tag"},
+		{method: "GET", path: "/v4/projects/billingtags/projects", h: projectsByBillingTag, allowed: costAdmin, summary: "Projects by billing tag, a page at a time"},
+		{method: "POST", path: "/v4/projects/billingtags/projects", h: setProjectsBillingTags, body: true, allowed: costAdmin, summary: "Set the billing tags of projects, all or none"},
+		{method: "GET", path: "/v4/projects/{projectId}/billingtag", h: getProjectBillingTag, allowed: costAdmin, summary: "A project's billing tag (null: none)"},
+		{method: "POST", path: "/v4/projects/{projectId}/billingtag", h: setProjectBillingTag, body: true, allowed: costAdmin, summary: "Charge a project to an active billing tag"},
+		{method: "DELETE", path: "/v4/projects/{projectId}/billingtag", h: resetProjectBillingTag, allowed: costAdmin, summary: "Take a project's billing tag away"},
+
 		// Git credentials and their mapping to repositories.
 		{method: "GET", path: "/v4/accounts/gitproviders", h: gitProviders, summary: "Git service providers"},
 		{method: "GET", path: "/v4/accounts/{userId}/gitcredentials", h: listGitCredentials, summary: "List a user's git credentials (never their secrets)"},
