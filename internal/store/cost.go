@@ -685,12 +685,13 @@ func (cs *costState) newProjectBillingTag(name string) (*billingTag, error) {
 }
 
 // forkBillingTag is the billing tag a fork asks for: the request's, else
-// its source's while that is active (inferred).
+// its source's while that is active and the mode lets new projects have
+// one (inferred; under Disabled a fork that names none is made without).
 func (cs *costState) forkBillingTag(src *project, requested *string) string {
 	switch {
 	case requested != nil:
 		return *requested
-	case src.billingTag != nil && src.billingTag.active:
+	case src.billingTag != nil && src.billingTag.active && cs.mode != "Disabled":
 		return src.billingTag.name
 	}
 	return ""

@@ -476,6 +476,13 @@ func TestNewProjectsFollowTheBillingTagMode(t *testing.T) {
 	if f := walOK(s.ForkProject(admin, src.ID, ForkInput{Name: "fork2", BillingTag: &none})).must(t); f.BillingTag != nil {
 		t.Errorf("fork without: %+v", f.BillingTag)
 	}
+	// Under Disabled a fork asks for no tag, so it inherits none (it was
+	// refused: "billingTag cannot be given", though the request gave none).
+	s.SetBillingTagMode(admin, "Disabled")
+	if f := walOK(s.ForkProject(admin, src.ID, ForkInput{Name: "fork-disabled"})).must(t); f.BillingTag != nil {
+		t.Errorf("fork under Disabled: %+v", f.BillingTag)
+	}
+	s.SetBillingTagMode(admin, "Optional")
 	s.ArchiveBillingTag(admin, "cc")
 	if f := walOK(s.ForkProject(admin, src.ID, ForkInput{Name: "fork3"})).must(t); f.BillingTag != nil {
 		t.Errorf("fork of a project whose tag is archived: %+v", f.BillingTag)
