@@ -145,6 +145,8 @@ func FuzzCreateProject(f *testing.F) {
 		`{"name":"q","collaborators":[{"collaboratorId":"64b7f0a1c2d3e4f5a6b7c802","projectRole":"Contributor"}],"tags":{"tagNames":["ml"]}}`,
 		`{"name":"r","mainRepository":{"uri":"https://github.com/a/b.git","serviceProvider":"github","defaultRef":{"type":"head"}}}`,
 		`{"name":"quick-start"}`, `{"name":"a b"}`, `{"name":null}`, `{}`, `[]`, `{"name":"x","ownerId":"x"}`,
+		`{"name":"t","billingTag":{"tag":"no-such-tag"}}`, `{"name":"u","billingTag":null}`, `{"name":"v","billingTag":"x"}`,
+		`{"name":"w","billingTag":{"tag":""}}`,
 	} {
 		f.Add([]byte(s), "application/json")
 	}
@@ -172,7 +174,8 @@ func FuzzCreateProjectLegacy(f *testing.F) {
 
 func FuzzForkProject(f *testing.F) {
 	for _, s := range []string{`{"name":"fork"}`, `{"name":"fork","description":null,"visibility":"Searchable","tags":{"tagNames":["x"]}}`,
-		`{"name":"quick-start"}`, `{"name":"f","ownerId":"64b7f0a1c2d3e4f5a6b7c802"}`, `{}`, `{"name":1}`} {
+		`{"name":"quick-start"}`, `{"name":"f","ownerId":"64b7f0a1c2d3e4f5a6b7c802"}`, `{}`, `{"name":1}`,
+		`{"name":"g","billingTag":{"tag":"no-such-tag"}}`, `{"name":"h","billingTag":null}`, `{"name":"i","billingTag":[]}`} {
 		f.Add([]byte(s), "application/json")
 	}
 	f.Fuzz(func(t *testing.T, body []byte, ct string) {
