@@ -22,6 +22,7 @@ type Project struct {
 	MainRepository *Repository
 	Collaborators  []Collaborator
 	Tags           []Tag
+	BillingTag     string // the billing tag it is charged to; "" for none
 }
 
 // Repository is a project's main git repository.
@@ -46,6 +47,9 @@ type Tag struct {
 func projectOf(p store.Project) Project {
 	out := Project{ID: p.ID, Name: p.Name, OwnerID: p.OwnerID, OwnerUsername: p.OwnerUsername, Description: p.Description,
 		Visibility: p.Visibility, Created: time.Time(p.Created).UTC()}
+	if p.BillingTag != nil {
+		out.BillingTag = p.BillingTag.Tag
+	}
 	if r := p.MainRepository; r != nil {
 		out.MainRepository = &Repository{ID: r.ID, URI: r.URI, ServiceProvider: r.ServiceProvider}
 	}
@@ -66,6 +70,7 @@ type ProjectOptions struct {
 	Description   string
 	Tags          []string
 	RepositoryURI string // a git-backed project's main repository (provider unknown, at HEAD)
+	BillingTag    string // an active billing tag (CreateBillingTag) to charge it to
 }
 
 // CreateProject makes a project, as an administrator would.
@@ -82,7 +87,8 @@ func (s *Server) CreateProjectE(name string, o ProjectOptions) (Project, error) 
 	if err != nil {
 		return Project{}, fail("CreateProject", err)
 	}
-	in := store.ProjectInput{Name: name, OwnerUserName: o.Owner, Visibility: o.Visibility, Description: o.Description, TagNames: o.Tags}
+	in := store.ProjectInput{Name: name, OwnerUserName: o.Owner, Visibility: o.Visibility, Description: o.Description, TagNames: o.Tags,
+		BillingTag: o.BillingTag}
 	if o.RepositoryURI != "" {
 		in.MainRepository = &store.RepositoryInput{URI: o.RepositoryURI}
 	}

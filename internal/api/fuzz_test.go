@@ -474,6 +474,7 @@ func (w *world) pathValues() map[string]string {
 		"owner": "admin", "runId": w.job, "commitId": w.commit, "key": w.key, "path": "data/x.csv",
 		"project": "quick-start", "projectToForkId": projectID, "tagId": w.tag, "environmentVariableName": "K",
 		"environmentId": envID, "revisionId": envRevisionID,
+		"budgetLabel": "Project", "budgetId": projectID, "tag": "fuzz-tag",
 	}
 }
 

@@ -157,6 +157,7 @@ type newProjectBody struct {
 	Collaborators  []store.Collaborator `json:"collaborators"`
 	Tags           *tagNamesBody        `json:"tags"`
 	MainRepository *repositoryBody      `json:"mainRepository"`
+	BillingTag     *store.BillingTag    `json:"billingTag"` // python-domino's project_create_v4 billing_tag (cost.go)
 }
 
 type tagNamesBody struct {
@@ -176,6 +177,14 @@ func (b *repositoryBody) input() *store.RepositoryInput {
 		return nil
 	}
 	return &store.RepositoryInput{URI: b.URI, ServiceProvider: b.ServiceProvider, DefaultRef: b.DefaultRef}
+}
+
+// billingTagName is the name a body's billingTag gives, "" for none (null).
+func billingTagName(b *store.BillingTag) string {
+	if b == nil {
+		return ""
+	}
+	return b.Tag
 }
 
 func (b *tagNamesBody) names() []string {
@@ -200,6 +209,7 @@ func createProject(q *request) (int, any, error) {
 	p, err := q.st.CreateProject(q.caller, store.ProjectInput{
 		Name: in.Name, Description: in.Description, Visibility: in.Visibility, OwnerID: in.OwnerID,
 		Collaborators: in.Collaborators, TagNames: in.Tags.names(), MainRepository: in.MainRepository.input(),
+		BillingTag: billingTagName(in.BillingTag),
 	})
 	return http.StatusOK, p, err
 }
@@ -296,6 +306,7 @@ func forkProject(q *request) (int, any, error) {
 		OwnerID       *string              `json:"ownerId"`
 		Collaborators []store.Collaborator `json:"collaborators"`
 		Tags          *tagNamesBody        `json:"tags"`
+		BillingTag    *store.BillingTag    `json:"billingTag"`
 	}
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
@@ -317,6 +328,9 @@ func forkProject(q *request) (int, any, error) {
 			names = []string{}
 		}
 		fi.TagNames = &names
+	}
+	if in.BillingTag != nil {
+		fi.BillingTag = &in.BillingTag.Tag
 	}
 	p, err := q.st.ForkProject(q.caller, q.vars("projectToForkId"), fi)
 	return http.StatusOK, p, err

@@ -145,6 +145,8 @@ func FuzzCreateProject(f *testing.F) {
 		`{"name":"q","collaborators":[{"collaboratorId":"64b7f0a1c2d3e4f5a6b7c802","projectRole":"Contributor"}],"tags":{"tagNames":["ml"]}}`,
 		`{"name":"r","mainRepository":{"uri":"https://github.com/a/b.git","serviceProvider":"github","defaultRef":{"type":"head"}}}`,
 		`{"name":"quick-start"}`, `{"name":"a b"}`, `{"name":null}`, `{}`, `[]`, `{"name":"x","ownerId":"x"}`,
+		`{"name":"t","billingTag":{"tag":"no-such-tag"}}`, `{"name":"u","billingTag":null}`, `{"name":"v","billingTag":"x"}`,
+		`{"name":"w","billingTag":{"tag":""}}`,
 	} {
 		f.Add([]byte(s), "application/json")
 	}
@@ -172,7 +174,8 @@ func FuzzCreateProjectLegacy(f *testing.F) {
 
 func FuzzForkProject(f *testing.F) {
 	for _, s := range []string{`{"name":"fork"}`, `{"name":"fork","description":null,"visibility":"Searchable","tags":{"tagNames":["x"]}}`,
-		`{"name":"quick-start"}`, `{"name":"f","ownerId":"64b7f0a1c2d3e4f5a6b7c802"}`, `{}`, `{"name":1}`} {
+		`{"name":"quick-start"}`, `{"name":"f","ownerId":"64b7f0a1c2d3e4f5a6b7c802"}`, `{}`, `{"name":1}`,
+		`{"name":"g","billingTag":{"tag":"no-such-tag"}}`, `{"name":"h","billingTag":null}`, `{"name":"i","billingTag":[]}`} {
 		f.Add([]byte(s), "application/json")
 	}
 	f.Fuzz(func(t *testing.T, body []byte, ct string) {
@@ -273,6 +276,8 @@ func TestProjectEnvVarValuesStayOut(t *testing.T) {
 // ProjectSettingsUpdateDto, EnvironmentVariable) are accepted.
 func TestProjectSpecFieldsAreAccepted(t *testing.T) {
 	e := newEnv(t)
+	// A billing tag must exist before a project is charged to it (cost.go).
+	e.must(200, e.api, "POST", "/v4/cost/billingtags", `{"billingTags":["cost-center"]}`, asAdmin...)
 	for _, c := range []struct{ method, path, body string }{
 		{"POST", "/v4/projects", `{"name":"spec-all","description":"d","visibility":"Searchable","ownerId":"` + adminID + `",
 			"collaborators":[{"collaboratorId":"` + aliceID + `","projectRole":"LauncherUser"}],"tags":{"tagNames":["a"]},

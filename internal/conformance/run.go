@@ -494,6 +494,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerEnvironmentSteps(sc, w)
 	registerScheduledJobSteps(sc, w)
 	registerWorkspaceSteps(sc, w)
+	registerCostSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }

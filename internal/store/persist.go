@@ -87,6 +87,7 @@ type walRecord struct {
 	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
 	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
 	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
+	Cost                 *CostChange         `json:"cost,omitempty"` // budgets and billing tags (cost.go)
 	Created              *createdIDs         `json:"created,omitempty"`
 	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
 	// Scheduled jobs (scheduledjobs.go), changed or made, and deleted.
@@ -176,6 +177,7 @@ type change struct {
 	schedules        []*scheduledJob // changed or made…
 	createdSchedules []*scheduledJob // …of which these are new
 	delSchedules     []string
+	cost             *CostChange // budgets and billing tags (cost.go)
 }
 
 type persister struct {
@@ -325,6 +327,7 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		d := Duration(offset)
 		rec.ClockOffset = &d
 	}
+	rec.Cost = c.cost
 	if c.creates {
 		if rec.Created == nil {
 			rec.Created = &createdIDs{}
@@ -772,6 +775,7 @@ type replay struct {
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
 	ws        workspaceReplay // workspaces.go
+	cost      costReplay      // cost.go
 }
 
 type orderedMap[V any] struct {
@@ -852,6 +856,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("commits", &r.commits, s.Commits, commitKey),
 		putAll("scheduledJobs", &r.schedules, s.ScheduledJobs, scheduleKey),
 		r.ws.full(s),
+		r.cost.load(s.Cost),
 	} {
 		if err != nil {
 			return err
@@ -979,7 +984,7 @@ func (r *replay) apply(rec walRecord) error {
 	if rec.ClockOffset != nil {
 		r.clock = *rec.ClockOffset
 	}
-	return nil
+	return r.cost.apply(rec.Cost)
 }
 
 func (r *replay) result() Snapshot {
@@ -996,6 +1001,7 @@ func (r *replay) result() Snapshot {
 	s.Users, s.Tokens, s.AccessTokens = r.users.values(), r.tokens.values(), r.access.values()
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
 	s.ProjectTags = r.tags.values()
+	s.Cost = r.cost.result()
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
 	}

@@ -22,6 +22,7 @@ type project struct {
 	// but no route finds them: st.project refuses them.
 	archived         bool
 	created, updated time.Time
+	billingTag       *billingTag // nil: none (cost.go)
 }
 
 type repository struct {
@@ -213,6 +214,7 @@ type Project struct {
 	StageID         string         `json:"stageId"`
 	Status          ProjectStatus  `json:"status"`
 	Owner           ProjectOwner   `json:"owner"`
+	BillingTag      *BillingTag    `json:"billingTag,omitempty"` // the spec's ProjectSummary.billingTag (cost.go)
 }
 
 // ProjectStatus is a project's status block. (Structs rather than maps for
@@ -275,6 +277,10 @@ func (p *project) view() Project {
 		ImportedGitRepo: []Repository{}, ImportedRepos: []Repository{}, CollaboratorIDs: []string{}, Collaborators: []Collaborator{},
 		Tags: tagViews(p.tags), StageID: "", Status: ProjectStatus{Status: "active"},
 		Owner: ProjectOwner{ID: p.owner.id, UserName: p.owner.userName},
+	}
+	if p.billingTag != nil {
+		t := p.billingTag.view()
+		v.BillingTag = &t
 	}
 	if r := p.repo; r != nil {
 		host, path := splitURI(r.uri)
@@ -434,6 +440,7 @@ type ProjectInput struct {
 	Collaborators          []Collaborator
 	TagNames               []string
 	MainRepository         *RepositoryInput
+	BillingTag             string // an active billing tag's name, or "" (cost.go)
 }
 
 // RepositoryInput is a new project's main git repository.
@@ -510,6 +517,9 @@ func (s *Store) newProject(c Caller, in ProjectInput) (*project, []*projectTag, 
 			return nil, nil, invalid(err)
 		}
 		p.repo = newRepository("", r.URI, r.ServiceProvider, r.DefaultRef.Type, r.DefaultRef.Value)
+	}
+	if p.billingTag, err = st.cost.newProjectBillingTag(in.BillingTag); err != nil {
+		return nil, nil, err
 	}
 	if err := s.writable(); err != nil {
 		return nil, nil, err
@@ -625,6 +635,7 @@ type ForkInput struct {
 	OwnerID       string
 	Collaborators []Collaborator
 	TagNames      *[]string
+	BillingTag    *string // nil: the source's, while it is active (cost.go)
 }
 
 // ForkProject makes a new project from one the caller may read: its
@@ -642,7 +653,7 @@ func (s *Store) ForkProject(c Caller, id string, in ForkInput) (Project, error) 
 		return Project{}, err
 	}
 	pin := ProjectInput{Name: in.Name, Description: src.description, Visibility: in.Visibility, OwnerID: in.OwnerID,
-		Collaborators: in.Collaborators}
+		Collaborators: in.Collaborators, BillingTag: s.st.cost.forkBillingTag(src, in.BillingTag)}
 	if in.Description != nil {
 		pin.Description = *in.Description
 	}

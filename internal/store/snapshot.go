@@ -42,6 +42,7 @@ type Snapshot struct {
 	Workspaces         []WorkspaceRecord        `json:"workspaces,omitempty"`
 	WorkspaceSessions  []WorkspaceSessionRecord `json:"workspaceSessions,omitempty"`
 	WorkspaceLifecycle *WorkspaceLifecycle      `json:"workspaceLifecycle,omitempty"`
+	Cost               *CostRecord              `json:"cost,omitempty"` // budgets and billing tags (cost.go)
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -96,6 +97,7 @@ type ProjectRecord struct {
 	TagIDs               []string                       `json:"tagIds,omitempty"`
 	EnvironmentVariables []fixtures.EnvironmentVariable `json:"environmentVariables,omitempty"`
 	Settings             *fixtures.ProjectSettings      `json:"settings,omitempty"`
+	BillingTagID         string                         `json:"billingTagId,omitempty"` // one of cost.billingTags
 }
 
 // TagRecord is a project tag, shared by the projects that list its id.
@@ -220,6 +222,9 @@ func (p *project) record() ProjectRecord {
 		}
 		r.Settings = &st
 	}
+	if p.billingTag != nil {
+		r.BillingTagID = p.billingTag.id
+	}
 	return r
 }
 
@@ -301,6 +306,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		s.ScheduledJobs = append(s.ScheduledJobs, sj.record())
 	}
 	st.workspaceRecords(&s)
+	s.Cost = st.cost.record()
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -459,6 +465,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 		st.addUser(u)
 	}
+	if err := st.loadCost(check, snap.Cost); err != nil {
+		return nil, bad("%v", err)
+	}
 	for i, r := range snap.ProjectTags {
 		if err := st.checkTag(check, i, r); err != nil {
 			return nil, bad("%v", err)
@@ -472,6 +481,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 			return nil, bad("%v", err)
 		}
 		if err := check.Project(i, fp); err != nil {
+			return nil, bad("%v", err)
+		}
+		if err := st.checkProjectBillingTag(i, r); err != nil {
 			return nil, bad("%v", err)
 		}
 		named[i] = fp
@@ -715,6 +727,7 @@ func (st *state) projectFromRecord(r ProjectRecord) *project {
 	if r.Settings != nil {
 		p.settings = *r.Settings
 	}
+	p.billingTag = st.cost.tagsByID[r.BillingTagID]
 	return p
 }
 

@@ -155,6 +155,7 @@ type state struct {
 
 	sched scheduleState  // scheduled jobs (scheduledjobs.go)
 	ws    workspaceState // workspaces and their sessions (workspaces.go)
+	cost  costState      // budgets and billing tags (cost.go)
 }
 
 type user struct {
@@ -284,6 +285,7 @@ func newState() *state {
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
 		sched:        newScheduleState(),
+		cost:         newCostState(),
 	}
 }
 
