@@ -53,6 +53,7 @@ type world struct {
 	job             string
 	tag             string // a tag of the fixtures' project
 	commit, key     string // of the file data/x.csv of the project
+	app             string // an app of the project, never started
 	calls           int
 	clockLast       time.Time
 }
@@ -77,6 +78,7 @@ func newWorld(t testing.TB) *world {
 	// Last, so that the ids drawn before it stay those of the seed files.
 	w.key = str(w.must(201, w.proxy, "PUT", "/v1/projects/admin/quick-start/data/x.csv", "a,b\n", "Content-Type", "").obj(t)["key"])
 	w.commit = str(w.must(200, w.proxy, "GET", "/v1/projects/admin/quick-start/commits", "").list(t)[0]["id"])
+	w.app = str(w.must(200, w.proxy, "POST", "/v4/modelProducts", `{"projectId":"`+projectID+`","name":"fuzz-app"}`).obj(t)["id"])
 	return w
 }
 
@@ -473,7 +475,7 @@ func (w *world) pathValues() map[string]string {
 		"collaboratorId": w.other.ID, "userId": w.sa.ID, "repoId": repoID, "jobId": w.job,
 		"owner": "admin", "runId": w.job, "commitId": w.commit, "key": w.key, "path": "data/x.csv",
 		"project": "quick-start", "projectToForkId": projectID, "tagId": w.tag, "environmentVariableName": "K",
-		"environmentId": envID, "revisionId": envRevisionID,
+		"environmentId": envID, "revisionId": envRevisionID, "modelProductId": w.app, "appId": w.app,
 	}
 }
 

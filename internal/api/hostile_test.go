@@ -73,6 +73,8 @@ func allowed5xx(r *resp) bool {
 		return strings.HasPrefix(msg, "A user with the username ") || strings.HasPrefix(msg, "A user with the email ")
 	case strings.HasSuffix(r.path, "/tokens"):
 		return strings.HasPrefix(msg, "A token with the name ")
+	case r.path == "/v4/modelProducts":
+		return strings.HasPrefix(msg, "An app with the name ")
 	}
 	return false
 }

@@ -26,6 +26,7 @@ var objectIDPathVars = map[string]bool{
 	"tagId":           true,
 	"projectToForkId": true,
 	"environmentId":   true,
+	"modelProductId":  true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

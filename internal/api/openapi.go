@@ -24,6 +24,8 @@ var queryParams = map[string][]string{
 	"GET /__mock/journal":                                {"method", "path", "status", "caller", "limit"},
 	"GET /api/environments/beta/environments":            {"offset", "limit"},
 	"POST /v4/environments/{environmentId}/setactive":    {"revisionId"},
+	"GET /v4/modelProducts":                              {"projectId", "type"},
+	"POST /v4/modelProducts/{modelProductId}/stop":       {"force"},
 }
 
 // pathParam matches a route's path variable, {name} or {name:regexp}

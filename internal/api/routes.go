@@ -109,6 +109,13 @@ func routes() []route {
 		{method: "GET", path: "/v4/jobs/{jobId}", h: getJob, summary: "Get a job and its status"},
 		{method: "GET", path: "/v1/projects/{owner}/{name}/run/{runId}/stdout", h: jobStdout, summary: "A run's output"},
 
+		// Apps (apps.go): the spec's model products, as python-domino publishes them.
+		{method: "GET", path: "/v4/modelProducts", h: listApps, summary: "A project's apps (projectId), of one modelProductType (type) if given"},
+		{method: "POST", path: "/v4/modelProducts", h: createApp, body: true, summary: "Create an app in a project; its name is the project's only app of that name"},
+		{method: "GET", path: "/v4/modelProducts/{modelProductId}", h: getApp, summary: "Get an app and its status (its latest instance's)"},
+		{method: "POST", path: "/v4/modelProducts/{modelProductId}/start", h: startApp, body: true, summary: "Publish an app: a new instance, Pending until the job lifecycle runs it"},
+		{method: "POST", path: "/v4/modelProducts/{modelProductId}/stop", h: stopApp, summary: "Stop an app's running instance"},
+
 		// Projects' files and commits (files.go), as python-domino calls them.
 		{method: "GET", path: "/v1/projects/{owner}/{name}/commits", h: listProjectCommits, summary: "A project's commits, newest first (python-domino's commits_list)"},
 		{method: "GET", path: "/v1/projects/{owner}/{name}/files/{commitId}/{path:.*}", h: listProjectFiles, summary: "The files under a folder at a commit, at any depth (files_list)"},
@@ -139,6 +146,7 @@ func routes() []route {
 		{method: "GET", path: "/__mock/jobs/lifecycle", auth: authControl, h: getLifecycle, summary: "Mock: how new jobs progress"},
 		{method: "PUT", path: "/__mock/jobs/lifecycle", auth: authControl, h: setLifecycle, body: true, summary: "Mock: set how new jobs progress"},
 		{method: "POST", path: "/__mock/jobs/{jobId}/advance", auth: authControl, h: advanceJob, summary: "Mock: move a job one stage on"},
+		{method: "POST", path: "/__mock/apps/{appId}/advance", auth: authControl, h: advanceApp, summary: "Mock: move an app's latest instance one stage on"},
 		{method: "GET", path: "/__mock/journal", auth: authControl, h: getJournal, summary: "Mock: the request journal"},
 		{method: "DELETE", path: "/__mock/journal", auth: authControl, h: clearJournal, summary: "Mock: clear the request journal"},
 		{method: "POST", path: "/__mock/faults", auth: authControl, h: addFault, body: true, summary: "Mock: add a fault or latency rule"},

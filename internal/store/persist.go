@@ -83,6 +83,7 @@ type walRecord struct {
 	// new revision writes itself, not every revision before it.
 	Environments         []EnvironmentRecord `json:"environments,omitempty"`
 	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
+	Apps                 []AppRecord         `json:"apps,omitempty"`
 	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
 	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
 	Created              *createdIDs         `json:"created,omitempty"`
@@ -102,6 +103,7 @@ type createdIDs struct {
 	Commits      []string `json:"commits,omitempty"`
 	Environments []string `json:"environments,omitempty"`
 	Revisions    []string `json:"environmentRevisions,omitempty"`
+	Apps         []string `json:"apps,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -151,6 +153,7 @@ type change struct {
 	commits         []*commit // new commits; their contents are stored before they are logged
 	envs            []*environment
 	envRevisions    []*envRevision
+	apps            []*app
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -275,6 +278,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, r := range c.envRevisions {
 		rec.EnvironmentRevisions = append(rec.EnvironmentRevisions, r.record(true))
 	}
+	for _, a := range c.apps {
+		rec.Apps = append(rec.Apps, a.record())
+	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -313,6 +319,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, r := range rec.EnvironmentRevisions {
 			rec.Created.Revisions = append(rec.Created.Revisions, r.ID)
+		}
+		for _, a := range rec.Apps {
+			rec.Created.Apps = append(rec.Created.Apps, a.ID)
 		}
 	}
 	return rec
@@ -725,6 +734,7 @@ type replay struct {
 	commits   orderedMap[CommitRecord]
 	envs      orderedMap[EnvironmentRecord] // without their revisions
 	revisions orderedMap[RevisionRecord]    // each naming its environment
+	apps      orderedMap[AppRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -791,6 +801,7 @@ func jobKey(v JobRecord) string               { return v.ID }
 func lifecycleKey(v LifecycleRecord) string   { return v.ID }
 func envKey(v EnvironmentRecord) string       { return v.ID }
 func revisionKey(v RevisionRecord) string     { return v.ID }
+func appKey(v AppRecord) string               { return v.ID }
 
 func (r *replay) full(s Snapshot) error {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
@@ -805,6 +816,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
+		putAll("apps", &r.apps, s.Apps, appKey),
 	} {
 		if err != nil {
 			return err
@@ -858,6 +870,7 @@ func (r *replay) apply(rec walRecord) error {
 			creates("commit", c.Commits, &r.commits, rec.Commits, commitKey),
 			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
 			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
+			creates("app", c.Apps, &r.apps, rec.Apps, appKey),
 		} {
 			if err != nil {
 				return err
@@ -914,6 +927,9 @@ func (r *replay) apply(rec walRecord) error {
 		}
 		r.revisions.put(v.ID, v)
 	}
+	for _, v := range rec.Apps {
+		r.apps.put(v.ID, v)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -941,6 +957,9 @@ func (r *replay) result() Snapshot {
 	s.ProjectTags = r.tags.values()
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
+	}
+	if s.Apps = r.apps.values(); len(s.Apps) == 0 {
+		s.Apps = nil
 	}
 	// Each environment with its revisions, in the order they were made.
 	byEnv := map[string][]RevisionRecord{}

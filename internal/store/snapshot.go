@@ -37,6 +37,7 @@ type Snapshot struct {
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
 	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
+	Apps          []AppRecord             `json:"apps,omitempty"`    // apps and their latest instances (apps.go)
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -280,6 +281,14 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		if l := j.lifecycle; !listed[l.id] {
 			listed[l.id] = true
 			s.Lifecycles = append(s.Lifecycles, LifecycleRecord{ID: l.id, JobLifecycle: l.JobLifecycle})
+		}
+	}
+	for _, id := range sortedKeys(st.apps) {
+		a := st.apps[id]
+		s.Apps = append(s.Apps, a.record())
+		if i := a.instance; i != nil && !listed[i.lifecycle.id] {
+			listed[i.lifecycle.id] = true
+			s.Lifecycles = append(s.Lifecycles, LifecycleRecord{ID: i.lifecycle.id, JobLifecycle: i.lifecycle.JobLifecycle})
 		}
 	}
 	return s
@@ -600,6 +609,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 	if err := st.loadCommits(snap.Commits); err != nil {
 		return nil, bad("%v", err)
 	}
+	if err := st.loadApps(check, lifecycles, snap.Apps); err != nil {
+		return nil, bad("%v", err)
+	}
 	return st, nil
 }
 
@@ -792,6 +804,17 @@ func (t *lifecycleTable) of(r JobRecord) (*sharedLifecycle, error) {
 		return nil, fmt.Errorf("lifecycleId %q is neither jobLifecycle's nor in jobLifecycles", clip(r.LifecycleID))
 	}
 	return t.current, nil
+}
+
+// named is the lifecycle of an app instance record: jobLifecycle's for "".
+func (t *lifecycleTable) named(id string) (*sharedLifecycle, error) {
+	if id == "" {
+		return t.current, nil
+	}
+	if l := t.byRef[id]; l != nil {
+		return l, nil
+	}
+	return nil, fmt.Errorf("lifecycleId %q is neither jobLifecycle's nor in jobLifecycles", clip(id))
 }
 
 // String names a snapshot in errors.

@@ -142,6 +142,9 @@ type state struct {
 	lifecycle   *sharedLifecycle // the one new jobs start under
 
 	files fileState // projects' files and commits (files.go)
+
+	apps        map[string]*app   // by id (apps.go)
+	projectApps map[string][]*app // each project's, in creation order
 }
 
 type user struct {
@@ -268,6 +271,8 @@ func newState() *state {
 		files:        newFileState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
+		apps:         map[string]*app{},
+		projectApps:  map[string][]*app{},
 	}
 }
 
