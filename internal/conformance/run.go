@@ -376,6 +376,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerJobSteps(sc, w)
 	registerFileSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
+	registerAppSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }
