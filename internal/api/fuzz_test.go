@@ -54,6 +54,9 @@ type world struct {
 	tag             string // a tag of the fixtures' project
 	commit, key     string // of the file data/x.csv of the project
 	app             string // an app of the project, never started
+	model           string // a model of the project, its version and an export of it
+	modelVersion    string
+	export          string
 	calls           int
 	clockLast       time.Time
 }
@@ -79,6 +82,9 @@ func newWorld(t testing.TB) *world {
 	w.key = str(w.must(201, w.proxy, "PUT", "/v1/projects/admin/quick-start/data/x.csv", "a,b\n", "Content-Type", "").obj(t)["key"])
 	w.commit = str(w.must(200, w.proxy, "GET", "/v1/projects/admin/quick-start/commits", "").list(t)[0]["id"])
 	w.app = str(w.must(200, w.proxy, "POST", "/v4/modelProducts", `{"projectId":"`+projectID+`","name":"fuzz-app"}`).obj(t)["id"])
+	m := obj(w.must(200, w.proxy, "POST", "/v1/models", `{"projectId":"`+projectID+`","name":"fuzz-model","file":"p.py","function":"f"}`).obj(t)["data"])
+	w.model, w.modelVersion = str(m["id"]), str(obj(m["version"])["id"])
+	w.export = str(w.must(202, w.proxy, "POST", "/v4/models/"+w.model+"/"+w.modelVersion+"/exportImageToRegistry", `{"registryUrl":"r","repository":"x"}`).obj(t)["exportId"])
 	return w
 }
 
@@ -476,6 +482,7 @@ func (w *world) pathValues() map[string]string {
 		"owner": "admin", "runId": w.job, "commitId": w.commit, "key": w.key, "path": "data/x.csv",
 		"project": "quick-start", "projectToForkId": projectID, "tagId": w.tag, "environmentVariableName": "K",
 		"environmentId": envID, "revisionId": envRevisionID, "modelProductId": w.app, "appId": w.app,
+		"modelId": w.model, "modelVersionId": w.modelVersion, "exportId": w.export,
 	}
 }
 

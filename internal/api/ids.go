@@ -27,6 +27,9 @@ var objectIDPathVars = map[string]bool{
 	"projectToForkId": true,
 	"environmentId":   true,
 	"modelProductId":  true,
+	"modelId":         true,
+	"modelVersionId":  true,
+	"exportId":        true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

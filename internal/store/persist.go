@@ -81,29 +81,36 @@ type walRecord struct {
 	Commits         []CommitRecord      `json:"commits,omitempty"`
 	// Environments without their revisions, which are logged apart: a
 	// new revision writes itself, not every revision before it.
-	Environments         []EnvironmentRecord `json:"environments,omitempty"`
-	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
-	Apps                 []AppRecord         `json:"apps,omitempty"`
-	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
-	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
-	Created              *createdIDs         `json:"created,omitempty"`
-	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
+	Environments         []EnvironmentRecord  `json:"environments,omitempty"`
+	EnvironmentRevisions []RevisionRecord     `json:"environmentRevisions,omitempty"`
+	Apps                 []AppRecord          `json:"apps,omitempty"`
+	Models               []ModelRecord        `json:"models,omitempty"`
+	ModelVersions        []ModelVersionRecord `json:"modelVersions,omitempty"`
+	ModelExports         []ModelExportRecord  `json:"modelExports,omitempty"`
+	Endpoints            []EndpointRecord     `json:"endpoints,omitempty"`
+	Lifecycle            *JobLifecycle        `json:"jobLifecycle,omitempty"`
+	ClockOffset          *Duration            `json:"clockOffset,omitempty"`
+	Created              *createdIDs          `json:"created,omitempty"`
+	IDs                  uint64               `json:"ids,omitempty"` // the id stream's position after the change
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
 // holds are updated): replay refuses to create one whose id exists.
 type createdIDs struct {
-	Users        []string `json:"users,omitempty"`
-	Tokens       []string `json:"tokens,omitempty"`
-	AccessTokens []string `json:"accessTokens,omitempty"`
-	Credentials  []string `json:"gitCredentials,omitempty"`
-	Jobs         []string `json:"jobs,omitempty"`
-	Projects     []string `json:"projects,omitempty"`
-	ProjectTags  []string `json:"projectTags,omitempty"`
-	Commits      []string `json:"commits,omitempty"`
-	Environments []string `json:"environments,omitempty"`
-	Revisions    []string `json:"environmentRevisions,omitempty"`
-	Apps         []string `json:"apps,omitempty"`
+	Users         []string `json:"users,omitempty"`
+	Tokens        []string `json:"tokens,omitempty"`
+	AccessTokens  []string `json:"accessTokens,omitempty"`
+	Credentials   []string `json:"gitCredentials,omitempty"`
+	Jobs          []string `json:"jobs,omitempty"`
+	Projects      []string `json:"projects,omitempty"`
+	ProjectTags   []string `json:"projectTags,omitempty"`
+	Commits       []string `json:"commits,omitempty"`
+	Environments  []string `json:"environments,omitempty"`
+	Revisions     []string `json:"environmentRevisions,omitempty"`
+	Apps          []string `json:"apps,omitempty"`
+	Models        []string `json:"models,omitempty"`
+	ModelVersions []string `json:"modelVersions,omitempty"`
+	ModelExports  []string `json:"modelExports,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -154,6 +161,10 @@ type change struct {
 	envs            []*environment
 	envRevisions    []*envRevision
 	apps            []*app
+	models          []*model
+	modelVersions   []*modelVersion
+	exports         []*modelExport
+	endpoints       []*endpoint
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -281,6 +292,18 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, a := range c.apps {
 		rec.Apps = append(rec.Apps, a.record())
 	}
+	for _, m := range c.models {
+		rec.Models = append(rec.Models, m.record())
+	}
+	for _, v := range c.modelVersions {
+		rec.ModelVersions = append(rec.ModelVersions, v.record())
+	}
+	for _, e := range c.exports {
+		rec.ModelExports = append(rec.ModelExports, e.record())
+	}
+	for _, e := range c.endpoints {
+		rec.Endpoints = append(rec.Endpoints, e.record())
+	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -322,6 +345,15 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, a := range rec.Apps {
 			rec.Created.Apps = append(rec.Created.Apps, a.ID)
+		}
+		for _, m := range rec.Models {
+			rec.Created.Models = append(rec.Created.Models, m.ID)
+		}
+		for _, v := range rec.ModelVersions {
+			rec.Created.ModelVersions = append(rec.Created.ModelVersions, v.ID)
+		}
+		for _, e := range rec.ModelExports {
+			rec.Created.ModelExports = append(rec.Created.ModelExports, e.ID)
 		}
 	}
 	return rec
@@ -735,6 +767,10 @@ type replay struct {
 	envs      orderedMap[EnvironmentRecord] // without their revisions
 	revisions orderedMap[RevisionRecord]    // each naming its environment
 	apps      orderedMap[AppRecord]
+	models    orderedMap[ModelRecord]
+	versions  orderedMap[ModelVersionRecord]
+	exports   orderedMap[ModelExportRecord]
+	endpoints orderedMap[EndpointRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -802,6 +838,10 @@ func lifecycleKey(v LifecycleRecord) string   { return v.ID }
 func envKey(v EnvironmentRecord) string       { return v.ID }
 func revisionKey(v RevisionRecord) string     { return v.ID }
 func appKey(v AppRecord) string               { return v.ID }
+func modelKey(v ModelRecord) string           { return v.ID }
+func versionKey(v ModelVersionRecord) string  { return v.ID }
+func exportKey(v ModelExportRecord) string    { return v.ID }
+func endpointKey(v EndpointRecord) string     { return v.ProjectID }
 
 func (r *replay) full(s Snapshot) error {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
@@ -817,6 +857,10 @@ func (r *replay) full(s Snapshot) error {
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
 		putAll("apps", &r.apps, s.Apps, appKey),
+		putAll("models", &r.models, s.Models, modelKey),
+		putAll("modelVersions", &r.versions, s.ModelVersions, versionKey),
+		putAll("modelExports", &r.exports, s.ModelExports, exportKey),
+		putAll("endpoints", &r.endpoints, s.Endpoints, endpointKey),
 	} {
 		if err != nil {
 			return err
@@ -871,6 +915,9 @@ func (r *replay) apply(rec walRecord) error {
 			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
 			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
 			creates("app", c.Apps, &r.apps, rec.Apps, appKey),
+			creates("model", c.Models, &r.models, rec.Models, modelKey),
+			creates("model version", c.ModelVersions, &r.versions, rec.ModelVersions, versionKey),
+			creates("model export", c.ModelExports, &r.exports, rec.ModelExports, exportKey),
 		} {
 			if err != nil {
 				return err
@@ -930,6 +977,23 @@ func (r *replay) apply(rec walRecord) error {
 	for _, v := range rec.Apps {
 		r.apps.put(v.ID, v)
 	}
+	for _, v := range rec.Models {
+		r.models.put(v.ID, v)
+	}
+	for _, v := range rec.ModelVersions {
+		// Models are never deleted: a version of one the log never made
+		// is damage.
+		if !r.models.has(v.ModelID) {
+			return fmt.Errorf("the record holds version %s of model %q, which does not exist", v.ID, v.ModelID)
+		}
+		r.versions.put(v.ID, v)
+	}
+	for _, v := range rec.ModelExports {
+		r.exports.put(v.ID, v)
+	}
+	for _, v := range rec.Endpoints {
+		r.endpoints.put(v.ProjectID, v)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -960,6 +1024,18 @@ func (r *replay) result() Snapshot {
 	}
 	if s.Apps = r.apps.values(); len(s.Apps) == 0 {
 		s.Apps = nil
+	}
+	if s.Models = r.models.values(); len(s.Models) == 0 {
+		s.Models = nil
+	}
+	if s.ModelVersions = r.versions.values(); len(s.ModelVersions) == 0 {
+		s.ModelVersions = nil
+	}
+	if s.ModelExports = r.exports.values(); len(s.ModelExports) == 0 {
+		s.ModelExports = nil
+	}
+	if s.Endpoints = r.endpoints.values(); len(s.Endpoints) == 0 {
+		s.Endpoints = nil
 	}
 	// Each environment with its revisions, in the order they were made.
 	byEnv := map[string][]RevisionRecord{}

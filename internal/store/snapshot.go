@@ -38,6 +38,12 @@ type Snapshot struct {
 	Jobs          []JobRecord             `json:"jobs"`
 	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
 	Apps          []AppRecord             `json:"apps,omitempty"`    // apps and their latest instances (apps.go)
+	// Models, their versions (in order, numbered from 1), exports and
+	// projects' legacy API endpoints (models.go).
+	Models        []ModelRecord        `json:"models,omitempty"`
+	ModelVersions []ModelVersionRecord `json:"modelVersions,omitempty"`
+	ModelExports  []ModelExportRecord  `json:"modelExports,omitempty"`
+	Endpoints     []EndpointRecord     `json:"endpoints,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -290,6 +296,27 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 			listed[i.lifecycle.id] = true
 			s.Lifecycles = append(s.Lifecycles, LifecycleRecord{ID: i.lifecycle.id, JobLifecycle: i.lifecycle.JobLifecycle})
 		}
+	}
+	// Models in creation order, each followed by nothing: versions are
+	// listed apart, model by model, each model's in number order.
+	for _, p := range st.projectOrder {
+		for _, m := range st.projectModels[p.id] {
+			s.Models = append(s.Models, m.record())
+			for _, v := range m.versions {
+				s.ModelVersions = append(s.ModelVersions, v.record())
+			}
+		}
+	}
+	for _, id := range sortedKeys(st.exports) {
+		e := st.exports[id]
+		s.ModelExports = append(s.ModelExports, e.record())
+		if l := e.lifecycle; !listed[l.id] {
+			listed[l.id] = true
+			s.Lifecycles = append(s.Lifecycles, LifecycleRecord{ID: l.id, JobLifecycle: l.JobLifecycle})
+		}
+	}
+	for _, id := range sortedKeys(st.endpoints) {
+		s.Endpoints = append(s.Endpoints, st.endpoints[id].record())
 	}
 	return s
 }
@@ -610,6 +637,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		return nil, bad("%v", err)
 	}
 	if err := st.loadApps(check, lifecycles, snap.Apps); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadModels(check, lifecycles, snap); err != nil {
 		return nil, bad("%v", err)
 	}
 	return st, nil

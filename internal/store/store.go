@@ -145,6 +145,12 @@ type state struct {
 
 	apps        map[string]*app   // by id (apps.go)
 	projectApps map[string][]*app // each project's, in creation order
+
+	models        map[string]*model // by id (models.go)
+	projectModels map[string][]*model
+	modelVersions map[string]*modelVersion // every model's, by id
+	exports       map[string]*modelExport
+	endpoints     map[string]*endpoint // by project id
 }
 
 type user struct {
@@ -273,6 +279,12 @@ func newState() *state {
 		envRevisions: map[string]*envRevision{},
 		apps:         map[string]*app{},
 		projectApps:  map[string][]*app{},
+
+		models:        map[string]*model{},
+		projectModels: map[string][]*model{},
+		modelVersions: map[string]*modelVersion{},
+		exports:       map[string]*modelExport{},
+		endpoints:     map[string]*endpoint{},
 	}
 }
 
