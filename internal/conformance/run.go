@@ -377,6 +377,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerFileSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
 	registerAppSteps(sc, w)
+	registerModelSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }
