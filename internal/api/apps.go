@@ -100,7 +100,6 @@ func startApp(q *request) (int, any, error) {
 	}
 	a, err := q.st.StartApp(q.caller, q.vars("modelProductId"), store.AppStart{
 		HardwareTier: in.HardwareTierID, EnvironmentID: in.EnvironmentID, CommitID: commit,
-		ExternalVolumeMountIDs: in.ExternalVolumeMountIDs,
 	})
 	return http.StatusOK, a.InstanceID, err
 }

@@ -128,7 +128,7 @@ var appRouteCases = map[string]routeCase{
 		wantError(t, e.do(e.api, "POST", "/v4/modelProducts/"+id+"/start", `{}`, asAlice...), 403)
 		wantError(t, e.do(e.api, "POST", "/v4/modelProducts/"+id+"/start", `{"hardwareTierId":"huge"}`, bearer(tok)...), 400, "hardwareTierId")
 		wantError(t, e.do(e.api, "POST", "/v4/modelProducts/"+id+"/start", `{"environmentId":"nope"}`, bearer(tok)...), 400, "Json validation error")
-		wantError(t, e.do(e.api, "POST", "/v4/modelProducts/"+id+"/start", `{"externalVolumeMountIds":["`+unknownObjectID+`"]}`, bearer(tok)...), 400, "externalVolumeMountIds")
+		wantError(t, e.do(e.api, "POST", "/v4/modelProducts/"+id+"/start", `{"externalVolumeMountIds":["nope"]}`, bearer(tok)...), 400, "externalVolumeMountIds")
 		wantError(t, e.do(e.api, "POST", "/v4/modelProducts/"+id+"/start", `{"mainRepoGitRef":{"type":"sideways"}}`, bearer(tok)...), 400, "mainRepoGitRef")
 		wantError(t, e.do(e.api, "POST", "/v4/modelProducts/"+unknownObjectID+"/start", `{}`, bearer(tok)...), 404)
 		wantError(t, e.do(e.api, "POST", "/v4/modelProducts/nope/start", `{}`, bearer(tok)...), 400, "not a valid ID")

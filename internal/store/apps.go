@@ -79,16 +79,15 @@ type App struct {
 	Created, Updated  time.Time
 	Status            string // the latest instance's; Stopped before the first start
 	// The latest instance, zero before the first start.
-	InstanceID               string
-	InstanceStarted          time.Time
-	InstanceRunStart         time.Time // zero until Running
-	InstanceStopped          time.Time // zero until Stopped or Failed
-	InstanceStartedByID      string
-	InstanceStartedByName    string
-	RunningCommitID          string
-	InstanceHardwareTierID   string
-	InstanceEnvironmentID    string
-	InstanceStatusIsComplete bool
+	InstanceID             string
+	InstanceStarted        time.Time
+	InstanceRunStart       time.Time // zero until Running
+	InstanceStopped        time.Time // zero until Stopped or Failed
+	InstanceStartedByID    string
+	InstanceStartedByName  string
+	RunningCommitID        string
+	InstanceHardwareTierID string
+	InstanceEnvironmentID  string
 }
 
 func (a *app) view() App {
@@ -100,7 +99,6 @@ func (a *app) view() App {
 		v.Status, v.InstanceID, v.InstanceStarted, v.InstanceRunStart, v.InstanceStopped = i.status, i.id, i.started, i.runStart, i.stopped
 		v.InstanceStartedByID, v.InstanceStartedByName = i.startedBy.id, i.startedBy.userName
 		v.RunningCommitID, v.InstanceHardwareTierID, v.InstanceEnvironmentID = i.commitID, i.hardwareTier, i.environmentID
-		v.InstanceStatusIsComplete = i.ended()
 	}
 	return v
 }
@@ -168,12 +166,13 @@ type AppInput struct {
 	EntryPoint    string
 }
 
-// AppStart is what POST /v4/modelProducts/{id}/start may choose.
+// AppStart is what POST /v4/modelProducts/{id}/start may choose. Its
+// external volumes and dataset configuration are accepted and change
+// nothing, as a job's are: the mock has none.
 type AppStart struct {
-	HardwareTier           string // "": the app's, else the default tier
-	EnvironmentID          string // "": the app's, else the default environment
-	CommitID               string // "": a new one, as a job's
-	ExternalVolumeMountIDs []string
+	HardwareTier  string // "": the app's, else the default tier
+	EnvironmentID string // "": the app's, else the default environment
+	CommitID      string // "": a new one, as a job's
 }
 
 // mayPublish is the rule for creating, starting and stopping apps: the
@@ -366,9 +365,6 @@ func (s *Store) StartApp(c Caller, id string, in AppStart) (App, error) {
 		if !i.ended() {
 			return App{}, errorf(KindInvalid, "App %s is already %s: stop it before starting it again", a.id, strings.ToLower(i.status))
 		}
-	}
-	if len(in.ExternalVolumeMountIDs) > 0 {
-		return App{}, errorf(KindInvalid, "externalVolumeMountIds: %q is not an external volume this project may mount (mockdomino has none)", clip(in.ExternalVolumeMountIDs[0]))
 	}
 	tierID := in.HardwareTier
 	if tierID == "" {

@@ -165,8 +165,6 @@ func TestStartAndStopAppRules(t *testing.T) {
 	}
 	_, err := s.StartApp(dave, a.ID, AppStart{})
 	wantKind(t, "a LauncherUser starts", err, KindForbidden)
-	_, err = s.StartApp(bob, a.ID, AppStart{ExternalVolumeMountIDs: []string{unknownID}})
-	wantKind(t, "an external volume", err, KindInvalid)
 	_, err = s.StartApp(bob, a.ID, AppStart{HardwareTier: "huge"})
 	wantKind(t, "an unknown tier", err, KindInvalid)
 	_, err = s.StartApp(bob, unknownID, AppStart{})
