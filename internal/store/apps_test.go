@@ -275,3 +275,41 @@ func TestAppsInStateDocuments(t *testing.T) {
 	dup.Apps = append([]AppRecord{}, doc.Apps[0], second)
 	wantErrContains(t, "a name twice", s.Import(dup), "apps[1].name")
 }
+
+// TestRaceAppNameAndStart: of many concurrent creates of one name exactly
+// one app is made, and of many concurrent starts of it exactly one wins.
+func TestRaceAppNameAndStart(t *testing.T) {
+	s := newStore(t)
+	admin := caller(t, s, "admin")
+	must(s.SetJobLifecycle(JobLifecycle{Mode: ModeManual})).ok(t)
+	const n = 32
+	made := make([]App, n)
+	errs := make([]error, n)
+	together(n, func(i int) { made[i], errs[i] = s.CreateApp(admin, AppInput{ProjectID: defProjectID, Name: "dash"}) })
+	var app App
+	wins := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins, app = wins+1, made[i]
+		case KindOf(err) != KindDuplicate:
+			t.Errorf("create %d: %v, want a duplicate", i, err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d creates succeeded, want 1", wins)
+	}
+	together(n, func(i int) { _, errs[i] = s.StartApp(admin, app.ID, AppStart{}) })
+	wins = 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case KindOf(err) != KindInvalid:
+			t.Errorf("start %d: %v, want refused as already pending", i, err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d starts succeeded, want 1", wins)
+	}
+}

@@ -244,3 +244,29 @@ func TestModelsInStateDocuments(t *testing.T) {
 		})
 	}
 }
+
+// TestRaceModelVersionNumbers: versions published at once are numbered
+// 2, 3, … with no number twice or skipped.
+func TestRaceModelVersionNumbers(t *testing.T) {
+	s := newStore(t)
+	admin := caller(t, s, "admin")
+	m, _, err := s.PublishModel(admin, modelIn(defProjectID, "m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 32
+	together(n, func(i int) {
+		if _, err := s.PublishModelVersion(admin, m.ID, ModelInput{File: "p.py", Function: "f"}); err != nil {
+			t.Error(err)
+		}
+	})
+	vs := must(s.ModelVersions(admin, m.ID)).ok(t)
+	if len(vs) != n+1 {
+		t.Fatalf("%d versions, want %d", len(vs), n+1)
+	}
+	for i, v := range vs {
+		if v.Number != i+1 {
+			t.Fatalf("version %d is numbered %d", i+1, v.Number)
+		}
+	}
+}
