@@ -444,7 +444,9 @@ func TestListeners(t *testing.T) {
 		"{projectId}", projectID, "{collaboratorId}", unknownObjectID, "{userId}", adminID, "{repoId}", repoID,
 		"{jobId}", jobID, "{owner}", "admin", "{runId}", jobID,
 		"{tagId}", unknownObjectID, "{projectToForkId}", projectID, "{project}", "quick-start", "{environmentVariableName}", "X", "{environmentId}", envID, "{revisionId}", envRevisionID,
-		"{workspaceId}", unknownObjectID, "{workspaceSessionId}", unknownObjectID, "{ownerId}", adminID)
+		"{workspaceId}", unknownObjectID, "{workspaceSessionId}", unknownObjectID, "{ownerId}", adminID,
+		"{modelProductId}", unknownObjectID, "{appId}", unknownObjectID, "{modelId}", unknownObjectID,
+		"{modelVersionId}", unknownObjectID, "{exportId}", unknownObjectID)
 	for _, rt := range registered(t, e.api) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := fill.Replace(pattern)

@@ -53,6 +53,10 @@ type world struct {
 	job             string
 	tag             string // a tag of the fixtures' project
 	commit, key     string // of the file data/x.csv of the project
+	app             string // an app of the project, never started
+	model           string // a model of the project, its version and an export of it
+	modelVersion    string
+	export          string
 	calls           int
 	clockLast       time.Time
 }
@@ -77,6 +81,10 @@ func newWorld(t testing.TB) *world {
 	// Last, so that the ids drawn before it stay those of the seed files.
 	w.key = str(w.must(201, w.proxy, "PUT", "/v1/projects/admin/quick-start/data/x.csv", "a,b\n", "Content-Type", "").obj(t)["key"])
 	w.commit = str(w.must(200, w.proxy, "GET", "/v1/projects/admin/quick-start/commits", "").list(t)[0]["id"])
+	w.app = str(w.must(200, w.proxy, "POST", "/v4/modelProducts", `{"projectId":"`+projectID+`","name":"fuzz-app"}`).obj(t)["id"])
+	m := obj(w.must(200, w.proxy, "POST", "/v1/models", `{"projectId":"`+projectID+`","name":"fuzz-model","file":"p.py","function":"f"}`).obj(t)["data"])
+	w.model, w.modelVersion = str(m["id"]), str(obj(m["version"])["id"])
+	w.export = str(w.must(202, w.proxy, "POST", "/v4/models/"+w.model+"/"+w.modelVersion+"/exportImageToRegistry", `{"registryUrl":"r","repository":"x"}`).obj(t)["exportId"])
 	return w
 }
 
@@ -475,6 +483,8 @@ func (w *world) pathValues() map[string]string {
 		"project": "quick-start", "projectToForkId": projectID, "tagId": w.tag, "environmentVariableName": "K",
 		"environmentId": envID, "revisionId": envRevisionID,
 		"budgetLabel": "Project", "budgetId": projectID, "tag": "fuzz-tag",
+		"modelProductId": w.app, "appId": w.app,
+		"modelId": w.model, "modelVersionId": w.modelVersion, "exportId": w.export,
 	}
 }
 

@@ -75,6 +75,8 @@ func allowed5xx(r *resp) bool {
 		return strings.HasPrefix(msg, "A token with the name ")
 	case r.path == "/v4/cost/budgets/overrides":
 		return strings.HasPrefix(msg, "A budget override for ")
+	case r.path == "/v4/modelProducts":
+		return strings.HasPrefix(msg, "An app with the name ")
 	}
 	return false
 }

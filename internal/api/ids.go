@@ -30,6 +30,10 @@ var objectIDPathVars = map[string]bool{
 	"workspaceId":        true,
 	"workspaceSessionId": true,
 	"ownerId":            true,
+	"modelProductId":     true,
+	"modelId":            true,
+	"modelVersionId":     true,
+	"exportId":           true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

@@ -31,9 +31,11 @@ var queryParams = map[string][]string{
 	"GET /v4/workspace/project/{projectId}/owner/{ownerId}":                   {"offset", "limit"},
 	"GET /v4/workspace/project/{projectId}/workspace/{workspaceId}/sessions":  {"offset", "limit"},
 	"POST /v4/workspace/project/{projectId}/workspace/{workspaceId}/sessions": {"externalVolumeMounts", "netAppVolumeIds"},
-	"GET /v4/workspace":                     {"pageSize", "pageNumber", "q", "sortField", "sortOrder"},
-	"GET /v4/workspaces/definitions":        {"projectId"},
-	"GET /v4/projects/billingtags/projects": {"billingTag", "offset", "pageSize", "checkpointProjectId", "nameFilter", "sortBy", "sortOrder", "missingBillingTagOnly"},
+	"GET /v4/workspace":                            {"pageSize", "pageNumber", "q", "sortField", "sortOrder"},
+	"GET /v4/workspaces/definitions":               {"projectId"},
+	"GET /v4/projects/billingtags/projects":        {"billingTag", "offset", "pageSize", "checkpointProjectId", "nameFilter", "sortBy", "sortOrder", "missingBillingTagOnly"},
+	"GET /v4/modelProducts":                        {"projectId", "type"},
+	"POST /v4/modelProducts/{modelProductId}/stop": {"force"},
 }
 
 // pathParam matches a route's path variable, {name} or {name:regexp}

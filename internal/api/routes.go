@@ -165,6 +165,23 @@ func routes() []route {
 		{method: "DELETE", path: "/v4/projects/{projectId}/scheduledjobs/{scheduledJobKey}", h: deleteScheduledJob, summary: "Unschedule a job; the jobs it started stay"},
 		{method: "GET", path: "/v4/scheduledruns", h: listScheduledRuns, summary: "The scheduled jobs a user scheduled (userId)"},
 
+		// Apps (apps.go): the spec's model products, as python-domino publishes them.
+		{method: "GET", path: "/v4/modelProducts", h: listApps, summary: "A project's apps (projectId), of one modelProductType (type) if given"},
+		{method: "POST", path: "/v4/modelProducts", h: createApp, body: true, summary: "Create an app in a project; its name is the project's only app of that name"},
+		{method: "GET", path: "/v4/modelProducts/{modelProductId}", h: getApp, summary: "Get an app and its status (its latest instance's)"},
+		{method: "POST", path: "/v4/modelProducts/{modelProductId}/start", h: startApp, body: true, summary: "Publish an app: a new instance, Pending until the job lifecycle runs it"},
+		{method: "POST", path: "/v4/modelProducts/{modelProductId}/stop", h: stopApp, summary: "Stop an app's running instance"},
+
+		// Models, their versions and exports (models.go), as python-domino calls them.
+		{method: "GET", path: "/v1/projects/{owner}/{name}/models", h: listModels, summary: "A project's models (python-domino's models_list)"},
+		{method: "POST", path: "/v1/models", h: publishModel, body: true, summary: "Publish a model with its first version (model_publish)"},
+		{method: "GET", path: "/v1/models/{modelId}/versions", h: listModelVersions, summary: "A model's versions, numbered from 1 (model_versions_get)"},
+		{method: "POST", path: "/v1/models/{modelId}/versions", h: publishModelVersion, body: true, summary: "Publish a model's next version (model_version_publish)"},
+		{method: "POST", path: "/v4/models/{modelId}/{modelVersionId}/exportImageToRegistry", h: exportModel(store.ExportToRegistry), body: true, summary: "Export a model version's image to a registry; 202, progressing under the job lifecycle"},
+		{method: "POST", path: "/v4/models/{modelId}/{modelVersionId}/exportImageForSagemaker", h: exportModel(store.ExportToSagemaker), body: true, summary: "Export a model version's image for SageMaker; 202, progressing under the job lifecycle"},
+		{method: "GET", path: "/v4/models/{exportId}/getExportImageStatus", h: getExportStatus, summary: "An export's status: queued, building, complete or failed"},
+		{method: "GET", path: "/v4/models/{exportId}/getExportLogs", h: getExportLogs, summary: "An export's status and logs"},
+
 		// Projects' files and commits (files.go), as python-domino calls them.
 		{method: "GET", path: "/v1/projects/{owner}/{name}/commits", h: listProjectCommits, summary: "A project's commits, newest first (python-domino's commits_list)"},
 		{method: "GET", path: "/v1/projects/{owner}/{name}/files/{commitId}/{path:.*}", h: listProjectFiles, summary: "The files under a folder at a commit, at any depth (files_list)"},
@@ -184,6 +201,9 @@ func routes() []route {
 		// every route a request could also match (see newRouter).
 		{method: "GET", path: "/projectTags/{tagId}", h: projectTagDetails, summary: "A project tag (legacy)"},
 		{method: "GET", path: "/{owner}/{project}/collaborators", h: legacyCollaborators, summary: "A project's owner and collaborators, by owner and project name (legacy)"},
+		{method: "GET", path: "/v1/{owner}/{project}/endpoint/state", h: endpointState, summary: "A project's legacy API endpoint (python-domino's endpoint_state)"},
+		{method: "POST", path: "/v1/{owner}/{project}/endpoint/publishRelease", h: publishEndpoint, body: true, summary: "Publish a project's legacy API endpoint (endpoint_publish)"},
+		{method: "DELETE", path: "/v1/{owner}/{project}/endpoint", h: unpublishEndpoint, summary: "Unpublish a project's legacy API endpoint (endpoint_unpublish)"},
 
 		// The mock's control plane.
 		{method: "GET", path: "/__mock/health", auth: authNone, h: health, summary: "Mock: ready? (no credentials)"},
@@ -198,6 +218,8 @@ func routes() []route {
 		{method: "GET", path: "/__mock/jobs/lifecycle", auth: authControl, h: getLifecycle, summary: "Mock: how new jobs progress"},
 		{method: "PUT", path: "/__mock/jobs/lifecycle", auth: authControl, h: setLifecycle, body: true, summary: "Mock: set how new jobs progress"},
 		{method: "POST", path: "/__mock/jobs/{jobId}/advance", auth: authControl, h: advanceJob, summary: "Mock: move a job one stage on"},
+		{method: "POST", path: "/__mock/apps/{appId}/advance", auth: authControl, h: advanceApp, summary: "Mock: move an app's latest instance one stage on"},
+		{method: "POST", path: "/__mock/exports/{exportId}/advance", auth: authControl, h: advanceExport, summary: "Mock: move a model export one stage on"},
 		{method: "GET", path: "/__mock/journal", auth: authControl, h: getJournal, summary: "Mock: the request journal"},
 		{method: "DELETE", path: "/__mock/journal", auth: authControl, h: clearJournal, summary: "Mock: clear the request journal"},
 		{method: "POST", path: "/__mock/faults", auth: authControl, h: addFault, body: true, summary: "Mock: add a fault or latency rule"},

@@ -18,6 +18,7 @@ func TestSpecDeclaredFieldsAreAccepted(t *testing.T) {
 	cred := e.addGitCredential(a.ID, "gh")
 	e.put(e.proxy, "/spec.txt", "x")
 	commit := e.headCommit(t) // a job's commitId must be one of its project's
+	modelID, modelVersionID := e.publishModel("spec-model")
 	for _, c := range []struct{ method, path, body string }{
 		{"POST", "/v4/jobs/start", `{"projectId":"` + projectID + `","commandToRun":"python train.py","capacityType":"spot",
 			"commitId":"` + commit + `",
@@ -46,6 +47,14 @@ func TestSpecDeclaredFieldsAreAccepted(t *testing.T) {
 		{"POST", saV1 + "/" + a.IdpID + "/sshgitcredentials", `{"name":"s","gitServiceProvider":"github","domain":"github.com","key":"k","passphrase":"x"}`},
 		{"PUT", "/api/users/v1/user/" + a.ID + "/tokenCredentials/" + cred, `{"name":"n","gitServiceProvider":"github","domain":"github.com","token":"x"}`},
 		{"POST", "/api/projects/v1/projects/" + projectID + "/collaborators", `{"id":"` + a.ID + `","role":"contributor"}`},
+		{"POST", "/v4/modelProducts", `{"appExtension":{"appType":"STREAMLIT"},"created":"2026-01-02T03:04:05Z","description":"d","entryPoint":"app.sh",
+			"environmentId":"` + envID + `","goalIds":["` + envID + `"],"hardwareTierId":"small-k8s","id":"` + envID + `","lastUpdated":"2026-01-02T03:04:05Z",
+			"latestAppInstanceId":"` + envID + `","media":["m"],"modelProductType":"APP","mountDatasets":true,"mountNetAppVolumes":false,"name":"spec-app",
+			"openUrl":"u","permissionsData":{"accessRequestStatuses":{"a":"b"},"appAccessStatus":"ALLOWED","discoverable":true,"pendingInvitations":["x"],"visibility":"PUBLIC"},
+			"projectId":"` + projectID + `","projectUrl":"p","publisher":{"avatarUrl":"a","firstName":"f","lastName":"l","fullName":"f l","id":"` + adminID + `","userName":"admin"},
+			"renderIFrame":true,"runDescribeUrl":"r","runningAppUrl":"r","runningCommitId":"c","stats":{"usageCount":3},"status":"Running","tags":["t"],"vanityUrl":"v"}`},
+		{"POST", "/v4/models/" + modelID + "/" + modelVersionID + "/exportImageToRegistry", `{"password":"p","registryUrl":"r","repository":"x","tag":"t","username":"u"}`},
+		{"POST", "/v4/models/" + modelID + "/" + modelVersionID + "/exportImageForSagemaker", `{"password":"p","registryUrl":"r","repository":"x","tag":"t","username":"u"}`},
 		// A field no spec declares is ignored (inferred).
 		{"POST", "/v4/serviceAccounts", `{"username":"extra-bot","email":"extra-bot@example.com","color":"blue","nested":{"a":[1]}}`},
 	} {
@@ -54,6 +63,10 @@ func TestSpecDeclaredFieldsAreAccepted(t *testing.T) {
 			t.Errorf("%s: a body of the spec's fields is refused", r)
 		}
 	}
+	// StartParams, every field, on an app made for it.
+	app := str(e.createApp("spec-start")["id"])
+	e.must(200, e.api, "POST", "/v4/modelProducts/"+app+"/start", `{"bundleId":"b","commitId":"c","datasetConfigName":"d","environmentId":"`+envID+
+		`","externalVolumeMountIds":["`+envID+`"],"hardwareTierId":"small-k8s","mainRepoGitRef":{"type":"branches","value":"main"},"netAppVolumeIds":["n"]}`, asAdmin...)
 	// The fields the mock models are used: the public job's hardware tier and title.
 	m := e.must(200, e.api, "POST", "/api/jobs/v1/jobs", `{"projectId":"`+projectID+`","runCommand":"x","hardwareTier":"medium-k8s","title":"t1"}`, asAdmin...).obj(t)
 	if j, _ := m["job"].(map[string]any); j["title"] != "t1" {

@@ -495,6 +495,8 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerScheduledJobSteps(sc, w)
 	registerWorkspaceSteps(sc, w)
 	registerCostSteps(sc, w)
+	registerAppSteps(sc, w)
+	registerModelSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }

@@ -98,6 +98,11 @@ type walRecord struct {
 	Workspaces         []WorkspaceRecord        `json:"workspaces,omitempty"`
 	WorkspaceSessions  []WorkspaceSessionRecord `json:"workspaceSessions,omitempty"`
 	WorkspaceLifecycle *WorkspaceLifecycle      `json:"workspaceLifecycle,omitempty"`
+	Apps               []AppRecord              `json:"apps,omitempty"`
+	Models             []ModelRecord            `json:"models,omitempty"`
+	ModelVersions      []ModelVersionRecord     `json:"modelVersions,omitempty"`
+	ModelExports       []ModelExportRecord      `json:"modelExports,omitempty"`
+	Endpoints          []EndpointRecord         `json:"endpoints,omitempty"`
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -117,6 +122,10 @@ type createdIDs struct {
 
 	Workspaces        []string `json:"workspaces,omitempty"`
 	WorkspaceSessions []string `json:"workspaceSessions,omitempty"`
+	Apps              []string `json:"apps,omitempty"`
+	Models            []string `json:"models,omitempty"`
+	ModelVersions     []string `json:"modelVersions,omitempty"`
+	ModelExports      []string `json:"modelExports,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -169,6 +178,11 @@ type change struct {
 	workspaces      []*workspace // workspaces.go; created ones when creates
 	wsSessions      []*wsSession
 	wsLifecycle     bool
+	apps            []*app
+	models          []*model
+	modelVersions   []*modelVersion
+	exports         []*modelExport
+	endpoints       []*endpoint
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -319,6 +333,21 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 	}
 	st.logWorkspaces(&rec, c)
+	for _, a := range c.apps {
+		rec.Apps = append(rec.Apps, a.record())
+	}
+	for _, m := range c.models {
+		rec.Models = append(rec.Models, m.record())
+	}
+	for _, v := range c.modelVersions {
+		rec.ModelVersions = append(rec.ModelVersions, v.record())
+	}
+	for _, e := range c.exports {
+		rec.ModelExports = append(rec.ModelExports, e.record())
+	}
+	for _, e := range c.endpoints {
+		rec.Endpoints = append(rec.Endpoints, e.record())
+	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -358,6 +387,18 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, r := range rec.EnvironmentRevisions {
 			rec.Created.Revisions = append(rec.Created.Revisions, r.ID)
+		}
+		for _, a := range rec.Apps {
+			rec.Created.Apps = append(rec.Created.Apps, a.ID)
+		}
+		for _, m := range rec.Models {
+			rec.Created.Models = append(rec.Created.Models, m.ID)
+		}
+		for _, v := range rec.ModelVersions {
+			rec.Created.ModelVersions = append(rec.Created.ModelVersions, v.ID)
+		}
+		for _, e := range rec.ModelExports {
+			rec.Created.ModelExports = append(rec.Created.ModelExports, e.ID)
 		}
 	}
 	return rec
@@ -771,6 +812,11 @@ type replay struct {
 	envs      orderedMap[EnvironmentRecord] // without their revisions
 	revisions orderedMap[RevisionRecord]    // each naming its environment
 	schedules orderedMap[ScheduledJobRecord]
+	apps      orderedMap[AppRecord]
+	models    orderedMap[ModelRecord]
+	versions  orderedMap[ModelVersionRecord]
+	exports   orderedMap[ModelExportRecord]
+	endpoints orderedMap[EndpointRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -840,6 +886,11 @@ func lifecycleKey(v LifecycleRecord) string   { return v.ID }
 func envKey(v EnvironmentRecord) string       { return v.ID }
 func revisionKey(v RevisionRecord) string     { return v.ID }
 func scheduleKey(v ScheduledJobRecord) string { return v.ID }
+func appKey(v AppRecord) string               { return v.ID }
+func modelKey(v ModelRecord) string           { return v.ID }
+func versionKey(v ModelVersionRecord) string  { return v.ID }
+func exportKey(v ModelExportRecord) string    { return v.ID }
+func endpointKey(v EndpointRecord) string     { return v.ProjectID }
 
 func (r *replay) full(s Snapshot) error {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
@@ -857,6 +908,11 @@ func (r *replay) full(s Snapshot) error {
 		putAll("scheduledJobs", &r.schedules, s.ScheduledJobs, scheduleKey),
 		r.ws.full(s),
 		r.cost.load(s.Cost),
+		putAll("apps", &r.apps, s.Apps, appKey),
+		putAll("models", &r.models, s.Models, modelKey),
+		putAll("modelVersions", &r.versions, s.ModelVersions, versionKey),
+		putAll("modelExports", &r.exports, s.ModelExports, exportKey),
+		putAll("endpoints", &r.endpoints, s.Endpoints, endpointKey),
 	} {
 		if err != nil {
 			return err
@@ -911,6 +967,10 @@ func (r *replay) apply(rec walRecord) error {
 			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
 			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
 			creates("scheduled job", c.Schedules, &r.schedules, rec.ScheduledJobs, scheduleKey),
+			creates("app", c.Apps, &r.apps, rec.Apps, appKey),
+			creates("model", c.Models, &r.models, rec.Models, modelKey),
+			creates("model version", c.ModelVersions, &r.versions, rec.ModelVersions, versionKey),
+			creates("model export", c.ModelExports, &r.exports, rec.ModelExports, exportKey),
 		} {
 			if err != nil {
 				return err
@@ -967,6 +1027,26 @@ func (r *replay) apply(rec walRecord) error {
 		}
 		r.revisions.put(v.ID, v)
 	}
+	for _, v := range rec.Apps {
+		r.apps.put(v.ID, v)
+	}
+	for _, v := range rec.Models {
+		r.models.put(v.ID, v)
+	}
+	for _, v := range rec.ModelVersions {
+		// Models are never deleted: a version of one the log never made
+		// is damage.
+		if !r.models.has(v.ModelID) {
+			return fmt.Errorf("the record holds version %s of model %q, which does not exist", v.ID, v.ModelID)
+		}
+		r.versions.put(v.ID, v)
+	}
+	for _, v := range rec.ModelExports {
+		r.exports.put(v.ID, v)
+	}
+	for _, v := range rec.Endpoints {
+		r.endpoints.put(v.ProjectID, v)
+	}
 	for _, v := range rec.ScheduledJobs {
 		r.schedules.put(v.ID, v)
 	}
@@ -1007,6 +1087,21 @@ func (r *replay) result() Snapshot {
 	}
 	if s.ScheduledJobs = r.schedules.values(); len(s.ScheduledJobs) == 0 {
 		s.ScheduledJobs = nil
+	}
+	if s.Apps = r.apps.values(); len(s.Apps) == 0 {
+		s.Apps = nil
+	}
+	if s.Models = r.models.values(); len(s.Models) == 0 {
+		s.Models = nil
+	}
+	if s.ModelVersions = r.versions.values(); len(s.ModelVersions) == 0 {
+		s.ModelVersions = nil
+	}
+	if s.ModelExports = r.exports.values(); len(s.ModelExports) == 0 {
+		s.ModelExports = nil
+	}
+	if s.Endpoints = r.endpoints.values(); len(s.Endpoints) == 0 {
+		s.Endpoints = nil
 	}
 	// Each environment with its revisions, in the order they were made.
 	byEnv := map[string][]RevisionRecord{}

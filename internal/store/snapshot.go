@@ -43,6 +43,13 @@ type Snapshot struct {
 	WorkspaceSessions  []WorkspaceSessionRecord `json:"workspaceSessions,omitempty"`
 	WorkspaceLifecycle *WorkspaceLifecycle      `json:"workspaceLifecycle,omitempty"`
 	Cost               *CostRecord              `json:"cost,omitempty"` // budgets and billing tags (cost.go)
+	Apps               []AppRecord              `json:"apps,omitempty"` // apps and their latest instances (apps.go)
+	// Models, their versions (in order, numbered from 1), exports and
+	// projects' legacy API endpoints (models.go).
+	Models        []ModelRecord        `json:"models,omitempty"`
+	ModelVersions []ModelVersionRecord `json:"modelVersions,omitempty"`
+	ModelExports  []ModelExportRecord  `json:"modelExports,omitempty"`
+	Endpoints     []EndpointRecord     `json:"endpoints,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -315,6 +322,35 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 			listed[l.id] = true
 			s.Lifecycles = append(s.Lifecycles, LifecycleRecord{ID: l.id, JobLifecycle: l.JobLifecycle})
 		}
+	}
+	for _, id := range sortedKeys(st.apps) {
+		a := st.apps[id]
+		s.Apps = append(s.Apps, a.record())
+		if i := a.instance; i != nil && !listed[i.lifecycle.id] {
+			listed[i.lifecycle.id] = true
+			s.Lifecycles = append(s.Lifecycles, LifecycleRecord{ID: i.lifecycle.id, JobLifecycle: i.lifecycle.JobLifecycle})
+		}
+	}
+	// Models in creation order, each followed by nothing: versions are
+	// listed apart, model by model, each model's in number order.
+	for _, p := range st.projectOrder {
+		for _, m := range st.projectModels[p.id] {
+			s.Models = append(s.Models, m.record())
+			for _, v := range m.versions {
+				s.ModelVersions = append(s.ModelVersions, v.record())
+			}
+		}
+	}
+	for _, id := range sortedKeys(st.exports) {
+		e := st.exports[id]
+		s.ModelExports = append(s.ModelExports, e.record())
+		if l := e.lifecycle; !listed[l.id] {
+			listed[l.id] = true
+			s.Lifecycles = append(s.Lifecycles, LifecycleRecord{ID: l.id, JobLifecycle: l.JobLifecycle})
+		}
+	}
+	for _, id := range sortedKeys(st.endpoints) {
+		s.Endpoints = append(s.Endpoints, st.endpoints[id].record())
 	}
 	return s
 }
@@ -663,6 +699,12 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 	if err := st.loadWorkspaces(check, snap); err != nil {
 		return nil, bad("%v", err)
 	}
+	if err := st.loadApps(check, lifecycles, snap.Apps); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadModels(check, lifecycles, snap); err != nil {
+		return nil, bad("%v", err)
+	}
 	return st, nil
 }
 
@@ -856,6 +898,17 @@ func (t *lifecycleTable) of(r JobRecord) (*sharedLifecycle, error) {
 		return nil, fmt.Errorf("lifecycleId %q is neither jobLifecycle's nor in jobLifecycles", clip(r.LifecycleID))
 	}
 	return t.current, nil
+}
+
+// named is the lifecycle of an app instance record: jobLifecycle's for "".
+func (t *lifecycleTable) named(id string) (*sharedLifecycle, error) {
+	if id == "" {
+		return t.current, nil
+	}
+	if l := t.byRef[id]; l != nil {
+		return l, nil
+	}
+	return nil, fmt.Errorf("lifecycleId %q is neither jobLifecycle's nor in jobLifecycles", clip(id))
 }
 
 // String names a snapshot in errors.

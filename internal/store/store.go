@@ -153,9 +153,17 @@ type state struct {
 
 	files fileState // projects' files and commits (files.go)
 
-	sched scheduleState  // scheduled jobs (scheduledjobs.go)
-	ws    workspaceState // workspaces and their sessions (workspaces.go)
-	cost  costState      // budgets and billing tags (cost.go)
+	sched       scheduleState     // scheduled jobs (scheduledjobs.go)
+	ws          workspaceState    // workspaces and their sessions (workspaces.go)
+	cost        costState         // budgets and billing tags (cost.go)
+	apps        map[string]*app   // by id (apps.go)
+	projectApps map[string][]*app // each project's, in creation order
+
+	models        map[string]*model // by id (models.go)
+	projectModels map[string][]*model
+	modelVersions map[string]*modelVersion // every model's, by id
+	exports       map[string]*modelExport
+	endpoints     map[string]*endpoint // by project id
 }
 
 type user struct {
@@ -286,6 +294,14 @@ func newState() *state {
 		envRevisions: map[string]*envRevision{},
 		sched:        newScheduleState(),
 		cost:         newCostState(),
+		apps:         map[string]*app{},
+		projectApps:  map[string][]*app{},
+
+		models:        map[string]*model{},
+		projectModels: map[string][]*model{},
+		modelVersions: map[string]*modelVersion{},
+		exports:       map[string]*modelExport{},
+		endpoints:     map[string]*endpoint{},
 	}
 }
 
