@@ -83,10 +83,15 @@ type walRecord struct {
 	// new revision writes itself, not every revision before it.
 	Environments         []EnvironmentRecord `json:"environments,omitempty"`
 	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
-	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
-	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
-	Created              *createdIDs         `json:"created,omitempty"`
-	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
+	// Datasets without their snapshots, which never change and are logged
+	// once each, when made; deleting a dataset deletes its snapshots.
+	Datasets         []DatasetRecord         `json:"datasets,omitempty"`
+	DatasetSnapshots []DatasetSnapshotRecord `json:"datasetSnapshots,omitempty"`
+	DelDatasets      []string                `json:"delDatasets,omitempty"`
+	Lifecycle        *JobLifecycle           `json:"jobLifecycle,omitempty"`
+	ClockOffset      *Duration               `json:"clockOffset,omitempty"`
+	Created          *createdIDs             `json:"created,omitempty"`
+	IDs              uint64                  `json:"ids,omitempty"` // the id stream's position after the change
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -102,6 +107,8 @@ type createdIDs struct {
 	Commits      []string `json:"commits,omitempty"`
 	Environments []string `json:"environments,omitempty"`
 	Revisions    []string `json:"environmentRevisions,omitempty"`
+	Datasets     []string `json:"datasets,omitempty"`
+	DsSnapshots  []string `json:"datasetSnapshots,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -151,6 +158,9 @@ type change struct {
 	commits         []*commit // new commits; their contents are stored before they are logged
 	envs            []*environment
 	envRevisions    []*envRevision
+	datasets        []*dataset
+	dsSnapshots     []*dsSnapshot // new snapshots; their contents are stored before they are logged
+	delDatasets     []string
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -275,6 +285,13 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, r := range c.envRevisions {
 		rec.EnvironmentRevisions = append(rec.EnvironmentRevisions, r.record(true))
 	}
+	for _, d := range c.datasets {
+		rec.Datasets = append(rec.Datasets, d.record())
+	}
+	for _, sn := range c.dsSnapshots {
+		rec.DatasetSnapshots = append(rec.DatasetSnapshots, sn.record())
+	}
+	rec.DelDatasets = c.delDatasets
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -313,6 +330,12 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, r := range rec.EnvironmentRevisions {
 			rec.Created.Revisions = append(rec.Created.Revisions, r.ID)
+		}
+		for _, d := range rec.Datasets {
+			rec.Created.Datasets = append(rec.Created.Datasets, d.ID)
+		}
+		for _, sn := range rec.DatasetSnapshots {
+			rec.Created.DsSnapshots = append(rec.Created.DsSnapshots, sn.ID)
 		}
 	}
 	return rec
@@ -725,6 +748,8 @@ type replay struct {
 	commits   orderedMap[CommitRecord]
 	envs      orderedMap[EnvironmentRecord] // without their revisions
 	revisions orderedMap[RevisionRecord]    // each naming its environment
+	datasets  orderedMap[DatasetRecord]
+	dsSnaps   orderedMap[DatasetSnapshotRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -805,6 +830,8 @@ func (r *replay) full(s Snapshot) error {
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
+		putAll("datasets", &r.datasets, s.Datasets, datasetKey),
+		putAll("datasetSnapshots", &r.dsSnaps, s.DatasetSnapshots, dsSnapshotKey),
 	} {
 		if err != nil {
 			return err
@@ -858,6 +885,8 @@ func (r *replay) apply(rec walRecord) error {
 			creates("commit", c.Commits, &r.commits, rec.Commits, commitKey),
 			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
 			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
+			creates("dataset", c.Datasets, &r.datasets, rec.Datasets, datasetKey),
+			creates("dataset snapshot", c.DsSnapshots, &r.dsSnaps, rec.DatasetSnapshots, dsSnapshotKey),
 		} {
 			if err != nil {
 				return err
@@ -914,6 +943,23 @@ func (r *replay) apply(rec walRecord) error {
 		}
 		r.revisions.put(v.ID, v)
 	}
+	for _, v := range rec.Datasets {
+		r.datasets.put(v.ID, v)
+	}
+	for _, v := range rec.DatasetSnapshots {
+		if !r.datasets.has(v.DatasetID) {
+			return fmt.Errorf("the record holds snapshot %s of dataset %q, which does not exist", v.ID, v.DatasetID)
+		}
+		r.dsSnaps.put(v.ID, v)
+	}
+	for _, id := range rec.DelDatasets {
+		r.datasets.del(id)
+		for _, k := range r.dsSnaps.keys {
+			if v, ok := r.dsSnaps.m[k]; ok && v.DatasetID == id {
+				r.dsSnaps.del(k)
+			}
+		}
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -941,6 +987,12 @@ func (r *replay) result() Snapshot {
 	s.ProjectTags = r.tags.values()
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
+	}
+	if s.Datasets = r.datasets.values(); len(s.Datasets) == 0 {
+		s.Datasets = nil
+	}
+	if s.DatasetSnapshots = r.dsSnaps.values(); len(s.DatasetSnapshots) == 0 {
+		s.DatasetSnapshots = nil
 	}
 	// Each environment with its revisions, in the order they were made.
 	byEnv := map[string][]RevisionRecord{}

@@ -37,6 +37,9 @@ type Snapshot struct {
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
 	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
+	// Datasets and their snapshots (datasets.go).
+	Datasets         []DatasetRecord         `json:"datasets,omitempty"`
+	DatasetSnapshots []DatasetSnapshotRecord `json:"datasetSnapshots,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -273,6 +276,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
 	s.Commits = st.commitRecords()
+	s.Datasets, s.DatasetSnapshots = st.datasetRecords()
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -598,6 +602,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 	}
 	if err := st.loadCommits(snap.Commits); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadDatasets(snap.Datasets, snap.DatasetSnapshots); err != nil {
 		return nil, bad("%v", err)
 	}
 	return st, nil

@@ -56,6 +56,8 @@ type Limits struct {
 	FileBytes         int64 // one uploaded file
 	FileMemoryBytes   int64 // every file content held in memory, without --state
 	CommitsPerProject int   // commits one project holds
+
+	DatasetsPerProject int // datasets one project holds (datasets.go)
 }
 
 // Defaults of Limits: far above what a client of Domino needs (an SSH key
@@ -89,6 +91,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.CommitsPerProject <= 0 {
 		l.CommitsPerProject = DefaultMaxCommits
+	}
+	if l.DatasetsPerProject <= 0 {
+		l.DatasetsPerProject = DefaultMaxDatasetsPerProject
 	}
 	return l
 }
@@ -141,7 +146,8 @@ type state struct {
 	projectJobs map[string][]*job
 	lifecycle   *sharedLifecycle // the one new jobs start under
 
-	files fileState // projects' files and commits (files.go)
+	files    fileState    // projects' files and commits (files.go)
+	datasets datasetState // datasets, their snapshots and uploads (datasets.go)
 }
 
 type user struct {
@@ -266,6 +272,7 @@ func newState() *state {
 		projectJobs:  map[string][]*job{},
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 		files:        newFileState(),
+		datasets:     newDatasetState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
 	}
