@@ -53,6 +53,7 @@ type world struct {
 	job             string
 	tag             string // a tag of the fixtures' project
 	commit, key     string // of the file data/x.csv of the project
+	dataset, dsSnap string // a dataset of the project, its read-write snapshot holding data/x.csv
 	calls           int
 	clockLast       time.Time
 }
@@ -77,6 +78,8 @@ func newWorld(t testing.TB) *world {
 	// Last, so that the ids drawn before it stay those of the seed files.
 	w.key = str(w.must(201, w.proxy, "PUT", "/v1/projects/admin/quick-start/data/x.csv", "a,b\n", "Content-Type", "").obj(t)["key"])
 	w.commit = str(w.must(200, w.proxy, "GET", "/v1/projects/admin/quick-start/commits", "").list(t)[0]["id"])
+	w.dataset = str(w.newDataset("fuzz")["id"])
+	w.dsSnap = w.uploadFiles(w.dataset, map[string]string{"data/x.csv": "a,b\n"})
 	return w
 }
 
@@ -474,12 +477,14 @@ func (w *world) pathValues() map[string]string {
 		"owner": "admin", "runId": w.job, "commitId": w.commit, "key": w.key, "path": "data/x.csv",
 		"project": "quick-start", "projectToForkId": projectID, "tagId": w.tag, "environmentVariableName": "K",
 		"environmentId": envID, "revisionId": envRevisionID,
+		"datasetId": w.dataset, "snapshotId": w.dsSnap, "datasetName": "fuzz", "taskId": "t", "taskKey": "t", "uploadKey": "k",
 	}
 }
 
 // isFileContent: a download of a file's content, whatever its bytes.
 func isFileContent(r *resp) bool {
-	return strings.HasSuffix(r.path, "/content") || strings.Contains(r.path, "/blobs/")
+	return strings.HasSuffix(r.path, "/content") || strings.Contains(r.path, "/blobs/") ||
+		strings.HasSuffix(r.path, "/file/raw") || strings.Contains(r.path, "/download-local/")
 }
 
 // pathParamRE matches {name} and {name:regexp}, a file path spanning "/".

@@ -26,6 +26,8 @@ var objectIDPathVars = map[string]bool{
 	"tagId":           true,
 	"projectToForkId": true,
 	"environmentId":   true,
+	"datasetId":       true,
+	"snapshotId":      true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

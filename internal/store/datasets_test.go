@@ -104,7 +104,6 @@ func TestDatasetNamesAreUniqueInTheirProject(t *testing.T) {
 	}
 }
 
-
 func TestDatasetsPerProjectAreLimited(t *testing.T) {
 	s := newStoreWith(t, Config{Limits: Limits{DatasetsPerProject: 2}})
 	admin := caller(t, s, "admin")
