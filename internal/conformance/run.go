@@ -375,6 +375,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerPublicSteps(sc, w)
 	registerJobSteps(sc, w)
 	registerFileSteps(sc, w)
+	registerDatasetSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)

@@ -28,6 +28,7 @@ type world struct {
 	made     *madeProjects // the projects the scenario made (steps_projects.go)
 	own      *projectInfo  // the scenario's own project, if it made one (ownProject)
 	files    fileWorld     // steps_files.go
+	datasets *datasetWorld // steps_datasets.go
 
 	resp        *Response // the answer to the last action
 	forged      string    // a forged token
