@@ -47,6 +47,10 @@ type blobStore struct {
 	// used is what the contents in memory take, with what uploads under way
 	// have reserved; limit bounds it.
 	used, limit int64
+	// unsynced: a content was renamed to its name without the directory
+	// being fsynced since (an upload session's chunk); whatever relies on
+	// a content being durable fsyncs it first (syncBlobs).
+	unsynced bool
 }
 
 type memBlob struct {
@@ -308,18 +312,33 @@ func (s *Store) storeBlobSync(in *incoming, sync bool) error {
 	if fi, err := os.Lstat(final); err == nil && fi.Mode().IsRegular() && fi.Size() == in.size {
 		os.Remove(in.tmp)
 		in.stored = true
+		if sync {
+			return s.syncBlobs() // the content there may be a chunk's, not yet durable
+		}
 		return nil
 	}
 	if err := os.Rename(in.tmp, final); err != nil {
 		return s.unavailableFiles(err)
 	}
 	in.stored = true
+	b.unsynced = true
 	if !sync {
+		return nil
+	}
+	return s.syncBlobs()
+}
+
+// syncBlobs makes every content renamed to its name durable (fsyncs the
+// directory) if one may not be yet. The caller holds the write lock.
+func (s *Store) syncBlobs() error {
+	b := &s.blobs
+	if b.dir == "" || !b.unsynced {
 		return nil
 	}
 	if err := syncDir(b.dir); err != nil {
 		return s.unavailableFiles(err)
 	}
+	b.unsynced = false
 	return nil
 }
 
@@ -337,7 +356,11 @@ func (s *Store) putBlob(data []byte) (sha string, err error) {
 		return sha, nil
 	}
 	if b.has(sha, int64(len(data))) {
-		return sha, nil
+		if b.unsynced {
+			err = syncDir(b.dir)
+			b.unsynced = err != nil
+		}
+		return sha, err
 	}
 	f, tmp, err := createBlobTmp(b.dir)
 	if err != nil {

@@ -1270,10 +1270,8 @@ func (s *Store) EndDatasetUpload(c Caller, datasetID, key, target string) (Uploa
 		}
 		sn.put(nf)
 	}
-	if s.blobs.dir != "" {
-		if err := syncDir(s.blobs.dir); err != nil {
-			return UploadResult{}, s.unavailableFiles(err)
-		}
+	if err := s.syncBlobs(); err != nil { // the session's chunks, stored without
+		return UploadResult{}, err
 	}
 	sn.id = s.newObjectID()
 	s.st.addDsSnapshot(sn)

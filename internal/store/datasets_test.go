@@ -477,3 +477,27 @@ func TestImportDatasets(t *testing.T) {
 		wantErrContains(t, tc.what, s.Import(doc), tc.want)
 	}
 }
+
+// A chunk is stored without fsyncing the directory; anything that then
+// relies on that content being durable fsyncs it first: a project file of
+// the same bytes (which finds the content there), and the session's end.
+func TestChunkContentIsMadeDurableBeforeUse(t *testing.T) {
+	s := walOpen(t, t.TempDir())
+	admin := walAdmin(t, s)
+	d := walOK(s.CreateDataset(admin, DatasetInput{Name: "durable", ProjectID: defProjectID})).must(t)
+	key := walOK(s.StartDatasetUpload(admin, d.ID, UploadStart{})).must(t)
+	walOK(0, sendChunk(s, admin, d.ID, key, dsChunk{"same.txt", 1, 1, "same bytes"})).must(t)
+	if !s.blobs.unsynced {
+		t.Fatal("a chunk's name is marked durable before the directory was fsynced")
+	}
+	walOK(s.UploadFile(admin, "admin", "quick-start", "same.txt", strings.NewReader("same bytes"))).must(t)
+	if s.blobs.unsynced {
+		t.Error("a commit was logged naming a content whose name may not be durable")
+	}
+	walOK(0, sendChunk(s, admin, d.ID, key, dsChunk{"other.txt", 1, 1, "other bytes"})).must(t)
+	walOK(s.EndDatasetUpload(admin, d.ID, key, "")).must(t)
+	if s.blobs.unsynced {
+		t.Error("a snapshot was logged naming a content whose name may not be durable")
+	}
+	walClose(t, s)
+}
