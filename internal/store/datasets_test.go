@@ -3,10 +3,12 @@ package store
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -500,4 +502,46 @@ func TestChunkContentIsMadeDurableBeforeUse(t *testing.T) {
 		t.Error("a snapshot was logged naming a content whose name may not be durable")
 	}
 	walClose(t, s)
+}
+
+// Chunks of one session arrive at once from many clients while others read
+// and list: every file reads back whole (run with -race).
+func TestDatasetUploadConcurrently(t *testing.T) {
+	s := newStore(t)
+	admin := caller(t, s, "admin")
+	d := newDS(t, s, admin, defProjectID, "busy")
+	key := must(s.StartDatasetUpload(admin, d.ID, UploadStart{})).ok(t)
+	const files, chunks = 8, 5
+	var wg sync.WaitGroup
+	for f := range files {
+		for n := 1; n <= chunks; n++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				data := strings.Repeat(string(rune('a'+f)), 100*n)
+				if err := sendChunk(s, admin, d.ID, key, dsChunk{fmt.Sprintf("f%d.txt", f), n, chunks, data}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 50 {
+			s.Datasets(admin, DatasetFilter{})
+			s.DatasetSnapshots(admin, d.ID)
+		}
+	}()
+	wg.Wait()
+	res := must(s.EndDatasetUpload(admin, d.ID, key, "")).ok(t)
+	for f := range files {
+		var want strings.Builder
+		for n := 1; n <= chunks; n++ {
+			want.WriteString(strings.Repeat(string(rune('a'+f)), 100*n))
+		}
+		if got := readDS(t, s, admin, res.Snapshot.ID, fmt.Sprintf("f%d.txt", f)); got != want.String() {
+			t.Errorf("f%d.txt: %d bytes, want %d", f, len(got), want.Len())
+		}
+	}
 }
