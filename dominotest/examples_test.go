@@ -981,3 +981,115 @@ func ExampleServer_AdvanceWorkspace() {
 	// Output:
 	// Started Running
 }
+
+func ExampleServer_CreateDataset() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: d := srv.CreateDataset(t, dominotest.ProjectID, "training-data")
+	d, err := srv.CreateDatasetE(dominotest.ProjectID, "training-data")
+	if err != nil {
+		panic(err)
+	}
+	// python-domino's datasets_names lists it.
+	resp, err := http.Get(srv.ProxyURL + "/dataset?projectId=" + dominotest.ProjectID)
+	if err != nil {
+		panic(err)
+	}
+	var list []struct{ DatasetID, DatasetName string }
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	fmt.Println(list[0].DatasetName, list[0].DatasetID == d.ID)
+	_, err = srv.CreateDatasetE(dominotest.ProjectID, "training-data")
+	fmt.Println(err)
+	// Output:
+	// training-data true
+	// dominotest: CreateDataset: A dataset with the name training-data already exists in project admin/quick-start.
+}
+
+func ExampleServer_UploadDatasetFiles() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	d, err := srv.CreateDatasetE(dominotest.ProjectID, "inputs")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: snapshot := srv.UploadDatasetFiles(t, d.ID, map[string][]byte{…})
+	snapshot, err := srv.UploadDatasetFilesE(d.ID, map[string][]byte{"raw/a.csv": []byte("x,y\n1,2\n")})
+	if err != nil {
+		panic(err)
+	}
+	// The /v4 file browser lists the new snapshot's root.
+	resp, err := http.Get(srv.ProxyURL + "/v4/datasetrw/files/" + snapshot + "?path=")
+	if err != nil {
+		panic(err)
+	}
+	var files struct {
+		Rows []struct{ Name struct{ Label string } }
+	}
+	json.NewDecoder(resp.Body).Decode(&files)
+	resp.Body.Close()
+	fmt.Println(files.Rows[0].Name.Label)
+	// Output: raw
+}
+
+func ExampleServer_ReadDatasetFile() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	d, err := srv.CreateDatasetE(dominotest.ProjectID, "inputs")
+	if err != nil {
+		panic(err)
+	}
+	first, err := srv.UploadDatasetFilesE(d.ID, map[string][]byte{"v.txt": []byte("one\n")})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := srv.UploadDatasetFilesE(d.ID, map[string][]byte{"v.txt": []byte("two\n")}); err != nil {
+		panic(err)
+	}
+
+	// In a test: data := srv.ReadDatasetFile(t, first, "v.txt")
+	data, err := srv.ReadDatasetFileE(first, "v.txt") // an earlier snapshot reads as it was
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(string(data))
+	// Output: one
+}
+
+func ExampleServer_DatasetSnapshots() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	d, err := srv.CreateDatasetE(dominotest.ProjectID, "inputs")
+	if err != nil {
+		panic(err)
+	}
+	if _, err := srv.UploadDatasetFilesE(d.ID, map[string][]byte{"a.bin": make([]byte, 10)}); err != nil {
+		panic(err)
+	}
+
+	// In a test: snapshots := srv.DatasetSnapshots(t, d.ID)
+	snapshots, err := srv.DatasetSnapshotsE(d.ID)
+	if err != nil {
+		panic(err)
+	}
+	for _, sn := range snapshots {
+		fmt.Println(sn.Version, sn.Size, sn.IsReadWrite)
+	}
+	// Output:
+	// 0 0 false
+	// 1 10 true
+}

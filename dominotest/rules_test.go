@@ -136,6 +136,8 @@ func TestHelpersFailTheTest(t *testing.T) {
 			func() error { return srv.AddCollaboratorE("000000000000000000000000", "x", "Contributor") }},
 		{"Commits", func(t testing.TB) { srv.Commits(t, "000000000000000000000000") },
 			func() error { _, err := srv.CommitsE("000000000000000000000000"); return err }},
+		{"CreateDataset", func(t testing.TB) { srv.CreateDataset(t, "000000000000000000000000", "d") },
+			func() error { _, err := srv.CreateDatasetE("000000000000000000000000", "d"); return err }},
 	} {
 		err := c.e()
 		if err == nil || !strings.HasPrefix(err.Error(), "dominotest: "+c.name+": ") {

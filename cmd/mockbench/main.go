@@ -58,7 +58,8 @@ type config struct {
 	loader             string
 	suite              bool
 	fileMiB            int    // the file the files phase moves, in MiB; 0 skips it
-	only               string // "files": only the files phase
+	only               string // "files" or "datasets": only that phase
+	datasetFiles       int    // the files of the dataset upload phase (--file-mib in all); 0 skips it
 	wiremock, prism    bool
 	mockBin, keepPeers string
 	args               []string
@@ -79,7 +80,8 @@ func main() {
 	fs.StringVar(&cfg.loader, "loader", "auto", "auto (wrk if on PATH, else go), wrk, or go")
 	fs.BoolVar(&cfg.suite, "suite", true, "time the conformance suite (cmd/conformance --mock)")
 	fs.IntVar(&cfg.fileMiB, "file-mib", 256, "size in MiB of the file uploaded and downloaded, with --state and in memory; 0 skips it")
-	fs.StringVar(&cfg.only, "only", "", `"files": build, then only the file upload and download phase`)
+	fs.StringVar(&cfg.only, "only", "", `"files" or "datasets": build, then only the file upload and download phase, or the dataset upload phase`)
+	fs.IntVar(&cfg.datasetFiles, "dataset-files", 1000, "files of the dataset upload (--file-mib in all); 0 skips it")
 	fs.BoolVar(&cfg.wiremock, "wiremock", false, "also install WireMock from npm (needs java) into a temporary directory and load it")
 	fs.BoolVar(&cfg.prism, "prism", false, "also install Prism (@stoplight/prism-cli) from npm into a temporary directory and load it")
 	fs.StringVar(&cfg.mockBin, "mock-bin", "", "a mockdomino binary to measure instead of building ./cmd/mockdomino")
@@ -92,8 +94,8 @@ func main() {
 		}
 		os.Exit(2)
 	}
-	if cfg.only != "" && (cfg.only != "files" || cfg.fileMiB < 1) {
-		fmt.Fprintln(os.Stderr, `mockbench: --only takes "files", with a --file-mib of at least 1`)
+	if cfg.only != "" && (cfg.only != "files" && (cfg.only != "datasets" || cfg.datasetFiles < 1) || cfg.fileMiB < 1) {
+		fmt.Fprintln(os.Stderr, `mockbench: --only takes "files" or "datasets" (with a --dataset-files of at least 1), with a --file-mib of at least 1`)
 		os.Exit(2)
 	}
 	if cfg.rounds < 1 || cfg.starts < 1 || cfg.conns < 1 || cfg.threads < 1 || cfg.workers < 1 || cfg.duration < time.Second {
@@ -178,8 +180,12 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err := b.build(rep); err != nil {
 		return err
 	}
-	if cfg.only == "files" {
-		b.files(ctx, rep)
+	if cfg.only == "files" || cfg.only == "datasets" {
+		if cfg.only == "files" {
+			b.files(ctx, rep)
+		} else {
+			b.datasets(ctx, rep)
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -213,6 +219,9 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	if cfg.fileMiB > 0 {
 		b.files(ctx, rep)
+		if cfg.datasetFiles > 0 {
+			b.datasets(ctx, rep)
+		}
 	}
 	if cfg.wiremock || cfg.prism {
 		b.peers(ctx, rep)

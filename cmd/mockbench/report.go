@@ -27,9 +27,10 @@ type report struct {
 	startMock, startBare     []time.Duration
 	rssIdleMock, rssIdleBare int64
 
-	scale *scaleResult
-	suite *suiteResult
-	files []*fileRow
+	scale    *scaleResult
+	suite    *suiteResult
+	files    []*fileRow
+	datasets *datasetRow
 
 	selfBody    []byte
 	selfHeader  http.Header
@@ -109,7 +110,7 @@ func (r *report) write(w io.Writer) {
 	p("## mockbench")
 	p("")
 	p("- Machine: %s", r.machine)
-	if r.cfg.only != "files" {
+	if r.cfg.only == "" {
 		p("- Load: %s, after a %s unmeasured warm-up of each target; everything on 127.0.0.1", r.loader, r.cfg.warmup)
 	}
 	p("- Command: `go run ./cmd/mockbench %s`", strings.Join(r.cfg.args, " "))
@@ -117,8 +118,9 @@ func (r *report) write(w io.Writer) {
 	if len(r.binSizes) == 2 {
 		p("- Binaries (`go build`, default flags): mockdomino %s, bare %s", mb(r.binSizes[0]), mb(r.binSizes[1]))
 	}
-	if r.cfg.only == "files" {
+	if r.cfg.only != "" {
 		r.writeFiles(p)
+		r.writeDatasets(p)
 		r.writeNotes(p)
 		return
 	}
@@ -175,6 +177,7 @@ func (r *report) write(w io.Writer) {
 		}
 	}
 	r.writeFiles(p)
+	r.writeDatasets(p)
 	if len(r.peers) > 0 {
 		p("")
 		p("Peers serving a static stub of `GET /v4/users/self` with the same bytes, loaded the same way after a %s warm-up (installed from npm in %s; not part of CI):", r.cfg.peerWarmup, r.peerInstall.Round(time.Second))

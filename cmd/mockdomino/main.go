@@ -235,6 +235,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	tlsCert := ef.Secret("tls-cert", "serve HTTPS with this certificate (chain) instead: a PEM file, or the PEM itself; implies --tls")
 	tlsKey := ef.Secret("tls-key", "the private key of --tls-cert: a PEM file, or the PEM itself (-----BEGIN…)")
 	tlsCAOut := ef.String("tls-ca-out", "", "where --tls writes its CA's certificate, for clients to trust; default DIR/tls-ca.pem with --state, else a temporary file (the path is printed)")
+	maxDatasets := ef.Int("max-datasets", store.DefaultMaxDatasetsPerProject, "datasets one project may hold")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -265,7 +266,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		flag  string
 		value int64
 	}{{"max-git-secret-bytes", int64(*maxSecret)}, {"max-git-credentials", int64(*maxCreds)}, {"max-tokens", int64(*maxTokens)}, {"max-jobs", int64(*maxJobs)},
-		{"max-file-bytes", *maxFileBytes}, {"max-file-memory-bytes", *maxFileMemory}, {"max-commits", int64(*maxCommits)}} {
+		{"max-file-bytes", *maxFileBytes}, {"max-file-memory-bytes", *maxFileMemory}, {"max-commits", int64(*maxCommits)},
+		{"max-datasets", int64(*maxDatasets)}} {
 		if l.value < 1 {
 			return fmt.Errorf("--%s %d: must be at least 1", l.flag, l.value)
 		}
@@ -288,7 +290,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
 		TLS: *useTLS, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSCAOut: *tlsCAOut,
 		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs,
-			FileBytes: *maxFileBytes, FileMemoryBytes: *maxFileMemory, CommitsPerProject: *maxCommits},
+			FileBytes: *maxFileBytes, FileMemoryBytes: *maxFileMemory, CommitsPerProject: *maxCommits,
+			DatasetsPerProject: *maxDatasets},
 	})
 	if err != nil {
 		return err

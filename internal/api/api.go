@@ -618,12 +618,18 @@ func (s *server) statusOf(q *request, err error) (int, string) {
 	return http.StatusInternalServerError, "internal error in mockdomino (please report it)"
 }
 
+// streamedAnswer writes itself as it reads what it sends: a file
+// (files.go), an archive (datasets.go).
+type streamedAnswer interface {
+	write(w http.ResponseWriter, status int)
+}
+
 // noContent is a success with no body: the public API's actions whose spec
 // declares none (activate, invalidate, delete...).
 type noContent struct{}
 
 func writeBody(w http.ResponseWriter, status int, body any) {
-	if a, ok := body.(*fileAnswer); ok {
+	if a, ok := body.(streamedAnswer); ok {
 		a.write(w, status)
 		return
 	}

@@ -446,7 +446,8 @@ func TestListeners(t *testing.T) {
 		"{tagId}", unknownObjectID, "{projectToForkId}", projectID, "{project}", "quick-start", "{environmentVariableName}", "X", "{environmentId}", envID, "{revisionId}", envRevisionID,
 		"{workspaceId}", unknownObjectID, "{workspaceSessionId}", unknownObjectID, "{ownerId}", adminID,
 		"{modelProductId}", unknownObjectID, "{appId}", unknownObjectID, "{modelId}", unknownObjectID,
-		"{modelVersionId}", unknownObjectID, "{exportId}", unknownObjectID)
+		"{modelVersionId}", unknownObjectID, "{exportId}", unknownObjectID,
+		"{datasetId}", unknownObjectID, "{snapshotId}", unknownObjectID, "{datasetName}", "d", "{taskId}", "t", "{taskKey}", "t", "{uploadKey}", "k")
 	for _, rt := range registered(t, e.api) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := fill.Replace(pattern)

@@ -57,6 +57,7 @@ type world struct {
 	model           string // a model of the project, its version and an export of it
 	modelVersion    string
 	export          string
+	dataset, dsSnap string // a dataset of the project, its read-write snapshot holding data/x.csv
 	calls           int
 	clockLast       time.Time
 }
@@ -85,6 +86,8 @@ func newWorld(t testing.TB) *world {
 	m := obj(w.must(200, w.proxy, "POST", "/v1/models", `{"projectId":"`+projectID+`","name":"fuzz-model","file":"p.py","function":"f"}`).obj(t)["data"])
 	w.model, w.modelVersion = str(m["id"]), str(obj(m["version"])["id"])
 	w.export = str(w.must(202, w.proxy, "POST", "/v4/models/"+w.model+"/"+w.modelVersion+"/exportImageToRegistry", `{"registryUrl":"r","repository":"x"}`).obj(t)["exportId"])
+	w.dataset = str(w.newDataset("fuzz")["id"])
+	w.dsSnap = w.uploadFiles(w.dataset, map[string]string{"data/x.csv": "a,b\n"})
 	return w
 }
 
@@ -485,12 +488,14 @@ func (w *world) pathValues() map[string]string {
 		"budgetLabel": "Project", "budgetId": projectID, "tag": "fuzz-tag",
 		"modelProductId": w.app, "appId": w.app,
 		"modelId": w.model, "modelVersionId": w.modelVersion, "exportId": w.export,
+		"datasetId": w.dataset, "snapshotId": w.dsSnap, "datasetName": "fuzz", "taskId": "t", "taskKey": "t", "uploadKey": "k",
 	}
 }
 
 // isFileContent: a download of a file's content, whatever its bytes.
 func isFileContent(r *resp) bool {
-	return strings.HasSuffix(r.path, "/content") || strings.Contains(r.path, "/blobs/")
+	return strings.HasSuffix(r.path, "/content") || strings.Contains(r.path, "/blobs/") ||
+		strings.HasSuffix(r.path, "/file/raw") || strings.Contains(r.path, "/download-local/")
 }
 
 // pathParamRE matches {name} and {name:regexp}, a file path spanning "/".

@@ -34,6 +34,8 @@ var objectIDPathVars = map[string]bool{
 	"modelId":            true,
 	"modelVersionId":     true,
 	"exportId":           true,
+	"datasetId":          true,
+	"snapshotId":         true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

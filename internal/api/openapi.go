@@ -36,6 +36,18 @@ var queryParams = map[string][]string{
 	"GET /v4/projects/billingtags/projects":        {"billingTag", "offset", "pageSize", "checkpointProjectId", "nameFilter", "sortBy", "sortOrder", "missingBillingTagOnly"},
 	"GET /v4/modelProducts":                        {"projectId", "type"},
 	"POST /v4/modelProducts/{modelProductId}/stop": {"force"},
+	"GET /dataset":                                 {"projectId"},
+	"GET /v4/datasetrw/datasets-v2": {"includeProjectInfo", "includeHasProjectAccess", "includeStorageInfo", "minimumPermission",
+		"projectIdsToExclude", "projectIdsToInclude", "datasetIds"},
+	"GET /v4/datasetrw/datasets/name/{datasetName}":    {"projectOwner", "projectName"},
+	"GET /v4/datasetrw/snapshot/{snapshotId}":          {"includeStorageInfo"},
+	"GET /v4/datasetrw/files/{snapshotId}":             {"path"},
+	"GET /v4/datasetrw/snapshot/{snapshotId}/file/raw": {"path", "download"},
+	"GET /v4/datasetrw/datasets/{datasetId}/snapshot/file/test": {"key", "resumableChunkNumber", "resumableTotalChunks",
+		"resumableIdentifier", "checksum"},
+	"POST /v4/datasetrw/datasets/{datasetId}/snapshot/file": {"key", "resumableChunkNumber", "resumableTotalChunks",
+		"resumableIdentifier", "resumableRelativePath", "resumableChunkSize", "resumableCurrentChunkSize", "checksum"},
+	"GET /v4/datasetrw/datasets/{datasetId}/snapshot/file/end/{uploadKey}": {"targetRelativePath"},
 }
 
 // pathParam matches a route's path variable, {name} or {name:regexp}
@@ -82,6 +94,8 @@ func openAPI(q *request) (int, any, error) {
 			op["description"] = "Open on the API proxy; needs an administrator on the API host."
 		}
 		switch {
+		case rt.fileBody && strings.HasPrefix(rt.path, "/v4/datasetrw/"):
+			op["requestBody"] = map[string]any{"content": map[string]any{"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object"}}}}
 		case rt.fileBody:
 			op["requestBody"] = map[string]any{"content": map[string]any{"application/octet-stream": map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}}
 		case rt.body:

@@ -564,17 +564,18 @@ func TestMalformedObjectIDs(t *testing.T) {
 	fill := strings.NewReplacer("{idpId}", a.IdpID, "{serviceAccountIdpId}", a.IdpID, "{name}", "t", "{tokenName}", "t",
 		"{collaboratorId}", a.ID, "{owner}", "admin",
 		"{project}", "quick-start", "{environmentVariableName}", "X",
-		"{environmentId}", envID, "{workspaceId}", unknownObjectID, "{workspaceSessionId}", unknownObjectID, "{ownerId}", adminID)
+		"{environmentId}", envID, "{workspaceId}", unknownObjectID, "{workspaceSessionId}", unknownObjectID, "{ownerId}", adminID,
+		"{project}", "quick-start", "{environmentVariableName}", "X", "{taskId}", "t", "{taskKey}", "t", "{uploadKey}", "k")
 	n := 0
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
-		for _, v := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId", "tagId", "projectToForkId"} {
+		for _, v := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId", "tagId", "projectToForkId", "datasetId", "snapshotId"} {
 			if !strings.Contains(pattern, "{"+v+"}") {
 				continue
 			}
 			n++
 			path := pattern
-			for _, other := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId", "tagId", "projectToForkId"} {
+			for _, other := range []string{"projectId", "userId", "credentialId", "repoId", "jobId", "runId", "tagId", "projectToForkId", "datasetId", "snapshotId"} {
 				with := unknownObjectID
 				if other == v {
 					with = "invalid"

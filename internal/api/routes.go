@@ -189,6 +189,34 @@ func routes() []route {
 		{method: "PUT", path: "/v1/projects/{owner}/{name}/{path:.+}", h: uploadFile, body: true, fileBody: true, maxBody: maxBodyFiles, summary: "Upload a file, the body its bytes: a new commit (files_upload)"},
 		{method: "GET", path: "/api/projects/v1/projects/{projectId}/files/{commitId}/{path:.+}/content", h: getFileContent, summary: "A file's content at a commit (blobs_get_v2, files_download)"},
 
+		// Datasets (datasets.go): python-domino's legacy routes and chunked
+		// upload, and the /v4/datasetrw routes of the spec.
+		{method: "GET", path: "/dataset", h: listDatasetsLegacy, summary: "Datasets the caller may read, of one project (projectId) or all (python-domino's datasets_list)"},
+		{method: "POST", path: "/dataset", h: createDatasetLegacy, body: true, summary: "Create a dataset: datasetName, description, projectId (datasets_create)"},
+		{method: "POST", path: "/v4/datasetrw", h: createDatasetV4, body: true, summary: "Create a dataset (CreateDatasetRequest)"},
+		{method: "GET", path: "/v4/datasetrw/datasets-v2", h: listDatasetsV2, summary: "Datasets the caller may read, filtered by project and dataset ids"},
+		{method: "GET", path: "/v4/datasetrw/datasets/name/{datasetName}", h: getDatasetByName, summary: "A dataset by name, in the project projectOwner/projectName"},
+		{method: "GET", path: "/v4/datasetrw/datasets/{datasetId}", h: getDatasetV4, summary: "Get a dataset"},
+		{method: "PUT", path: "/v4/datasetrw/dataset/{datasetId}", h: updateDatasetV4, body: true, summary: "Rename a dataset or change its description"},
+		{method: "DELETE", path: "/v4/datasetrw/dataset/{datasetId}", h: deleteDatasetV4, summary: "Delete a dataset and its snapshots"},
+		{method: "GET", path: "/v4/datasetrw/dataset/{datasetId}/grants", h: getDatasetGrants, summary: "Who is granted what on a dataset"},
+		{method: "PUT", path: "/v4/datasetrw/dataset/{datasetId}/grants", h: setDatasetGrants, body: true, summary: "Replace a dataset's grants"},
+		{method: "GET", path: "/v4/datasetrw/snapshots/{datasetId}", h: listSnapshots, summary: "A dataset's snapshots, oldest first"},
+		{method: "GET", path: "/v4/datasetrw/snapshot/{snapshotId}", h: getSnapshot, summary: "Get a snapshot"},
+		{method: "GET", path: "/v4/datasetrw/files/{snapshotId}", h: listSnapshotFiles, summary: "The files and folders in a folder (path) of a snapshot"},
+		{method: "GET", path: "/v4/datasetrw/snapshot/{snapshotId}/file/raw", h: getSnapshotFileRaw, summary: "A file's content (path) in a snapshot"},
+		{method: "POST", path: "/v4/datasetrw/snapshot/{snapshotId}/download", h: createDownload, body: true, summary: "Start an archive of paths of a snapshot (done at once)"},
+		{method: "GET", path: "/v4/datasetrw/snapshot/{snapshotId}/download/{taskId}", h: getDownloadTask, summary: "A download archive's status"},
+		{method: "GET", path: "/v4/datasetrw/snapshot/{snapshotId}/download-local/{taskKey}", h: downloadArchive, summary: "A download archive: a zip of the files"},
+		{method: "POST", path: "/v4/datasetrw/datasets/{datasetId}/snapshot/file/start", h: startUpload, body: true, summary: "Open an upload session; answers its key (datasets_upload_files)"},
+		{method: "GET", path: "/v4/datasetrw/datasets/{datasetId}/snapshot/file/test", h: testChunk, summary: "Whether the session holds a chunk: 200 held, 204 send it"},
+		{method: "POST", path: "/v4/datasetrw/datasets/{datasetId}/snapshot/file", h: uploadChunk, body: true, fileBody: true, maxBody: maxBodyFiles, summary: "One chunk of a file, multipart/form-data"},
+		{method: "GET", path: "/v4/datasetrw/datasets/{datasetId}/snapshot/file/end/{uploadKey}", h: endUpload, summary: "End an upload session: a new snapshot with its files"},
+		{method: "GET", path: "/v4/datasetrw/datasets/{datasetId}/snapshot/file/cancel/{uploadKey}", h: cancelUpload, summary: "Cancel an upload session and drop its chunks"},
+		{method: "GET", path: "/v4/datasetrw/mounts-v2/{projectId}/shared", h: sharedMounts, summary: "The datasets shared into a project"},
+		{method: "POST", path: "/v4/datasetrw/{projectId}/shared/{datasetId}", h: shareDataset(true), summary: "Share a dataset into a project"},
+		{method: "DELETE", path: "/v4/datasetrw/{projectId}/shared/{datasetId}", h: shareDataset(false), summary: "Stop sharing a dataset into a project"},
+
 		// Keycloak: how JWT libraries find the keys. No credentials.
 		{method: "GET", path: realm, auth: authNone, h: realmInfo, summary: "Keycloak realm and its public key (no credentials)"},
 		{method: "GET", path: realm + "/protocol/openid-connect/certs", auth: authNone, h: jwks, summary: "JWKS: the keys that verify tokens (no credentials)"},
@@ -204,6 +232,9 @@ func routes() []route {
 		{method: "GET", path: "/v1/{owner}/{project}/endpoint/state", h: endpointState, summary: "A project's legacy API endpoint (python-domino's endpoint_state)"},
 		{method: "POST", path: "/v1/{owner}/{project}/endpoint/publishRelease", h: publishEndpoint, body: true, summary: "Publish a project's legacy API endpoint (endpoint_publish)"},
 		{method: "DELETE", path: "/v1/{owner}/{project}/endpoint", h: unpublishEndpoint, summary: "Unpublish a project's legacy API endpoint (endpoint_unpublish)"},
+		{method: "GET", path: "/dataset/{datasetId}", h: getDatasetLegacy, summary: "Get a dataset (datasets_details)"},
+		{method: "PATCH", path: "/dataset/{datasetId}", h: updateDatasetLegacy, body: true, summary: "Rename a dataset or change its description (datasets_update_details)"},
+		{method: "DELETE", path: "/dataset/{datasetId}", h: deleteDatasetLegacy, summary: "Delete a dataset (datasets_remove)"},
 
 		// The mock's control plane.
 		{method: "GET", path: "/__mock/health", auth: authNone, h: health, summary: "Mock: ready? (no credentials)"},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -60,8 +61,16 @@ func NewClient(t Target) *Client { return &Client{target: t, http: t.httpClient(
 // sends a file it uploads.
 type FileBytes []byte
 
+// MultipartFile is a body of one file part, multipart/form-data, as
+// python-domino's datasets_upload_files sends a chunk (requests' files=).
+type MultipartFile struct {
+	Field, Name string
+	Data        []byte
+}
+
 // Do sends one request. body is nil (no body), []byte (sent as is, as JSON),
-// url.Values (sent as a form), FileBytes, or any value to encode as JSON.
+// url.Values (sent as a form), FileBytes, MultipartFile, or any value to
+// encode as JSON.
 func (c *Client) Do(ctx context.Context, method, path string, cred Credential, body any) (*Response, error) {
 	return c.do(ctx, method, path, cred, body, maxAnswerBytes)
 }
@@ -84,6 +93,19 @@ func (c *Client) do(ctx context.Context, method, path string, cred Credential, b
 		body = []byte(form.Encode())
 	}
 	file, isFile := body.(FileBytes)
+	part, isPart := body.(MultipartFile)
+	var partType string
+	if isPart {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, err := mw.CreateFormFile(part.Field, part.Name)
+		if err != nil {
+			return nil, err
+		}
+		fw.Write(part.Data)
+		mw.Close()
+		file, isFile, partType = FileBytes(buf.Bytes()), true, mw.FormDataContentType()
+	}
 	if isFile {
 		rd = bytes.NewReader(file)
 	} else if body != nil {
@@ -102,6 +124,8 @@ func (c *Client) do(ctx context.Context, method, path string, cred Credential, b
 	}
 	req.Header.Set("Accept", "application/json")
 	switch {
+	case isPart:
+		req.Header.Set("Content-Type", partType)
 	case isFile:
 	case isForm:
 		// As python-domino posts its legacy forms.

@@ -491,6 +491,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerJobSteps(sc, w)
 	registerRunSteps(sc, w)
 	registerFileSteps(sc, w)
+	registerDatasetSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
 	registerScheduledJobSteps(sc, w)
 	registerWorkspaceSteps(sc, w)

@@ -30,6 +30,7 @@ type world struct {
 	files    fileWorld     // steps_files.go
 	runs     runWorld      // steps_runs.go
 	sched    *schedWorld   // steps_scheduled.go
+	datasets *datasetWorld // steps_datasets.go
 
 	resp        *Response // the answer to the last action
 	forged      string    // a forged token

@@ -47,6 +47,10 @@ type blobStore struct {
 	// used is what the contents in memory take, with what uploads under way
 	// have reserved; limit bounds it.
 	used, limit int64
+	// unsynced: a content was renamed to its name without the directory
+	// being fsynced since (an upload session's chunk); whatever relies on
+	// a content being durable fsyncs it first (syncBlobs).
+	unsynced bool
 }
 
 type memBlob struct {
@@ -129,12 +133,16 @@ type ReadError struct{ Err error }
 func (e *ReadError) Error() string { return "reading the file: " + e.Err.Error() }
 func (e *ReadError) Unwrap() error { return e.Err }
 
-// receiveBlob reads a content from r as it arrives, hashing it, into memory
+// receiveBlob reads a content from r as it arrives, hashing it (and
+// writing it to also, if not nil: a checksum the client gives), into memory
 // or a temporary file: never more than Limits.FileBytes, and in memory
 // never past Limits.FileMemoryBytes. The caller holds no lock.
-func (s *Store) receiveBlob(r io.Reader) (*incoming, error) {
+func (s *Store) receiveBlob(r io.Reader, also hash.Hash) (*incoming, error) {
 	limit := s.cfg.Limits.FileBytes
-	h := sha256.New()
+	var h hash.Hash = sha256.New()
+	if also != nil {
+		h = &bothHashes{Hash: h, also: also}
+	}
 	var in *incoming
 	var err error
 	if s.blobs.dir != "" {
@@ -145,8 +153,22 @@ func (s *Store) receiveBlob(r io.Reader) (*incoming, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b, ok := h.(*bothHashes); ok {
+		h = b.Hash
+	}
 	in.sha = hex.EncodeToString(h.Sum(nil))
 	return in, nil
+}
+
+// bothHashes writes to the content's SHA-256 and to another hash.
+type bothHashes struct {
+	hash.Hash
+	also hash.Hash
+}
+
+func (b *bothHashes) Write(p []byte) (int, error) {
+	b.also.Write(p)
+	return b.Hash.Write(p)
 }
 
 func (s *Store) receiveToFile(r io.Reader, h hash.Hash, limit int64) (*incoming, error) {
@@ -270,7 +292,12 @@ func (s *Store) discardBlob(in *incoming) {
 
 // storeBlob puts a received content under its name; one already there is
 // kept and the new copy dropped. The caller holds the write lock.
-func (s *Store) storeBlob(in *incoming) error {
+func (s *Store) storeBlob(in *incoming) error { return s.storeBlobSync(in, true) }
+
+// storeBlobSync is storeBlob; without sync the directory is not fsynced, so
+// the name may not survive a crash until the caller fsyncs it (an upload
+// session's chunks, made durable once when the session ends).
+func (s *Store) storeBlobSync(in *incoming, sync bool) error {
 	b := &s.blobs
 	if b.dir == "" {
 		if b.mem[in.sha] != nil {
@@ -285,15 +312,33 @@ func (s *Store) storeBlob(in *incoming) error {
 	if fi, err := os.Lstat(final); err == nil && fi.Mode().IsRegular() && fi.Size() == in.size {
 		os.Remove(in.tmp)
 		in.stored = true
+		if sync {
+			return s.syncBlobs() // the content there may be a chunk's, not yet durable
+		}
 		return nil
 	}
 	if err := os.Rename(in.tmp, final); err != nil {
 		return s.unavailableFiles(err)
 	}
 	in.stored = true
+	b.unsynced = true
+	if !sync {
+		return nil
+	}
+	return s.syncBlobs()
+}
+
+// syncBlobs makes every content renamed to its name durable (fsyncs the
+// directory) if one may not be yet. The caller holds the write lock.
+func (s *Store) syncBlobs() error {
+	b := &s.blobs
+	if b.dir == "" || !b.unsynced {
+		return nil
+	}
 	if err := syncDir(b.dir); err != nil {
 		return s.unavailableFiles(err)
 	}
+	b.unsynced = false
 	return nil
 }
 
@@ -311,7 +356,11 @@ func (s *Store) putBlob(data []byte) (sha string, err error) {
 		return sha, nil
 	}
 	if b.has(sha, int64(len(data))) {
-		return sha, nil
+		if b.unsynced {
+			err = syncDir(b.dir)
+			b.unsynced = err != nil
+		}
+		return sha, err
 	}
 	f, tmp, err := createBlobTmp(b.dir)
 	if err != nil {
@@ -370,11 +419,11 @@ func (s *Store) openBlob(sha string) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// sweepBlobs removes the contents no commit of the state names. The caller
-// holds the write lock (or is opening the store), so no upload is between
-// storing its content and logging its commit.
+// sweepBlobs removes the contents nothing in the state names (namedBlobs).
+// The caller holds the write lock (or is opening the store), so no upload
+// is between storing its content and logging its commit.
 func (s *Store) sweepBlobs() error {
-	named := s.st.files.namedBlobs()
+	named := s.st.namedBlobs()
 	b := &s.blobs
 	if b.dir == "" {
 		for sha, m := range b.mem {

@@ -310,7 +310,7 @@ func (s *Store) UploadFile(c Caller, owner, name, path string, body io.Reader) (
 	if err != nil {
 		return ProjectFile{}, err
 	}
-	in, err := s.receiveBlob(body)
+	in, err := s.receiveBlob(body, nil)
 	if err != nil {
 		return ProjectFile{}, err
 	}
@@ -651,6 +651,9 @@ func (st *state) loadCommits(recs []CommitRecord) error {
 // missingBlob names the first content a commit of st names that the store
 // does not hold (with that size), or is "".
 func (s *Store) missingBlob(st *state) string {
+	if what := s.missingDatasetBlob(st); what != "" {
+		return what
+	}
 	for _, p := range st.projectOrder {
 		t := st.files.repos[p.id]
 		if t == nil {

@@ -115,7 +115,8 @@ func (st *state) objectIDInUse(id string) bool {
 		st.repos[id] != nil || st.tags[id] != nil || st.environments[id] != nil || st.envRevisions[id] != nil ||
 		st.sched.byID[id] != nil ||
 		st.ws.idInUse(id) ||
-		st.cost.tagsByID[id] != nil
+		st.cost.tagsByID[id] != nil ||
+		st.datasets.byID[id] != nil || st.datasets.snapshots[id] != nil
 }
 
 func (st *state) uuidInUse(id string) bool {

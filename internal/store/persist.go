@@ -103,6 +103,11 @@ type walRecord struct {
 	ModelVersions      []ModelVersionRecord     `json:"modelVersions,omitempty"`
 	ModelExports       []ModelExportRecord      `json:"modelExports,omitempty"`
 	Endpoints          []EndpointRecord         `json:"endpoints,omitempty"`
+	// Datasets without their snapshots, which never change and are logged
+	// once each, when made; deleting a dataset deletes its snapshots.
+	Datasets         []DatasetRecord         `json:"datasets,omitempty"`
+	DatasetSnapshots []DatasetSnapshotRecord `json:"datasetSnapshots,omitempty"`
+	DelDatasets      []string                `json:"delDatasets,omitempty"`
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -126,6 +131,8 @@ type createdIDs struct {
 	Models            []string `json:"models,omitempty"`
 	ModelVersions     []string `json:"modelVersions,omitempty"`
 	ModelExports      []string `json:"modelExports,omitempty"`
+	Datasets          []string `json:"datasets,omitempty"`
+	DsSnapshots       []string `json:"datasetSnapshots,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -183,6 +190,9 @@ type change struct {
 	modelVersions   []*modelVersion
 	exports         []*modelExport
 	endpoints       []*endpoint
+	datasets        []*dataset
+	dsSnapshots     []*dsSnapshot // new snapshots; their contents are stored before they are logged
+	delDatasets     []string
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -348,6 +358,13 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, e := range c.endpoints {
 		rec.Endpoints = append(rec.Endpoints, e.record())
 	}
+	for _, d := range c.datasets {
+		rec.Datasets = append(rec.Datasets, d.record())
+	}
+	for _, sn := range c.dsSnapshots {
+		rec.DatasetSnapshots = append(rec.DatasetSnapshots, sn.record())
+	}
+	rec.DelDatasets = c.delDatasets
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -399,6 +416,12 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, e := range rec.ModelExports {
 			rec.Created.ModelExports = append(rec.Created.ModelExports, e.ID)
+		}
+		for _, d := range rec.Datasets {
+			rec.Created.Datasets = append(rec.Created.Datasets, d.ID)
+		}
+		for _, sn := range rec.DatasetSnapshots {
+			rec.Created.DsSnapshots = append(rec.Created.DsSnapshots, sn.ID)
 		}
 	}
 	return rec
@@ -817,6 +840,8 @@ type replay struct {
 	versions  orderedMap[ModelVersionRecord]
 	exports   orderedMap[ModelExportRecord]
 	endpoints orderedMap[EndpointRecord]
+	datasets  orderedMap[DatasetRecord]
+	dsSnaps   orderedMap[DatasetSnapshotRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -913,6 +938,8 @@ func (r *replay) full(s Snapshot) error {
 		putAll("modelVersions", &r.versions, s.ModelVersions, versionKey),
 		putAll("modelExports", &r.exports, s.ModelExports, exportKey),
 		putAll("endpoints", &r.endpoints, s.Endpoints, endpointKey),
+		putAll("datasets", &r.datasets, s.Datasets, datasetKey),
+		putAll("datasetSnapshots", &r.dsSnaps, s.DatasetSnapshots, dsSnapshotKey),
 	} {
 		if err != nil {
 			return err
@@ -971,6 +998,8 @@ func (r *replay) apply(rec walRecord) error {
 			creates("model", c.Models, &r.models, rec.Models, modelKey),
 			creates("model version", c.ModelVersions, &r.versions, rec.ModelVersions, versionKey),
 			creates("model export", c.ModelExports, &r.exports, rec.ModelExports, exportKey),
+			creates("dataset", c.Datasets, &r.datasets, rec.Datasets, datasetKey),
+			creates("dataset snapshot", c.DsSnapshots, &r.dsSnaps, rec.DatasetSnapshots, dsSnapshotKey),
 		} {
 			if err != nil {
 				return err
@@ -1056,6 +1085,23 @@ func (r *replay) apply(rec walRecord) error {
 	if err := r.ws.apply(rec); err != nil {
 		return err
 	}
+	for _, v := range rec.Datasets {
+		r.datasets.put(v.ID, v)
+	}
+	for _, v := range rec.DatasetSnapshots {
+		if !r.datasets.has(v.DatasetID) {
+			return fmt.Errorf("the record holds snapshot %s of dataset %q, which does not exist", v.ID, v.DatasetID)
+		}
+		r.dsSnaps.put(v.ID, v)
+	}
+	for _, id := range rec.DelDatasets {
+		r.datasets.del(id)
+		for _, k := range r.dsSnaps.keys {
+			if v, ok := r.dsSnaps.m[k]; ok && v.DatasetID == id {
+				r.dsSnaps.del(k)
+			}
+		}
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -1102,6 +1148,12 @@ func (r *replay) result() Snapshot {
 	}
 	if s.Endpoints = r.endpoints.values(); len(s.Endpoints) == 0 {
 		s.Endpoints = nil
+	}
+	if s.Datasets = r.datasets.values(); len(s.Datasets) == 0 {
+		s.Datasets = nil
+	}
+	if s.DatasetSnapshots = r.dsSnaps.values(); len(s.DatasetSnapshots) == 0 {
+		s.DatasetSnapshots = nil
 	}
 	// Each environment with its revisions, in the order they were made.
 	byEnv := map[string][]RevisionRecord{}

@@ -50,6 +50,9 @@ type Snapshot struct {
 	ModelVersions []ModelVersionRecord `json:"modelVersions,omitempty"`
 	ModelExports  []ModelExportRecord  `json:"modelExports,omitempty"`
 	Endpoints     []EndpointRecord     `json:"endpoints,omitempty"`
+	// Datasets and their snapshots (datasets.go).
+	Datasets         []DatasetRecord         `json:"datasets,omitempty"`
+	DatasetSnapshots []DatasetSnapshotRecord `json:"datasetSnapshots,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -314,6 +317,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 	}
 	st.workspaceRecords(&s)
 	s.Cost = st.cost.record()
+	s.Datasets, s.DatasetSnapshots = st.datasetRecords()
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -703,6 +707,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		return nil, bad("%v", err)
 	}
 	if err := st.loadModels(check, lifecycles, snap); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadDatasets(snap.Datasets, snap.DatasetSnapshots); err != nil {
 		return nil, bad("%v", err)
 	}
 	return st, nil

@@ -60,6 +60,7 @@ type Limits struct {
 	// Workspaces (workspaces.go): deleted ones and stopped sessions count.
 	WorkspacesPerProject int // workspaces one project holds
 	SessionsPerProject   int // sessions one project's workspaces hold
+	DatasetsPerProject   int // datasets one project holds (datasets.go)
 }
 
 // Defaults of Limits: far above what a client of Domino needs (an SSH key
@@ -99,6 +100,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.SessionsPerProject <= 0 {
 		l.SessionsPerProject = DefaultMaxSessionsPerProject
+	}
+	if l.DatasetsPerProject <= 0 {
+		l.DatasetsPerProject = DefaultMaxDatasetsPerProject
 	}
 	return l
 }
@@ -164,6 +168,8 @@ type state struct {
 	modelVersions map[string]*modelVersion // every model's, by id
 	exports       map[string]*modelExport
 	endpoints     map[string]*endpoint // by project id
+
+	datasets datasetState // datasets, their snapshots and uploads (datasets.go)
 }
 
 type user struct {
@@ -290,6 +296,7 @@ func newState() *state {
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 		files:        newFileState(),
 		ws:           newWorkspaceState(),
+		datasets:     newDatasetState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
 		sched:        newScheduleState(),

@@ -49,7 +49,8 @@ func Handler(bodies Bodies) http.Handler {
 // Serve reads the bodies (a JSON object of Key to base64 bytes; "" for
 // none), listens, announces "api listening on URL" as mockdomino does, and
 // serves until the process is stopped. Under FilesPrefix it serves files
-// (Files), kept in filesDir or, when it is "", in memory.
+// (Files), and under DatasetsPrefix a dataset upload's chunks (Datasets),
+// kept in filesDir or, when it is "", in memory.
 func Serve(listen, bodiesPath, filesDir string, stdout io.Writer) error {
 	bodies := Bodies{}
 	if bodiesPath != "" {
@@ -69,10 +70,14 @@ func Serve(listen, bodiesPath, filesDir string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "api listening on http://%s\n", ln.Addr())
-	files, answers := NewFiles(filesDir), Handler(bodies)
+	files, datasets, answers := NewFiles(filesDir), NewDatasets(filesDir), Handler(bodies)
 	return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, FilesPrefix) {
 			files.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, DatasetsPrefix) {
+			datasets.ServeHTTP(w, r)
 			return
 		}
 		answers.ServeHTTP(w, r)

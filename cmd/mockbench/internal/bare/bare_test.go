@@ -3,6 +3,8 @@ package bare
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,6 +59,35 @@ func TestFilesKeepWhatWasPut(t *testing.T) {
 		f.ServeHTTP(w, httptest.NewRequest("PUT", FilesPrefix+"..", strings.NewReader("x")))
 		if w.Code != http.StatusBadRequest {
 			t.Errorf("dir %q: PUT .. answered %d", dir, w.Code)
+		}
+	}
+}
+
+func TestDatasetsKeepEachChunk(t *testing.T) {
+	for _, dir := range []string{"", t.TempDir()} {
+		d := NewDatasets(dir)
+		var body strings.Builder
+		body.WriteString("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f\"\r\n\r\nchunk bytes\r\n--b--\r\n")
+		r := httptest.NewRequest("POST", DatasetsPrefix+"chunk?resumableRelativePath=a/b.bin&resumableChunkNumber=2", strings.NewReader(body.String()))
+		r.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+		w := httptest.NewRecorder()
+		d.ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Fatalf("dir %q: chunk %d %s", dir, w.Code, w.Body)
+		}
+		var got []byte
+		if dir == "" {
+			got = d.mem["chunk-a_b.bin-2"]
+		} else {
+			got, _ = os.ReadFile(filepath.Join(dir, "chunk-a_b.bin-2"))
+		}
+		if string(got) != "chunk bytes" {
+			t.Errorf("dir %q: kept %q", dir, got)
+		}
+		w = httptest.NewRecorder()
+		d.ServeHTTP(w, httptest.NewRequest("GET", DatasetsPrefix+"test", nil))
+		if w.Code != http.StatusNoContent {
+			t.Errorf("test answered %d", w.Code)
 		}
 	}
 }
