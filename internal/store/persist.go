@@ -83,10 +83,13 @@ type walRecord struct {
 	// new revision writes itself, not every revision before it.
 	Environments         []EnvironmentRecord `json:"environments,omitempty"`
 	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
-	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
-	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
-	Created              *createdIDs         `json:"created,omitempty"`
-	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
+	// A batch of metric values, by series; an alert taken.
+	MetricValues []MetricSeriesRecord `json:"metricValues,omitempty"`
+	MetricAlerts []MetricAlertRecord  `json:"metricAlerts,omitempty"`
+	Lifecycle    *JobLifecycle        `json:"jobLifecycle,omitempty"`
+	ClockOffset  *Duration            `json:"clockOffset,omitempty"`
+	Created      *createdIDs          `json:"created,omitempty"`
+	IDs          uint64               `json:"ids,omitempty"` // the id stream's position after the change
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -102,6 +105,7 @@ type createdIDs struct {
 	Commits      []string `json:"commits,omitempty"`
 	Environments []string `json:"environments,omitempty"`
 	Revisions    []string `json:"environmentRevisions,omitempty"`
+	MetricAlerts []string `json:"metricAlerts,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -151,6 +155,8 @@ type change struct {
 	commits         []*commit // new commits; their contents are stored before they are logged
 	envs            []*environment
 	envRevisions    []*envRevision
+	metricValues    []MetricSeriesRecord // a batch, logged as it came: never the whole series
+	metricAlerts    []*metricAlert
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -275,6 +281,10 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, r := range c.envRevisions {
 		rec.EnvironmentRevisions = append(rec.EnvironmentRevisions, r.record(true))
 	}
+	rec.MetricValues = c.metricValues
+	for _, a := range c.metricAlerts {
+		rec.MetricAlerts = append(rec.MetricAlerts, a.record())
+	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -313,6 +323,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, r := range rec.EnvironmentRevisions {
 			rec.Created.Revisions = append(rec.Created.Revisions, r.ID)
+		}
+		for _, a := range rec.MetricAlerts {
+			rec.Created.MetricAlerts = append(rec.Created.MetricAlerts, a.ID)
 		}
 	}
 	return rec
@@ -725,6 +738,8 @@ type replay struct {
 	commits   orderedMap[CommitRecord]
 	envs      orderedMap[EnvironmentRecord] // without their revisions
 	revisions orderedMap[RevisionRecord]    // each naming its environment
+	metrics   metricReplay
+	alerts    orderedMap[MetricAlertRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -791,6 +806,7 @@ func jobKey(v JobRecord) string               { return v.ID }
 func lifecycleKey(v LifecycleRecord) string   { return v.ID }
 func envKey(v EnvironmentRecord) string       { return v.ID }
 func revisionKey(v RevisionRecord) string     { return v.ID }
+func alertKey(v MetricAlertRecord) string     { return v.ID }
 
 func (r *replay) full(s Snapshot) error {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
@@ -805,11 +821,13 @@ func (r *replay) full(s Snapshot) error {
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
+		putAll("metricAlerts", &r.alerts, s.MetricAlerts, alertKey),
 	} {
 		if err != nil {
 			return err
 		}
 	}
+	r.metrics.full(s.MetricSeries)
 	for i, e := range s.Environments {
 		revisions := e.Revisions
 		e.Revisions = nil
@@ -858,6 +876,7 @@ func (r *replay) apply(rec walRecord) error {
 			creates("commit", c.Commits, &r.commits, rec.Commits, commitKey),
 			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
 			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
+			creates("metric alert", c.MetricAlerts, &r.alerts, rec.MetricAlerts, alertKey),
 		} {
 			if err != nil {
 				return err
@@ -914,6 +933,10 @@ func (r *replay) apply(rec walRecord) error {
 		}
 		r.revisions.put(v.ID, v)
 	}
+	r.metrics.append(rec.MetricValues)
+	for _, v := range rec.MetricAlerts {
+		r.alerts.put(v.ID, v)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -939,6 +962,10 @@ func (r *replay) result() Snapshot {
 	s.Users, s.Tokens, s.AccessTokens = r.users.values(), r.tokens.values(), r.access.values()
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
 	s.ProjectTags = r.tags.values()
+	s.MetricSeries, s.MetricAlerts = r.metrics.result(), r.alerts.values()
+	if len(s.MetricAlerts) == 0 {
+		s.MetricAlerts = nil
+	}
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
 	}

@@ -36,7 +36,9 @@ type Snapshot struct {
 	Credentials   []CredentialRecord      `json:"gitCredentials"`
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
-	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
+	Commits       []CommitRecord          `json:"commits,omitempty"`      // projects' files (files.go)
+	MetricSeries  []MetricSeriesRecord    `json:"metricSeries,omitempty"` // custom metrics (metrics.go)
+	MetricAlerts  []MetricAlertRecord     `json:"metricAlerts,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -273,6 +275,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
 	s.Commits = st.commitRecords()
+	s.MetricSeries, s.MetricAlerts = st.metrics.records()
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -598,6 +601,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 	}
 	if err := st.loadCommits(snap.Commits); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadMetrics(snap.MetricSeries, snap.MetricAlerts); err != nil {
 		return nil, bad("%v", err)
 	}
 	return st, nil

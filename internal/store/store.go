@@ -56,6 +56,10 @@ type Limits struct {
 	FileBytes         int64 // one uploaded file
 	FileMemoryBytes   int64 // every file content held in memory, without --state
 	CommitsPerProject int   // commits one project holds
+
+	// Custom metrics (metrics.go): values, and what their series, tags and
+	// alerts hold, all together.
+	MetricValues int
 }
 
 // Defaults of Limits: far above what a client of Domino needs (an SSH key
@@ -89,6 +93,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.CommitsPerProject <= 0 {
 		l.CommitsPerProject = DefaultMaxCommits
+	}
+	if l.MetricValues <= 0 {
+		l.MetricValues = DefaultMaxMetricValues
 	}
 	return l
 }
@@ -142,6 +149,8 @@ type state struct {
 	lifecycle   *sharedLifecycle // the one new jobs start under
 
 	files fileState // projects' files and commits (files.go)
+
+	metrics metricState // custom metrics' series and alerts (metrics.go)
 }
 
 type user struct {
@@ -268,6 +277,7 @@ func newState() *state {
 		files:        newFileState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
+		metrics:      newMetricState(),
 	}
 }
 
