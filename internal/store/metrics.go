@@ -94,12 +94,13 @@ type NewMetricValue struct {
 	Tags               []NewMetricTag `json:"tags"`
 }
 
-// MetricValue is a logged value as it reads back. Its Tags are shared with
-// the store and must not be changed.
+// MetricValue is a logged value as it reads back (MetricValueV1), its time
+// in UTC. Its Tags, never nil, are shared with the store and must not be
+// changed.
 type MetricValue struct {
-	ReferenceTimestamp time.Time
-	Value              float64
-	Tags               []MetricTag
+	ReferenceTimestamp time.Time   `json:"referenceTimestamp"`
+	Value              float64     `json:"value"`
+	Tags               []MetricTag `json:"tags"`
 }
 
 // TargetRange is an alert's target range (TargetRangeV1).
@@ -229,7 +230,7 @@ func (se *metricSeries) all(f func(metricPoint)) {
 type metricState struct {
 	series   map[metricKey]*metricSeries
 	order    []*metricSeries // in the order they were made
-	tagSets  [][]MetricTag   // [0] is no tags
+	tagSets  [][]MetricTag   // [0] is no tags, an empty list
 	tagIndex map[string]int32
 	alerts   []*metricAlert
 	alertIDs map[string]bool
@@ -252,7 +253,7 @@ type metricAlert struct {
 }
 
 func newMetricState() metricState {
-	return metricState{series: map[metricKey]*metricSeries{}, tagSets: [][]MetricTag{nil},
+	return metricState{series: map[metricKey]*metricSeries{}, tagSets: [][]MetricTag{{}},
 		tagIndex: map[string]int32{}, alertIDs: map[string]bool{}}
 }
 

@@ -113,7 +113,7 @@ func TestLogMetricValuesAcceptsWhatTheSpecAllows(t *testing.T) {
 	if tags := got[1].Tags; len(tags) != 2 || tags[0] != (MetricTag{"example_tag1", "value1"}) || tags[1] != (MetricTag{"example_tag2", "value2"}) {
 		t.Errorf("tags %v, want the two as sent, in order", tags)
 	}
-	if got[0].Tags != nil || len(got[2].Tags) != 1 || got[2].Tags[0].Value != "" {
+	if got[0].Tags == nil || len(got[0].Tags) != 0 || len(got[2].Tags) != 1 || got[2].Tags[0].Value != "" {
 		t.Errorf("tags %v and %v", got[0].Tags, got[2].Tags)
 	}
 }
@@ -386,7 +386,7 @@ func TestMetricsSurviveReopenAndLogBatchesOnly(t *testing.T) {
 	a := must(s.SendMetricAlert(admin, MetricAlertInput{"m1", "accuracy", f64(0.2), &TargetRange{Condition: ConditionGreaterThan, LowerLimit: f64(0.5)}, "fell"})).ok(t)
 	s = walReopen(t, s, dir)
 	got := readAll(t, s, walAdmin(t, s))
-	if len(got) != 2001 || got[5].Value != 5 || got[6].Value != -5 || got[7].Value != 6 || len(got[0].Tags) != 1 || got[6].Tags != nil {
+	if len(got) != 2001 || got[5].Value != 5 || got[6].Value != -5 || got[7].Value != 6 || len(got[0].Tags) != 1 || len(got[6].Tags) != 0 {
 		t.Fatalf("after reopen: %d values, %v", len(got), times(got[:8]))
 	}
 	if alerts := s.MetricAlerts(); len(alerts) != 1 || alerts[0].ID != a.ID || !alerts[0].OutOfRange || alerts[0].SentBy != "admin" {
