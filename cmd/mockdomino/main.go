@@ -148,6 +148,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	maxFileBytes := ef.Int64("max-file-bytes", store.DefaultMaxFileBytes, "largest file a project upload (PUT /v1/projects/{owner}/{name}/{path}) accepts, in bytes")
 	maxFileMemory := ef.Int64("max-file-memory-bytes", store.DefaultMaxFileMemoryBytes, "without --state: the most bytes of file contents held in memory, all projects together")
 	maxCommits := ef.Int("max-commits", store.DefaultMaxCommits, "commits one project may hold")
+	maxMetricValues := ef.Int("max-metric-values", store.DefaultMaxMetricValues, "custom metric values held, all series together; their series, tags and alerts count one more per 64 bytes")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
@@ -173,7 +174,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		flag  string
 		value int64
 	}{{"max-git-secret-bytes", int64(*maxSecret)}, {"max-git-credentials", int64(*maxCreds)}, {"max-tokens", int64(*maxTokens)}, {"max-jobs", int64(*maxJobs)},
-		{"max-file-bytes", *maxFileBytes}, {"max-file-memory-bytes", *maxFileMemory}, {"max-commits", int64(*maxCommits)}} {
+		{"max-file-bytes", *maxFileBytes}, {"max-file-memory-bytes", *maxFileMemory}, {"max-commits", int64(*maxCommits)},
+		{"max-metric-values", int64(*maxMetricValues)}} {
 		if l.value < 1 {
 			return fmt.Errorf("--%s %d: must be at least 1", l.flag, l.value)
 		}
@@ -195,7 +197,8 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
 		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
 		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs,
-			FileBytes: *maxFileBytes, FileMemoryBytes: *maxFileMemory, CommitsPerProject: *maxCommits},
+			FileBytes: *maxFileBytes, FileMemoryBytes: *maxFileMemory, CommitsPerProject: *maxCommits,
+			MetricValues: *maxMetricValues},
 	})
 	if err != nil {
 		return err
