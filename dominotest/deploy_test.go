@@ -203,10 +203,8 @@ func deploy(cfg deployConfig) (deployResult, error) {
 func TestDeployScript(t *testing.T) {
 	srv := dominotest.NewServer(t)
 	// Jobs take three polls and print what the script reads back.
-	if err := srv.SetJobLifecycle(dominotest.JobLifecycle{Mode: "polls", Polls: 3, FinalStatus: "Succeeded",
-		Stdout: "epoch 1 loss 0.3\ntraining done\n"}); err != nil {
-		t.Fatal(err)
-	}
+	srv.SetJobLifecycle(t, dominotest.JobLifecycle{Mode: "polls", Polls: 3, FinalStatus: "Succeeded",
+		Stdout: "epoch 1 loss 0.3\ntraining done\n"})
 	sa := srv.CreateServiceAccount(t, "deployer")
 	cfg := deployConfig{apiURL: srv.APIURL, adminKey: srv.AdminAPIKey, token: sa.Token,
 		project: "churn-model", environment: "churn-env", file: "train.py", content: "print('v1')\n"}

@@ -34,7 +34,9 @@ func Example() {
 	fmt.Println(resp.Status)
 
 	// Four months later the token has expired.
-	srv.AdvanceClock(121 * 24 * time.Hour)
+	if _, err := srv.AdvanceClockE(121 * 24 * time.Hour); err != nil {
+		panic(err)
+	}
 	resp, _ = http.DefaultClient.Do(req)
 	resp.Body.Close()
 	fmt.Println(resp.Status)
@@ -46,9 +48,9 @@ func Example() {
 func TestNewServer(t *testing.T) {
 	srv := dominotest.NewServer(t, dominotest.WithProfile("strict"))
 	sa := srv.CreateServiceAccount(t, "builder")
-	srv.AddCollaborator(t, "64b7f0a1c2d3e4f5a6b7c901", sa.ID, "Contributor")
+	srv.AddCollaborator(t, dominotest.ProjectID, sa.ID, "Contributor")
 
-	req, _ := http.NewRequest("GET", srv.APIURL+"/v4/projects/64b7f0a1c2d3e4f5a6b7c901", nil)
+	req, _ := http.NewRequest("GET", srv.APIURL+"/v4/projects/"+dominotest.ProjectID, nil)
 	req.Header.Set("Authorization", "Bearer "+sa.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -70,7 +72,7 @@ func TestNewServer(t *testing.T) {
 		t.Fatalf("duplicate under the strict profile: %s, want 409", resp.Status)
 	}
 
-	srv.Reset()
+	srv.Reset(t)
 	req, _ = http.NewRequest("GET", srv.APIURL+"/v4/users/self", nil)
 	req.Header.Set("Authorization", "Bearer "+sa.Token)
 	resp, _ = http.DefaultClient.Do(req)
@@ -141,7 +143,7 @@ func Example_publicAPI() {
 // file as it was.
 func TestProjectFiles(t *testing.T) {
 	srv := dominotest.NewServer(t)
-	const project = "64b7f0a1c2d3e4f5a6b7c901" // admin/quick-start
+	const project = dominotest.ProjectID // admin/quick-start
 	first := srv.UploadFile(t, "admin", "quick-start", "/config.yaml", []byte("epochs: 1\n"))
 	req, _ := http.NewRequest("PUT", srv.APIURL+"/v1/projects/admin/quick-start/config.yaml", strings.NewReader("epochs: 2\n"))
 	req.Header.Set("X-Domino-Api-Key", srv.AdminAPIKey)
@@ -195,9 +197,9 @@ func TestEnvironments(t *testing.T) {
 	}
 
 	// A job started in the environment runs with its active revision.
-	srv.AddCollaborator(t, "64b7f0a1c2d3e4f5a6b7c901", "64b7f0a1c2d3e4f5a6b7c802", "Contributor")
+	srv.AddCollaborator(t, dominotest.ProjectID, dominotest.AliceID, "Contributor")
 	req, _ = http.NewRequest("POST", srv.APIURL+"/v4/jobs/start", strings.NewReader(
-		`{"projectId":"64b7f0a1c2d3e4f5a6b7c901","commandToRun":"main.py","environmentId":"`+env.ID+`"}`))
+		`{"projectId":"`+dominotest.ProjectID+`","commandToRun":"main.py","environmentId":"`+env.ID+`"}`))
 	req.Header.Set("X-Domino-Api-Key", srv.UserAPIKey)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err = http.DefaultClient.Do(req)

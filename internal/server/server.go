@@ -63,6 +63,8 @@ const MaxHeaderBytes = 64 << 10
 // Server is a running mock.
 type Server struct {
 	store     *store.Store
+	journal   *api.Journal // for in-process callers (dominotest)
+	faults    *api.Faults
 	api       *http.Server
 	proxy     *http.Server
 	apiAddr   net.Addr
@@ -194,6 +196,7 @@ func Start(cfg Config) (*Server, error) {
 	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser,
 		Journal: api.NewJournal(journalSize), Faults: faults,
 		ReadTimeout: orDefault(cfg.ReadTimeout, DefaultReadTimeout), WriteTimeout: orDefault(cfg.WriteTimeout, DefaultWriteTimeout)}
+	s.journal, s.faults = opts.Journal, opts.Faults
 	maxConns := cfg.MaxConnections
 	if maxConns == 0 {
 		maxConns = DefaultMaxConnections
@@ -269,6 +272,12 @@ func (s *Server) Exposed() []string {
 
 // Store gives in-process callers direct access to the state.
 func (s *Server) Store() *store.Store { return s.store }
+
+// Journal is the record of requests that GET /__mock/journal reads.
+func (s *Server) Journal() *api.Journal { return s.journal }
+
+// Faults are the rules that /__mock/faults manages.
+func (s *Server) Faults() *api.Faults { return s.faults }
 
 // Shutdown stops accepting connections and waits for in-flight requests
 // until ctx is done (the grace period); then it closes the connections

@@ -1,0 +1,675 @@
+package dominotest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mockdomino/mockdomino/dominotest"
+)
+
+// The examples call the E twins, having no testing.TB; a test calls the
+// helper itself, as each example's comment shows.
+
+func ExampleServer_CreateServiceAccount() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: sa := srv.CreateServiceAccount(t, "ci-bot")
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(sa.Username, sa.Email, sa.TokenName)
+	// Output: ci-bot ci-bot@example.com ci-bot-token
+}
+
+func ExampleServer_CreateToken() {
+	srv, err := dominotest.Start(dominotest.WithTokenTTL(24 * time.Hour))
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: tok := srv.CreateToken(t, sa.IdpID, "deploy")
+	tok, err := srv.CreateTokenE(sa.IdpID, "deploy")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(tok.Name, tok.IsValid, tok.ExpiresAt.Sub(tok.CreatedAt))
+
+	req, _ := http.NewRequest("GET", srv.APIURL+"/v4/users/self", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Value)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	var self struct{ UserName string }
+	json.NewDecoder(resp.Body).Decode(&self)
+	resp.Body.Close()
+	fmt.Println(resp.Status, self.UserName)
+	// Output:
+	// deploy true 24h0m0s
+	// 200 OK ci-bot
+}
+
+// status is the status of GET /v4/users/self with a bearer token.
+func status(srv *dominotest.Server, token string) string {
+	req, _ := http.NewRequest("GET", srv.APIURL+"/v4/users/self", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	return resp.Status
+}
+
+func ExampleServer_InvalidateToken() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(status(srv, sa.Token))
+
+	// In a test: srv.InvalidateToken(t, sa.IdpID, sa.TokenName)
+	if err := srv.InvalidateTokenE(sa.IdpID, sa.TokenName); err != nil {
+		panic(err)
+	}
+	fmt.Println(status(srv, sa.Token))
+	// Output:
+	// 200 OK
+	// 401 Unauthorized
+}
+
+func ExampleServer_DeactivateServiceAccount() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: srv.DeactivateServiceAccount(t, sa.IdpID)
+	if err := srv.DeactivateServiceAccountE(sa.IdpID); err != nil {
+		panic(err)
+	}
+	fmt.Println(status(srv, sa.Token))
+	_, err = srv.CreateTokenE(sa.IdpID, "another")
+	fmt.Println(err != nil)
+	// Output:
+	// 401 Unauthorized
+	// true
+}
+
+// Under the strict profile a reactivated account's new tokens work; under
+// "observed" they do not, as in Domino.
+func ExampleServer_ActivateServiceAccount() {
+	srv, err := dominotest.Start(dominotest.WithProfile("strict"))
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+	if err := srv.DeactivateServiceAccountE(sa.IdpID); err != nil {
+		panic(err)
+	}
+
+	// In a test: srv.ActivateServiceAccount(t, sa.IdpID)
+	if err := srv.ActivateServiceAccountE(sa.IdpID); err != nil {
+		panic(err)
+	}
+	tok, err := srv.CreateTokenE(sa.IdpID, "after")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("old token:", status(srv, sa.Token))
+	fmt.Println("new token:", status(srv, tok.Value))
+	// Output:
+	// old token: 401 Unauthorized
+	// new token: 200 OK
+}
+
+// get is the status of a GET with a bearer token.
+func get(srv *dominotest.Server, path, token string) string {
+	req, _ := http.NewRequest("GET", srv.APIURL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	return resp.Status
+}
+
+func ExampleServer_AddCollaborator() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(get(srv, "/v4/projects/"+dominotest.ProjectID, sa.Token))
+
+	// In a test: srv.AddCollaborator(t, dominotest.ProjectID, sa.ID, "Contributor")
+	if err := srv.AddCollaboratorE(dominotest.ProjectID, sa.ID, "Contributor"); err != nil {
+		panic(err)
+	}
+	fmt.Println(get(srv, "/v4/projects/"+dominotest.ProjectID, sa.Token))
+	// Output:
+	// 403 Forbidden
+	// 200 OK
+}
+
+func ExampleServer_AdvanceClock() {
+	srv, err := dominotest.Start(dominotest.WithTokenTTL(time.Hour))
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+	before := srv.Now()
+
+	// In a test: now := srv.AdvanceClock(t, 61*time.Minute)
+	now, err := srv.AdvanceClockE(61 * time.Minute)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(now.Sub(before).Round(time.Minute), status(srv, sa.Token))
+	// Output: 1h1m0s 401 Unauthorized
+}
+
+func ExampleServer_Now() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	before := srv.Now()
+	if _, err := srv.AdvanceClockE(48 * time.Hour); err != nil {
+		panic(err)
+	}
+	fmt.Println(srv.Now().Sub(before).Round(time.Hour))
+	// Output: 48h0m0s
+}
+
+// job starts a job in the fixtures' project through the proxy (as admin)
+// and returns a function that reads its status.
+func job(srv *dominotest.Server) (id string, read func() string) {
+	resp, err := http.Post(srv.ProxyURL+"/v4/jobs/start", "application/json",
+		strings.NewReader(`{"projectId":"`+dominotest.ProjectID+`","commandToRun":"python train.py"}`))
+	if err != nil {
+		panic(err)
+	}
+	var started struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&started)
+	resp.Body.Close()
+	return started.ID, func() string {
+		resp, err := http.Get(srv.ProxyURL + "/v4/jobs/" + started.ID)
+		if err != nil {
+			panic(err)
+		}
+		defer resp.Body.Close()
+		var j struct {
+			Statuses struct{ ExecutionStatus string }
+		}
+		json.NewDecoder(resp.Body).Decode(&j)
+		return j.Statuses.ExecutionStatus
+	}
+}
+
+func ExampleServer_SetJobLifecycle() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: srv.SetJobLifecycle(t, dominotest.JobLifecycle{…})
+	err = srv.SetJobLifecycleE(dominotest.JobLifecycle{Mode: "polls", Polls: 3, FinalStatus: "Failed"})
+	if err != nil {
+		panic(err)
+	}
+	_, read := job(srv)
+	fmt.Println(read(), read(), read())
+
+	err = srv.SetJobLifecycleE(dominotest.JobLifecycle{Mode: "clock", QueuedFor: time.Minute, RunFor: time.Hour})
+	if err != nil {
+		panic(err)
+	}
+	_, read = job(srv)
+	fmt.Print(read())
+	for _, d := range []time.Duration{time.Minute, time.Hour} {
+		if _, err := srv.AdvanceClockE(d); err != nil {
+			panic(err)
+		}
+		fmt.Print(" ", read())
+	}
+	fmt.Println()
+	// Output:
+	// Running Running Failed
+	// Queued Running Succeeded
+}
+
+func ExampleServer_AdvanceJob() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if err := srv.SetJobLifecycleE(dominotest.JobLifecycle{Mode: "manual"}); err != nil {
+		panic(err)
+	}
+	id, read := job(srv)
+	fmt.Println(read())
+
+	// In a test: status := srv.AdvanceJob(t, id)
+	for range 2 {
+		status, err := srv.AdvanceJobE(id)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(status, read())
+	}
+	_, err = srv.AdvanceJobE(id)
+	fmt.Println(err != nil)
+	// Output:
+	// Queued
+	// Running Running
+	// Succeeded Succeeded
+	// true
+}
+
+func ExampleServer_Reset() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: srv.Reset(t)
+	if err := srv.ResetE(); err != nil {
+		panic(err)
+	}
+	fmt.Println(status(srv, sa.Token))
+	_, err = srv.CreateServiceAccountE("ci-bot") // the name is free again
+	fmt.Println(err)
+	// Output:
+	// 401 Unauthorized
+	// <nil>
+}
+
+func ExampleServer_UploadFile() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: commit := srv.UploadFile(t, dominotest.ProjectOwner, dominotest.ProjectName, "train.py", []byte(…))
+	commit, err := srv.UploadFileE(dominotest.ProjectOwner, dominotest.ProjectName, "train.py", []byte("print('hi')\n"))
+	if err != nil {
+		panic(err)
+	}
+	// python-domino's files_list reads the commit's files.
+	resp, err := http.Get(srv.ProxyURL + "/v1/projects/admin/quick-start/files/" + commit + "/")
+	if err != nil {
+		panic(err)
+	}
+	var files struct {
+		Data []struct {
+			Path string
+			Size int
+		}
+	}
+	json.NewDecoder(resp.Body).Decode(&files)
+	resp.Body.Close()
+	fmt.Printf("%+v\n", files.Data)
+	// Output: [{Path:train.py Size:12}]
+}
+
+func ExampleServer_ReadFile() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	first, err := srv.UploadFileE(dominotest.ProjectOwner, dominotest.ProjectName, "config.yaml", []byte("epochs: 1\n"))
+	if err != nil {
+		panic(err)
+	}
+	if _, err := srv.UploadFileE(dominotest.ProjectOwner, dominotest.ProjectName, "config.yaml", []byte("epochs: 2\n")); err != nil {
+		panic(err)
+	}
+
+	// In a test: data := srv.ReadFile(t, dominotest.ProjectID, first, "config.yaml")
+	data, err := srv.ReadFileE(dominotest.ProjectID, first, "config.yaml")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(string(data))
+	// Output: epochs: 1
+}
+
+func ExampleServer_Commits() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	for _, v := range []string{"1", "2"} {
+		if _, err := srv.UploadFileE(dominotest.ProjectOwner, dominotest.ProjectName, "v.txt", []byte(v)); err != nil {
+			panic(err)
+		}
+	}
+
+	// In a test: commits := srv.Commits(t, dominotest.ProjectID)
+	commits, err := srv.CommitsE(dominotest.ProjectID)
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range commits { // newest first
+		data, _ := srv.ReadFileE(dominotest.ProjectID, c.ID, "v.txt")
+		fmt.Println(string(data), c.Name != "", !c.Time.IsZero())
+	}
+	// Output:
+	// 2 true true
+	// 1 true true
+}
+
+func ExampleServer_CreateEnvironment() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: env := srv.CreateEnvironment(t, dominotest.AliceUserName, "alice-env", "Private")
+	env, err := srv.CreateEnvironmentE(dominotest.AliceUserName, "alice-env", "Private")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(env.Name, env.Visibility, env.Revision.Number)
+	_, err = srv.CreateEnvironmentE(dominotest.AliceUserName, "shared", "Global") // only administrators make Global ones
+	fmt.Println(err != nil)
+	// Output:
+	// alice-env Private 1
+	// true
+}
+
+func ExampleServer_AddEnvironmentRevision() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	env, err := srv.CreateEnvironmentE(dominotest.AdminUserName, "team-env", "Global")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: rev := srv.AddEnvironmentRevision(t, env.ID, "python:3.13")
+	rev, err := srv.AddEnvironmentRevisionE(env.ID, "python:3.13")
+	if err != nil {
+		panic(err)
+	}
+	active, _ := srv.ActiveRevisionE(env.ID)
+	fmt.Println(rev.Number, active == rev)
+	// Output: 2 true
+}
+
+func ExampleServer_ActiveRevision() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: rev := srv.ActiveRevision(t, dominotest.DefaultEnvironmentID)
+	rev, err := srv.ActiveRevisionE(dominotest.DefaultEnvironmentID)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rev.Number, rev.ID == dominotest.DefaultEnvironmentRevisionID)
+	// Output: 1 true
+}
+
+func ExampleServer_CreateProject() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: p := srv.CreateProject(t, "churn", dominotest.ProjectOptions{…})
+	p, err := srv.CreateProjectE("churn", dominotest.ProjectOptions{Owner: dominotest.AliceUserName, Visibility: "Private",
+		Tags: []string{"ml"}, RepositoryURI: "https://github.com/org/churn.git"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(p.OwnerUsername, p.OwnerID == dominotest.AliceID, p.Visibility, p.Tags[0].Name, p.MainRepository.URI)
+	// Output: alice true Private ml https://github.com/org/churn.git
+}
+
+// getJSON reads a route through the proxy, as the admin.
+func getJSON(srv *dominotest.Server, path string, out any) string {
+	resp, err := http.Get(srv.ProxyURL + path)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.Status
+}
+
+func ExampleServer_ArchiveProject() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	p, err := srv.CreateProjectE("old", dominotest.ProjectOptions{})
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: srv.ArchiveProject(t, p.ID)
+	if err := srv.ArchiveProjectE(p.ID); err != nil {
+		panic(err)
+	}
+	fmt.Println(getJSON(srv, "/v4/projects/"+p.ID, nil))
+	// Output: 404 Not Found
+}
+
+func ExampleServer_SetProjectEnvVar() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: srv.SetProjectEnvVar(t, dominotest.ProjectID, "STAGE", "test")
+	if err := srv.SetProjectEnvVarE(dominotest.ProjectID, "STAGE", "test"); err != nil {
+		panic(err)
+	}
+	var vars []struct{ Name, Value string }
+	getJSON(srv, "/v4/projects/"+dominotest.ProjectID+"/environmentVariables", &vars)
+	fmt.Printf("%+v\n", vars)
+	// Output: [{Name:STAGE Value:test}]
+}
+
+func ExampleServer_TagProject() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: srv.TagProject(t, dominotest.ProjectID, "nlp", "prod")
+	if err := srv.TagProjectE(dominotest.ProjectID, "nlp", "prod"); err != nil {
+		panic(err)
+	}
+	var p struct{ Tags []struct{ Name string } }
+	getJSON(srv, "/v4/projects/"+dominotest.ProjectID, &p)
+	fmt.Printf("%+v\n", p.Tags)
+	// Output: [{Name:nlp} {Name:prod}]
+}
+
+// createAccount posts a service account through the proxy and returns the
+// status answered.
+func createAccount(srv *dominotest.Server, username string) string {
+	resp, err := http.Post(srv.ProxyURL+"/v4/serviceAccounts", "application/json",
+		strings.NewReader(`{"username":"`+username+`","email":"`+username+`@example.com"}`))
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	return resp.Status
+}
+
+// The next two creations of a service account fail with 503; the third
+// goes through.
+func ExampleServer_AddFault() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: srv.AddFault(t, dominotest.Fault{…})
+	_, err = srv.AddFaultE(dominotest.Fault{Method: "POST", Route: "/v4/serviceAccounts", Status: 503, Message: "try again", Times: 2})
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		fmt.Println(createAccount(srv, "flaky"))
+	}
+	// Output:
+	// 503 Service Unavailable
+	// 503 Service Unavailable
+	// 201 Created
+}
+
+func ExampleServer_Faults() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if _, err := srv.AddFaultE(dominotest.Fault{PathPrefix: "/v4/serviceAccounts", Status: 500}); err != nil {
+		panic(err)
+	}
+	createAccount(srv, "a")
+	createAccount(srv, "b")
+	for _, f := range srv.Faults() {
+		fmt.Println(f.ID, f.PathPrefix, f.Status, f.Fired)
+	}
+	// Output: fault-1 /v4/serviceAccounts 500 2
+}
+
+func ExampleServer_ClearFaults() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if _, err := srv.AddFaultE(dominotest.Fault{Status: 500}); err != nil {
+		panic(err)
+	}
+	fmt.Println(createAccount(srv, "a"))
+	srv.ClearFaults()
+	fmt.Println(createAccount(srv, "a"), len(srv.Faults()))
+	// Output:
+	// 500 Internal Server Error
+	// 201 Created 0
+}
+
+// What a client sent, and what it was answered, with secrets redacted.
+func ExampleServer_Journal() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot")
+	if err != nil {
+		panic(err)
+	}
+	status(srv, sa.Token)
+	status(srv, "expired-or-made-up")
+	createAccount(srv, "ci-bot") // a duplicate: 500, as Domino answers
+
+	for _, e := range srv.Journal(dominotest.JournalFilter{}) {
+		fmt.Printf("%d %s %s %d %s caller=%q\n", e.Seq, e.Method, e.Route, e.Status, e.Auth, e.Caller)
+		if e.Body != nil {
+			fmt.Println("  body:", string(e.Body))
+		}
+	}
+	refused := srv.Journal(dominotest.JournalFilter{Status: 401})
+	fmt.Println(len(refused), refused[0].Path)
+	// Output:
+	// 1 GET /v4/users/self 200 bearer caller="ci-bot"
+	// 2 GET /v4/users/self 401 bearer caller=""
+	// 3 POST /v4/serviceAccounts 500 proxy caller="admin"
+	//   body: {"email":"ci-bot@example.com","username":"ci-bot"}
+	// 1 /v4/users/self
+}
+
+func ExampleServer_ClearJournal() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	createAccount(srv, "a")
+	srv.ClearJournal()
+	createAccount(srv, "b")
+	entries := srv.Journal(dominotest.JournalFilter{})
+	fmt.Println(len(entries), entries[0].Seq, string(entries[0].Body))
+	// Output: 1 2 {"email":"b@example.com","username":"b"}
+}
+
+func ExampleServer_Close() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(srv.Close())
+	_, err = http.Get(srv.ProxyURL + "/__mock/health")
+	fmt.Println(err != nil)
+	// Output:
+	// <nil>
+	// true
+}
