@@ -166,6 +166,12 @@ var skipRules = []skipRule{
 		}
 		return "need the API proxy (--api-proxy, DOMINO_API_PROXY)"
 	}},
+	{"@model-monitoring", func(r *run) string {
+		if r.isMock || r.target.ModelMonitoringID != "" {
+			return ""
+		}
+		return "need a model registered in the target's Model Monitor (--model-monitoring-id, DOMINO_MODEL_MONITORING_ID)"
+	}},
 	{"@observed", func(r *run) string {
 		if r.profile.Name == "observed" {
 			return ""
@@ -376,6 +382,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerJobSteps(sc, w)
 	registerFileSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
+	registerMetricSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }
