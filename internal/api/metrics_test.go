@@ -117,6 +117,11 @@ var metricRouteCases = map[string]routeCase{
 		if got, _ := e.metricValues(t, metricValuesRoute+"/m2/accuracy?startingReferenceTimestampInclusive=2024-01-01T00:00:00Z&endingReferenceTimestampInclusive=2025-01-01T00:00:00Z", asAdmin...); len(got) != 0 {
 			t.Errorf("a series never logged: %v", got)
 		}
+		// The spec declares no tag filter: a parameter it does not declare
+		// is ignored, so a client that sends one gets what Domino answers.
+		if got, _ := e.metricValues(t, readWindow("2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z")+"&tag=segment:eu&tags=segment%3Deu", asAlice...); len(got) != 4 {
+			t.Errorf("a read with tag parameters: %v, want the window's 4 values", got)
+		}
 		// A metric name with a space, escaped in the path as clients do.
 		e.must(201, e.api, "POST", metricValuesRoute, `{"newMetricValues":[{"modelMonitoringId":"m1","metric":"drift score","value":3,"referenceTimestamp":"2024-01-01T00:00:00Z"}]}`, asAdmin...)
 		if got, _ := e.metricValues(t, metricValuesRoute+"/m1/drift%20score?startingReferenceTimestampInclusive=2024-01-01T00:00:00Z&endingReferenceTimestampInclusive=2024-01-01T00:00:00Z", asAdmin...); fmt.Sprint(got) != "[2024-01-01T00:00:00Z=3]" {
