@@ -153,7 +153,7 @@ var metricRouteCases = map[string]routeCase{
 		if len(r.body) != 0 {
 			t.Errorf("the spec's 200 has no body: %s", r)
 		}
-		// The generated client sends the limits it was not given as null.
+		// A limit sent as null is a limit not given.
 		e.must(200, e.api, "POST", metricAlertsRoute, `{"modelMonitoringId":"m1","metric":"accuracy","value":0.5,"targetRange":{"condition":"lessThan","lowerLimit":null,"upperLimit":1},"description":null}`, asAdmin...)
 		for _, tc := range []struct{ body, want string }{
 			{`{"metric":"a","value":1,"targetRange":{"condition":"lessThan","upperLimit":1}}`, "modelMonitoringId is required"},
