@@ -673,3 +673,193 @@ func ExampleServer_Close() {
 	// <nil>
 	// true
 }
+
+func ExampleServer_StartJob() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: j := srv.StartJob(t, "admin", dominotest.ProjectID, "python train.py")
+	j, err := srv.StartJobE("admin", dominotest.ProjectID, "python train.py")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(j.Command, j.Status, j.StartedBy)
+	_, err = srv.StartJobE("nobody", dominotest.ProjectID, "python train.py")
+	fmt.Println(err != nil)
+	// Output:
+	// python train.py Queued admin
+	// true
+}
+
+func ExampleServer_StartRun() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: run := srv.StartRun(t, dominotest.ProjectOwner, dominotest.ProjectName, "main.py", "--epochs", "3")
+	run, err := srv.StartRunE(dominotest.ProjectOwner, dominotest.ProjectName, "main.py", "--epochs", "3")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(run.Command, run.ProjectID == dominotest.ProjectID)
+	// Output:
+	// main.py --epochs 3 true
+}
+
+func ExampleServer_Job() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if err := srv.SetJobLifecycleE(dominotest.JobLifecycle{Mode: "polls", Polls: 2}); err != nil {
+		panic(err)
+	}
+	started, err := srv.StartJobE("admin", dominotest.ProjectID, "python train.py")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: j := srv.Job(t, started.ID)
+	for range 3 {
+		j, err := srv.JobE(started.ID) // each read is a poll
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(j.Status)
+	}
+	// Output:
+	// Running
+	// Succeeded
+	// Succeeded
+}
+
+func ExampleServer_WaitJob() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if err := srv.SetJobLifecycleE(dominotest.JobLifecycle{Mode: "manual"}); err != nil {
+		panic(err)
+	}
+	started, err := srv.StartJobE("admin", dominotest.ProjectID, "python train.py")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: j := srv.WaitJob(t, started.ID)
+	j, err := srv.WaitJobE(started.ID) // the manual lifecycle holds it: WaitJob moves it on
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(j.Status, j.IsCompleted, j.OutputCommitID != "")
+	// Output:
+	// Succeeded true true
+}
+
+func ExampleServer_JobStdout() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if err := srv.SetJobLifecycleE(dominotest.JobLifecycle{Mode: "manual", Stdout: "accuracy 0.93\n"}); err != nil {
+		panic(err)
+	}
+	started, err := srv.StartJobE("admin", dominotest.ProjectID, "python train.py")
+	if err != nil {
+		panic(err)
+	}
+	if _, err := srv.WaitJobE(started.ID); err != nil {
+		panic(err)
+	}
+
+	// In a test: out := srv.JobStdout(t, started.ID)
+	out, err := srv.JobStdoutE(started.ID)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(out)
+	// Output:
+	// accuracy 0.93
+}
+
+func ExampleServer_CreateScheduledJob() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: sj := srv.CreateScheduledJob(t, dominotest.ProjectID, dominotest.ScheduleOptions{…})
+	sj, err := srv.CreateScheduledJobE(dominotest.ProjectID, dominotest.ScheduleOptions{
+		Title: "nightly", Command: "etl.py", Cron: "0 0 2 * * ?"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(sj.Title, sj.Cron, sj.Timezone, sj.NextFire.Hour())
+	_, err = srv.CreateScheduledJobE(dominotest.ProjectID, dominotest.ScheduleOptions{Command: "etl.py", Cron: "every night"})
+	fmt.Println(err != nil)
+	// Output:
+	// nightly 0 0 2 * * ? UTC 2
+	// true
+}
+
+func ExampleServer_ScheduledJobs() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	for _, title := range []string{"hourly", "daily"} {
+		if _, err := srv.CreateScheduledJobE(dominotest.ProjectID, dominotest.ScheduleOptions{
+			Title: title, Command: "etl.py", Cron: "0 0 * * * ?", Paused: title == "daily"}); err != nil {
+			panic(err)
+		}
+	}
+
+	// In a test: list := srv.ScheduledJobs(t, dominotest.ProjectID)
+	list, err := srv.ScheduledJobsE(dominotest.ProjectID)
+	if err != nil {
+		panic(err)
+	}
+	for _, sj := range list {
+		fmt.Println(sj.Title, sj.Paused, sj.NextFire.IsZero())
+	}
+	// Output:
+	// hourly false false
+	// daily true true
+}
+
+func ExampleServer_ProjectJobs() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if _, err := srv.CreateScheduledJobE(dominotest.ProjectID, dominotest.ScheduleOptions{
+		Title: "hourly", Command: "etl.py", Cron: "0 0 * * * ?"}); err != nil {
+		panic(err)
+	}
+	if _, err := srv.AdvanceClockE(2 * time.Hour); err != nil { // two firings come due
+		panic(err)
+	}
+
+	// In a test: jobs := srv.ProjectJobs(t, dominotest.ProjectID)
+	jobs, err := srv.ProjectJobsE(dominotest.ProjectID)
+	if err != nil {
+		panic(err)
+	}
+	for _, j := range jobs {
+		fmt.Println(j.Title, j.Command, j.Submitted.Minute())
+	}
+	// Output:
+	// hourly etl.py 0
+	// hourly etl.py 0
+}

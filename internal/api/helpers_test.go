@@ -341,6 +341,9 @@ func kindOf(v any, kind string) error {
 	case "string or null":
 		_, ok = v.(string)
 		ok = ok || v == nil
+	case "number or null":
+		_, ok = v.(float64)
+		ok = ok || v == nil
 	case "id":
 		s, _ := v.(string)
 		ok = objectIDRE.MatchString(s)

@@ -494,8 +494,12 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	// Ids of things that exist, so that neither the malformed-id 400 nor a
 	// route's permission, asked before its body is read, comes first.
 	a := e.createSA("oversized")
+	job := str(e.must(200, e.proxy, "POST", "/v4/jobs/start", `{"projectId":"`+projectID+`","commandToRun":"ls"}`).obj(t)["id"])
 	known := map[string]string{"projectId": projectID, "userId": adminID, "repoId": repoID,
-		"idpId": a.IdpID, "serviceAccountIdpId": a.IdpID, "credentialId": e.addGitCredential(adminID, "big")}
+		"idpId": a.IdpID, "serviceAccountIdpId": a.IdpID, "credentialId": e.addGitCredential(adminID, "big"),
+		"owner": "admin", "name": "quick-start", "jobId": job,
+
+		"scheduledJobKey": str(e.createSched(nil)["id"])}
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := param.ReplaceAllStringFunc(pattern, func(v string) string {

@@ -11,14 +11,28 @@ import (
 	"github.com/mockdomino/mockdomino/internal/store"
 )
 
+// gitRefV1 is the public API's GitRefV1.
+type gitRefV1 struct {
+	RefType string `json:"refType"`
+	Value   string `json:"value,omitempty"`
+}
+
+func (r *gitRefV1) ref() *store.Ref {
+	if r == nil {
+		return nil
+	}
+	return &store.Ref{Type: r.RefType, Value: r.Value}
+}
+
 func startJobV1(q *request) (int, any, error) {
 	var in struct {
-		ProjectID     string `json:"projectId"`
-		RunCommand    string `json:"runCommand"`
-		Title         string `json:"title"`
-		HardwareTier  string `json:"hardwareTier"`
-		EnvironmentID string `json:"environmentId"`
-		CommitID      string `json:"commitId"`
+		ProjectID      string    `json:"projectId"`
+		RunCommand     string    `json:"runCommand"`
+		Title          string    `json:"title"`
+		HardwareTier   string    `json:"hardwareTier"`
+		EnvironmentID  string    `json:"environmentId"`
+		CommitID       string    `json:"commitId"`
+		MainRepoGitRef *gitRefV1 `json:"mainRepoGitRef"`
 	}
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
@@ -26,7 +40,7 @@ func startJobV1(q *request) (int, any, error) {
 	j, err := q.st.StartJob(q.caller, store.JobInput{
 		ProjectID: in.ProjectID, Command: in.RunCommand, Title: in.Title,
 		HardwareTier: in.HardwareTier, EnvironmentID: in.EnvironmentID, CommitID: in.CommitID,
-		CommandField: "runCommand", HardwareTierField: "hardwareTier",
+		MainRepoGitRef: in.MainRepoGitRef.ref(), CommandField: "runCommand", HardwareTierField: "hardwareTier",
 	})
 	if err != nil {
 		return 0, nil, err
@@ -37,12 +51,13 @@ func startJobV1(q *request) (int, any, error) {
 func startJobV4(q *request) (int, any, error) {
 	// python-domino sends every field, unset ones as null.
 	var in struct {
-		ProjectID              string `json:"projectId"`
-		CommandToRun           string `json:"commandToRun"`
-		Title                  string `json:"title"`
-		CommitID               string `json:"commitId"`
-		OverrideHardwareTierID string `json:"overrideHardwareTierId"`
-		EnvironmentID          string `json:"environmentId"`
+		ProjectID              string     `json:"projectId"`
+		CommandToRun           string     `json:"commandToRun"`
+		Title                  string     `json:"title"`
+		CommitID               string     `json:"commitId"`
+		OverrideHardwareTierID string     `json:"overrideHardwareTierId"`
+		EnvironmentID          string     `json:"environmentId"`
+		MainRepoGitRef         *store.Ref `json:"mainRepoGitRef"`
 	}
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
@@ -53,7 +68,7 @@ func startJobV4(q *request) (int, any, error) {
 	j, err := q.st.StartJob(q.caller, store.JobInput{
 		ProjectID: in.ProjectID, Command: in.CommandToRun, Title: in.Title,
 		HardwareTier: in.OverrideHardwareTierID, EnvironmentID: in.EnvironmentID, CommitID: in.CommitID,
-		CommandField: "commandToRun", HardwareTierField: "overrideHardwareTierId",
+		MainRepoGitRef: in.MainRepoGitRef, CommandField: "commandToRun", HardwareTierField: "overrideHardwareTierId",
 	})
 	return http.StatusOK, jobV4(j), err
 }
@@ -86,9 +101,9 @@ const defaultJobPageSize = 3
 
 // listJobs serves GET /v4/jobs: a project's jobs, a page at a time
 // (page_size, page_no from 1), filtered by status and ordered by order_by
-// and sort_by, as the spec's JobSet. show_archived, tag, query, type and
-// dominoStatsSortFieldName are accepted and change nothing (the mock
-// archives no jobs and keeps no tags or stats).
+// and sort_by, as the spec's JobSet; archived jobs only with show_archived.
+// tag, query, type and dominoStatsSortFieldName are accepted and change
+// nothing (the mock keeps no job tags or stats).
 func listJobs(q *request) (int, any, error) {
 	v := q.URL.Query()
 	projectID := v.Get("projectId")
@@ -103,7 +118,8 @@ func listJobs(q *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := boolParam(q, "show_archived"); err != nil {
+	showArchived, err := boolParam(q, "show_archived")
+	if err != nil {
 		return 0, nil, err
 	}
 	sortBy := strings.ToLower(v.Get("sort_by"))
@@ -123,7 +139,7 @@ func listJobs(q *request) (int, any, error) {
 		offset = math.MaxInt32
 	}
 	jobs, total, err := q.st.JobsPage(q.caller, projectID, store.JobQuery{Offset: offset, Limit: size,
-		Status: v.Get("status"), OrderBy: orderBy, Ascending: sortBy == "asc"})
+		Status: v.Get("status"), OrderBy: orderBy, Ascending: sortBy == "asc", ShowArchived: showArchived})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -175,9 +191,23 @@ func rfc3339(t time.Time) any {
 
 func statusBlock(j store.Job) map[string]any {
 	return map[string]any{
-		"isCompleted": j.IsCompleted, "isArchived": false, "isScheduled": false,
+		"isCompleted": j.IsCompleted, "isArchived": j.Archived, "isScheduled": false,
 		"executionStatus": j.Status,
 	}
+}
+
+// commitDetails is a job's CommitDetails: outputCommitId null until it
+// finished (the spec declares it nullable).
+func commitDetails(j store.Job) map[string]any {
+	return map[string]any{"inputCommitId": j.CommitID, "outputCommitId": nullIfEmpty(j.OutputCommitID)}
+}
+
+// mainRepoGitRef is a job's ReferenceDTO, null when it was started with none.
+func mainRepoGitRef(j store.Job) any {
+	if j.MainRepoGitRef == nil {
+		return nil
+	}
+	return j.MainRepoGitRef
 }
 
 // jobV4 is the /v4 Job shape.
@@ -185,10 +215,10 @@ func jobV4(j store.Job) map[string]any {
 	return map[string]any{
 		"id": j.ID, "number": j.Number, "projectId": j.ProjectID,
 		"jobRunCommand": j.Command, "title": nullIfEmpty(j.Title),
-		"statuses":       statusBlock(j),
-		"stageTime":      map[string]any{"submissionTime": millis(j.Submitted), "runStartTime": millis(j.RunStart), "completedTime": millis(j.Completed)},
-		"startedBy":      map[string]any{"id": j.StartedByID, "username": j.StartedByUserName},
-		"commitDetails":  map[string]any{"inputCommitId": j.CommitID},
+		"statuses":      statusBlock(j),
+		"stageTime":     map[string]any{"submissionTime": millis(j.Submitted), "runStartTime": millis(j.RunStart), "completedTime": millis(j.Completed)},
+		"startedBy":     map[string]any{"id": j.StartedByID, "username": j.StartedByUserName},
+		"commitDetails": commitDetails(j), "mainRepoGitRef": mainRepoGitRef(j),
 		"hardwareTierId": j.HardwareTierID, "environmentId": j.EnvironmentID,
 		"tags": []any{}, "commentsCount": 0, "dominoStats": []any{},
 		"dependentRepositories": []any{}, "dependentDatasetMounts": []any{}, "dependentProjects": []any{},
@@ -207,18 +237,28 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-// jobV1 is the public API's JobDetailsV1 shape.
+// jobV1 is the public API's JobDetailsV1 shape: mainRepoGitRef only when
+// the job was started with one, outputCommitId once it finished (the spec
+// types neither as nullable).
 func jobV1(j store.Job) map[string]any {
-	return map[string]any{
+	commit := map[string]any{"inputCommitId": j.CommitID}
+	if j.OutputCommitID != "" {
+		commit["outputCommitId"] = j.OutputCommitID
+	}
+	m := map[string]any{
 		"id": j.ID, "number": j.Number, "projectId": j.ProjectID,
 		"runCommand": j.Command, "title": j.Title,
 		"status":         statusBlock(j),
 		"stageTimes":     map[string]any{"submissionTime": rfc3339(j.Submitted), "startTime": rfc3339(j.RunStart), "completedTime": rfc3339(j.Completed)},
 		"startedById":    j.StartedByID,
-		"commitDetails":  map[string]any{"inputCommitId": j.CommitID},
+		"commitDetails":  commit,
 		"hardwareTierId": j.HardwareTierID, "environmentId": j.EnvironmentID,
 		"tags": []any{}, "commentsCount": 0, "dominoStats": []any{},
 		"datasetMounts": []any{}, "externalVolumeMounts": []any{}, "gitRepos": []any{},
 		"netAppVolumeMounts": []any{}, "projects": []any{}, "goalIds": []any{},
 	}
+	if r := j.MainRepoGitRef; r != nil {
+		m["mainRepoGitRef"] = gitRefV1{RefType: r.Type, Value: r.Value}
+	}
+	return m
 }

@@ -25,6 +25,7 @@ var queryParams = map[string][]string{
 	"GET /api/environments/beta/environments":               {"offset", "limit"},
 	"POST /v4/environments/{environmentId}/setactive":       {"revisionId"},
 	"GET /api/metricValues/v1/{modelMonitoringId}/{metric}": {"startingReferenceTimestampInclusive", "endingReferenceTimestampInclusive"},
+	"GET /v4/scheduledruns":                                 {"userId"},
 }
 
 // pathParam matches a route's path variable, {name} or {name:regexp}

@@ -108,6 +108,23 @@ func routes() []route {
 		{method: "GET", path: "/v4/jobs/", h: listJobs, summary: "List a project's jobs (the same, as clients also spell it)"},
 		{method: "GET", path: "/v4/jobs/{jobId}", h: getJob, summary: "Get a job and its status"},
 		{method: "GET", path: "/v1/projects/{owner}/{name}/run/{runId}/stdout", h: jobStdout, summary: "A run's output"},
+		{method: "POST", path: "/v4/jobs/restart", h: restartJob, body: true, summary: "Start a job again, as a new job (jobId, shouldUseOriginalInputCommit)"},
+		{method: "POST", path: "/v4/jobs/archive", h: archiveJob, body: true, summary: "Archive a completed job: GET /v4/jobs lists it only with show_archived"},
+		{method: "POST", path: "/v4/jobs/{jobId}/name", h: renameJob, body: true, allowed: mayChangeJob, summary: "Rename a job: its title"},
+		{method: "GET", path: "/v4/jobs/{jobId}/runtimeExecutionDetails", h: jobRuntimeDetails, summary: "A job's environment revision and hardware tier"},
+		{method: "POST", path: "/v1/projects/{owner}/{name}/runs", h: startRunV1, body: true, allowed: mayStartRun, summary: "Start a run, a job (python-domino's runs_start)"},
+		{method: "GET", path: "/v1/projects/{owner}/{name}/runs", h: listRunsV1, summary: "A project's runs, newest first (runs_list, get_run_info)"},
+		{method: "GET", path: "/v1/projects/{owner}/{name}/runs/{runId}", h: getRunV1, summary: "A run and its status (runs_status)"},
+
+		// Scheduled jobs (scheduledjobs.go): forRequestingUser before the
+		// key it would otherwise be.
+		{method: "GET", path: "/v4/projects/{projectId}/scheduledjobs", h: listScheduledJobs, summary: "A project's scheduled jobs"},
+		{method: "POST", path: "/v4/projects/{projectId}/scheduledjobs", h: createScheduledJob, body: true, allowed: schedulesJobs, summary: "Schedule a job on a Quartz cron schedule"},
+		{method: "GET", path: "/v4/projects/{projectId}/scheduledjobs/forRequestingUser", h: listScheduledJobsForUser, summary: "A project's scheduled jobs, each with whether the caller may change it"},
+		{method: "GET", path: "/v4/projects/{projectId}/scheduledjobs/{scheduledJobKey}", h: getScheduledJob, summary: "Get a scheduled job"},
+		{method: "PUT", path: "/v4/projects/{projectId}/scheduledjobs/{scheduledJobKey}", h: updateScheduledJob, body: true, allowed: editsSchedule, summary: "Change a scheduled job; it fires from now on"},
+		{method: "DELETE", path: "/v4/projects/{projectId}/scheduledjobs/{scheduledJobKey}", h: deleteScheduledJob, summary: "Unschedule a job; the jobs it started stay"},
+		{method: "GET", path: "/v4/scheduledruns", h: listScheduledRuns, summary: "The scheduled jobs a user scheduled (userId)"},
 
 		// Projects' files and commits (files.go), as python-domino calls them.
 		{method: "GET", path: "/v1/projects/{owner}/{name}/commits", h: listProjectCommits, summary: "A project's commits, newest first (python-domino's commits_list)"},

@@ -16,9 +16,11 @@ func TestSpecDeclaredFieldsAreAccepted(t *testing.T) {
 	a, tok := e.saWithToken("spec-fields", "Contributor")
 	job := str(e.must(200, e.api, "POST", "/v4/jobs/start", `{"projectId":"`+projectID+`","commandToRun":"ls"}`, bearer(tok)...).obj(t)["id"])
 	cred := e.addGitCredential(a.ID, "gh")
+	e.put(e.proxy, "/spec.txt", "x")
+	commit := e.headCommit(t) // a job's commitId must be one of its project's
 	for _, c := range []struct{ method, path, body string }{
 		{"POST", "/v4/jobs/start", `{"projectId":"` + projectID + `","commandToRun":"python train.py","capacityType":"spot",
-			"commitId":"960a4c99a4cc38194cbacbcce41caa68ba5369ea",
+			"commitId":"` + commit + `",
 			"computeClusterProperties":{"clusterType":"Spark","computeEnvironmentId":"` + envID + `","computeEnvironmentRevisionSpec":"ActiveRevision",
 			  "masterHardwareTierId":"small-k8s","workerCount":2,"workerHardwareTierId":"small-k8s","workerStorage":{"value":10,"unit":"GiB"},"maxWorkerCount":3},
 			"environmentId":"` + envID + `","environmentRevisionSpec":{"revisionId":"` + envID + `"},"externalVolumeMounts":["` + envID + `"],
@@ -28,7 +30,7 @@ func TestSpecDeclaredFieldsAreAccepted(t *testing.T) {
 			"overrideHardwareTierId":"medium-k8s","overrideVolumeSizeGiB":12.5,"snapshotDatasetsOnCompletion":true,
 			"snapshotNetAppVolumesOnCompletion":false,"title":"spec fields"}`},
 		{"POST", "/api/jobs/v1/jobs", `{"projectId":"` + projectID + `","runCommand":"main.py","capacityType":"on-demand",
-			"commitId":"960a4c99a4cc38194cbacbcce41caa68ba5369ea","computeCluster":{"clusterType":"Ray","computeEnvironmentId":"` + envID + `"},
+			"commitId":"` + commit + `","computeCluster":{"clusterType":"Ray","computeEnvironmentId":"` + envID + `"},
 			"environmentId":"` + envID + `","environmentRevisionSpec":"ActiveRevision","externalVolumeMountIds":["` + envID + `"],
 			"hardwareTier":"small-k8s","mainRepoGitRef":{"refType":"branches","value":"main"},"netAppVolumeIds":[],
 			"snapshotDatasetsOnCompletion":false,"snapshotNetAppVolumesOnCompletion":true,"title":"K-means clustering"}`},

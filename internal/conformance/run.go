@@ -380,9 +380,11 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerGitSteps(sc, w)
 	registerPublicSteps(sc, w)
 	registerJobSteps(sc, w)
+	registerRunSteps(sc, w)
 	registerFileSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
 	registerMetricSteps(sc, w)
+	registerScheduledJobSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }

@@ -28,6 +28,8 @@ type world struct {
 	made     *madeProjects // the projects the scenario made (steps_projects.go)
 	own      *projectInfo  // the scenario's own project, if it made one (ownProject)
 	files    fileWorld     // steps_files.go
+	runs     runWorld      // steps_runs.go
+	sched    *schedWorld   // steps_scheduled.go
 
 	resp        *Response // the answer to the last action
 	forged      string    // a forged token

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mockdomino/mockdomino/fixtures"
 )
 
 // Job lifecycle modes: how a started job moves Queued → Running → final.
@@ -154,7 +156,12 @@ type job struct {
 	status                  string
 	lifecycle               *sharedLifecycle // the one in force when it started
 	polls                   int
-	revision                *envRevision // of its environment, active when it started; nil: none recorded
+	revision                *envRevision // of its environment, chosen when it started; nil: none recorded
+	// revisionSpec is how revision was chosen; zero: ActiveRevision.
+	revisionSpec fixtures.RevisionSpec
+	gitRef       *Ref // the main repository's ref it was started from; nil: none given
+	archived     bool
+	outputCommit string // the commit of its results, once it finished; "" before, and for a stopped job
 }
 
 // Job is a job as the store sees it; the API shapes it for each route.
@@ -177,6 +184,13 @@ type Job struct {
 	Submitted                 time.Time
 	RunStart, Completed       time.Time // zero until reached
 	Stdout, Setup             string
+	// EnvironmentRevisionSpec is how its revision was chosen.
+	EnvironmentRevisionSpec fixtures.RevisionSpec
+	MainRepoGitRef          *Ref // nil: none given
+	Archived                bool
+	// OutputCommitID is the commit its results are in once it finished
+	// (not stopped); "" before.
+	OutputCommitID string
 }
 
 func (j *job) view() Job {
@@ -185,8 +199,13 @@ func (j *job) view() Job {
 		HardwareTierID: j.hardwareTier, EnvironmentID: j.environmentID, CommitID: j.commitID,
 		StartedByID: j.startedBy.id, StartedByUserName: j.startedBy.userName,
 		Status: j.status, IsCompleted: j.completedStatus(), Submitted: j.submitted,
-		RunStart: j.runStart, Completed: j.completed,
+		RunStart: j.runStart, Completed: j.completed, EnvironmentRevisionSpec: j.spec(), Archived: j.archived,
 	}
+	if j.gitRef != nil {
+		ref := *j.gitRef
+		v.MainRepoGitRef = &ref
+	}
+	v.OutputCommitID = j.outputCommit
 	if r := j.revision; r != nil {
 		v.EnvironmentRevisionID, v.EnvironmentRevisionNumber, v.EnvironmentName = r.id, r.number, r.env.name
 	}
@@ -200,6 +219,14 @@ func (j *job) view() Job {
 		}
 	}
 	return v
+}
+
+// spec is how the job's revision was chosen.
+func (j *job) spec() fixtures.RevisionSpec {
+	if j.revisionSpec == (fixtures.RevisionSpec{}) {
+		return fixtures.RevisionSpec{Named: "ActiveRevision"}
+	}
+	return j.revisionSpec
 }
 
 func (j *job) completedStatus() bool {
@@ -253,80 +280,164 @@ func (j *job) progress(now time.Time, poll bool) {
 	}
 }
 
-// JobInput is a job start request, from either start route.
+// JobInput is a job start request, from any start route.
 type JobInput struct {
 	ProjectID     string
 	Command       string
 	Title         string
-	HardwareTier  string // id or name; "" = the default tier
-	EnvironmentID string
-	CommitID      string
-	// The fields' names in the route's body, for errors: the two start
-	// routes name them differently.
+	HardwareTier  string // id or name; "": the project's default tier, else the deployment's
+	EnvironmentID string // "": the project's default environment, else the deployment's
+	CommitID      string // "": the project's head commit
+	// MainRepoGitRef is the ref of a git-backed project's main repository
+	// the job runs from; nil: none given.
+	MainRepoGitRef *Ref
+	// The fields' names in the route's body, for errors: the start routes
+	// name them differently.
 	CommandField, HardwareTierField string
 }
 
 // StartJob starts a job; the caller needs a role that may start jobs.
 func (s *Store) StartJob(c Caller, in JobInput) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fireDue()
+	v, err := s.startJob(c, in)
+	if err != nil {
+		return Job{}, err
+	}
+	return v, s.commit(change{jobs: []*job{s.st.jobs[v.ID]}, creates: true})
+}
+
+// startJob adds a job to the state by StartJob's rules and leaves it to
+// the caller to commit (a schedule's firings commit together); the caller
+// holds the write lock.
+func (s *Store) startJob(c Caller, in JobInput) (Job, error) {
 	if in.ProjectID == "" {
 		return Job{}, errorf(KindInvalid, "projectId is required")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	p, err := s.st.project(in.ProjectID)
 	if err != nil {
 		return Job{}, err
 	}
-	if !p.canStartJobs(c) {
-		return Job{}, errorf(KindForbidden, "Forbidden: %s may not start jobs in project %s (needs to be a collaborator with the Contributor or Owner role)", c.UserName, p.name)
+	j, err := s.newJob(c, p, in)
+	if err != nil {
+		return Job{}, err
+	}
+	return s.addNewJob(j)
+}
+
+// newJob is the job c starts in p, every rule checked, not yet added: the
+// one place the start routes' rules live (the legacy runs and restarts
+// too). The caller holds the write lock.
+func (s *Store) newJob(c Caller, p *project, in JobInput) (*job, error) {
+	if err := mayStartJobs(c, p); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(in.Command) == "" {
 		field := in.CommandField
 		if field == "" {
 			field = "the command to run"
 		}
-		return Job{}, errorf(KindInvalid, "%s is required", field)
+		return nil, errorf(KindInvalid, "%s is required", field)
 	}
-	tier, err := s.st.hardwareTier(in.HardwareTier, in.HardwareTierField)
+	tierIn := in.HardwareTier
+	if tierIn == "" {
+		tierIn = p.settings.DefaultHardwareTierID
+	}
+	tier, err := s.st.hardwareTier(tierIn, in.HardwareTierField)
 	if err != nil {
-		return Job{}, err
+		return nil, err
 	}
-	env, err := s.st.jobEnvironment(c, p, in.EnvironmentID)
+	env, rev, spec, err := s.st.jobRevision(c, p, in.EnvironmentID)
 	if err != nil {
-		return Job{}, err
+		return nil, err
 	}
-	commit := in.CommitID
-	if commit == "" {
-		commit = s.cfg.IDs.ObjectID() + s.cfg.IDs.ObjectID()[:16] // 40 hex, like a git sha
+	commit, err := s.jobCommit(p, in.CommitID)
+	if err != nil {
+		return nil, err
+	}
+	var ref *Ref
+	if in.MainRepoGitRef != nil {
+		if p.repo == nil {
+			return nil, errorf(KindInvalid, "mainRepoGitRef is for a project with a git repository; project %s has none", p.name)
+		}
+		if err := fixtures.CheckGitRef("mainRepoGitRef", in.MainRepoGitRef.Type, in.MainRepoGitRef.Value); err != nil {
+			return nil, invalid(err)
+		}
+		if len(in.MainRepoGitRef.Value) > maxGitRefBytes {
+			return nil, errorf(KindInvalid, "mainRepoGitRef.value is longer than %d bytes, the most mockdomino keeps", maxGitRefBytes)
+		}
+		r := *in.MainRepoGitRef
+		ref = &r
 	}
 	if err := checkJobFields(in); err != nil {
-		return Job{}, err
-	}
-	jobs := s.st.projectJobs[p.id]
-	if len(jobs) >= s.cfg.Limits.JobsPerProject {
-		return Job{}, errorf(KindInvalid, "Project %s already holds %d jobs, the most one project may hold (mockdomino's limit, --max-jobs)", p.name, len(jobs))
-	}
-	number := 1
-	if len(jobs) > 0 {
-		number = jobs[len(jobs)-1].number + 1
+		return nil, err
 	}
 	j := &job{
-		id: s.newObjectID(), projectID: p.id, number: number, command: in.Command,
-		title: in.Title, hardwareTier: tier, commitID: commit,
-		startedBy: s.st.users[c.ID], submitted: s.cfg.Clock.Now().Truncate(time.Millisecond),
-		status: StatusQueued, lifecycle: s.st.lifecycle,
+		projectID: p.id, command: in.Command, title: in.Title, hardwareTier: tier, commitID: commit,
+		startedBy: s.st.users[c.ID], status: StatusQueued, lifecycle: s.st.lifecycle,
+		revisionSpec: spec, gitRef: ref,
 	}
 	if env != nil {
-		j.environmentID, j.revision = env.id, env.active()
+		j.environmentID, j.revision = env.id, rev
 	}
 	if j.startedBy == nil {
-		return Job{}, ErrUnauthenticated
+		return nil, ErrUnauthenticated
+	}
+	return j, nil
+}
+
+func mayStartJobs(c Caller, p *project) error {
+	if !p.canStartJobs(c) {
+		return errorf(KindForbidden, "Forbidden: %s may not start jobs in project %s (needs to be a collaborator with the Contributor or Owner role)", c.UserName, p.name)
+	}
+	return nil
+}
+
+// addNewJob numbers a job checked by newJob after its project's others,
+// gives it an id and its submission time, and adds it; the caller commits
+// it (commitNewJob, or a schedule's firings together).
+func (s *Store) addNewJob(j *job) (Job, error) {
+	jobs := s.st.projectJobs[j.projectID]
+	if len(jobs) >= s.cfg.Limits.JobsPerProject {
+		return Job{}, errorf(KindInvalid, "Project %s already holds %d jobs, the most one project may hold (mockdomino's limit, --max-jobs)", s.st.projects[j.projectID].name, len(jobs))
 	}
 	if err := s.writable(); err != nil {
 		return Job{}, err
 	}
+	j.number = 1
+	if len(jobs) > 0 {
+		j.number = jobs[len(jobs)-1].number + 1
+	}
+	j.id, j.submitted = s.newObjectID(), s.cfg.Clock.Now().Truncate(time.Millisecond)
 	s.st.addJob(j)
-	return j.view(), s.commit(change{jobs: []*job{j}, creates: true})
+	return j.view(), nil
+}
+
+// commitNewJob adds a job checked by newJob, as addNewJob does, and
+// commits it on its own.
+func (s *Store) commitNewJob(j *job) (Job, error) {
+	v, err := s.addNewJob(j)
+	if err != nil {
+		return Job{}, err
+	}
+	return v, s.commit(change{jobs: []*job{j}, creates: true})
+}
+
+// jobCommit is the commit a job in p starts from: the one named, which must
+// be one of p's, else p's head. A project with no commit yet gets a made-up
+// id, as git's (inferred: Domino's projects always have one).
+func (s *Store) jobCommit(p *project, id string) (string, error) {
+	if id != "" {
+		if cm := s.st.files.commits[id]; cm == nil || cm.projectID != p.id {
+			return "", errorf(KindInvalid, "commitId %q is not a commit of project %s", clip(id), p.name)
+		}
+		return id, nil
+	}
+	if head := s.st.files.repos[p.id].headID(); head != "" {
+		return head, nil
+	}
+	return s.cfg.IDs.ObjectID() + s.cfg.IDs.ObjectID()[:16], nil // 40 hex, like a git sha
 }
 
 // addJob adds a job numbered after its project's others.
@@ -335,12 +446,13 @@ func (st *state) addJob(j *job) {
 	st.projectJobs[j.projectID] = append(st.projectJobs[j.projectID], j)
 }
 
-// The longest command, title and commit id a job keeps: Domino's are not
-// known; these bound what one request can make the mock hold (inferred).
+// The longest command, title and git ref value a job keeps: Domino's are not known; these
+// bound what one request can make the mock hold (inferred). A commit id
+// must name a commit of the project, which bounds it.
 const (
 	maxJobCommandBytes = 8 << 10
 	maxJobTitleBytes   = 1 << 10
-	maxCommitIDBytes   = 256
+	maxGitRefBytes     = 1 << 10
 )
 
 func checkJobFields(in JobInput) error {
@@ -350,7 +462,6 @@ func checkJobFields(in JobInput) error {
 	}{
 		{in.CommandField, in.Command, maxJobCommandBytes},
 		{"title", in.Title, maxJobTitleBytes},
-		{"commitId", in.CommitID, maxCommitIDBytes},
 	} {
 		if len(f.value) > f.max {
 			name := f.name
@@ -391,6 +502,56 @@ func (st *state) jobEnvironment(c Caller, p *project, id string) (*environment, 
 	return nil, errorf(KindInvalid, "environmentId %q is not an environment this project may use", clip(id))
 }
 
+// jobRevision is the environment and revision a job started by c in p runs
+// with, and the spec that chose the revision. A job that names an
+// environment runs its active revision; one that names none runs the
+// project's default environment (its settings) with the revision the
+// settings' spec chooses, else the deployment's default environment's
+// active revision. env is nil when there is no environment at all.
+func (st *state) jobRevision(c Caller, p *project, id string) (env *environment, rev *envRevision, spec fixtures.RevisionSpec, err error) {
+	spec = fixtures.RevisionSpec{Named: "ActiveRevision"}
+	switch {
+	case id != "":
+		env, err = st.jobEnvironment(c, p, id)
+	case p.settings.DefaultEnvironmentID != "":
+		env = st.environments[p.settings.DefaultEnvironmentID]
+		if env == nil || !env.usable(c, p) {
+			return nil, nil, spec, errorf(KindInvalid, "the default environment %q of project %s may no longer be used: name an environmentId", clip(p.settings.DefaultEnvironmentID), p.name)
+		}
+	default:
+		env = st.defaultEnvironment()
+	}
+	if err != nil || env == nil {
+		return env, nil, spec, err
+	}
+	if s := p.settings.DefaultEnvironmentRevisionSpec; id == "" && s != nil {
+		spec = *s
+	}
+	rev, err = env.revisionFor(spec)
+	return env, rev, spec, err
+}
+
+// revisionFor is the revision of e that spec chooses.
+func (e *environment) revisionFor(spec fixtures.RevisionSpec) (*envRevision, error) {
+	switch {
+	case spec.RevisionID != "":
+		for _, r := range e.revisions {
+			if r.id == spec.RevisionID {
+				return r, nil
+			}
+		}
+		return nil, errorf(KindInvalid, "revision %q is not a revision of environment %s", clip(spec.RevisionID), e.name)
+	case spec.Named == "LatestRevision":
+		return e.latest(), nil
+	case spec.Named == "RestrictedRevision":
+		if r := e.restrictedRevision(); r != nil {
+			return r, nil
+		}
+		return nil, errorf(KindInvalid, "environment %s has no restricted revision", e.name)
+	}
+	return e.active(), nil
+}
+
 func (st *state) readableJob(c Caller, id string) (*job, error) {
 	j := st.jobs[id]
 	if j == nil {
@@ -406,6 +567,7 @@ func (st *state) readableJob(c Caller, id string) (*job, error) {
 func (s *Store) Job(c Caller, id string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j, err := s.st.readableJob(c, id)
 	if err != nil {
 		return Job{}, err
@@ -414,9 +576,9 @@ func (s *Store) Job(c Caller, id string) (Job, error) {
 	return j.view(), nil
 }
 
-// Jobs lists a project's jobs, newest first.
+// Jobs lists a project's jobs, archived ones too, newest first.
 func (s *Store) Jobs(c Caller, projectID string) ([]Job, error) {
-	list, _, err := s.JobsPage(c, projectID, JobQuery{Limit: -1})
+	list, _, err := s.JobsPage(c, projectID, JobQuery{Limit: -1, ShowArchived: true})
 	return list, err
 }
 
@@ -427,6 +589,7 @@ type JobQuery struct {
 	Status        string // "", "all": every job; "completed": the finished ones; else an execution status, in any case
 	OrderBy       string // "", "number" (the default), or another of JobOrders
 	Ascending     bool   // sort_by=asc; the default is newest (or largest) first
+	ShowArchived  bool   // list archived jobs too (show_archived)
 }
 
 // JobOrders are the order_by values the spec's JobPagination names; the
@@ -466,6 +629,7 @@ func (s *Store) JobsPage(c Caller, projectID string, q JobQuery) ([]Job, int, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	if _, err := s.st.readableProject(c, projectID); err != nil {
 		return nil, 0, err
 	}
@@ -474,7 +638,7 @@ func (s *Store) JobsPage(c Caller, projectID string, q JobQuery) ([]Job, int, er
 	selected := make([]*job, 0, len(all))
 	for _, j := range all {
 		s.progress(j, now, false)
-		if status(j) {
+		if status(j) && (q.ShowArchived || !j.archived) {
 			selected = append(selected, j)
 		}
 	}
@@ -524,6 +688,7 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j := s.st.jobs[jobID]
 	if j == nil || (projectID != "" && j.projectID != projectID) {
 		return Job{}, errorf(KindNotFound, "Job %s not found", clip(jobID))
@@ -540,19 +705,21 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 	}
 	now := s.cfg.Clock.Now()
 	j.progress(now, false)
+	ch := s.finish(j) // one that finished before the stop commits its results
 	if !j.completedStatus() {
 		if j.runStart.IsZero() {
 			j.runStart = now
 		}
 		j.status, j.completed = StatusStopped, now
 	}
-	return j.view(), s.commit(change{jobs: []*job{j}})
+	return j.view(), s.commit(ch)
 }
 
 // JobStdout returns a run's output, found by project owner, name and run id.
 func (s *Store) JobStdout(c Caller, ownerName, projectName, runID string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	p := s.st.projectByOwnerAndName(ownerName, projectName)
 	if p == nil {
 		return Job{}, errorf(KindNotFound, "Project %s/%s not found", clip(ownerName), clip(projectName))
@@ -573,6 +740,7 @@ func (s *Store) JobStdout(c Caller, ownerName, projectName, runID string) (Job, 
 func (s *Store) AdvanceJob(id string) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue()
 	j := s.st.jobs[id]
 	if j == nil {
 		return Job{}, errorf(KindNotFound, "Job %s not found", clip(id))
@@ -584,16 +752,56 @@ func (s *Store) AdvanceJob(id string) (Job, error) {
 		return Job{}, err
 	}
 	j.advance(s.cfg.Clock.Now())
-	return j.view(), s.commit(change{jobs: []*job{j}})
+	c := s.finish(j)
+	return j.view(), s.commit(c)
 }
 
 // progress brings a job up to date during a read and keeps the result when
 // it changed. A read still answers if the state directory fails: the
 // failure then refuses the next write.
 func (s *Store) progress(j *job, now time.Time, poll bool) {
-	before := j.record()
+	before := j.stage()
 	j.progress(now, poll)
-	if j.record() != before && s.writable() == nil {
-		_ = s.commit(change{jobs: []*job{j}})
+	if j.stage() == before {
+		return
 	}
+	c := s.finish(j)
+	if s.writable() == nil {
+		_ = s.commit(c)
+	}
+}
+
+// jobStage is how far a job has come.
+type jobStage struct {
+	status              string
+	runStart, completed time.Time
+	polls               int
+}
+
+func (j *job) stage() jobStage {
+	return jobStage{status: j.status, runStart: j.runStart, completed: j.completed, polls: j.polls}
+}
+
+// finish is the change a job's progress makes. A job that has just
+// finished (Succeeded, Failed or Error; a stopped one does not) commits its
+// results: a commit on top of its project's files, which it does not
+// change (a mock job writes none), as Domino commits what a run leaves
+// (inferred; python-domino's runs_start_blocking waits for this
+// outputCommitId). A project at --max-commits gets none, as a run that
+// changed nothing ("may be empty if execution caused no new commits", the
+// public spec). The caller holds the write lock.
+func (s *Store) finish(j *job) change {
+	c := change{jobs: []*job{j}}
+	if !j.completedStatus() || j.status == StatusStopped || j.outputCommit != "" {
+		return c
+	}
+	p := s.st.projects[j.projectID]
+	if t := s.st.files.repos[p.id]; t != nil && len(t.commits) >= s.cfg.Limits.CommitsPerProject {
+		return c
+	}
+	cm := s.newCommit(p, j.startedBy, fmt.Sprintf("Output of run #%d", j.number), nil)
+	cm.time = j.completed
+	j.outputCommit = cm.id
+	c.commits = []*commit{cm}
+	return c
 }

@@ -123,8 +123,9 @@ func TestStartJobInput(t *testing.T) {
 			t.Errorf("job = %+v", j)
 		}
 	}
-	j := must(s.StartJob(bob, JobInput{ProjectID: bobLabID, Command: "x", CommitID: "abc123"})).ok(t)
-	if j.CommitID != "abc123" {
+	commit := upload(t, s, bob, "bob", "bob-lab", "x.txt", "x").CommitID
+	j := must(s.StartJob(bob, JobInput{ProjectID: bobLabID, Command: "x", CommitID: commit})).ok(t)
+	if j.CommitID != commit {
 		t.Errorf("given commitId became %q", j.CommitID)
 	}
 }
@@ -409,7 +410,6 @@ func TestJobBounds(t *testing.T) {
 	}{
 		{JobInput{Command: strings.Repeat("c", maxJobCommandBytes+1), CommandField: "commandToRun"}, "commandToRun"},
 		{JobInput{Title: strings.Repeat("t", maxJobTitleBytes+1)}, "title"},
-		{JobInput{CommitID: strings.Repeat("a", maxCommitIDBytes+1)}, "commitId"},
 	} {
 		err := start(c.in)
 		wantKind(t, c.part, err, KindInvalid)

@@ -90,6 +90,9 @@ type walRecord struct {
 	ClockOffset  *Duration            `json:"clockOffset,omitempty"`
 	Created      *createdIDs          `json:"created,omitempty"`
 	IDs          uint64               `json:"ids,omitempty"` // the id stream's position after the change
+	// Scheduled jobs (scheduledjobs.go), changed or made, and deleted.
+	ScheduledJobs    []ScheduledJobRecord `json:"scheduledJobs,omitempty"`
+	DelScheduledJobs []string             `json:"delScheduledJobs,omitempty"`
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -106,6 +109,7 @@ type createdIDs struct {
 	Environments []string `json:"environments,omitempty"`
 	Revisions    []string `json:"environmentRevisions,omitempty"`
 	MetricAlerts []string `json:"metricAlerts,omitempty"`
+	Schedules    []string `json:"scheduledJobs,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -152,7 +156,7 @@ type change struct {
 	mappings        []mappingKey
 	delMappings     []mappingKey
 	jobs            []*job
-	commits         []*commit // new commits; their contents are stored before they are logged
+	commits         []*commit // new commits, created even without creates; their contents are stored before they are logged
 	envs            []*environment
 	envRevisions    []*envRevision
 	metricValues    []MetricSeriesRecord // a batch, logged as it came: never the whole series
@@ -161,6 +165,10 @@ type change struct {
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
 	clock *time.Duration
+	// Scheduled jobs (scheduledjobs.go).
+	schedules        []*scheduledJob // changed or made…
+	createdSchedules []*scheduledJob // …of which these are new
+	delSchedules     []string
 }
 
 type persister struct {
@@ -275,6 +283,14 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, cm := range c.commits {
 		rec.Commits = append(rec.Commits, cm.record())
 	}
+	if len(c.commits) > 0 && !c.creates { // commits are only ever new (a job's output commit comes with the job's update)
+		if rec.Created == nil {
+			rec.Created = &createdIDs{}
+		}
+		for _, cm := range rec.Commits {
+			rec.Created.Commits = append(rec.Created.Commits, cm.ID)
+		}
+	}
 	for _, e := range c.envs {
 		rec.Environments = append(rec.Environments, e.record(false))
 	}
@@ -284,6 +300,18 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	rec.MetricValues = c.metricValues
 	for _, a := range c.metricAlerts {
 		rec.MetricAlerts = append(rec.MetricAlerts, a.record())
+	}
+	for _, sj := range c.schedules {
+		rec.ScheduledJobs = append(rec.ScheduledJobs, sj.record())
+	}
+	rec.DelScheduledJobs = c.delSchedules
+	if len(c.createdSchedules) > 0 {
+		if rec.Created == nil {
+			rec.Created = &createdIDs{}
+		}
+		for _, sj := range c.createdSchedules {
+			rec.Created.Schedules = append(rec.Created.Schedules, sj.id)
+		}
 	}
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
@@ -740,6 +768,7 @@ type replay struct {
 	revisions orderedMap[RevisionRecord]    // each naming its environment
 	metrics   metricReplay
 	alerts    orderedMap[MetricAlertRecord]
+	schedules orderedMap[ScheduledJobRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
@@ -807,6 +836,7 @@ func lifecycleKey(v LifecycleRecord) string   { return v.ID }
 func envKey(v EnvironmentRecord) string       { return v.ID }
 func revisionKey(v RevisionRecord) string     { return v.ID }
 func alertKey(v MetricAlertRecord) string     { return v.ID }
+func scheduleKey(v ScheduledJobRecord) string { return v.ID }
 
 func (r *replay) full(s Snapshot) error {
 	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
@@ -822,6 +852,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
 		putAll("metricAlerts", &r.alerts, s.MetricAlerts, alertKey),
+		putAll("scheduledJobs", &r.schedules, s.ScheduledJobs, scheduleKey),
 	} {
 		if err != nil {
 			return err
@@ -877,6 +908,7 @@ func (r *replay) apply(rec walRecord) error {
 			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
 			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
 			creates("metric alert", c.MetricAlerts, &r.alerts, rec.MetricAlerts, alertKey),
+			creates("scheduled job", c.Schedules, &r.schedules, rec.ScheduledJobs, scheduleKey),
 		} {
 			if err != nil {
 				return err
@@ -937,6 +969,12 @@ func (r *replay) apply(rec walRecord) error {
 	for _, v := range rec.MetricAlerts {
 		r.alerts.put(v.ID, v)
 	}
+	for _, v := range rec.ScheduledJobs {
+		r.schedules.put(v.ID, v)
+	}
+	for _, k := range rec.DelScheduledJobs {
+		r.schedules.del(k)
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -968,6 +1006,9 @@ func (r *replay) result() Snapshot {
 	}
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
+	}
+	if s.ScheduledJobs = r.schedules.values(); len(s.ScheduledJobs) == 0 {
+		s.ScheduledJobs = nil
 	}
 	// Each environment with its revisions, in the order they were made.
 	byEnv := map[string][]RevisionRecord{}

@@ -678,6 +678,7 @@ func (s *Store) ForkProject(c Caller, id string, in ForkInput) (Project, error) 
 func (s *Store) ArchiveProject(c Caller, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fireDue() // its schedules' firings due before it is archived
 	p, err := s.st.readableProject(c, id)
 	if err != nil {
 		return err

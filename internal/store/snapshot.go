@@ -39,6 +39,7 @@ type Snapshot struct {
 	Commits       []CommitRecord          `json:"commits,omitempty"`      // projects' files (files.go)
 	MetricSeries  []MetricSeriesRecord    `json:"metricSeries,omitempty"` // custom metrics (metrics.go)
 	MetricAlerts  []MetricAlertRecord     `json:"metricAlerts,omitempty"`
+	ScheduledJobs []ScheduledJobRecord    `json:"scheduledJobs,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -157,6 +158,16 @@ type JobRecord struct {
 	LifecycleID string        `json:"lifecycleId,omitempty"`
 	Lifecycle   *JobLifecycle `json:"lifecycle,omitempty"`
 	Polls       int           `json:"polls"`
+	// How its revision was chosen (absent: ActiveRevision), the main
+	// repository's ref it was started from, and whether it was archived;
+	// absent in documents written before jobs kept them.
+	EnvironmentRevisionSpec *fixtures.RevisionSpec `json:"environmentRevisionSpec,omitempty"`
+	MainRepoGitRef          *Ref                   `json:"mainRepoGitRef,omitempty"`
+	Archived                bool                   `json:"archived,omitempty"`
+	// OutputCommitID is the commit of its results (a commit of its
+	// project), once it finished; absent before, and in documents written
+	// before jobs made one.
+	OutputCommitID string `json:"outputCommitId,omitempty"`
 }
 
 func (u *user) record() UserRecord {
@@ -230,6 +241,15 @@ func (j *job) record() JobRecord {
 	if j.revision != nil {
 		r.EnvironmentRevisionID = j.revision.id
 	}
+	if j.revisionSpec != (fixtures.RevisionSpec{}) {
+		spec := j.revisionSpec
+		r.EnvironmentRevisionSpec = &spec
+	}
+	if j.gitRef != nil {
+		ref := *j.gitRef
+		r.MainRepoGitRef = &ref
+	}
+	r.Archived, r.OutputCommitID = j.archived, j.outputCommit
 	return r
 }
 
@@ -276,6 +296,9 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 	})
 	s.Commits = st.commitRecords()
 	s.MetricSeries, s.MetricAlerts = st.metrics.records()
+	for _, sj := range st.sched.order {
+		s.ScheduledJobs = append(s.ScheduledJobs, sj.record())
+	}
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -323,9 +346,10 @@ func (s *Snapshot) redact() {
 
 // Export returns the whole state; secrets are redacted unless withSecrets.
 func (s *Store) Export(withSecrets bool) Snapshot {
-	s.mu.RLock()
+	s.mu.Lock()
+	s.fireDue()
 	snap := s.st.snapshot(s.cfg.Clock.Offset())
-	s.mu.RUnlock()
+	s.mu.Unlock()
 	if !withSecrets {
 		snap.redact()
 	}
@@ -586,10 +610,21 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		if r.Number < 1 {
 			return nil, bad("%s.number %d must be at least 1", at, r.Number)
 		}
-		st.addJob(&job{id: r.ID, projectID: r.ProjectID, number: r.Number, command: r.Command, title: r.Title,
+		j := &job{id: r.ID, projectID: r.ProjectID, number: r.Number, command: r.Command, title: r.Title,
 			hardwareTier: r.HardwareTier, environmentID: r.EnvironmentID, commitID: r.CommitID, startedBy: u,
 			submitted: r.Submitted, runStart: r.RunStart, completed: r.Completed, status: r.Status,
-			lifecycle: l, polls: r.Polls, revision: rev})
+			lifecycle: l, polls: r.Polls, revision: rev, archived: r.Archived, outputCommit: r.OutputCommitID}
+		if r.EnvironmentRevisionSpec != nil {
+			j.revisionSpec = *r.EnvironmentRevisionSpec
+		}
+		if ref := r.MainRepoGitRef; ref != nil {
+			if err := fixtures.CheckGitRef(at+".mainRepoGitRef", ref.Type, ref.Value); err != nil {
+				return nil, bad("%v", err)
+			}
+			g := *ref
+			j.gitRef = &g
+		}
+		st.addJob(j)
 	}
 	// Each project's jobs in the order of their numbers, which are unique in it.
 	for _, jobs := range st.projectJobs {
@@ -604,6 +639,14 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		return nil, bad("%v", err)
 	}
 	if err := st.loadMetrics(snap.MetricSeries, snap.MetricAlerts); err != nil {
+		return nil, bad("%v", err)
+	}
+	for i, r := range snap.Jobs {
+		if cm := st.files.commits[r.OutputCommitID]; r.OutputCommitID != "" && (cm == nil || cm.projectID != r.ProjectID) {
+			return nil, bad("jobs[%d].outputCommitId %q is not a commit of its project", i, clip(r.OutputCommitID))
+		}
+	}
+	if err := st.loadSchedules(check, snap.ScheduledJobs, envs); err != nil {
 		return nil, bad("%v", err)
 	}
 	return st, nil

@@ -150,7 +150,8 @@ type state struct {
 
 	files fileState // projects' files and commits (files.go)
 
-	metrics metricState // custom metrics' series and alerts (metrics.go)
+	metrics metricState   // custom metrics' series and alerts (metrics.go)
+	sched   scheduleState // scheduled jobs (scheduledjobs.go)
 }
 
 type user struct {
@@ -253,6 +254,7 @@ func (s *Store) AdvanceClock(d time.Duration) (time.Time, error) {
 	if err := s.commit(change{clock: &offset}); err != nil {
 		return time.Time{}, err
 	}
+	s.fireDue() // the scheduled jobs due in the time passed
 	return s.cfg.Clock.Now(), nil
 }
 
@@ -278,6 +280,7 @@ func newState() *state {
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
 		metrics:      newMetricState(),
+		sched:        newScheduleState(),
 	}
 }
 
@@ -299,6 +302,7 @@ func (s *Store) fromFixtures() *state {
 	for _, fe := range f.Environments {
 		st.addEnvironment(st.environmentFrom(st.fixtureEnvironment(fe)))
 	}
+	st.addFixtureSchedules(f)
 	return st
 }
 
