@@ -863,3 +863,121 @@ func ExampleServer_ProjectJobs() {
 	// hourly etl.py 0
 	// hourly etl.py 0
 }
+
+func ExampleServer_CreateWorkspace() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: w := srv.CreateWorkspace(t, "admin", dominotest.ProjectID, "notebook")
+	w, err := srv.CreateWorkspaceE("admin", dominotest.ProjectID, "notebook")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(w.Name, w.OwnerName, w.State, w.Session, w.EnvironmentID == dominotest.DefaultEnvironmentID)
+	// Output:
+	// notebook admin Initializing Queued true
+}
+
+func ExampleServer_Workspace() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	w, err := srv.CreateWorkspaceE("admin", dominotest.ProjectID, "notebook")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: w = srv.Workspace(t, dominotest.ProjectID, w.ID)
+	w, err = srv.WorkspaceE(dominotest.ProjectID, w.ID) // the default lifecycle: running at this read
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(w.State, w.Session)
+	// Output:
+	// Started Running
+}
+
+func ExampleServer_StopWorkspace() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	w, err := srv.CreateWorkspaceE("admin", dominotest.ProjectID, "notebook")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: srv.StopWorkspace(t, dominotest.ProjectID, w.ID)
+	if err := srv.StopWorkspaceE(dominotest.ProjectID, w.ID); err != nil {
+		panic(err)
+	}
+	w, err = srv.WorkspaceE(dominotest.ProjectID, w.ID)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(w.State, w.Session)
+	// Output:
+	// Stopped Stopped
+}
+
+func ExampleServer_SetWorkspaceLifecycle() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	// In a test: srv.SetWorkspaceLifecycle(t, dominotest.WorkspaceLifecycle{…})
+	if err := srv.SetWorkspaceLifecycleE(dominotest.WorkspaceLifecycle{Mode: "clock", StartingFor: time.Minute}); err != nil {
+		panic(err)
+	}
+	w, err := srv.CreateWorkspaceE("admin", dominotest.ProjectID, "notebook")
+	if err != nil {
+		panic(err)
+	}
+	for _, d := range []time.Duration{59 * time.Second, time.Second} {
+		if _, err := srv.AdvanceClockE(d); err != nil {
+			panic(err)
+		}
+		w, err := srv.WorkspaceE(dominotest.ProjectID, w.ID)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(w.State)
+	}
+	fmt.Println(srv.SetWorkspaceLifecycleE(dominotest.WorkspaceLifecycle{Mode: "later"}) != nil)
+	// Output:
+	// Initializing
+	// Started
+	// true
+}
+
+func ExampleServer_AdvanceWorkspace() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	if err := srv.SetWorkspaceLifecycleE(dominotest.WorkspaceLifecycle{Mode: "manual"}); err != nil {
+		panic(err)
+	}
+	w, err := srv.CreateWorkspaceE("admin", dominotest.ProjectID, "notebook")
+	if err != nil {
+		panic(err)
+	}
+
+	// In a test: w = srv.AdvanceWorkspace(t, w.ID)
+	w, err = srv.AdvanceWorkspaceE(w.ID)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(w.State, w.Session)
+	// Output:
+	// Started Running
+}

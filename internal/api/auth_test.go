@@ -443,7 +443,8 @@ func TestListeners(t *testing.T) {
 	fill := strings.NewReplacer("{idpId}", unknownUUID, "{name}", "n", "{credentialId}", unknownObjectID,
 		"{projectId}", projectID, "{collaboratorId}", unknownObjectID, "{userId}", adminID, "{repoId}", repoID,
 		"{jobId}", jobID, "{owner}", "admin", "{runId}", jobID,
-		"{tagId}", unknownObjectID, "{projectToForkId}", projectID, "{project}", "quick-start", "{environmentVariableName}", "X", "{environmentId}", envID, "{revisionId}", envRevisionID)
+		"{tagId}", unknownObjectID, "{projectToForkId}", projectID, "{project}", "quick-start", "{environmentVariableName}", "X", "{environmentId}", envID, "{revisionId}", envRevisionID,
+		"{workspaceId}", unknownObjectID, "{workspaceSessionId}", unknownObjectID, "{ownerId}", adminID)
 	for _, rt := range registered(t, e.api) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := fill.Replace(pattern)

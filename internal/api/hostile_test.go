@@ -498,8 +498,8 @@ func TestEveryRouteRefusesOversizedBodies(t *testing.T) {
 	known := map[string]string{"projectId": projectID, "userId": adminID, "repoId": repoID,
 		"idpId": a.IdpID, "serviceAccountIdpId": a.IdpID, "credentialId": e.addGitCredential(adminID, "big"),
 		"owner": "admin", "name": "quick-start", "jobId": job,
-
 		"scheduledJobKey": str(e.createSched(nil)["id"])}
+	known["workspaceId"] = str(e.must(200, e.proxy, "POST", "/v4/workspace/project/"+projectID+"/workspace", `{"name":"big"}`).obj(t)["id"])
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")
 		path := param.ReplaceAllStringFunc(pattern, func(v string) string {

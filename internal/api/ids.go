@@ -26,6 +26,10 @@ var objectIDPathVars = map[string]bool{
 	"tagId":           true,
 	"projectToForkId": true,
 	"environmentId":   true,
+	// Workspaces (workspaces.go).
+	"workspaceId":        true,
+	"workspaceSessionId": true,
+	"ownerId":            true,
 }
 
 var objectIDRE = regexp.MustCompile(`^[0-9a-f]{24}$`)

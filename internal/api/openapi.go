@@ -26,6 +26,14 @@ var queryParams = map[string][]string{
 	"POST /v4/environments/{environmentId}/setactive":       {"revisionId"},
 	"GET /api/metricValues/v1/{modelMonitoringId}/{metric}": {"startingReferenceTimestampInclusive", "endingReferenceTimestampInclusive"},
 	"GET /v4/scheduledruns":                                 {"userId"},
+	// Workspaces (workspaces.go).
+	"GET /v4/workspace/project/{projectId}/workspace":                         {"offset", "limit"},
+	"GET /v4/workspace/project/{projectId}/deleted":                           {"offset", "limit"},
+	"GET /v4/workspace/project/{projectId}/owner/{ownerId}":                   {"offset", "limit"},
+	"GET /v4/workspace/project/{projectId}/workspace/{workspaceId}/sessions":  {"offset", "limit"},
+	"POST /v4/workspace/project/{projectId}/workspace/{workspaceId}/sessions": {"externalVolumeMounts", "netAppVolumeIds"},
+	"GET /v4/workspace":              {"pageSize", "pageNumber", "q", "sortField", "sortOrder"},
+	"GET /v4/workspaces/definitions": {"projectId"},
 }
 
 // pathParam matches a route's path variable, {name} or {name:regexp}

@@ -563,7 +563,8 @@ func TestMalformedObjectIDs(t *testing.T) {
 	a := e.createSA("ids")
 	fill := strings.NewReplacer("{idpId}", a.IdpID, "{serviceAccountIdpId}", a.IdpID, "{name}", "t", "{tokenName}", "t",
 		"{collaboratorId}", a.ID, "{owner}", "admin",
-		"{project}", "quick-start", "{environmentVariableName}", "X")
+		"{project}", "quick-start", "{environmentVariableName}", "X",
+		"{environmentId}", envID, "{workspaceId}", unknownObjectID, "{workspaceSessionId}", unknownObjectID, "{ownerId}", adminID)
 	n := 0
 	for _, rt := range registered(t, e.proxy) {
 		method, pattern, _ := strings.Cut(rt, " ")

@@ -385,6 +385,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerEnvironmentSteps(sc, w)
 	registerMetricSteps(sc, w)
 	registerScheduledJobSteps(sc, w)
+	registerWorkspaceSteps(sc, w)
 	registerErrorSteps(sc, w)
 	registerMockSteps(sc, w)
 }

@@ -113,7 +113,8 @@ func (s *Store) newUUID() string {
 func (st *state) objectIDInUse(id string) bool {
 	return st.users[id] != nil || st.projects[id] != nil || st.creds[id] != nil || st.jobs[id] != nil ||
 		st.repos[id] != nil || st.tags[id] != nil || st.environments[id] != nil || st.envRevisions[id] != nil ||
-		st.sched.byID[id] != nil
+		st.sched.byID[id] != nil ||
+		st.ws.idInUse(id)
 }
 
 func (st *state) uuidInUse(id string) bool {

@@ -93,6 +93,11 @@ type walRecord struct {
 	// Scheduled jobs (scheduledjobs.go), changed or made, and deleted.
 	ScheduledJobs    []ScheduledJobRecord `json:"scheduledJobs,omitempty"`
 	DelScheduledJobs []string             `json:"delScheduledJobs,omitempty"`
+
+	// Workspaces and, apart, their sessions (workspaces.go).
+	Workspaces         []WorkspaceRecord        `json:"workspaces,omitempty"`
+	WorkspaceSessions  []WorkspaceSessionRecord `json:"workspaceSessions,omitempty"`
+	WorkspaceLifecycle *WorkspaceLifecycle      `json:"workspaceLifecycle,omitempty"`
 }
 
 // createdIDs are the ids of the entities a record creates (the others it
@@ -110,6 +115,9 @@ type createdIDs struct {
 	Revisions    []string `json:"environmentRevisions,omitempty"`
 	MetricAlerts []string `json:"metricAlerts,omitempty"`
 	Schedules    []string `json:"scheduledJobs,omitempty"`
+
+	Workspaces        []string `json:"workspaces,omitempty"`
+	WorkspaceSessions []string `json:"workspaceSessions,omitempty"`
 }
 
 // walHeader is the log's first line.
@@ -161,6 +169,9 @@ type change struct {
 	envRevisions    []*envRevision
 	metricValues    []MetricSeriesRecord // a batch, logged as it came: never the whole series
 	metricAlerts    []*metricAlert
+	workspaces      []*workspace // workspaces.go; created ones when creates
+	wsSessions      []*wsSession
+	wsLifecycle     bool
 	lifecycle       bool
 	// clock is the clock offset the change sets; it is applied only once
 	// the change is durable, so a refused change never moves the time.
@@ -313,6 +324,7 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 			rec.Created.Schedules = append(rec.Created.Schedules, sj.id)
 		}
 	}
+	st.logWorkspaces(&rec, c)
 	if c.lifecycle {
 		l := st.lifecycle.JobLifecycle
 		rec.Lifecycle = &l
@@ -772,6 +784,7 @@ type replay struct {
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
 	clock     Duration
+	ws        workspaceReplay // workspaces.go
 }
 
 type orderedMap[V any] struct {
@@ -853,6 +866,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("commits", &r.commits, s.Commits, commitKey),
 		putAll("metricAlerts", &r.alerts, s.MetricAlerts, alertKey),
 		putAll("scheduledJobs", &r.schedules, s.ScheduledJobs, scheduleKey),
+		r.ws.full(s),
 	} {
 		if err != nil {
 			return err
@@ -975,6 +989,9 @@ func (r *replay) apply(rec walRecord) error {
 	for _, k := range rec.DelScheduledJobs {
 		r.schedules.del(k)
 	}
+	if err := r.ws.apply(rec); err != nil {
+		return err
+	}
 	if rec.Lifecycle != nil {
 		id := lifecycleID(r.lifecycle)
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
@@ -1021,5 +1038,6 @@ func (r *replay) result() Snapshot {
 	for i := range s.Environments {
 		s.Environments[i].Revisions = byEnv[s.Environments[i].ID]
 	}
+	r.ws.result(&s)
 	return s
 }

@@ -40,6 +40,10 @@ type Snapshot struct {
 	MetricSeries  []MetricSeriesRecord    `json:"metricSeries,omitempty"` // custom metrics (metrics.go)
 	MetricAlerts  []MetricAlertRecord     `json:"metricAlerts,omitempty"`
 	ScheduledJobs []ScheduledJobRecord    `json:"scheduledJobs,omitempty"`
+	// Workspaces and their sessions (workspaces.go); no lifecycle: the default.
+	Workspaces         []WorkspaceRecord        `json:"workspaces,omitempty"`
+	WorkspaceSessions  []WorkspaceSessionRecord `json:"workspaceSessions,omitempty"`
+	WorkspaceLifecycle *WorkspaceLifecycle      `json:"workspaceLifecycle,omitempty"`
 }
 
 // UserRecord is a user or service account with everything about it: a
@@ -299,6 +303,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 	for _, sj := range st.sched.order {
 		s.ScheduledJobs = append(s.ScheduledJobs, sj.record())
 	}
+	st.workspaceRecords(&s)
 	listed := map[string]bool{st.lifecycle.id: true}
 	for _, id := range sortedKeys(st.jobs) {
 		j := st.jobs[id]
@@ -647,6 +652,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 	}
 	if err := st.loadSchedules(check, snap.ScheduledJobs, envs); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadWorkspaces(check, snap); err != nil {
 		return nil, bad("%v", err)
 	}
 	return st, nil

@@ -60,6 +60,10 @@ type Limits struct {
 	// Custom metrics (metrics.go): values, and what their series, tags and
 	// alerts hold, all together.
 	MetricValues int
+
+	// Workspaces (workspaces.go): deleted ones and stopped sessions count.
+	WorkspacesPerProject int // workspaces one project holds
+	SessionsPerProject   int // sessions one project's workspaces hold
 }
 
 // Defaults of Limits: far above what a client of Domino needs (an SSH key
@@ -96,6 +100,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MetricValues <= 0 {
 		l.MetricValues = DefaultMaxMetricValues
+	}
+	if l.WorkspacesPerProject <= 0 {
+		l.WorkspacesPerProject = DefaultMaxWorkspacesPerProject
+	}
+	if l.SessionsPerProject <= 0 {
+		l.SessionsPerProject = DefaultMaxSessionsPerProject
 	}
 	return l
 }
@@ -150,8 +160,9 @@ type state struct {
 
 	files fileState // projects' files and commits (files.go)
 
-	metrics metricState   // custom metrics' series and alerts (metrics.go)
-	sched   scheduleState // scheduled jobs (scheduledjobs.go)
+	metrics metricState    // custom metrics' series and alerts (metrics.go)
+	sched   scheduleState  // scheduled jobs (scheduledjobs.go)
+	ws      workspaceState // workspaces and their sessions (workspaces.go)
 }
 
 type user struct {
@@ -277,6 +288,7 @@ func newState() *state {
 		projectJobs:  map[string][]*job{},
 		lifecycle:    newSharedLifecycle(DefaultJobLifecycle()),
 		files:        newFileState(),
+		ws:           newWorkspaceState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
 		metrics:      newMetricState(),
