@@ -1,13 +1,16 @@
 # Small images for the mock and the conformance runner.
 #   docker build -t mockdomino .                              (the mock; the default target)
 #   docker build --target conformance -t mockdomino-conformance .
+# --build-arg VERSION=v1.2.3 sets what --version prints (default: the build's, else devel).
 FROM golang:1.26 AS build
+ARG VERSION=
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/mockdomino ./cmd/mockdomino \
- && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/conformance ./cmd/conformance
+RUN ldflags="-s -w -X github.com/mockdomino/mockdomino/internal/version.stamped=${VERSION}" \
+ && CGO_ENABLED=0 go build -trimpath -ldflags="$ldflags" -o /out/mockdomino ./cmd/mockdomino \
+ && CGO_ENABLED=0 go build -trimpath -ldflags="$ldflags" -o /out/conformance ./cmd/conformance
 
 FROM gcr.io/distroless/static-debian12:nonroot AS conformance
 COPY --from=build /out/conformance /conformance

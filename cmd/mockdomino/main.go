@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,8 +20,10 @@ import (
 	"time"
 
 	"github.com/mockdomino/mockdomino/internal/api"
+	"github.com/mockdomino/mockdomino/internal/secret"
 	"github.com/mockdomino/mockdomino/internal/server"
 	"github.com/mockdomino/mockdomino/internal/store"
+	"github.com/mockdomino/mockdomino/internal/version"
 )
 
 func main() {
@@ -36,9 +39,10 @@ func main() {
 // A variable that is set means what the flag with its value means, empty
 // included: MOCKDOMINO_PROXY_LISTEN= disables the proxy like --proxy-listen=.
 type envFlags struct {
-	fs     *flag.FlagSet
-	lookup func(string) (string, bool)
-	errs   []error
+	fs      *flag.FlagSet
+	lookup  func(string) (string, bool)
+	errs    []error
+	secrets []func(given map[string]bool) // Secret's variables, applied after parsing
 }
 
 func envName(flagName string) string {
@@ -50,6 +54,62 @@ func (e *envFlags) String(name, def, usage string) *string {
 		def = v
 	}
 	return e.fs.String(name, def, usage+" (env "+envName(name)+")")
+}
+
+// Secret is String for a flag whose value may be a secret (a key, or its
+// path). Its variable is applied after parsing, not as the flag's default,
+// so that the usage text, which prints defaults, never shows it.
+func (e *envFlags) Secret(name, usage string) *string {
+	p := e.fs.String(name, "", usage+" (env "+envName(name)+")")
+	if v, ok := e.lookup(envName(name)); ok {
+		e.secrets = append(e.secrets, func(given map[string]bool) {
+			if !given[name] {
+				*p = v
+			}
+		})
+	}
+	return p
+}
+
+// parse parses args, then applies the secret flags' variables. Its errors,
+// and what the flag package writes, never show key material: a key given
+// where a flag was expected is echoed by flag's "bad flag syntax".
+func (e *envFlags) parse(args []string) error {
+	if err := e.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errors.New(secret.Redact(err.Error()))
+	}
+	given := map[string]bool{}
+	e.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, apply := range e.secrets {
+		apply(given)
+	}
+	return nil
+}
+
+// redactingWriter is the flag package's output, which echoes a mistyped
+// argument whole.
+type redactingWriter struct{ w io.Writer }
+
+func (r redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, secret.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// shownArgs quotes stray arguments, leaving out any that may be a secret.
+func shownArgs(args []string) string {
+	shown := make([]string, len(args))
+	for i, a := range args {
+		shown[i] = strconv.Quote(a)
+		if !secret.MayShow(a) {
+			shown[i] = "<an argument not shown: it may be key material>"
+		}
+	}
+	return "[" + strings.Join(shown, " ") + "]"
 }
 
 func (e *envFlags) Duration(name string, def time.Duration, usage string) *time.Duration {
@@ -64,8 +124,19 @@ func (e *envFlags) Duration(name string, def time.Duration, usage string) *time.
 	return e.fs.Duration(name, def, usage+" (env "+envName(name)+")")
 }
 
-func checkHealth(base string) error {
+// checkHealth asks base for /__mock/health. With TLS on (--tls, or
+// MOCKDOMINO_TLS in a container's environment) it asks over HTTPS whatever
+// base's scheme, so one HEALTHCHECK line serves both. It does not verify
+// the certificate: it sends no credentials and reads only a status, and
+// the mock's CA may be in a temporary directory it cannot know.
+func checkHealth(base string, tlsOn bool) error {
+	if rest, ok := strings.CutPrefix(base, "http://"); ok && tlsOn {
+		base = "https://" + rest
+	}
 	client := &http.Client{Timeout: 2 * time.Second}
+	if strings.HasPrefix(base, "https://") {
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	}
 	resp, err := client.Get(strings.TrimRight(base, "/") + "/__mock/health")
 	if err != nil {
 		return err
@@ -75,6 +146,18 @@ func checkHealth(base string) error {
 		return fmt.Errorf("health check: %s", resp.Status)
 	}
 	return nil
+}
+
+func (e *envFlags) Bool(name string, def bool, usage string) *bool {
+	if v, ok := e.lookup(envName(name)); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want true or false", envName(name), v))
+		} else {
+			def = b
+		}
+	}
+	return e.fs.Bool(name, def, usage+" (env "+envName(name)+")")
 }
 
 func (e *envFlags) Uint64(name string, def uint64, usage string) *uint64 {
@@ -125,7 +208,7 @@ func sizeConfig(n int) int {
 
 func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("mockdomino", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(redactingWriter{stderr})
 	ef := &envFlags{fs: fs, lookup: lookupEnv}
 	listen := ef.String("listen", "127.0.0.1:8080", "API host address (DOMINO_API_HOST); port 0 picks a free port")
 	proxyListen := ef.String("proxy-listen", "127.0.0.1:8899", "API proxy address (DOMINO_API_PROXY); empty disables the proxy")
@@ -133,7 +216,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	fixturesPath := ef.String("fixtures", "", "fixtures file (users, API keys, projects, hardware tiers, environments); empty uses the embedded defaults")
 	prof := ef.String("profile", "observed", "behaviour profile: observed, strict, or a profile JSON file")
 	ttl := ef.Duration("token-ttl", 120*24*time.Hour, "lifetime of new service-account tokens")
-	signingKey := ef.String("signing-key", "", "RSA private key (PEM) that signs tokens; generated at start-up when empty")
+	signingKey := ef.Secret("signing-key", "RSA private key that signs tokens: a PEM file, or the PEM itself (-----BEGIN…); generated at start-up when empty")
 	externalURL := ef.String("external-url", "", "base URL in the tokens' iss; default derived from the API address")
 	stateDir := ef.String("state", "", "directory that keeps all state (and the signing key) across restarts; empty keeps it in memory")
 	journalSize := ef.Int("journal-size", 1000, "requests the journal (GET /__mock/journal) keeps; 0 keeps none")
@@ -149,20 +232,29 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	maxFileMemory := ef.Int64("max-file-memory-bytes", store.DefaultMaxFileMemoryBytes, "without --state: the most bytes of file contents held in memory, all projects together")
 	maxCommits := ef.Int("max-commits", store.DefaultMaxCommits, "commits one project may hold")
 	maxMetricValues := ef.Int("max-metric-values", store.DefaultMaxMetricValues, "custom metric values held, all series together; their series, tags and alerts count one more per 64 bytes")
+	useTLS := ef.Bool("tls", false, "serve both listeners over HTTPS, with a CA and a server certificate the mock makes (kept in --state)")
+	tlsCert := ef.Secret("tls-cert", "serve HTTPS with this certificate (chain) instead: a PEM file, or the PEM itself; implies --tls")
+	tlsKey := ef.Secret("tls-key", "the private key of --tls-cert: a PEM file, or the PEM itself (-----BEGIN…)")
+	tlsCAOut := ef.String("tls-ca-out", "", "where --tls writes its CA's certificate, for clients to trust; default DIR/tls-ca.pem with --state, else a temporary file (the path is printed)")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
-	if err := fs.Parse(args); err != nil {
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	if err := ef.parse(args); err != nil {
 		return err
 	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "mockdomino", version.String())
+		return nil
+	}
 	if *healthCheck != "" {
-		return checkHealth(*healthCheck)
+		return checkHealth(*healthCheck, *useTLS || *tlsCert != "")
 	}
 	if err := errors.Join(ef.errs...); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q (all settings are flags)", fs.Args())
+		return fmt.Errorf("unexpected arguments %s (all settings are flags)", shownArgs(fs.Args()))
 	}
 	if *readTimeout <= 0 || *grace < 0 {
 		return fmt.Errorf("--read-timeout must be positive and --shutdown-grace not negative")
@@ -193,9 +285,10 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	srv, err := server.Start(server.Config{
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
-		SigningKeyPath: *signingKey, ExternalURL: *externalURL, Logger: logger,
+		SigningKey: *signingKey, ExternalURL: *externalURL, Logger: logger,
 		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
 		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
+		TLS: *useTLS, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSCAOut: *tlsCAOut,
 		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs,
 			FileBytes: *maxFileBytes, FileMemoryBytes: *maxFileMemory, CommitsPerProject: *maxCommits,
 			MetricValues: *maxMetricValues},
@@ -208,14 +301,22 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		if strings.HasPrefix(exposed[len(exposed)-1], "proxy ") {
 			why = "the proxy needs no credentials, acts as the administrator and serves secrets"
 		}
-		fmt.Fprintf(stderr, "mockdomino: warning: listening without TLS where other machines can reach it (%s): %s; listen on 127.0.0.1 unless this is what you want\n",
-			strings.Join(exposed, ", "), why)
+		where := "without TLS where other machines can reach it"
+		if srv.TLS() {
+			where = "where other machines can reach it"
+		}
+		fmt.Fprintf(stderr, "mockdomino: warning: listening %s (%s): %s; listen on 127.0.0.1 unless this is what you want\n",
+			where, strings.Join(exposed, ", "), why)
+	}
+	// Before the listeners' lines: a script that waits for them has it.
+	if ca := srv.TLSCAPath(); ca != "" {
+		fmt.Fprintf(stdout, "tls ca certificate at %s\n", ca)
 	}
 	fmt.Fprintf(stdout, "api listening on %s\n", srv.APIURL())
 	if srv.ProxyURL() != "" {
 		fmt.Fprintf(stdout, "proxy listening on %s\n", srv.ProxyURL())
 	}
-	logger.Info("mockdomino ready", "profile", srv.Store().Profile().Name, "tokenTTL", srv.Store().TokenTTL().String())
+	logger.Info("mockdomino ready", "version", version.String(), "profile", srv.Store().Profile().Name, "tokenTTL", srv.Store().TokenTTL().String())
 
 	select {
 	case <-ctx.Done():

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/mockdomino/mockdomino/internal/version"
 )
 
 // Main is the conformance runner's command line; cmd/conformance is a thin
@@ -30,8 +32,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		apiHost    = fs.String("api-host", env("DOMINO_API_HOST", ""), "base URL of the API host (env DOMINO_API_HOST)")
 		apiProxy   = fs.String("api-proxy", env("DOMINO_API_PROXY", ""), "base URL of the API proxy (env DOMINO_API_PROXY)")
 		external   = fs.String("external-url", env("DOMINO_EXTERNAL_URL", ""), "base URL in the tokens' iss (<url>/auth/realms/DominoRealm), when it is not --api-host: Domino's external URL, or a mockdomino's --external-url (env DOMINO_EXTERNAL_URL)")
-		adminKey   = fs.String("admin-api-key", env("DOMINO_USER_API_KEY", ""), "an administrator's API key (env DOMINO_USER_API_KEY)")
-		userKey    = fs.String("user-api-key", env("DOMINO_NONADMIN_API_KEY", ""), "API key of a user who is not an administrator nor a collaborator of --project (env DOMINO_NONADMIN_API_KEY)")
+		adminKey   = fs.String("admin-api-key", "", "an administrator's API key (env DOMINO_USER_API_KEY)")
+		userKey    = fs.String("user-api-key", "", "API key of a user who is not an administrator nor a collaborator of --project (env DOMINO_NONADMIN_API_KEY)")
 		project    = fs.String("project", DefaultProject, "owner/name of a git-backed project the suite may use")
 		prof       = fs.String("profile", "observed", "which Domino behaviour to expect: observed, strict, or a profile JSON file")
 		tags       = fs.String("tags", "", `tag expression selecting scenarios, e.g. "@tokens && ~@destructive"; "~@inferred" leaves out the behaviour the mock only guesses`)
@@ -44,14 +46,27 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
 		modelID    = fs.String("model-monitoring-id", env("DOMINO_MODEL_MONITORING_ID", ""), "a model registered in the target's Model Monitor, for the custom-metric scenarios (env DOMINO_MODEL_MONITORING_ID)")
 	)
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "conformance", version.String())
+		return 0
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// The keys' variables are read after parsing, not made the flags'
+	// defaults, which the usage text prints.
+	if !set["admin-api-key"] {
+		*adminKey = getenv("DOMINO_USER_API_KEY")
+	}
+	if !set["user-api-key"] {
+		*userKey = getenv("DOMINO_NONADMIN_API_KEY")
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "conformance: unexpected arguments %v\n", fs.Args())
 		return 2

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+
+	"github.com/mockdomino/mockdomino/internal/jsonerr"
 )
 
 // Profile is one named set of version-dependent behaviours.
@@ -95,7 +97,7 @@ func Parse(data []byte, name string) (Profile, error) {
 		Base string `json:"base"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return Profile{}, fmt.Errorf("profile %s: %w", name, err)
+		return Profile{}, fmt.Errorf("profile %s: %w", name, jsonerr.Describe(data, err))
 	}
 	var p Profile
 	switch head.Base {
@@ -115,7 +117,7 @@ func Parse(data []byte, name string) (Profile, error) {
 	}
 	doc.Profile = p
 	if err := dec.Decode(&doc); err != nil {
-		return Profile{}, fmt.Errorf("profile %s: %w", name, err)
+		return Profile{}, fmt.Errorf("profile %s: %w", name, jsonerr.Describe(data, err))
 	}
 	p = doc.Profile
 	for field, s := range map[string]int{

@@ -130,3 +130,22 @@ func TestLoadFile(t *testing.T) {
 		t.Errorf("Load(\"Strict\") succeeded")
 	}
 }
+
+// A mistake in the JSON itself is reported where it is (line and column
+// from 1), and an empty file as empty.
+func TestParseSyntaxErrorsSayWhere(t *testing.T) {
+	for _, tc := range []struct{ name, doc, want string }{
+		{"missing comma", "{\n  \"base\": \"strict\"\n  \"duplicateStatus\": 409\n}", "line 3, column 3"},
+		{"cut short", "{\"base\": \"strict\",", "line 1, column 19"},
+		{"wrong type", "{\n\"duplicateStatus\": \"409\"}", "line 2"},
+		{"empty", "", "is empty"},
+		{"only white space", "\n\n", "is empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.doc), "p.json")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "profile p.json: ") {
+				t.Fatalf("err = %v, want profile p.json: … %s", err, tc.want)
+			}
+		})
+	}
+}

@@ -31,6 +31,10 @@ func dialRaw(t *testing.T, base string) *rawConn {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newRawConn(t, conn)
+}
+
+func newRawConn(t *testing.T, conn net.Conn) *rawConn {
 	t.Cleanup(func() { conn.Close() })
 	// A guard against a hang, not a measure: each answer comes at once.
 	conn.SetDeadline(time.Now().Add(20 * time.Second))
@@ -113,6 +117,45 @@ func errorShape(t *testing.T, a *rawAnswer, path string) string {
 	return msg
 }
 
+// netHTTPRefusal is a request net/http refuses before any handler runs, and
+// the answer it must get instead.
+type netHTTPRefusal struct {
+	name, raw, path string
+	status          int
+	message         string
+}
+
+var adminKeyHeader = "X-Domino-Api-Key: " + fixtures.DefaultAdminAPIKey + "\r\n"
+
+var netHTTPRefusals = []netHTTPRefusal{
+	{"bad escape, legacy route", "GET /v4/projects/%zz HTTP/1.1\r\nHost: x\r\n\r\n", "/v4/projects/%zz", 400, `invalid URL escape "%zz"`},
+	{"bad escape, public API route", "GET /api/users/v1/%zz?x=1 HTTP/1.1\r\nHost: x\r\n" + adminKeyHeader + "\r\n", "/api/users/v1/%zz", 400, `invalid URL escape "%zz"`},
+	{"bad escape, absolute form", "GET http://x/api/jobs/v1/%G1 HTTP/1.1\r\nHost: x\r\n\r\n", "/api/jobs/v1/%G1", 400, "invalid URL escape"},
+	{"control character in the path", "GET /v4/users/\x01 HTTP/1.1\r\nHost: x\r\n\r\n", "/v4/users/", 400, "malformed"},
+	{"no Host", "GET /api/users/v1/self HTTP/1.1\r\n\r\n", "/api/users/v1/self", 400, "missing required Host header"},
+	{"malformed header", "GET /v4/users/self HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "/v4/users/self", 400, "malformed"},
+	{"unknown transfer coding", "POST /v4/serviceAccounts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "/v4/serviceAccounts", 501, "Transfer-Encoding"},
+	{"unknown expectation", "POST /api/jobs/v1/jobs HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\nContent-Length: 2\r\n\r\n{}", "/api/jobs/v1/jobs", 417, "Expect"},
+	{"HTTP/2.0 in the clear", "GET /api/users/v1/self HTTP/2.0\r\nHost: x\r\n\r\n", "/api/users/v1/self", 505, "unsupported protocol version"},
+	{"headers over the limit", "GET /api/users/v1/self HTTP/1.1\r\nHost: x\r\nX-Junk: " + strings.Repeat("j", 2<<20) + "\r\n\r\n", "/api/users/v1/self", 431, "too large"},
+}
+
+// check sends the request on conn and checks the answer.
+func (c netHTTPRefusal) check(t *testing.T, conn *rawConn) {
+	t.Helper()
+	conn.send(c.raw)
+	a := conn.read("GET")
+	if a.status != c.status {
+		t.Fatalf("status %d, want %d: %s", a.status, c.status, a.body)
+	}
+	if msg := errorShape(t, a, c.path); !strings.Contains(msg, c.message) {
+		t.Errorf("message %q, want it to mention %q", msg, c.message)
+	}
+	if !a.close || !conn.closed() {
+		t.Errorf("connection not closed after the refusal")
+	}
+}
+
 // TestRequestsNetHTTPRefusesAreAnsweredInTheRoutesShape: net/http refuses
 // some requests before any handler runs (bad percent-encoding in the path,
 // no Host, headers over the limit, an unknown transfer coding, HTTP/2.0
@@ -121,37 +164,9 @@ func errorShape(t *testing.T, a *rawAnswer, path string) string {
 // after a keep-alive request and behind pipelined ones.
 func TestRequestsNetHTTPRefusesAreAnsweredInTheRoutesShape(t *testing.T) {
 	srv := start(t, Config{})
-	admin := "X-Domino-Api-Key: " + fixtures.DefaultAdminAPIKey + "\r\n"
-
-	for _, c := range []struct {
-		name, raw, path string
-		status          int
-		message         string
-	}{
-		{"bad escape, legacy route", "GET /v4/projects/%zz HTTP/1.1\r\nHost: x\r\n\r\n", "/v4/projects/%zz", 400, `invalid URL escape "%zz"`},
-		{"bad escape, public API route", "GET /api/users/v1/%zz?x=1 HTTP/1.1\r\nHost: x\r\n" + admin + "\r\n", "/api/users/v1/%zz", 400, `invalid URL escape "%zz"`},
-		{"bad escape, absolute form", "GET http://x/api/jobs/v1/%G1 HTTP/1.1\r\nHost: x\r\n\r\n", "/api/jobs/v1/%G1", 400, "invalid URL escape"},
-		{"control character in the path", "GET /v4/users/\x01 HTTP/1.1\r\nHost: x\r\n\r\n", "/v4/users/", 400, "malformed"},
-		{"no Host", "GET /api/users/v1/self HTTP/1.1\r\n\r\n", "/api/users/v1/self", 400, "missing required Host header"},
-		{"malformed header", "GET /v4/users/self HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "/v4/users/self", 400, "malformed"},
-		{"unknown transfer coding", "POST /v4/serviceAccounts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "/v4/serviceAccounts", 501, "Transfer-Encoding"},
-		{"unknown expectation", "POST /api/jobs/v1/jobs HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\nContent-Length: 2\r\n\r\n{}", "/api/jobs/v1/jobs", 417, "Expect"},
-		{"HTTP/2.0 in the clear", "GET /api/users/v1/self HTTP/2.0\r\nHost: x\r\n\r\n", "/api/users/v1/self", 505, "unsupported protocol version"},
-		{"headers over the limit", "GET /api/users/v1/self HTTP/1.1\r\nHost: x\r\nX-Junk: " + strings.Repeat("j", 2<<20) + "\r\n\r\n", "/api/users/v1/self", 431, "too large"},
-	} {
+	for _, c := range netHTTPRefusals {
 		t.Run(c.name, func(t *testing.T) {
-			conn := dialRaw(t, srv.APIURL())
-			conn.send(c.raw)
-			a := conn.read("GET")
-			if a.status != c.status {
-				t.Fatalf("status %d, want %d: %s", a.status, c.status, a.body)
-			}
-			if msg := errorShape(t, a, c.path); !strings.Contains(msg, c.message) {
-				t.Errorf("message %q, want it to mention %q", msg, c.message)
-			}
-			if !a.close || !conn.closed() {
-				t.Errorf("connection not closed after the refusal")
-			}
+			c.check(t, dialRaw(t, srv.APIURL()))
 		})
 	}
 

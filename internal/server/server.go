@@ -20,6 +20,7 @@ import (
 	"github.com/mockdomino/mockdomino/fixtures"
 	"github.com/mockdomino/mockdomino/internal/api"
 	"github.com/mockdomino/mockdomino/internal/profile"
+	"github.com/mockdomino/mockdomino/internal/secret"
 	"github.com/mockdomino/mockdomino/internal/signing"
 	"github.com/mockdomino/mockdomino/internal/store"
 )
@@ -33,7 +34,7 @@ type Config struct {
 	FixturesPath   string        // "" = embedded defaults
 	Profile        string        // observed (default), strict, or a profile file
 	TokenTTL       time.Duration // 0 = 120 days
-	SigningKeyPath string        // PEM; "" = generate at start-up
+	SigningKey     string        // a PEM file's path, or PEM content; "" = generate at start-up
 	ExternalURL    string        // base of the tokens' iss; "" = derived from the API address
 	Logger         *slog.Logger  // nil = discard
 	Seed           uint64        // non-zero: deterministic ids and signing key, for golden files
@@ -44,6 +45,10 @@ type Config struct {
 	MaxConnections int           // connections served at once on each listener; 0 = DefaultMaxConnections
 	ReadTimeout    time.Duration // how long a request may take to arrive, body included; 0 = DefaultReadTimeout
 	WriteTimeout   time.Duration // how long its answer may then take; 0 = DefaultWriteTimeout
+	TLS            bool          // serve both listeners over TLS, with a CA and certificate the mock makes (tls.go)
+	TLSCert        string        // instead, this certificate (chain): a PEM file's path or PEM content; implies TLS
+	TLSKey         string        // and its key, the same way
+	TLSCAOut       string        // where to write the made CA's certificate; "" = the state directory, else a temporary one
 }
 
 // Defaults of Config's timeouts.
@@ -77,10 +82,11 @@ type Server struct {
 	// cancel ends every request's context when Shutdown gives up waiting,
 	// so that fault delays end with their connections.
 	cancel context.CancelFunc
+	tls    *tlsSetup // nil without TLS
 }
 
 // Start builds the mock and serves it in the background.
-func Start(cfg Config) (*Server, error) {
+func Start(cfg Config) (_ *Server, err error) {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -128,6 +134,19 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var ts *tlsSetup
+	if cfg.TLS || cfg.TLSCert != "" || cfg.TLSKey != "" {
+		if ts, err = prepareTLS(cfg, dir); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil { // start-up failed
+				ts.cleanup()
+			}
+		}()
+	} else if cfg.TLSCAOut != "" {
+		return nil, errors.New("--tls-ca-out is for --tls")
+	}
 
 	apiLn, err := net.Listen("tcp", orDefault(cfg.Listen, "127.0.0.1:8080"))
 	if err != nil {
@@ -140,7 +159,7 @@ func Start(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("proxy listener: %w", err)
 		}
 	}
-	s := &Server{apiAddr: apiLn.Addr(), apiURL: urlOf(apiLn.Addr()), errc: make(chan error, 2), logger: logger}
+	s := &Server{apiAddr: apiLn.Addr(), apiURL: urlOf(apiLn.Addr(), ts != nil), errc: make(chan error, 2), logger: logger, tls: ts}
 	external := cfg.ExternalURL
 	if external == "" {
 		external = s.apiURL
@@ -165,6 +184,11 @@ func Start(cfg Config) (*Server, error) {
 				err = fmt.Errorf("saving the signing key: %w", err)
 			}
 		}
+		if err == nil && ts != nil {
+			if err = ts.finish(dir); err != nil {
+				s.store.Close()
+			}
+		}
 		if err != nil {
 			apiLn.Close()
 			if proxyLn != nil {
@@ -175,6 +199,15 @@ func Start(cfg Config) (*Server, error) {
 		dir = nil // the store's now
 	} else {
 		s.store = store.New(storeCfg)
+		if ts != nil {
+			if err = ts.finish(nil); err != nil {
+				apiLn.Close()
+				if proxyLn != nil {
+					proxyLn.Close()
+				}
+				return nil, err
+			}
+		}
 	}
 	// A state directory may hold a state the proxy's user cannot act in
 	// (one written before imports were checked, or with another
@@ -206,15 +239,26 @@ func Start(cfg Config) (*Server, error) {
 	s.api = s.newHTTPServer(base, api.New(opts, api.APIHost), opts)
 	apiIdle := newIdleConns()
 	s.api.ConnState = apiIdle.track
-	go s.serve(s.api, api.WrapListener(newLimitListener(apiLn, maxConns, apiIdle)))
+	go s.serve(s.api, s.wrap(apiLn, maxConns, apiIdle))
 	if proxyLn != nil {
-		s.proxyAddr, s.proxyURL = proxyLn.Addr(), urlOf(proxyLn.Addr())
+		s.proxyAddr, s.proxyURL = proxyLn.Addr(), urlOf(proxyLn.Addr(), ts != nil)
 		s.proxy = s.newHTTPServer(base, api.New(opts, api.Proxy), opts)
 		proxyIdle := newIdleConns()
 		s.proxy.ConnState = proxyIdle.track
-		go s.serve(s.proxy, api.WrapListener(newLimitListener(proxyLn, maxConns, proxyIdle)))
+		go s.serve(s.proxy, s.wrap(proxyLn, maxConns, proxyIdle))
 	}
 	return s, nil
+}
+
+// wrap is what a listener's connections go through: the connection limit
+// on the plain connection, then TLS, then the shaping of net/http's own
+// answers, which must see them before they are encrypted.
+func (s *Server) wrap(ln net.Listener, maxConns int, idle *idleConns) net.Listener {
+	var l net.Listener = newLimitListener(ln, maxConns, idle)
+	if s.tls != nil {
+		l = tlsListener{l, s.tls.config}
+	}
+	return api.WrapListener(l)
 }
 
 // newHTTPServer sets timeouts so that slow or stuck clients cannot hold the
@@ -248,21 +292,37 @@ func (s *Server) serve(hs *http.Server, ln net.Listener) {
 // Err delivers an error if a listener stops serving unexpectedly.
 func (s *Server) Err() <-chan error { return s.errc }
 
-// APIURL is the API host's base URL, e.g. http://127.0.0.1:8080.
+// APIURL is the API host's base URL, e.g. http://127.0.0.1:8080
+// (https with TLS).
 func (s *Server) APIURL() string { return s.apiURL }
+
+// TLSCAPath is where the certificate of the CA the mock made for TLS is,
+// or "" (no TLS, or the user's own certificate).
+func (s *Server) TLSCAPath() string {
+	if s.tls == nil {
+		return ""
+	}
+	return s.tls.caOut
+}
+
+// TLS says whether the listeners serve TLS.
+func (s *Server) TLS() bool { return s.tls != nil }
 
 // ProxyURL is the API proxy's base URL, or "" when disabled.
 func (s *Server) ProxyURL() string { return s.proxyURL }
 
-// Exposed names the listeners bound beyond the loopback interface, as
-// "api 0.0.0.0:8080": other machines can reach them, and nothing is
-// encrypted (there is no TLS).
+// Exposed names the listeners bound beyond the loopback interface that
+// are a risk there, as "api 0.0.0.0:8080": the API host when it does not
+// encrypt (no TLS), and the proxy, which needs no credentials, always.
 func (s *Server) Exposed() []string {
 	var out []string
 	for _, l := range []struct {
 		name string
 		addr net.Addr
 	}{{"api", s.apiAddr}, {"proxy", s.proxyAddr}} {
+		if l.name == "api" && s.tls != nil {
+			continue
+		}
 		if tcp, ok := l.addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 			out = append(out, l.name+" "+tcp.String())
 		}
@@ -308,6 +368,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.inflight.closeAndWait()
 	s.cancel()
+	s.tls.cleanup()
 	return s.store.Close()
 }
 
@@ -347,8 +408,12 @@ const keyFile = "signing-key.pem"
 // or a new one (seeded with --seed); fresh says it is new and, with a state
 // directory, still to be saved there.
 func loadKeys(cfg Config, dir *store.Dir) (keys *signing.Keys, fresh bool, err error) {
-	if cfg.SigningKeyPath != "" {
-		keys, err = signing.LoadPEM(cfg.SigningKeyPath)
+	if cfg.SigningKey != "" {
+		data, name, err := secret.ReadPEM(cfg.SigningKey, "the signing key (--signing-key)")
+		if err != nil {
+			return nil, false, err
+		}
+		keys, err = signing.ParsePEM(data, name)
 		return keys, false, err
 	}
 	if dir != nil {
@@ -397,14 +462,18 @@ func orDefault[T comparable](v, d T) T {
 	return v
 }
 
-func urlOf(a net.Addr) string {
+func urlOf(a net.Addr, tls bool) string {
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok {
-		return "http://" + a.String()
+		return scheme + a.String()
 	}
 	host := tcp.IP.String()
 	if tcp.IP.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+	return scheme + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
 }

@@ -101,7 +101,7 @@ func TestStateDirInUseIsLeftAlone(t *testing.T) {
 	first0.Close()
 
 	dir := filepath.Join(t.TempDir(), "state")
-	withKey := func(c *Config) { c.SigningKeyPath = keyPath }
+	withKey := func(c *Config) { c.SigningKey = keyPath }
 	first, err := startState(t, dir, withKey)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/mockdomino/mockdomino/internal/jsonerr"
 )
 
 // Persistence (--state DIR) is a write-ahead log plus a snapshot, in a
@@ -486,7 +488,7 @@ func decodeSnapshotFile(data []byte) (snapshotFileDoc, error) {
 		State json.RawMessage `json:"state"`
 	}
 	if err := decodeStrict(data, &top); err != nil {
-		return doc, err
+		return doc, jsonerr.Describe(data, err)
 	}
 	switch {
 	case top.CRC32 != nil && top.Snapshot != nil && top.Seq == nil && top.State == nil:

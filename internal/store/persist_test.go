@@ -638,12 +638,12 @@ func TestPersistCorruptDirectoryStopsOpen(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, snapshotFile), []byte("not json at all"), 0o600); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"$SNAP", "corrupt"}},
+		}, []string{"$SNAP", "corrupt", "line 1, column 2"}},
 		{"empty snapshot.json", func(t *testing.T, dir string) {
 			if err := os.WriteFile(filepath.Join(dir, snapshotFile), nil, 0o600); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"$SNAP", "corrupt"}},
+		}, []string{"$SNAP", "is empty"}},
 		{"truncated snapshot.json", func(t *testing.T, dir string) {
 			data, err := os.ReadFile(filepath.Join(dir, snapshotFile))
 			if err != nil {
