@@ -21,8 +21,9 @@
 // and an error instead, for code without a testing.TB (an Example,
 // TestMain) or a test that expects the failure:
 // CreateServiceAccountE("ci-bot"). Start is NewServer's twin. The methods
-// that cannot fail (Now, Journal, ClearJournal, Faults, ClearFaults) take
-// neither, and Close returns an error as an io.Closer does.
+// that cannot fail (Now, Journal, ClearJournal, Faults, ClearFaults,
+// MetricAlerts) take neither, and Close returns an error as an io.Closer
+// does.
 //
 // The helpers act as the fixtures' administrator, "admin", unless they
 // say whom they act as. Constants name what the default fixtures hold:

@@ -169,3 +169,27 @@ func TestJournalHelpers(t *testing.T) {
 		t.Errorf("after ClearJournal: %+v", got)
 	}
 }
+
+func TestMetricHelpers(t *testing.T) {
+	srv := dominotest.NewServer(t)
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("UTC+1", 3600))
+	srv.LogMetricValues(t, "m1", "accuracy",
+		dominotest.MetricValue{Time: at.Add(2 * time.Minute), Value: 2},
+		dominotest.MetricValue{Time: at, Value: 0, Tags: map[string]string{"b": "2", "a": "1"}},
+		dominotest.MetricValue{Time: at.Add(time.Minute), Value: 1})
+	got := srv.MetricValues(t, "m1", "accuracy", at, at.Add(time.Minute))
+	if len(got) != 2 || !got[0].Time.Equal(at) || got[0].Time.Location() != time.UTC || got[0].Value != 0 ||
+		got[0].Tags["a"] != "1" || got[0].Tags["b"] != "2" || got[1].Value != 1 || got[1].Tags != nil {
+		t.Fatalf("read back %+v", got)
+	}
+	err := srv.LogMetricValuesE("m1", "a/b", dominotest.MetricValue{Time: at})
+	if err == nil || !strings.HasPrefix(err.Error(), "dominotest: LogMetricValues: ") || !strings.Contains(err.Error(), `metric "a/b" is invalid`) {
+		t.Errorf("a metric name with a slash: %v", err)
+	}
+	if _, err := srv.MetricValuesE("m1", "accuracy", at, at.Add(-time.Second)); err == nil || !strings.HasPrefix(err.Error(), "dominotest: MetricValues: ") {
+		t.Errorf("a window that ends before it starts: %v", err)
+	}
+	if a := srv.MetricAlerts(); len(a) != 0 {
+		t.Errorf("alerts nobody sent: %+v", a)
+	}
+}

@@ -32,8 +32,12 @@ func TestScheduledJobs(t *testing.T) {
 	// Paused, it fires no more.
 	paused := srv.CreateScheduledJob(t, p.ID, dominotest.ScheduleOptions{Command: "x.py", Cron: "* * * * * ?", Paused: true})
 	srv.AdvanceClock(t, time.Minute)
-	if got := srv.ProjectJobs(t, p.ID); len(got) != len(jobs) {
-		t.Errorf("a paused schedule fired: %d jobs", len(got)-len(jobs))
+	// Only its own command counts: the minute may begin an hour, in which
+	// the hourly schedule fires.
+	for _, j := range srv.ProjectJobs(t, p.ID) {
+		if j.Command == "x.py" {
+			t.Errorf("a paused schedule fired: %+v", j)
+		}
 	}
 	if list := srv.ScheduledJobs(t, p.ID); len(list) != 2 || list[1].ID != paused.ID || !list[1].Paused {
 		t.Errorf("scheduled jobs %+v", list)

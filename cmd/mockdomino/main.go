@@ -231,6 +231,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	maxFileBytes := ef.Int64("max-file-bytes", store.DefaultMaxFileBytes, "largest file a project upload (PUT /v1/projects/{owner}/{name}/{path}) accepts, in bytes")
 	maxFileMemory := ef.Int64("max-file-memory-bytes", store.DefaultMaxFileMemoryBytes, "without --state: the most bytes of file contents held in memory, all projects together")
 	maxCommits := ef.Int("max-commits", store.DefaultMaxCommits, "commits one project may hold")
+	maxMetricValues := ef.Int("max-metric-values", store.DefaultMaxMetricValues, "custom metric values held, all series together; their series, tags and alerts count one more per 64 bytes")
 	useTLS := ef.Bool("tls", false, "serve both listeners over HTTPS, with a CA and a server certificate the mock makes (kept in --state)")
 	tlsCert := ef.Secret("tls-cert", "serve HTTPS with this certificate (chain) instead: a PEM file, or the PEM itself; implies --tls")
 	tlsKey := ef.Secret("tls-key", "the private key of --tls-cert: a PEM file, or the PEM itself (-----BEGIN…)")
@@ -267,7 +268,9 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		value int64
 	}{{"max-git-secret-bytes", int64(*maxSecret)}, {"max-git-credentials", int64(*maxCreds)}, {"max-tokens", int64(*maxTokens)}, {"max-jobs", int64(*maxJobs)},
 		{"max-file-bytes", *maxFileBytes}, {"max-file-memory-bytes", *maxFileMemory}, {"max-commits", int64(*maxCommits)},
-		{"max-datasets", int64(*maxDatasets)}} {
+		{"max-datasets", int64(*maxDatasets)},
+
+		{"max-metric-values", int64(*maxMetricValues)}} {
 		if l.value < 1 {
 			return fmt.Errorf("--%s %d: must be at least 1", l.flag, l.value)
 		}
@@ -291,7 +294,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		TLS: *useTLS, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSCAOut: *tlsCAOut,
 		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs,
 			FileBytes: *maxFileBytes, FileMemoryBytes: *maxFileMemory, CommitsPerProject: *maxCommits,
-			DatasetsPerProject: *maxDatasets},
+			DatasetsPerProject: *maxDatasets, MetricValues: *maxMetricValues},
 	})
 	if err != nil {
 		return err

@@ -183,8 +183,8 @@ func TestAliceOnAdminRoutes(t *testing.T) {
 			}
 		}
 	}
-	if n != 47 {
-		t.Errorf("%d admin routes, want 13 /v4 and 15 public service-account routes and 19 control routes", n)
+	if n != 48 {
+		t.Errorf("%d admin routes, want 13 /v4 and 15 public service-account routes and 20 control routes", n)
 	}
 	if after := compact(t, e.must(200, e.proxy, "GET", "/__mock/state", "").body); after != before {
 		t.Errorf("refused admin calls changed the state")

@@ -216,6 +216,10 @@ func routes() []route {
 		{method: "GET", path: "/v4/datasetrw/mounts-v2/{projectId}/shared", h: sharedMounts, summary: "The datasets shared into a project"},
 		{method: "POST", path: "/v4/datasetrw/{projectId}/shared/{datasetId}", h: shareDataset(true), summary: "Share a dataset into a project"},
 		{method: "DELETE", path: "/v4/datasetrw/{projectId}/shared/{datasetId}", h: shareDataset(false), summary: "Stop sharing a dataset into a project"},
+		// Custom metrics (model monitoring), as python-domino's custom_metrics_client calls them (metrics.go).
+		{method: "POST", path: "/api/metricValues/v1", h: logMetricValues, body: true, allowed: usesCustomMetrics, summary: "Log a batch of metric values (public API)"},
+		{method: "GET", path: "/api/metricValues/v1/{modelMonitoringId}/{metric}", h: readMetricValues, summary: "A metric's values between two times, both included, in timestamp order (public API)"},
+		{method: "POST", path: "/api/metricAlerts/v1", h: sendMetricAlert, body: true, allowed: usesCustomMetrics, summary: "Send a metric alert; the mock records it (GET /__mock/metricAlerts) (public API)"},
 
 		// Keycloak: how JWT libraries find the keys. No credentials.
 		{method: "GET", path: realm, auth: authNone, h: realmInfo, summary: "Keycloak realm and its public key (no credentials)"},
@@ -257,5 +261,6 @@ func routes() []route {
 		{method: "GET", path: "/__mock/faults", auth: authControl, h: listFaults, summary: "Mock: list fault rules"},
 		{method: "DELETE", path: "/__mock/faults", auth: authControl, h: clearFaults, summary: "Mock: remove all fault rules"},
 		{method: "GET", path: "/__mock/openapi.json", auth: authControl, h: openAPI, summary: "Mock: this OpenAPI document"},
+		{method: "GET", path: "/__mock/metricAlerts", auth: authControl, h: listMetricAlerts, summary: "Mock: the metric alerts taken, which Domino would have emailed"},
 	}
 }

@@ -190,6 +190,12 @@ var skipRules = []skipRule{
 		}
 		return "need the API proxy (--api-proxy, DOMINO_API_PROXY)"
 	}},
+	{"@model-monitoring", func(r *run) string {
+		if r.isMock || r.target.ModelMonitoringID != "" {
+			return ""
+		}
+		return "need a model registered in the target's Model Monitor (--model-monitoring-id, DOMINO_MODEL_MONITORING_ID)"
+	}},
 	{"@observed", func(r *run) string {
 		if r.profile.Name == "observed" {
 			return ""
@@ -493,6 +499,7 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 	registerFileSteps(sc, w)
 	registerDatasetSteps(sc, w)
 	registerEnvironmentSteps(sc, w)
+	registerMetricSteps(sc, w)
 	registerScheduledJobSteps(sc, w)
 	registerWorkspaceSteps(sc, w)
 	registerCostSteps(sc, w)

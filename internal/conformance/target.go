@@ -34,6 +34,10 @@ type Target struct {
 	UserAPIKey string
 	// Project is "owner/name" of a git-backed project the suite may use.
 	Project string
+	// ModelMonitoringID is a model registered in the target's Model Monitor,
+	// which custom-metric scenarios log to. Empty: a mock takes any id; on
+	// another target, scenarios tagged @model-monitoring are skipped.
+	ModelMonitoringID string
 	// HTTPClient makes the calls; nil means a client with a 30 s timeout.
 	HTTPClient *http.Client
 }

@@ -85,11 +85,14 @@ type walRecord struct {
 	// new revision writes itself, not every revision before it.
 	Environments         []EnvironmentRecord `json:"environments,omitempty"`
 	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
-	Lifecycle            *JobLifecycle       `json:"jobLifecycle,omitempty"`
-	ClockOffset          *Duration           `json:"clockOffset,omitempty"`
-	Cost                 *CostChange         `json:"cost,omitempty"` // budgets and billing tags (cost.go)
-	Created              *createdIDs         `json:"created,omitempty"`
-	IDs                  uint64              `json:"ids,omitempty"` // the id stream's position after the change
+	// A batch of metric values, by series; an alert taken.
+	MetricValues []MetricSeriesRecord `json:"metricValues,omitempty"`
+	MetricAlerts []MetricAlertRecord  `json:"metricAlerts,omitempty"`
+	Lifecycle    *JobLifecycle        `json:"jobLifecycle,omitempty"`
+	ClockOffset  *Duration            `json:"clockOffset,omitempty"`
+	Cost         *CostChange          `json:"cost,omitempty"` // budgets and billing tags (cost.go)
+	Created      *createdIDs          `json:"created,omitempty"`
+	IDs          uint64               `json:"ids,omitempty"` // the id stream's position after the change
 	// Scheduled jobs (scheduledjobs.go), changed or made, and deleted.
 	ScheduledJobs    []ScheduledJobRecord `json:"scheduledJobs,omitempty"`
 	DelScheduledJobs []string             `json:"delScheduledJobs,omitempty"`
@@ -123,6 +126,7 @@ type createdIDs struct {
 	Commits      []string `json:"commits,omitempty"`
 	Environments []string `json:"environments,omitempty"`
 	Revisions    []string `json:"environmentRevisions,omitempty"`
+	MetricAlerts []string `json:"metricAlerts,omitempty"`
 	Schedules    []string `json:"scheduledJobs,omitempty"`
 
 	Workspaces        []string `json:"workspaces,omitempty"`
@@ -182,6 +186,8 @@ type change struct {
 	commits         []*commit // new commits, created even without creates; their contents are stored before they are logged
 	envs            []*environment
 	envRevisions    []*envRevision
+	metricValues    []MetricSeriesRecord // a batch, logged as it came: never the whole series
+	metricAlerts    []*metricAlert
 	workspaces      []*workspace // workspaces.go; created ones when creates
 	wsSessions      []*wsSession
 	wsLifecycle     bool
@@ -330,6 +336,10 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 	for _, r := range c.envRevisions {
 		rec.EnvironmentRevisions = append(rec.EnvironmentRevisions, r.record(true))
 	}
+	rec.MetricValues = c.metricValues
+	for _, a := range c.metricAlerts {
+		rec.MetricAlerts = append(rec.MetricAlerts, a.record())
+	}
 	for _, sj := range c.schedules {
 		rec.ScheduledJobs = append(rec.ScheduledJobs, sj.record())
 	}
@@ -422,6 +432,9 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		}
 		for _, sn := range rec.DatasetSnapshots {
 			rec.Created.DsSnapshots = append(rec.Created.DsSnapshots, sn.ID)
+		}
+		for _, a := range rec.MetricAlerts {
+			rec.Created.MetricAlerts = append(rec.Created.MetricAlerts, a.ID)
 		}
 	}
 	return rec
@@ -834,6 +847,8 @@ type replay struct {
 	commits   orderedMap[CommitRecord]
 	envs      orderedMap[EnvironmentRecord] // without their revisions
 	revisions orderedMap[RevisionRecord]    // each naming its environment
+	metrics   metricReplay
+	alerts    orderedMap[MetricAlertRecord]
 	schedules orderedMap[ScheduledJobRecord]
 	apps      orderedMap[AppRecord]
 	models    orderedMap[ModelRecord]
@@ -910,6 +925,7 @@ func jobKey(v JobRecord) string               { return v.ID }
 func lifecycleKey(v LifecycleRecord) string   { return v.ID }
 func envKey(v EnvironmentRecord) string       { return v.ID }
 func revisionKey(v RevisionRecord) string     { return v.ID }
+func alertKey(v MetricAlertRecord) string     { return v.ID }
 func scheduleKey(v ScheduledJobRecord) string { return v.ID }
 func appKey(v AppRecord) string               { return v.ID }
 func modelKey(v ModelRecord) string           { return v.ID }
@@ -930,6 +946,7 @@ func (r *replay) full(s Snapshot) error {
 		putAll("credentialMappings", &r.mappings, s.Mappings, mappingID),
 		putAll("jobs", &r.jobs, s.Jobs, jobKey),
 		putAll("commits", &r.commits, s.Commits, commitKey),
+		putAll("metricAlerts", &r.alerts, s.MetricAlerts, alertKey),
 		putAll("scheduledJobs", &r.schedules, s.ScheduledJobs, scheduleKey),
 		r.ws.full(s),
 		r.cost.load(s.Cost),
@@ -945,6 +962,7 @@ func (r *replay) full(s Snapshot) error {
 			return err
 		}
 	}
+	r.metrics.full(s.MetricSeries)
 	for i, e := range s.Environments {
 		revisions := e.Revisions
 		e.Revisions = nil
@@ -993,6 +1011,7 @@ func (r *replay) apply(rec walRecord) error {
 			creates("commit", c.Commits, &r.commits, rec.Commits, commitKey),
 			creates("environment", c.Environments, &r.envs, rec.Environments, envKey),
 			creates("environment revision", c.Revisions, &r.revisions, rec.EnvironmentRevisions, revisionKey),
+			creates("metric alert", c.MetricAlerts, &r.alerts, rec.MetricAlerts, alertKey),
 			creates("scheduled job", c.Schedules, &r.schedules, rec.ScheduledJobs, scheduleKey),
 			creates("app", c.Apps, &r.apps, rec.Apps, appKey),
 			creates("model", c.Models, &r.models, rec.Models, modelKey),
@@ -1076,6 +1095,10 @@ func (r *replay) apply(rec walRecord) error {
 	for _, v := range rec.Endpoints {
 		r.endpoints.put(v.ProjectID, v)
 	}
+	r.metrics.append(rec.MetricValues)
+	for _, v := range rec.MetricAlerts {
+		r.alerts.put(v.ID, v)
+	}
 	for _, v := range rec.ScheduledJobs {
 		r.schedules.put(v.ID, v)
 	}
@@ -1128,6 +1151,10 @@ func (r *replay) result() Snapshot {
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
 	s.ProjectTags = r.tags.values()
 	s.Cost = r.cost.result()
+	s.MetricSeries, s.MetricAlerts = r.metrics.result(), r.alerts.values()
+	if len(s.MetricAlerts) == 0 {
+		s.MetricAlerts = nil
+	}
 	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
 		s.Commits = nil
 	}

@@ -36,7 +36,9 @@ type Snapshot struct {
 	Credentials   []CredentialRecord      `json:"gitCredentials"`
 	Mappings      []MappingRecord         `json:"credentialMappings"`
 	Jobs          []JobRecord             `json:"jobs"`
-	Commits       []CommitRecord          `json:"commits,omitempty"` // projects' files (files.go)
+	Commits       []CommitRecord          `json:"commits,omitempty"`      // projects' files (files.go)
+	MetricSeries  []MetricSeriesRecord    `json:"metricSeries,omitempty"` // custom metrics (metrics.go)
+	MetricAlerts  []MetricAlertRecord     `json:"metricAlerts,omitempty"`
 	ScheduledJobs []ScheduledJobRecord    `json:"scheduledJobs,omitempty"`
 	// Workspaces and their sessions (workspaces.go); no lifecycle: the default.
 	Workspaces         []WorkspaceRecord        `json:"workspaces,omitempty"`
@@ -312,6 +314,7 @@ func (st *state) snapshot(clockOffset time.Duration) Snapshot {
 		return x.UserID+x.ProjectID+x.RepoID < y.UserID+y.ProjectID+y.RepoID
 	})
 	s.Commits = st.commitRecords()
+	s.MetricSeries, s.MetricAlerts = st.metrics.records()
 	for _, sj := range st.sched.order {
 		s.ScheduledJobs = append(s.ScheduledJobs, sj.record())
 	}
@@ -690,6 +693,9 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 		}
 	}
 	if err := st.loadCommits(snap.Commits); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := st.loadMetrics(snap.MetricSeries, snap.MetricAlerts); err != nil {
 		return nil, bad("%v", err)
 	}
 	for i, r := range snap.Jobs {

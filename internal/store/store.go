@@ -57,6 +57,10 @@ type Limits struct {
 	FileMemoryBytes   int64 // every file content held in memory, without --state
 	CommitsPerProject int   // commits one project holds
 
+	// Custom metrics (metrics.go): values, and what their series, tags and
+	// alerts hold, all together.
+	MetricValues int
+
 	// Workspaces (workspaces.go): deleted ones and stopped sessions count.
 	WorkspacesPerProject int // workspaces one project holds
 	SessionsPerProject   int // sessions one project's workspaces hold
@@ -94,6 +98,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.CommitsPerProject <= 0 {
 		l.CommitsPerProject = DefaultMaxCommits
+	}
+	if l.MetricValues <= 0 {
+		l.MetricValues = DefaultMaxMetricValues
 	}
 	if l.WorkspacesPerProject <= 0 {
 		l.WorkspacesPerProject = DefaultMaxWorkspacesPerProject
@@ -170,6 +177,7 @@ type state struct {
 	endpoints     map[string]*endpoint // by project id
 
 	datasets datasetState // datasets, their snapshots and uploads (datasets.go)
+	metrics  metricState  // custom metrics' series and alerts (metrics.go)
 }
 
 type user struct {
@@ -299,6 +307,7 @@ func newState() *state {
 		datasets:     newDatasetState(),
 		environments: map[string]*environment{},
 		envRevisions: map[string]*envRevision{},
+		metrics:      newMetricState(),
 		sched:        newScheduleState(),
 		cost:         newCostState(),
 		apps:         map[string]*app{},
