@@ -45,6 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		featDir    = fs.String("features", "", "read .feature files from this directory instead of the built-in ones")
 		jobTimeout = fs.Duration("job-timeout", 10*time.Minute, "how long a job may take to complete")
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
+		record     = fs.String("record", "", "write every HTTP exchange of the run to this file, one JSON object a line, its secrets replaced by placeholders")
 		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino, also run what cannot be undone (scenarios that move its clock), and without --api-proxy run without saving its state")
 		modelID    = fs.String("model-monitoring-id", env("DOMINO_MODEL_MONITORING_ID", ""), "a model registered in the target's Model Monitor, for the custom-metric scenarios (env DOMINO_MODEL_MONITORING_ID)")
 	)
@@ -81,6 +82,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	}
 
 	target := Target{APIHost: *apiHost, APIProxy: *apiProxy, ExternalURL: *external, AdminAPIKey: *adminKey, UserAPIKey: *userKey, Project: *project, ModelMonitoringID: *modelID}
+	var rec *Recorder
+	if *record != "" {
+		f, err := os.OpenFile(*record, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		rec = NewRecorder(f)
+		target.HTTPClient = rec.Client(nil)
+	}
 	if *useMock {
 		if set["api-host"] || set["external-url"] {
 			fmt.Fprintln(stderr, "conformance: give either --mock or --api-host (and --external-url), not both")
@@ -93,6 +105,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		}
 		defer m.Close()
 		target = m.Target()
+		if rec != nil {
+			target.HTTPClient = rec.Client(nil)
+		}
 	} else if h, isMock := target.MockHealth(ctx); target.APIHost != "" && isMock {
 		target = target.WithMockDefaults()
 		// A mockdomino says which profile it plays and the URL its tokens
@@ -105,6 +120,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		if h.ExternalURL != "" && target.ExternalURL == "" {
 			target.ExternalURL = h.ExternalURL
 		}
+	}
+
+	if rec != nil {
+		// The keys the run was given, or a mock's own (WithMockDefaults).
+		rec.Secret("api-key", target.AdminAPIKey)
+		rec.Secret("api-key", target.UserAPIKey)
 	}
 
 	opt := Options{
@@ -147,6 +168,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		fmt.Fprintln(human, note)
 	}
 	fmt.Fprintln(human, res.Summary())
+	if rec != nil && rec.Err() != nil {
+		fmt.Fprintf(stderr, "conformance: writing the transcript: %v\n", rec.Err())
+		return 2
+	}
 	if res.RestoreErr != nil {
 		fmt.Fprintf(stderr, "conformance: the mock is not as the run found it: %v\n", res.RestoreErr)
 		return 1

@@ -468,6 +468,7 @@ func skippedEarlier(tags []*messages.PickleTag, skips []Skip) bool {
 // initScenario makes the scenario's world and registers every step on it.
 func initScenario(sc *godog.ScenarioContext, r *run) {
 	w := newWorld(r)
+	sc.Before(nameScenario) // first: the name reaches every call, for --record
 	recordHooks(sc, r, w)
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		w.cleanUp(ctx)

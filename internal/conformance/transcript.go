@@ -1,0 +1,428 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cucumber/godog"
+)
+
+// A transcript (conformance --record FILE) is every HTTP exchange of a run,
+// one JSON object a line, so a run against a real Domino can be read,
+// compared with the mock's answers and kept. It must never hold a usable
+// credential: every secret is replaced by a placeholder, the same secret
+// always by the same one (<jwt-3> in a header and in a body is one token),
+// while ids and everything else stay as they were.
+
+// Exchange is one line of a transcript.
+type Exchange struct {
+	Time     time.Time `json:"time"`
+	Scenario string    `json:"scenario,omitempty"` // "" outside a scenario: checks before the run, the mock's save and restore
+	Method   string    `json:"method"`
+	Host     string    `json:"host"` // which listener: the API host's or the API proxy's host:port
+	Path     string    `json:"path"` // with its query
+	// Bodies are the JSON value when the body is JSON, else its text, else
+	// (bytes that are not UTF-8) BodyBase64; Omitted says why a body is left out.
+	RequestHeaders         http.Header     `json:"requestHeaders"`
+	RequestBody            json.RawMessage `json:"requestBody,omitempty"`
+	RequestBodyBase64      string          `json:"requestBodyBase64,omitempty"`
+	RequestBodyOmitted     string          `json:"requestBodyOmitted,omitempty"`
+	Status                 int             `json:"status,omitempty"`
+	ResponseHeaders        http.Header     `json:"responseHeaders,omitempty"`
+	ResponseBody           json.RawMessage `json:"responseBody,omitempty"`
+	ResponseBodyBase64     string          `json:"responseBodyBase64,omitempty"`
+	ResponseBodyOmitted    string          `json:"responseBodyOmitted,omitempty"`
+	Milliseconds           int64           `json:"ms"`
+	Error                  string          `json:"error,omitempty"` // the call failed: no answer
+	responseBodyIncomplete bool
+}
+
+// maxRecordedBody bounds a body a transcript holds. A longer one is left
+// out, not cut: a cut could split a secret past recognising.
+const maxRecordedBody = maxAnswerBytes
+
+// Recorder writes a transcript. Its methods may be called concurrently.
+type Recorder struct {
+	mu  sync.Mutex
+	w   io.Writer
+	red redactor
+	err error
+}
+
+// NewRecorder writes a transcript to w.
+func NewRecorder(w io.Writer) *Recorder {
+	return &Recorder{w: w, red: redactor{secrets: map[string]string{}}}
+}
+
+// Secret makes s a secret from the start, e.g. the API keys the run was
+// given, so it is replaced wherever it appears, even before a header shows it.
+func (r *Recorder) Secret(kind, s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.red.learn(kind, s)
+}
+
+// Err is the first error writing the transcript.
+func (r *Recorder) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// Client returns c (nil: a client with a 30 s timeout) with every exchange
+// it makes recorded.
+func (r *Recorder) Client(c *http.Client) *http.Client {
+	if c == nil {
+		c = Target{}.httpClient()
+	}
+	next := c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	cc := *c
+	cc.Transport = recordingTransport{rec: r, next: next}
+	return &cc
+}
+
+type recordingTransport struct {
+	rec  *Recorder
+	next http.RoundTripper
+}
+
+func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	x := &Exchange{Time: time.Now().UTC(), Method: req.Method, Host: req.URL.Host, Path: req.URL.RequestURI(),
+		RequestHeaders: req.Header.Clone()}
+	x.Scenario, _ = req.Context().Value(scenarioKey{}).(string)
+	var reqBody []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		if reqBody, err = readBody(req); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := t.next.RoundTrip(req)
+	x.Milliseconds = time.Since(x.Time).Milliseconds()
+	if err != nil {
+		x.Error = err.Error()
+		t.rec.write(x, reqBody, nil)
+		return nil, err
+	}
+	x.Status, x.ResponseHeaders = resp.StatusCode, resp.Header.Clone()
+	// Read as much as the transcript keeps, then give the client the whole
+	// body back: what was read, then the rest.
+	respBody, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody+1))
+	if rerr != nil || len(respBody) > maxRecordedBody {
+		x.responseBodyIncomplete = true
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(respBody), errReader{rerr}, resp.Body), resp.Body}
+	t.rec.write(x, reqBody, respBody)
+	return resp, nil
+}
+
+// errReader hands the client the error reading the answer met, if any.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
+}
+
+// readBody reads a request's body and leaves the request able to send it.
+func readBody(req *http.Request) ([]byte, error) {
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return io.ReadAll(rc)
+	}
+	b, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	return b, nil
+}
+
+// write redacts the exchange and writes it as one line.
+func (r *Recorder) write(x *Exchange, reqBody, respBody []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	red := &r.red
+	// Learn every secret of the exchange first, so that a secret is
+	// replaced in the request it was sent in even when only the answer
+	// shows it for what it is.
+	red.learnHeaders(x.RequestHeaders)
+	red.learnHeaders(x.ResponseHeaders)
+	red.learnBody(reqBody)
+	if !x.responseBodyIncomplete {
+		red.learnBody(respBody)
+	}
+	x.Path = red.scrub(x.Path)
+	x.Error = red.scrub(x.Error)
+	red.redactHeaders(x.RequestHeaders)
+	red.redactHeaders(x.ResponseHeaders)
+	x.RequestBody, x.RequestBodyBase64, x.RequestBodyOmitted = red.body(reqBody, false)
+	x.ResponseBody, x.ResponseBodyBase64, x.ResponseBodyOmitted = red.body(respBody, x.responseBodyIncomplete)
+	line, err := marshal(x)
+	if err == nil {
+		_, err = r.w.Write(append(line, '\n'))
+	}
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+}
+
+// scenarioKey carries the running scenario's name in the context of its
+// steps and hooks, down to the calls they make.
+type scenarioKey struct{}
+
+func nameScenario(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+	return context.WithValue(ctx, scenarioKey{}, s.Name), nil
+}
+
+// ---- redaction ----
+
+// redactor maps each secret it has met to its placeholder.
+type redactor struct {
+	secrets map[string]string
+	n       int
+	// long are the secrets long enough to be replaced wherever they occur
+	// (in a path, a text, a message), longest first; a shorter one ("x")
+	// is replaced only where it is a secret: its header or its field.
+	long     []string
+	replacer *strings.Replacer
+}
+
+// minSecretLen is the shortest secret replaced as a substring anywhere.
+const minSecretLen = 8
+
+var (
+	// jwtRE is a JSON Web Token: header.payload.signature, the header JSON
+	// in base64url ("eyJ"); the signature may be empty (alg none).
+	jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+	// pemKeyRE is a private key in PEM, as an SSH git credential carries one.
+	pemKeyRE = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`)
+	// placeholderRE is what learn makes, or a value someone already
+	// redacted (the mock's "<redacted>"): never a secret.
+	placeholderRE = regexp.MustCompile(`^<[a-z-]+(-\d+)?>$`)
+)
+
+// transcriptSecretFields are JSON keys whose string values are secrets: tokens' and
+// git credentials' values, passwords, API keys, and the secrets of the
+// mock's own state document. Matched as encoding/json matches field names,
+// ignoring case. "key" and "value" are not among them: blob keys, upload
+// keys and environment variables' values are not credentials, and the
+// secrets that do come under those names (a token's value, an SSH key) are
+// JWTs and PEM keys, which are recognised anywhere.
+var transcriptSecretFields = map[string]string{
+	"token": "token", "password": "password", "passphrase": "password", "apikey": "api-key",
+	"secret": "secret", "accesstoken": "token", "refreshtoken": "token", "idtoken": "token",
+	"clientsecret": "secret", "privatekey": "key",
+}
+
+// secretHeaders are the headers whose whole value (after an Authorization
+// scheme) is a credential.
+var secretHeaders = map[string]string{
+	"Authorization": "credential", "Proxy-Authorization": "credential", "X-Domino-Api-Key": "api-key",
+	"Cookie": "cookie", "Set-Cookie": "cookie",
+}
+
+func (r *redactor) learn(kind, s string) string {
+	if s == "" || placeholderRE.MatchString(s) {
+		return s
+	}
+	if p, ok := r.secrets[s]; ok {
+		return p
+	}
+	if jwtRE.FindString(s) == s {
+		kind = "jwt"
+	}
+	r.n++
+	p := fmt.Sprintf("<%s-%d>", kind, r.n)
+	r.secrets[s] = p
+	if len(s) >= minSecretLen {
+		r.long = append(r.long, s)
+		sort.SliceStable(r.long, func(i, j int) bool { return len(r.long[i]) > len(r.long[j]) })
+		r.replacer = nil
+	}
+	return p
+}
+
+// learnText learns the secrets recognisable in any text.
+func (r *redactor) learnText(s string) {
+	for _, m := range pemKeyRE.FindAllString(s, -1) {
+		r.learn("key", m)
+	}
+	for _, m := range jwtRE.FindAllString(s, -1) {
+		r.learn("jwt", m)
+	}
+}
+
+func (r *redactor) learnHeaders(h http.Header) {
+	// In order of name, so that a run's placeholders are numbered alike
+	// each time.
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		kind, secret := secretHeaders[http.CanonicalHeaderKey(name)]
+		for _, v := range h[name] {
+			r.learnText(v)
+			if secret {
+				r.learn(kind, credentialOf(name, v))
+			}
+		}
+	}
+}
+
+// credentialOf is a header's credential: an Authorization header's after
+// its scheme ("Bearer", "Basic"), another's whole value.
+func credentialOf(name, v string) string {
+	if strings.HasSuffix(http.CanonicalHeaderKey(name), "Authorization") {
+		if scheme, cred, ok := strings.Cut(v, " "); ok && scheme != "" {
+			return strings.TrimSpace(cred)
+		}
+	}
+	return v
+}
+
+func (r *redactor) learnBody(b []byte) {
+	if v, ok := jsonValue(b); ok {
+		r.walk(v, func(field, s string) string {
+			if kind, secret := transcriptSecretFields[strings.ToLower(field)]; secret {
+				r.learn(kind, s)
+			}
+			r.learnText(s)
+			return s
+		})
+		return
+	}
+	r.learnText(string(b))
+}
+
+// scrub replaces every secret it knows, and any JWT or PEM key, in a text.
+func (r *redactor) scrub(s string) string {
+	if s == "" {
+		return s
+	}
+	r.learnText(s)
+	if r.replacer == nil {
+		pairs := make([]string, 0, 2*len(r.long))
+		for _, sec := range r.long {
+			pairs = append(pairs, sec, r.secrets[sec])
+		}
+		r.replacer = strings.NewReplacer(pairs...)
+	}
+	return r.replacer.Replace(s)
+}
+
+func (r *redactor) redactHeaders(h http.Header) {
+	for name, values := range h {
+		_, secret := secretHeaders[http.CanonicalHeaderKey(name)]
+		for i, v := range values {
+			if secret {
+				cred := credentialOf(name, v)
+				v = strings.TrimSuffix(v, cred) + r.learn("credential", cred)
+			}
+			values[i] = r.scrub(v)
+		}
+	}
+}
+
+// body is a body as the transcript holds it: JSON with every secret field's
+// value and every secret in a string replaced; text scrubbed; other bytes
+// scrubbed and in base64.
+func (r *redactor) body(b []byte, incomplete bool) (value json.RawMessage, b64, omitted string) {
+	switch {
+	case incomplete:
+		return nil, "", fmt.Sprintf("longer than %d bytes, or not read in full", maxRecordedBody)
+	case len(b) == 0:
+		return nil, "", ""
+	}
+	if v, ok := jsonValue(b); ok {
+		v = r.walk(v, func(field, s string) string {
+			if kind, secret := transcriptSecretFields[strings.ToLower(field)]; secret {
+				return r.learn(kind, s)
+			}
+			return r.scrub(s)
+		})
+		out, err := marshal(v)
+		if err == nil {
+			return out, "", ""
+		}
+	}
+	if utf8.Valid(b) {
+		out, _ := marshal(r.scrub(string(b)))
+		return out, "", ""
+	}
+	return nil, base64.StdEncoding.EncodeToString([]byte(r.scrub(string(b)))), ""
+}
+
+// marshal is json.Marshal that leaves <, > and & as they are, so a
+// placeholder reads <jwt-3> and not \u003cjwt-3\u003e.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// jsonValue decodes a JSON body, keeping numbers as they were written.
+func jsonValue(b []byte) (any, bool) {
+	if !json.Valid(b) {
+		return nil, false
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// walk calls f on every string of a JSON value with the key it is under
+// ("" in an array or at the top) and puts back what f returns.
+func (r *redactor) walk(v any, f func(field, s string) string) any {
+	var rec func(field string, v any) any
+	rec = func(field string, v any) any {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				t[k] = rec(k, x)
+			}
+		case []any:
+			for i, x := range t {
+				t[i] = rec(field, x)
+			}
+		case string:
+			return f(field, t)
+		}
+		return v
+	}
+	return rec("", v)
+}
