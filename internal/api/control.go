@@ -11,7 +11,14 @@ import (
 func health(q *request) (int, any, error) {
 	// externalUrl lets the conformance runner check the tokens' iss
 	// against a mock started with --external-url.
-	return http.StatusOK, map[string]any{"status": "ok", "profile": q.st.Profile().Name, "externalUrl": q.st.ExternalURL()}, nil
+	body := map[string]any{"status": "ok", "profile": q.st.Profile().Name, "externalUrl": q.st.ExternalURL()}
+	// A mock that refuses every change (its state directory failed) is not
+	// healthy, though it still answers reads.
+	if err := q.st.Refusal(); err != nil {
+		body["status"], body["reason"] = "unavailable", err.Error()
+		return http.StatusServiceUnavailable, body, nil
+	}
+	return http.StatusOK, body, nil
 }
 
 func reset(q *request) (int, any, error) {
