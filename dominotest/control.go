@@ -60,8 +60,9 @@ func (s *Server) AddFault(t testing.TB, f Fault) (id string) {
 	return v
 }
 
-// AddFaultE is AddFault returning its error: the rule is invalid, or
-// there are too many.
+// AddFaultE is AddFault returning its error: the rule is invalid (a
+// Method or Route the mock does not serve, a path given as the Route, ...),
+// or there are too many.
 func (s *Server) AddFaultE(f Fault) (id string, err error) {
 	r, err := s.srv.Faults().Add(api.FaultRule{
 		Match: api.FaultMatch{Method: f.Method, Route: f.Route, PathPrefix: f.PathPrefix, Caller: f.Caller},
@@ -72,6 +73,21 @@ func (s *Server) AddFaultE(f Fault) (id string, err error) {
 		return "", fail("AddFault", err)
 	}
 	return r.ID, nil
+}
+
+// RemoveFault removes one fault rule, by the id AddFault returned; the
+// others stay.
+func (s *Server) RemoveFault(t testing.TB, id string) {
+	t.Helper()
+	check(t, s.RemoveFaultE(id))
+}
+
+// RemoveFaultE is RemoveFault returning its error: no rule has that id.
+func (s *Server) RemoveFaultE(id string) error {
+	if _, err := s.srv.Faults().Remove(id); err != nil {
+		return fail("RemoveFault", err)
+	}
+	return nil
 }
 
 // Faults are the fault rules installed, spent ones too, with how often

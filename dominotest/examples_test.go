@@ -599,6 +599,35 @@ func ExampleServer_Faults() {
 	// Output: fault-1 /v4/serviceAccounts 500 2
 }
 
+// One rule removed by its id; the other still fires.
+func ExampleServer_RemoveFault() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	flaky, err := srv.AddFaultE(dominotest.Fault{Method: "POST", Route: "/v4/serviceAccounts", Status: 503})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := srv.AddFaultE(dominotest.Fault{Route: "/v4/users/self", Status: 500}); err != nil {
+		panic(err)
+	}
+	// In a test: srv.RemoveFault(t, flaky)
+	if err := srv.RemoveFaultE(flaky); err != nil {
+		panic(err)
+	}
+	fmt.Println(createAccount(srv, "a"))
+	for _, f := range srv.Faults() {
+		fmt.Println(f.ID, f.Route)
+	}
+	fmt.Println(srv.RemoveFaultE(flaky))
+	// Output:
+	// 201 Created
+	// fault-2 /v4/users/self
+	// dominotest: RemoveFault: No fault rule fault-1 (GET /__mock/faults lists them)
+}
+
 func ExampleServer_ClearFaults() {
 	srv, err := dominotest.Start()
 	if err != nil {

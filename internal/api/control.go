@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -112,12 +113,21 @@ func clearJournal(q *request) (int, any, error) {
 }
 
 func addFault(q *request) (int, any, error) {
-	var in FaultRule
-	if err := decode(q, &in); err != nil {
+	var raw json.RawMessage
+	if err := decode(q, &raw); err != nil {
+		return 0, nil, err
+	}
+	in, err := parseFaultRule(raw)
+	if err != nil {
 		return 0, nil, err
 	}
 	r, err := q.faults.Add(in)
 	return http.StatusCreated, r, err
+}
+
+func removeFault(q *request) (int, any, error) {
+	r, err := q.faults.Remove(q.vars("faultId"))
+	return http.StatusOK, r, err
 }
 
 func listFaults(q *request) (int, any, error) {
