@@ -129,6 +129,11 @@ type JournalEntry struct {
 	Body     json.RawMessage
 	BodyText string
 	Fault    string // the id of the fault rule that fired, if one did
+	// Refusal says why a 401 or 403 was answered: "unknown API key",
+	// "service account ci-bot is deactivated", "token \"t1\" of service
+	// account ci-bot was invalidated", "alice may not access project …", ...
+	// The answer itself says no more than Domino does.
+	Refusal string
 }
 
 // JournalFilter selects journal entries; empty fields select every one.
@@ -158,7 +163,7 @@ func (s *Server) Journal(f JournalFilter) []JournalEntry {
 		out = append(out, JournalEntry{Seq: e.Seq, Time: e.Time, Listener: e.Listener, Method: e.Method, Path: e.Path,
 			Query: e.Query, Route: e.Route, Auth: e.Auth, Caller: e.Caller, Status: e.Status,
 			Duration: time.Duration(e.DurationMs * float64(time.Millisecond)), RequestID: e.RequestID,
-			Body: e.Body, BodyText: e.BodyText, Fault: e.Fault})
+			Body: e.Body, BodyText: e.BodyText, Fault: e.Fault, Refusal: e.Refusal})
 	}
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]

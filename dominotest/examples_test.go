@@ -666,14 +666,15 @@ func ExampleServer_Journal() {
 			fmt.Println("  body:", string(e.Body))
 		}
 	}
+	// Why a 401 or 403 was refused, which the answer does not say.
 	refused := srv.Journal(dominotest.JournalFilter{Status: 401})
-	fmt.Println(len(refused), refused[0].Path)
+	fmt.Println(len(refused), refused[0].Path, refused[0].Refusal)
 	// Output:
 	// 1 GET /v4/users/self 200 bearer caller="ci-bot"
 	// 2 GET /v4/users/self 401 bearer caller=""
 	// 3 POST /v4/serviceAccounts 500 proxy caller="admin"
 	//   body: {"email":"ci-bot@example.com","username":"ci-bot"}
-	// 1 /v4/users/self
+	// 1 /v4/users/self not a token the mock issued: not a JWT with a jti
 }
 
 func ExampleServer_ClearJournal() {
