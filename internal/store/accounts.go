@@ -563,7 +563,7 @@ func (s *Store) changeToken(c Caller, idpID, name string, apply func(*token) cha
 func (s *Store) AuthenticateBearer(raw string) (Caller, error) {
 	jti, err := signing.TokenID(raw)
 	if err != nil {
-		return Caller{}, Unauthenticated("not a token the mock issued: not a JWT with a jti")
+		return Caller{}, errNotAJWT
 	}
 	now := s.cfg.Clock.Now()
 	s.mu.RLock()
@@ -593,8 +593,15 @@ func (s *Store) AuthenticateBearer(raw string) (Caller, error) {
 		c.tokenJTI = a.tokenJTI
 		return c, nil
 	}
-	return Caller{}, Unauthenticated("unknown token: the mock holds no token with its jti (never issued here, deleted, or replaced by a reset or an import)")
+	return Caller{}, errUnknownToken
 }
+
+// The refusals of a forged or stale token, made once: a flood of them
+// costs no formatting.
+var (
+	errNotAJWT      = Unauthenticated("not a token the mock issued: not a JWT with a jti")
+	errUnknownToken = Unauthenticated("unknown token: the mock holds no token with its jti (never issued here, deleted, or replaced by a reset or an import)")
+)
 
 // errAlteredToken refuses a token whose jti names one the mock issued but
 // whose bytes differ from it: its signature or a claim was changed (the

@@ -479,6 +479,8 @@ func (s *Store) ProxyCaller(name string) (Caller, error) {
 	return callerOf(u), nil
 }
 
+var errUnknownAPIKey = Unauthenticated("unknown API key")
+
 // AuthenticateAPIKey finds the user of a legacy API key.
 func (s *Store) AuthenticateAPIKey(key string) (Caller, error) {
 	s.mu.RLock()
@@ -486,7 +488,7 @@ func (s *Store) AuthenticateAPIKey(key string) (Caller, error) {
 	u := s.st.usersByKey[key]
 	switch {
 	case key == "" || u == nil:
-		return Caller{}, Unauthenticated("unknown API key")
+		return Caller{}, errUnknownAPIKey
 	case !u.active:
 		return Caller{}, Unauthenticated("the API key's user %s is deactivated", u.userName)
 	}
