@@ -60,8 +60,9 @@ func (s *Server) AddFault(t testing.TB, f Fault) (id string) {
 	return v
 }
 
-// AddFaultE is AddFault returning its error: the rule is invalid, or
-// there are too many.
+// AddFaultE is AddFault returning its error: the rule is invalid (a
+// Method or Route the mock does not serve, a path given as the Route, ...),
+// or there are too many.
 func (s *Server) AddFaultE(f Fault) (id string, err error) {
 	r, err := s.srv.Faults().Add(api.FaultRule{
 		Match: api.FaultMatch{Method: f.Method, Route: f.Route, PathPrefix: f.PathPrefix, Caller: f.Caller},
@@ -72,6 +73,21 @@ func (s *Server) AddFaultE(f Fault) (id string, err error) {
 		return "", fail("AddFault", err)
 	}
 	return r.ID, nil
+}
+
+// RemoveFault removes one fault rule, by the id AddFault returned; the
+// others stay.
+func (s *Server) RemoveFault(t testing.TB, id string) {
+	t.Helper()
+	check(t, s.RemoveFaultE(id))
+}
+
+// RemoveFaultE is RemoveFault returning its error: no rule has that id.
+func (s *Server) RemoveFaultE(id string) error {
+	if _, err := s.srv.Faults().Remove(id); err != nil {
+		return fail("RemoveFault", err)
+	}
+	return nil
 }
 
 // Faults are the fault rules installed, spent ones too, with how often
@@ -113,6 +129,11 @@ type JournalEntry struct {
 	Body     json.RawMessage
 	BodyText string
 	Fault    string // the id of the fault rule that fired, if one did
+	// Refusal says why a 401 or 403 was answered: "unknown API key",
+	// "service account ci-bot is deactivated", "token \"t1\" of service
+	// account ci-bot was invalidated", "alice may not access project …", ...
+	// The answer itself says no more than Domino does.
+	Refusal string
 }
 
 // JournalFilter selects journal entries; empty fields select every one.
@@ -142,7 +163,7 @@ func (s *Server) Journal(f JournalFilter) []JournalEntry {
 		out = append(out, JournalEntry{Seq: e.Seq, Time: e.Time, Listener: e.Listener, Method: e.Method, Path: e.Path,
 			Query: e.Query, Route: e.Route, Auth: e.Auth, Caller: e.Caller, Status: e.Status,
 			Duration: time.Duration(e.DurationMs * float64(time.Millisecond)), RequestID: e.RequestID,
-			Body: e.Body, BodyText: e.BodyText, Fault: e.Fault})
+			Body: e.Body, BodyText: e.BodyText, Fault: e.Fault, Refusal: e.Refusal})
 	}
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]

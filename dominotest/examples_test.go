@@ -599,6 +599,35 @@ func ExampleServer_Faults() {
 	// Output: fault-1 /v4/serviceAccounts 500 2
 }
 
+// One rule removed by its id; the other still fires.
+func ExampleServer_RemoveFault() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	flaky, err := srv.AddFaultE(dominotest.Fault{Method: "POST", Route: "/v4/serviceAccounts", Status: 503})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := srv.AddFaultE(dominotest.Fault{Route: "/v4/users/self", Status: 500}); err != nil {
+		panic(err)
+	}
+	// In a test: srv.RemoveFault(t, flaky)
+	if err := srv.RemoveFaultE(flaky); err != nil {
+		panic(err)
+	}
+	fmt.Println(createAccount(srv, "a"))
+	for _, f := range srv.Faults() {
+		fmt.Println(f.ID, f.Route)
+	}
+	fmt.Println(srv.RemoveFaultE(flaky))
+	// Output:
+	// 201 Created
+	// fault-2 /v4/users/self
+	// dominotest: RemoveFault: No fault rule fault-1 (GET /__mock/faults lists them)
+}
+
 func ExampleServer_ClearFaults() {
 	srv, err := dominotest.Start()
 	if err != nil {
@@ -637,14 +666,15 @@ func ExampleServer_Journal() {
 			fmt.Println("  body:", string(e.Body))
 		}
 	}
+	// Why a 401 or 403 was refused, which the answer does not say.
 	refused := srv.Journal(dominotest.JournalFilter{Status: 401})
-	fmt.Println(len(refused), refused[0].Path)
+	fmt.Println(len(refused), refused[0].Path, refused[0].Refusal)
 	// Output:
 	// 1 GET /v4/users/self 200 bearer caller="ci-bot"
 	// 2 GET /v4/users/self 401 bearer caller=""
 	// 3 POST /v4/serviceAccounts 500 proxy caller="admin"
 	//   body: {"email":"ci-bot@example.com","username":"ci-bot"}
-	// 1 /v4/users/self
+	// 1 /v4/users/self not a token the mock issued: not a JWT with a jti
 }
 
 func ExampleServer_ClearJournal() {

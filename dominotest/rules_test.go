@@ -138,6 +138,9 @@ func TestHelpersFailTheTest(t *testing.T) {
 			func() error { _, err := srv.CommitsE("000000000000000000000000"); return err }},
 		{"CreateDataset", func(t testing.TB) { srv.CreateDataset(t, "000000000000000000000000", "d") },
 			func() error { _, err := srv.CreateDatasetE("000000000000000000000000", "d"); return err }},
+		{"AddFault", func(t testing.TB) { srv.AddFault(t, dominotest.Fault{Route: "/v4/jobs/x", Status: 503}) },
+			func() error { _, err := srv.AddFaultE(dominotest.Fault{Route: "/v4/jobs/x", Status: 503}); return err }},
+		{"RemoveFault", func(t testing.TB) { srv.RemoveFault(t, "fault-0") }, func() error { return srv.RemoveFaultE("fault-0") }},
 	} {
 		err := c.e()
 		if err == nil || !strings.HasPrefix(err.Error(), "dominotest: "+c.name+": ") {

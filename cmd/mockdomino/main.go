@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -141,8 +142,13 @@ func checkHealth(base string, tlsOn bool) error {
 	if err != nil {
 		return err
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		// A mockdomino says why it is unhealthy (it refuses every change).
+		var h struct{ Reason string }
+		if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&h) == nil && h.Reason != "" {
+			return fmt.Errorf("health check: %s: %s", resp.Status, h.Reason)
+		}
 		return fmt.Errorf("health check: %s", resp.Status)
 	}
 	return nil

@@ -229,6 +229,28 @@ func TestBinary(t *testing.T) {
 			t.Fatal("health check of nothing succeeded")
 		}
 	})
+
+	t.Run("health-check fails, with the reason, while the mock refuses every change", func(t *testing.T) {
+		dir := t.TempDir()
+		_, api, proxy, _ := startBinary(t, bin, nil, "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0", "--state", dir)
+		// A directory where the snapshot's temporary file goes: the reset
+		// cannot be written, and the mock refuses changes from then on.
+		if err := os.Mkdir(filepath.Join(dir, "snapshot.json.tmp"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(proxy+"/__mock/reset", "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 503 {
+			t.Fatalf("reset: %s, want 503", resp.Status)
+		}
+		out, err := exec.Command(bin, "--health-check", api).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "cannot write its state directory") {
+			t.Fatalf("health check of a mock refusing every change: %v %s, want a failure with the reason", err, out)
+		}
+	})
 }
 
 // noAdminFixtures is the embedded fixtures with nobody an administrator.

@@ -79,6 +79,7 @@ type request struct {
 	observed500 bool
 	fileBody    bool // the body is a file's bytes (route.fileBody)
 	w           http.ResponseWriter
+	refusal     string // why it was answered 401 or 403 (writeError), for the journal and the debug log
 
 	readTimeout, writeTimeout time.Duration // Options'
 }
@@ -344,8 +345,10 @@ func (s *server) wrap(rt route) http.Handler {
 		var answer any
 		fault, faulted := s.o.Faults.take(q, pattern)
 		handled, err := false, error(nil)
+		injected := false // the answer is the fault's
 		if faulted {
 			handled, err = fault.apply(w, q)
+			injected = err != nil
 		}
 		switch {
 		case handled:
@@ -364,6 +367,9 @@ func (s *server) wrap(rt route) http.Handler {
 			}
 			if err != nil {
 				status = s.writeError(w, q, err)
+				if injected && q.refusal != "" {
+					q.refusal = "answered by fault rule " + fault.ID
+				}
 			} else {
 				writeBody(w, status, answer)
 			}
@@ -396,6 +402,7 @@ func (s *server) wrap(rt route) http.Handler {
 			if faulted {
 				e.Fault = fault.ID
 			}
+			e.Refusal = q.refusal
 			s.o.Journal.add(e)
 		}
 		level := slog.LevelDebug
@@ -405,9 +412,12 @@ func (s *server) wrap(rt route) http.Handler {
 		// Never log headers or bodies: they carry tokens, keys and git secrets.
 		// (Enabled first: building the arguments costs more than the request's auth.)
 		if s.o.Logger.Enabled(r.Context(), level) {
-			s.o.Logger.Log(r.Context(), level, "request",
-				"method", clientMethod(r), "path", clipPath(r.URL.Path), "status", status,
-				"caller", q.caller.UserName, "duration", time.Since(start), "requestId", q.requestID)
+			args := []any{"method", clientMethod(r), "path", clipPath(r.URL.Path), "status", status,
+				"caller", q.caller.UserName, "duration", time.Since(start), "requestId", q.requestID}
+			if q.refusal != "" {
+				args = append(args, "refusal", q.refusal) // which check refused it; never the credential
+			}
+			s.o.Logger.Log(r.Context(), level, "request", args...)
 		}
 	})
 }
@@ -506,7 +516,7 @@ func (s *server) authenticate(q *request, need auth) error {
 	case authz != "":
 		scheme, raw, ok := strings.Cut(authz, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
-			return store.ErrUnauthenticated
+			return store.Unauthenticated("the Authorization header is not a bearer token (Bearer <token>)")
 		}
 		q.caller, err = s.o.Store.AuthenticateBearer(strings.TrimSpace(raw))
 	case key != "":
@@ -518,11 +528,11 @@ func (s *server) authenticate(q *request, need auth) error {
 		// The control routes need no user here: they are how a state the
 		// proxy's user is missing from gets repaired.
 		if err != nil && need != authControl {
-			return fmt.Errorf("proxy user %q: %w", s.o.ProxyUser, store.ErrUnauthenticated)
+			return store.Unauthenticated("the proxy's user %q cannot be acted as: %s", s.o.ProxyUser, err.Error())
 		}
 		return nil
 	default:
-		return store.ErrUnauthenticated
+		return store.Unauthenticated("no credentials: neither an Authorization header nor an X-Domino-Api-Key")
 	}
 	if err != nil {
 		return err
@@ -539,8 +549,22 @@ func (s *server) writeError(w http.ResponseWriter, q *request, err error) int {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="DominoRealm"`)
 	}
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		q.refusal = refusalOf(err, msg)
+	}
 	writeBody(w, status, errorBody(q.URL.Path, status, q.requestID, msg))
 	return status
+}
+
+// refusalOf says why a request was refused 401 or 403, for the journal
+// and the debug log: the store's reason (a 401 answers only the generic
+// message), else what the caller was answered.
+func refusalOf(err error, answered string) string {
+	var se *store.Error
+	if errors.As(err, &se) && se.Reason != "" {
+		return se.Reason
+	}
+	return strings.TrimPrefix(answered, "Forbidden: ")
 }
 
 // errorBody is an error in the shape of the route's family:

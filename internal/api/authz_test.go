@@ -152,7 +152,7 @@ func TestAliceOnAdminRoutes(t *testing.T) {
 	job := str(e.must(200, e.proxy, "POST", "/v4/jobs/start", `{"projectId":"`+projectID+`","commandToRun":"ls"}`).obj(t)["id"])
 	before := compact(t, e.must(200, e.proxy, "GET", "/__mock/state", "").body)
 	fill := strings.NewReplacer("{idpId}", a.IdpID, "{serviceAccountIdpId}", a.IdpID, "{name}", "t1", "{tokenName}", "t1",
-		"{credentialId}", cred, "{jobId}", job, "{workspaceId}", unknownObjectID, "{exportId}", unknownObjectID)
+		"{credentialId}", cred, "{jobId}", job, "{workspaceId}", unknownObjectID, "{exportId}", unknownObjectID, "{faultId}", "fault-1")
 	bodies := map[string]string{
 		"POST /v4/serviceAccounts":                                                                  `{"username":"by-alice","email":"by-alice@example.com"}`,
 		"POST /v4/serviceAccounts/{idpId}/tokens":                                                   `{"name":"by-alice"}`,
@@ -183,8 +183,8 @@ func TestAliceOnAdminRoutes(t *testing.T) {
 			}
 		}
 	}
-	if n != 48 {
-		t.Errorf("%d admin routes, want 13 /v4 and 15 public service-account routes and 20 control routes", n)
+	if n != 49 {
+		t.Errorf("%d admin routes, want 13 /v4 and 15 public service-account routes and 21 control routes", n)
 	}
 	if after := compact(t, e.must(200, e.proxy, "GET", "/__mock/state", "").body); after != before {
 		t.Errorf("refused admin calls changed the state")

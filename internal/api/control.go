@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,7 +12,14 @@ import (
 func health(q *request) (int, any, error) {
 	// externalUrl lets the conformance runner check the tokens' iss
 	// against a mock started with --external-url.
-	return http.StatusOK, map[string]any{"status": "ok", "profile": q.st.Profile().Name, "externalUrl": q.st.ExternalURL()}, nil
+	body := map[string]any{"status": "ok", "profile": q.st.Profile().Name, "externalUrl": q.st.ExternalURL()}
+	// A mock that refuses every change (its state directory failed) is not
+	// healthy, though it still answers reads.
+	if err := q.st.Refusal(); err != nil {
+		body["status"], body["reason"] = "unavailable", err.Error()
+		return http.StatusServiceUnavailable, body, nil
+	}
+	return http.StatusOK, body, nil
 }
 
 func reset(q *request) (int, any, error) {
@@ -105,12 +113,21 @@ func clearJournal(q *request) (int, any, error) {
 }
 
 func addFault(q *request) (int, any, error) {
-	var in FaultRule
-	if err := decode(q, &in); err != nil {
+	var raw json.RawMessage
+	if err := decode(q, &raw); err != nil {
+		return 0, nil, err
+	}
+	in, err := parseFaultRule(raw)
+	if err != nil {
 		return 0, nil, err
 	}
 	r, err := q.faults.Add(in)
 	return http.StatusCreated, r, err
+}
+
+func removeFault(q *request) (int, any, error) {
+	r, err := q.faults.Remove(q.vars("faultId"))
+	return http.StatusOK, r, err
 }
 
 func listFaults(q *request) (int, any, error) {

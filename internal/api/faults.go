@@ -2,11 +2,17 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,6 +108,10 @@ func (r *FaultRule) validate() error {
 	if strings.HasPrefix(m.Route, "/__mock") || strings.HasPrefix(m.PathPrefix, "/__mock") {
 		return badRequest("faults cannot target the control routes under /__mock/")
 	}
+	// A method or route the mock does not serve would never fire.
+	if err := faultRouteIndex().check(m.Method, m.Route); err != nil {
+		return err
+	}
 	e := r.Do
 	if e.Status == 0 && !e.Drop && e.Delay == 0 {
 		return badRequest("effect needs a status, a delay or drop")
@@ -139,6 +149,20 @@ func (f *Faults) Add(r FaultRule) (FaultRule, error) {
 	f.rules = append(f.rules, &r)
 	f.n.Store(int32(len(f.rules)))
 	return r, nil
+}
+
+// Remove removes one rule and returns it.
+func (f *Faults) Remove(id string) (FaultRule, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, r := range f.rules {
+		if r.ID == id {
+			f.rules = slices.Delete(f.rules, i, i+1)
+			f.n.Store(int32(len(f.rules)))
+			return *r, nil
+		}
+	}
+	return FaultRule{}, &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("No fault rule %s (GET /__mock/faults lists them)", clipPath(id))}
 }
 
 // List returns the installed rules, spent ones included.
@@ -247,4 +271,153 @@ func (r FaultRule) apply(w http.ResponseWriter, q *request) (handled bool, err e
 		return false, &httpError{status: r.Do.Status, msg: msg}
 	}
 	return false, nil
+}
+
+// parseFaultRule decodes a rule as POST /__mock/faults takes it. A field
+// the rule does not have is refused, naming it: a misspelt "match" would
+// otherwise leave a rule that matches every request.
+func parseFaultRule(data []byte) (FaultRule, error) {
+	var r FaultRule
+	if unknown := unknownFields(data, reflect.TypeFor[FaultRule](), ""); len(unknown) > 0 {
+		return r, badRequest("the fault rule has unknown field(s) %s: a rule takes match, effect, times, probability; "+
+			"match takes method, route, pathPrefix, caller; effect takes status, message, delay, drop", strings.Join(unknown, ", "))
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return r, decodeError(err, data, &r)
+	}
+	return r, nil
+}
+
+// unknownFields are the keys of the JSON object data, and of the objects
+// in its struct-typed fields, that no field of t takes (matched as
+// encoding/json matches them, in any case), quoted and dotted
+// ("\"match.rout\""). Not an object: none (the decoder says what is wrong).
+func unknownFields(data []byte, t reflect.Type, prefix string) []string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(data, &obj) != nil {
+		return nil
+	}
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		f, ok := jsonField(t, k)
+		switch {
+		case !ok:
+			out = append(out, strconv.Quote(prefix+k))
+		case f.Type.Kind() == reflect.Struct:
+			out = append(out, unknownFields(obj[k], f.Type, prefix+k+".")...)
+		}
+	}
+	return out
+}
+
+// jsonField is the field of struct t that encoding/json decodes key into.
+func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if f.IsExported() && name != "-" && strings.EqualFold(name, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// routeIndex is the route table as fault rules name it: the methods of
+// each route pattern (as /__mock/openapi.json names it), and the paths each
+// serves, to tell the author of a rule that gives a path as its route
+// which route that is.
+type routeIndex struct {
+	methods  map[string][]string // pattern → methods, in table order
+	patterns []string            // in table order
+	paths    map[string]*regexp.Regexp
+	served   []string // every method some route is served for, HEAD included
+}
+
+var (
+	routeIndexOnce sync.Once
+	routeIndexOf   *routeIndex
+)
+
+// faultRouteIndex is built at first use (a variable's initializer could
+// not refer to routes, whose handlers validate rules with it).
+func faultRouteIndex() *routeIndex {
+	routeIndexOnce.Do(func() { routeIndexOf = buildRouteIndex() })
+	return routeIndexOf
+}
+
+func buildRouteIndex() *routeIndex {
+	ix := &routeIndex{methods: map[string][]string{}, paths: map[string]*regexp.Regexp{}, served: []string{http.MethodHead}}
+	for _, rt := range routes() {
+		p := specPath(rt.path)
+		if _, ok := ix.methods[p]; !ok {
+			ix.patterns = append(ix.patterns, p)
+			ix.paths[p] = routeRegexp(rt.path)
+		}
+		ix.methods[p] = append(ix.methods[p], rt.method)
+		if !slices.Contains(ix.served, rt.method) {
+			ix.served = append(ix.served, rt.method)
+		}
+	}
+	slices.SortFunc(ix.served, func(a, b string) int { return methodRank(a) - methodRank(b) })
+	return ix
+}
+
+// methodRank orders methods as people list them.
+func methodRank(m string) int {
+	if i := slices.Index([]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}, m); i >= 0 {
+		return i
+	}
+	return 6
+}
+
+// routeParam is a route's path variable, with its regexp if it has one.
+var routeParam = regexp.MustCompile(`\{\w+(?::([^{}]*))?\}`)
+
+// routeRegexp matches the paths a route serves: a variable is one segment,
+// or what its regexp says.
+func routeRegexp(path string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	last := 0
+	for _, m := range routeParam.FindAllStringSubmatchIndex(path, -1) {
+		b.WriteString(regexp.QuoteMeta(path[last:m[0]]))
+		if m[2] >= 0 {
+			b.WriteString("(?:" + path[m[2]:m[3]] + ")")
+		} else {
+			b.WriteString("[^/]+")
+		}
+		last = m[1]
+	}
+	b.WriteString(regexp.QuoteMeta(path[last:]) + "$")
+	return regexp.MustCompile(b.String())
+}
+
+// check refuses a rule's method and route when no request could match
+// them: a method no route is served for, a route that is not a pattern of
+// the table (a path, say), a route not served for the method. A HEAD
+// request is served as GET, so a HEAD rule may name a GET route.
+func (ix *routeIndex) check(method, route string) error {
+	m := strings.ToUpper(method)
+	if method != "" && !slices.Contains(ix.served, m) {
+		return badRequest("match.method %q is no method the mock serves a route for (%s)", method, strings.Join(ix.served, ", "))
+	}
+	if route == "" {
+		return nil
+	}
+	methods, ok := ix.methods[route]
+	if !ok {
+		for _, p := range ix.patterns {
+			if ix.paths[p].MatchString(route) && (m == "" || slices.Contains(ix.methods[p], m) || m == http.MethodHead && slices.Contains(ix.methods[p], http.MethodGet)) {
+				return badRequest("match.route %q is not a route pattern: the mock serves that path by route %q; give that route, or the path as match.pathPrefix", route, p)
+			}
+		}
+		return badRequest("match.route %q is no route the mock serves: a route is a pattern as GET /__mock/openapi.json names it, e.g. \"/v4/jobs/{jobId}\"", route)
+	}
+	if m != "" && !slices.Contains(methods, m) && !(m == http.MethodHead && slices.Contains(methods, http.MethodGet)) {
+		return badRequest("match.method %q never matches route %q: it is served for %s only", method, route, strings.Join(methods, ", "))
+	}
+	return nil
 }

@@ -21,11 +21,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -422,26 +424,71 @@ func FuzzAddFault(f *testing.F) {
 	for _, s := range []string{`{"match":{"method":"POST","route":"/v4/serviceAccounts"},"effect":{"status":503,"message":"try again"},"times":2}`,
 		`{"match":{"pathPrefix":"/v4/"},"effect":{"delay":"10ms"},"probability":0.5}`, `{"match":{"caller":"admin"},"effect":{"drop":true}}`,
 		`{"match":{"route":"/__mock/reset"},"effect":{"status":500}}`, `{"effect":{"status":200}}`, `{"effect":{"delay":"6m"}}`,
-		`{"effect":{"status":503,"drop":true}}`, `{"match":{},"effect":{"status":503},"times":-1,"probability":2}`} {
+		`{"effect":{"status":503,"drop":true}}`, `{"match":{},"effect":{"status":503},"times":-1,"probability":2}`,
+		`{"mathc":{"route":"/version"},"effect":{"status":503}}`, `{"match":{"rout":"/version"},"effect":{"status":503}}`,
+		`{"match":{"route":"/v4/jobs/0123456789abcdef01234567"},"effect":{"status":503}}`,
+		`{"match":{"method":"DELETE","route":"/v4/users/self"},"effect":{"status":503}}`,
+		`{"match":{"method":"head","route":"/v1/projects/{owner}/{name}/{path}"},"effect":{"status":503}}`,
+		`{"Match":{"ROUTE":"/version"},"effect":{"status":503},"id":"x","fired":3}`} {
 		f.Add([]byte(s))
 	}
+	known := map[string][]string{"": {"match", "effect", "times", "probability", "id", "fired"},
+		"match": {"method", "route", "pathPrefix", "caller"}, "effect": {"status", "message", "delay", "drop"}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		w := worldFor(t)
 		r := fuzzBody(t, w.proxy, "POST", "/__mock/faults", body, "application/json")
-		if r.code != 200 {
+		if r.code != 201 {
 			return
 		}
-		// The rule is listed under the id it was given, and clearing the
-		// rules brings the mock back: nothing lingers.
-		id := str(r.obj(t)["id"])
+		// No field the rule does not have was accepted: a misspelt one
+		// would have left a rule matching every request.
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(body, &top); err != nil {
+			t.Fatalf("accepted a body that is not an object: %q", body)
+		}
+		for k, v := range top {
+			i := slices.IndexFunc(known[""], func(n string) bool { return strings.EqualFold(n, k) })
+			if i < 0 {
+				t.Fatalf("accepted unknown field %q: %q", k, body)
+			}
+			var inner map[string]json.RawMessage
+			if sub := known[known[""][i]]; sub != nil && json.Unmarshal(v, &inner) == nil {
+				for kk := range inner {
+					if !slices.ContainsFunc(sub, func(n string) bool { return strings.EqualFold(n, kk) }) {
+						t.Fatalf("accepted unknown field %s.%s: %q", k, kk, body)
+					}
+				}
+			}
+		}
+		// A route it names is one of openapi.json's, served for its method.
+		rule := r.obj(t)
+		m := obj(rule["match"])
+		if route := str(m["route"]); route != "" {
+			doc := send(w.proxy, "GET", "/__mock/openapi.json", nil, "").obj(t)
+			ops, ok := obj(doc["paths"])[route].(map[string]any)
+			if !ok {
+				t.Fatalf("accepted route %q, which openapi.json does not list: %q", route, body)
+			}
+			if method := strings.ToLower(str(m["method"])); method != "" && ops[method] == nil && !(method == "head" && ops["get"] != nil) {
+				t.Fatalf("accepted method %q for route %q, served for %v: %q", method, route, slices.Collect(maps.Keys(ops)), body)
+			}
+		}
+		// The rule is listed under the id it was given, removing it by
+		// that id removes it alone, and the mock is then as before.
+		id := str(rule["id"])
 		listed := send(w.proxy, "GET", "/__mock/faults", nil, "")
 		check(t, listed)
 		if !bytes.Contains(listed.body, []byte(`"id":"`+id+`"`)) {
 			t.Fatalf("rule %s not listed: %s", id, listed)
 		}
-		check(t, send(w.proxy, "DELETE", "/__mock/faults", nil, ""))
+		if d := send(w.proxy, "DELETE", "/__mock/faults/"+id, nil, ""); d.code != 200 {
+			t.Fatalf("removing rule %s: %s", id, d)
+		}
+		if listed := send(w.proxy, "GET", "/__mock/faults", nil, ""); string(listed.body) != "[]" {
+			t.Fatalf("after removing %s: %s", id, listed)
+		}
 		if v := send(w.api, "GET", "/v4/users/self", nil, "", fixturesAdminKey()...); v.code != 200 {
-			t.Fatalf("after clearing the faults: %s", v)
+			t.Fatalf("after removing the fault: %s", v)
 		}
 	})
 }
@@ -755,9 +802,11 @@ func TestWriteFuzzSeeds(t *testing.T) {
 			"bad":   {bs(`{"mode":"polls","polls":1e99}`)},
 		},
 		"FuzzAddFault": {
-			"status-times": {bs(`{"match":{"method":"POST","route":"/v4/serviceAccounts/{idpId}/tokens"},"effect":{"status":429},"times":1}`)},
-			"delay":        {bs(`{"match":{"caller":"alice"},"effect":{"delay":"1ms"},"probability":1}`)},
-			"control":      {bs(`{"match":{"pathPrefix":"/__mock/"},"effect":{"drop":true}}`)},
+			"status-times":  {bs(`{"match":{"method":"POST","route":"/v4/serviceAccounts/{idpId}/tokens"},"effect":{"status":429},"times":1}`)},
+			"delay":         {bs(`{"match":{"caller":"alice"},"effect":{"delay":"1ms"},"probability":1}`)},
+			"control":       {bs(`{"match":{"pathPrefix":"/__mock/"},"effect":{"drop":true}}`)},
+			"misspelt":      {bs(`{"mathc":{"route":"/v4/users/self"},"effect":{"status":503}}`)},
+			"path-as-route": {bs(`{"match":{"method":"GET","route":"/v4/jobs/0123456789abcdef01234567"},"effect":{"status":503}}`)},
 		},
 		"FuzzImportState": {
 			"export":          {bs(string(serveReq(w.proxy, httptest.NewRequest("GET", "/__mock/state?secrets=true", nil)).body))},

@@ -45,7 +45,7 @@ func bodyRoutes(e *env) []bodyRoute {
 		{"POST", "/v4/jobs/stop", fixed(`{"projectId":"` + projectID + `","jobId":"` + job + `","commitResults":true}`)},
 		{"POST", "/__mock/clock", fixed(`{"advance":"1s"}`)},
 		{"PUT", "/__mock/jobs/lifecycle", fixed(`{"mode":"immediate"}`)},
-		{"POST", "/__mock/faults", fixed(`{"match":{"route":"/nothing"},"effect":{"status":503}}`)},
+		{"POST", "/__mock/faults", fixed(`{"match":{"route":"/version","caller":"nobody"},"effect":{"status":503}}`)}, // never fires: /version has no caller
 		{"PUT", "/__mock/state", fixed(state)},
 	}, projectBodyRoutes()...)
 }
@@ -265,9 +265,9 @@ func TestHostileBodies(t *testing.T) {
 		{"/__mock/jobs/lifecycle", `{"mode":"polls","polls":1e30}`, 400},
 		{"/__mock/jobs/lifecycle", `{"mode":"clock","queuedFor":"forever"}`, 400},
 		{"/__mock/jobs/lifecycle", `{"mode":"clock","queuedFor":"-1h"}`, 400},
-		{"/__mock/faults", `{"match":{"route":"/x"},"effect":{"delay":"1y"}}`, 400},
-		{"/__mock/faults", `{"match":{"route":"/x"},"effect":{"status":99999}}`, 400},
-		{"/__mock/faults", `{"match":{"route":"/x"},"effect":{"status":503},"probability":-0.5}`, 400},
+		{"/__mock/faults", `{"match":{"route":"/version"},"effect":{"delay":"1y"}}`, 400},
+		{"/__mock/faults", `{"match":{"route":"/version"},"effect":{"status":99999}}`, 400},
+		{"/__mock/faults", `{"match":{"route":"/version"},"effect":{"status":503},"probability":-0.5}`, 400},
 		{"/__mock/state", `{"version":1,"users":[{"id":"a","idpId":"b","userName":"c"},{"id":"a","idpId":"b","userName":"c"}]}`, 400},
 		{"/__mock/state", `{"version":1,"users":[{}]}`, 400},
 		{"/__mock/state", `{"version":1,"projects":[{"id":"p","ownerId":"nobody"}]}`, 400},

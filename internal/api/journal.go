@@ -59,6 +59,10 @@ type JournalEntry struct {
 	Body       json.RawMessage `json:"body,omitempty"`
 	BodyText   string          `json:"bodyText,omitempty"`
 	Fault      string          `json:"fault,omitempty"`
+	// Refusal says why a 401 or 403 was answered (unknown API key, token
+	// invalidated, not a collaborator, ...); the answer itself says no more
+	// than Domino does. Never a credential.
+	Refusal string `json:"refusal,omitempty"`
 }
 
 // NewJournal keeps the last size requests; size 0 keeps none.

@@ -260,6 +260,7 @@ func routes() []route {
 		{method: "POST", path: "/__mock/faults", auth: authControl, h: addFault, body: true, summary: "Mock: add a fault or latency rule"},
 		{method: "GET", path: "/__mock/faults", auth: authControl, h: listFaults, summary: "Mock: list fault rules"},
 		{method: "DELETE", path: "/__mock/faults", auth: authControl, h: clearFaults, summary: "Mock: remove all fault rules"},
+		{method: "DELETE", path: "/__mock/faults/{faultId}", auth: authControl, h: removeFault, summary: "Mock: remove one fault rule"},
 		{method: "GET", path: "/__mock/openapi.json", auth: authControl, h: openAPI, summary: "Mock: this OpenAPI document"},
 		{method: "GET", path: "/__mock/metricAlerts", auth: authControl, h: listMetricAlerts, summary: "Mock: the metric alerts taken, which Domino would have emailed"},
 	}

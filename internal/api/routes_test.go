@@ -1104,6 +1104,18 @@ var routeCases = map[string]routeCase{
 		e.must(200, e.api, "GET", "/version", "")
 	},
 
+	"DELETE /__mock/faults/{faultId}": func(t *testing.T, e *env) {
+		e.must(201, e.proxy, "POST", "/__mock/faults", `{"match":{"route":"/version"},"effect":{"status":503}}`)
+		kept := e.must(201, e.proxy, "POST", "/__mock/faults", `{"match":{"route":"/v4/users/self"},"effect":{"status":503}}`).obj(t)
+		removed := e.must(200, e.proxy, "DELETE", "/__mock/faults/fault-1", "").obj(t)
+		if removed["id"] != "fault-1" || kept["id"] != "fault-2" {
+			t.Errorf("removed %v, kept %v", removed, kept)
+		}
+		e.must(200, e.api, "GET", "/version", "")
+		wantError(t, e.do(e.proxy, "GET", "/v4/users/self", ""), 503, "fault-2")
+		wantError(t, e.do(e.proxy, "DELETE", "/__mock/faults/fault-1", ""), 404, "fault-1")
+	},
+
 	"GET /__mock/openapi.json": func(t *testing.T, e *env) {
 		m := e.must(200, e.proxy, "GET", "/__mock/openapi.json", "").obj(t)
 		fields(t, "openapi", m, map[string]string{"openapi": "string", "paths": "object", "components": "object"})

@@ -226,11 +226,15 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 	if opt.Target.APIHost == "" {
 		return Result{}, errors.New("no API host: give --api-host or DOMINO_API_HOST, or --mock")
 	}
+	health, isMock := opt.Target.MockHealth(ctx)
+	if health.Reason != "" {
+		return Result{}, fmt.Errorf("the mock is unhealthy: %s", health.Reason)
+	}
 	r := &run{
 		target:     opt.Target,
 		client:     NewClient(opt.Target),
 		profile:    p,
-		isMock:     opt.Target.IsMock(ctx),
+		isMock:     isMock,
 		prefix:     opt.Prefix,
 		jobTimeout: opt.JobTimeout,
 		log:        opt.Log,

@@ -16,6 +16,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,6 +27,7 @@ import (
 
 	"github.com/mockdomino/mockdomino/features"
 	"github.com/mockdomino/mockdomino/fixtures"
+	"github.com/mockdomino/mockdomino/internal/server"
 )
 
 // summaryCounts reads "N passed, N failed[, N skipped]".
@@ -596,5 +599,38 @@ func TestClockMovingScenariosAreTagged(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("no scenario moves the clock: the step's text has changed")
+	}
+}
+
+// TestMainRefusesAnUnhealthyMock: a mock that refuses every change (its
+// state directory failed) answers /__mock/health 503 with the reason; the
+// runner says so once, instead of taking it for a real Domino and failing
+// every scenario that writes.
+func TestMainRefusesAnUnhealthyMock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", ProxyListen: "127.0.0.1:0", StateDir: dir, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	m := &Mock{srv: srv}
+	// A directory where the snapshot's temporary file goes: the reset
+	// cannot be written, and the mock refuses changes from then on.
+	if err := os.Mkdir(filepath.Join(dir, "snapshot.json.tmp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(srv.ProxyURL()+"/__mock/reset", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Fatalf("reset: %s, want 503", resp.Status)
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"--api-host", m.srv.APIURL(), "--api-proxy", m.srv.ProxyURL(), "--tags", "@users"}, &stdout, &stderr, noEnv)
+	if code != 2 || !strings.Contains(stderr.String(), "the mock is unhealthy: mockdomino cannot write its state directory") {
+		t.Fatalf("exit %d, want 2 with the mock's reason\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 }

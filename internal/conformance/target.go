@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -77,10 +78,12 @@ func (t Target) IsMock(ctx context.Context) bool {
 }
 
 // Health is what a mockdomino says of itself in GET /__mock/health: the
-// profile it plays and its external URL (each "" when it does not say).
+// profile it plays and its external URL (each "" when it does not say),
+// and, when it refuses every change (503), why.
 type Health struct {
 	Profile     string `json:"profile"`
 	ExternalURL string `json:"externalUrl"`
+	Reason      string `json:"reason"`
 }
 
 // MockHealth asks the target for its health answer; ok is false when the
@@ -97,11 +100,21 @@ func (t Target) MockHealth(ctx context.Context) (h Health, ok bool) {
 		return h, false
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return h, false
+	switch resp.StatusCode {
+	case http.StatusOK:
+		json.NewDecoder(resp.Body).Decode(&h) // a mock that says less is still a mock
+		return h, true
+	case http.StatusServiceUnavailable:
+		// A mockdomino that refuses every change says why: still a mock.
+		var u struct {
+			Health
+			Status string `json:"status"`
+		}
+		if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&u) == nil && u.Status == "unavailable" && u.Reason != "" {
+			return u.Health, true
+		}
 	}
-	json.NewDecoder(resp.Body).Decode(&h) // a mock that says less is still a mock
-	return h, true
+	return h, false
 }
 
 // WithMockDefaults fills in what a mockdomino with the default fixtures

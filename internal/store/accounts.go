@@ -123,6 +123,36 @@ func (t *token) usable(now time.Time) bool {
 	return t.valid && t.account.active && t.hasSub && now.Before(t.expiresAt)
 }
 
+// refusal says why a token that is not usable is refused (for the
+// journal; never the token itself), or "" when it is usable.
+func (t *token) refusal(now time.Time) string {
+	switch {
+	case t.usable(now):
+		return ""
+	case !t.account.active: // which invalidated its tokens too
+		return fmt.Sprintf("service account %s is deactivated", t.account.userName)
+	case !t.valid:
+		return fmt.Sprintf("token %q of service account %s was invalidated", t.name, t.account.userName)
+	case !t.hasSub:
+		return fmt.Sprintf("token %q of service account %s has no sub: it was created after the account was deactivated and activated again (the observed defect, profile field reactivatedTokensLackSub)", t.name, t.account.userName)
+	}
+	return fmt.Sprintf("token %q of service account %s expired at %s (the mock's clock)", t.name, t.account.userName, t.expiresAt.UTC().Format(time.RFC3339))
+}
+
+// credentialRefusal is why credentialUsable refuses, or "".
+func (st *state) credentialRefusal(u *user, tokenJTI string, now time.Time) string {
+	switch t := st.tokens[tokenJTI]; {
+	case st.credentialUsable(u, tokenJTI, now):
+		return ""
+	case !u.active:
+		return fmt.Sprintf("user %s is deactivated", u.userName)
+	case t == nil || t.account != u:
+		return "the token it was obtained with is gone (deleted, or replaced by a reset or an import)"
+	default:
+		return "the token it was obtained with is refused: " + t.refusal(now)
+	}
+}
+
 // credentialUsable says whether what a caller authenticated with still
 // may be used: an access token is refused as soon as the credential it was
 // obtained with is (inferred).
@@ -527,30 +557,56 @@ func (s *Store) changeToken(c Caller, idpID, name string, apply func(*token) cha
 // per request, so nothing needs caching and a flood of forged tokens costs
 // no RSA work. What the claims say is then judged from the record: valid,
 // account active, sub present, not expired by the mock clock.
+//
+// A refusal says why (Error.Reason) for the journal; the caller is told
+// only ErrUnauthenticated's message.
 func (s *Store) AuthenticateBearer(raw string) (Caller, error) {
 	jti, err := signing.TokenID(raw)
 	if err != nil {
-		return Caller{}, ErrUnauthenticated
+		return Caller{}, errNotAJWT
 	}
 	now := s.cfg.Clock.Now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if t := s.st.tokens[jti]; t != nil {
-		if !sameToken(raw, t.value) || !t.usable(now) {
-			return Caller{}, ErrUnauthenticated
+		if !sameToken(raw, t.value) {
+			return Caller{}, errAlteredToken
+		}
+		if why := t.refusal(now); why != "" {
+			return Caller{}, Unauthenticated("%s", why)
 		}
 		c := callerOf(t.account)
 		c.tokenJTI = t.jti
 		return c, nil
 	}
-	if a := s.st.accessTokens[jti]; a != nil && sameToken(raw, a.value) && now.Before(a.expiresAt) &&
-		s.st.credentialUsable(a.user, a.tokenJTI, now) {
+	if a := s.st.accessTokens[jti]; a != nil {
+		switch {
+		case !sameToken(raw, a.value):
+			return Caller{}, errAlteredToken
+		case !now.Before(a.expiresAt):
+			return Caller{}, Unauthenticated("access token of %s expired at %s (the mock's clock)", a.user.userName, a.expiresAt.UTC().Format(time.RFC3339))
+		}
+		if why := s.st.credentialRefusal(a.user, a.tokenJTI, now); why != "" {
+			return Caller{}, Unauthenticated("access token of %s: %s", a.user.userName, why)
+		}
 		c := callerOf(a.user)
 		c.tokenJTI = a.tokenJTI
 		return c, nil
 	}
-	return Caller{}, ErrUnauthenticated
+	return Caller{}, errUnknownToken
 }
+
+// The refusals of a forged or stale token, made once: a flood of them
+// costs no formatting.
+var (
+	errNotAJWT      = Unauthenticated("not a token the mock issued: not a JWT with a jti")
+	errUnknownToken = Unauthenticated("unknown token: the mock holds no token with its jti (never issued here, deleted, or replaced by a reset or an import)")
+)
+
+// errAlteredToken refuses a token whose jti names one the mock issued but
+// whose bytes differ from it: its signature or a claim was changed (the
+// mock compares tokens whole instead of verifying signatures).
+var errAlteredToken = Unauthenticated("bad signature: the token does not match the one the mock issued with its jti (altered, or signed with another key)")
 
 func sameToken(presented, issued string) bool {
 	return issued != "" && subtle.ConstantTimeCompare([]byte(presented), []byte(issued)) == 1
@@ -569,7 +625,7 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	u := s.st.users[c.ID]
 	s.mu.RUnlock()
 	if u == nil {
-		return "", ErrUnauthenticated
+		return "", errCallerGone
 	}
 	value, err := s.cfg.Keys.Sign(s.claims(u, jti, now, exp))
 	if err != nil {
@@ -581,8 +637,11 @@ func (s *Store) IssueAccessToken(c Caller) (string, error) {
 	// by the same user (the token's claims still hold), or by another. Or
 	// the caller's credential may have been revoked since it was checked.
 	cur := s.st.users[c.ID]
-	if cur == nil || cur != u && s.claims(cur, jti, now, exp) != s.claims(u, jti, now, exp) || !s.st.credentialUsable(cur, c.tokenJTI, now) {
-		return "", ErrUnauthenticated
+	if cur == nil || cur != u && s.claims(cur, jti, now, exp) != s.claims(u, jti, now, exp) {
+		return "", errCallerGone
+	}
+	if why := s.st.credentialRefusal(cur, c.tokenJTI, now); why != "" {
+		return "", Unauthenticated("%s", why)
 	}
 	u = cur
 	if err := s.writable(); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -1054,4 +1055,68 @@ func TestInactiveAccountRefusedEvenIfTokenMarkedValid(t *testing.T) {
 		t.Fatalf("setup: the token record is not valid")
 	}
 	authRefused(t, s, "token of an inactive account", tk.Token)
+}
+
+// TestRefusalsSayWhy: every refused credential carries the check that
+// refused it (Error.Reason, for the journal and the debug log), while its
+// message stays the one generic answer and neither holds the credential
+// (issue 12, item 12).
+func TestRefusalsSayWhy(t *testing.T) {
+	s := newStore(t) // the observed profile: tokens made after a reactivation lack sub
+	admin := caller(t, s, "admin")
+	bot := newAccount(t, s, "bot")
+	tok := newToken(t, s, bot, "t1").Token
+	viaTok := must(s.IssueAccessToken(authOK(t, s, "t1", tok, bot.ID))).ok(t)
+	aliceAccess := must(s.IssueAccessToken(caller(t, s, "alice"))).ok(t)
+	old := newToken(t, s, bot, "old").Token
+	must(s.InvalidateToken(admin, bot.IdpID, "old")).ok(t)
+	gone := newToken(t, s, bot, "gone").Token
+	must(s.DeleteToken(admin, bot.IdpID, "gone")).ok(t)
+	off := newAccount(t, s, "off")
+	offTok := newToken(t, s, off, "t1").Token
+	must(s.DeactivateServiceAccount(admin, off.IdpID)).ok(t)
+	back := newAccount(t, s, "back")
+	must(s.DeactivateServiceAccount(admin, back.IdpID)).ok(t)
+	must(s.ActivateServiceAccount(admin, back.IdpID)).ok(t)
+	noSub := newToken(t, s, back, "after").Token
+
+	type check struct{ what, raw, reason string }
+	checks := []check{
+		{"not a JWT", "not-a-token", "not a JWT"},
+		{"altered", tok[:len(tok)-4] + "AAAA", "bad signature"},
+		{"deleted", gone, "unknown token"},
+		{"invalidated", old, `token "old" of service account bot was invalidated`},
+		{"deactivated", offTok, "service account off is deactivated"},
+		{"no sub", noSub, `token "after" of service account back has no sub`},
+	}
+	run := func(cs []check) {
+		t.Helper()
+		for _, c := range cs {
+			_, err := s.AuthenticateBearer(c.raw)
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != KindUnauthenticated || e.Message != ErrUnauthenticated.Message {
+				t.Errorf("%s: err = %v, want the generic refusal", c.what, err)
+				continue
+			}
+			if !strings.Contains(e.Reason, c.reason) || strings.Contains(e.Reason, c.raw) {
+				t.Errorf("%s: reason %q, want it to say %q and hold no credential", c.what, e.Reason, c.reason)
+			}
+		}
+	}
+	run(checks)
+	must(s.InvalidateToken(admin, bot.IdpID, "t1")).ok(t)
+	run([]check{{"access token of an invalidated token", viaTok, "access token of bot: the token it was obtained with is refused: " + `token "t1" of service account bot was invalidated`}})
+	must(s.AdvanceClock(DefaultAccessTokenTTL + time.Second)).ok(t)
+	run([]check{{"expired access token", aliceAccess, "access token of alice expired at"}})
+	fresh := newToken(t, s, bot, "fresh").Token
+	must(s.AdvanceClock(DefaultTokenTTL + time.Second)).ok(t)
+	run([]check{{"expired", fresh, `token "fresh" of service account bot expired at`}})
+
+	for key, reason := range map[string]string{"": "unknown API key", "wrong-key": "unknown API key"} {
+		_, err := s.AuthenticateAPIKey(key)
+		var e *Error
+		if !errors.As(err, &e) || e.Reason != reason || e.Message != ErrUnauthenticated.Message {
+			t.Errorf("AuthenticateAPIKey(%q): %+v, want reason %q", key, err, reason)
+		}
+	}
 }

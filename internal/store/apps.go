@@ -249,7 +249,7 @@ func (s *Store) CreateApp(c Caller, in AppInput) (App, error) {
 	a := &app{projectID: p.id, name: in.Name, description: in.Description, kind: in.Type,
 		visibility: in.Visibility, entryPoint: in.EntryPoint, publisher: s.st.users[c.ID]}
 	if a.publisher == nil {
-		return App{}, ErrUnauthenticated
+		return App{}, errCallerGone
 	}
 	if in.HardwareTier != "" {
 		if a.hardwareTier, err = s.st.hardwareTier(in.HardwareTier, "hardwareTierId"); err != nil {
@@ -388,7 +388,7 @@ func (s *Store) StartApp(c Caller, id string, in AppStart) (App, error) {
 	}
 	starter := s.st.users[c.ID]
 	if starter == nil {
-		return App{}, ErrUnauthenticated
+		return App{}, errCallerGone
 	}
 	if err := s.writable(); err != nil {
 		return App{}, err

@@ -394,7 +394,7 @@ func (s *Store) CreateDataset(c Caller, in DatasetInput) (Dataset, error) {
 	}
 	author := s.st.users[c.ID]
 	if author == nil {
-		return Dataset{}, ErrUnauthenticated
+		return Dataset{}, errCallerGone
 	}
 	if err := s.writable(); err != nil {
 		return Dataset{}, err
@@ -1225,7 +1225,7 @@ func (s *Store) EndDatasetUpload(c Caller, datasetID, key, target string) (Uploa
 	sort.Strings(paths)
 	author := s.st.users[c.ID]
 	if author == nil {
-		return UploadResult{}, ErrUnauthenticated
+		return UploadResult{}, errCallerGone
 	}
 	if err := s.writable(); err != nil {
 		return UploadResult{}, err

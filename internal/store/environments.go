@@ -359,7 +359,7 @@ func (s *Store) CreateEnvironment(c Caller, in EnvironmentInput) (Environment, e
 	defer s.mu.Unlock()
 	u := s.st.users[c.ID]
 	if u == nil {
-		return Environment{}, ErrUnauthenticated
+		return Environment{}, errCallerGone
 	}
 	if err := s.writable(); err != nil {
 		return Environment{}, err

@@ -26,6 +26,9 @@ const (
 type Error struct {
 	Kind    Kind
 	Message string
+	// Reason says which check refused a credential, for the journal and
+	// the debug log only: the caller is answered Message. Never a secret.
+	Reason string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -46,3 +49,13 @@ func KindOf(err error) Kind {
 // ErrUnauthenticated is the one answer to every unusable credential: which
 // check failed is not told to the caller.
 var ErrUnauthenticated = &Error{Kind: KindUnauthenticated, Message: "Unauthorized: missing, invalid or expired credentials"}
+
+// Unauthenticated is ErrUnauthenticated saying why, to the journal and the
+// debug log only (Reason).
+func Unauthenticated(format string, args ...any) error {
+	return &Error{Kind: KindUnauthenticated, Message: ErrUnauthenticated.Message, Reason: fmt.Sprintf(format, args...)}
+}
+
+// errCallerGone refuses a caller that authenticated and whose user a reset
+// or an import then removed, before its change was made.
+var errCallerGone = Unauthenticated("the caller's user is no longer in the state (a reset or an import replaced it)")

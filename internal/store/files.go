@@ -325,7 +325,7 @@ func (s *Store) UploadFile(c Caller, owner, name, path string, body io.Reader) (
 	}
 	author := s.st.users[c.ID]
 	if author == nil {
-		return ProjectFile{}, ErrUnauthenticated
+		return ProjectFile{}, errCallerGone
 	}
 	if err := s.storeBlob(in); err != nil {
 		return ProjectFile{}, err

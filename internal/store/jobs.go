@@ -382,7 +382,7 @@ func (s *Store) newJob(c Caller, p *project, in JobInput) (*job, error) {
 		j.environmentID, j.revision = env.id, rev
 	}
 	if j.startedBy == nil {
-		return nil, ErrUnauthenticated
+		return nil, errCallerGone
 	}
 	return j, nil
 }

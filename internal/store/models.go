@@ -304,7 +304,7 @@ func (s *Store) newVersion(c Caller, p *project, m *model, in ModelInput, now ti
 		v.environmentID = env.id
 	}
 	if v.createdBy == nil {
-		return nil, ErrUnauthenticated
+		return nil, errCallerGone
 	}
 	return v, nil
 }
@@ -334,7 +334,7 @@ func (s *Store) PublishModel(c Caller, in ModelInput) (Model, ModelVersion, erro
 	m := &model{id: s.newObjectID(), projectID: p.id, name: in.Name, description: in.Description,
 		createdBy: s.st.users[c.ID], created: now}
 	if m.createdBy == nil {
-		return Model{}, ModelVersion{}, ErrUnauthenticated
+		return Model{}, ModelVersion{}, errCallerGone
 	}
 	v, err := s.newVersion(c, p, m, in, now)
 	if err != nil {
@@ -480,7 +480,7 @@ func (s *Store) ExportModelVersion(c Caller, modelID, versionID string, in Expor
 	}
 	starter := s.st.users[c.ID]
 	if starter == nil {
-		return ModelExport{}, ErrUnauthenticated
+		return ModelExport{}, errCallerGone
 	}
 	if err := s.writable(); err != nil {
 		return ModelExport{}, err
@@ -575,7 +575,7 @@ func (s *Store) PublishEndpoint(c Caller, ownerName, projectName string, in Endp
 	}
 	u := s.st.users[c.ID]
 	if u == nil {
-		return Endpoint{}, ErrUnauthenticated
+		return Endpoint{}, errCallerGone
 	}
 	if err := s.writable(); err != nil {
 		return Endpoint{}, err

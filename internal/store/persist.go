@@ -229,6 +229,14 @@ func (s *Store) writable() error {
 	return nil
 }
 
+// Refusal is why the store refuses every change (its state directory could
+// not be written), or nil while it accepts them: for /__mock/health.
+func (s *Store) Refusal() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.writable()
+}
+
 // commit makes a change durable; the caller holds the write lock and has
 // already applied the change in memory.
 func (s *Store) commit(c change) error {

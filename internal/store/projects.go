@@ -551,7 +551,7 @@ func (st *state) newOwner(c Caller, in ProjectInput) (*user, error) {
 	default:
 		owner = st.users[c.ID]
 		if owner == nil {
-			return nil, ErrUnauthenticated
+			return nil, errCallerGone
 		}
 	}
 	if owner.id != c.ID && !c.IsAdmin {

@@ -146,7 +146,7 @@ func (s *Store) RestartJob(c Caller, jobID string, useOriginalCommit bool) (Job,
 		j.commitID = head
 	}
 	if j.startedBy == nil {
-		return Job{}, ErrUnauthenticated
+		return Job{}, errCallerGone
 	}
 	return s.commitNewJob(j)
 }

@@ -241,7 +241,7 @@ func (s *Store) scheduleSettings(c Caller, p *project, in ScheduledJobInput, sj 
 		}
 	}
 	if by == nil {
-		return ErrUnauthenticated
+		return errCallerGone
 	}
 	runAs := callerOf(by)
 	if !p.canStartJobs(runAs) {

@@ -488,13 +488,18 @@ func (s *Store) ProxyCaller(name string) (Caller, error) {
 	return callerOf(u), nil
 }
 
+var errUnknownAPIKey = Unauthenticated("unknown API key")
+
 // AuthenticateAPIKey finds the user of a legacy API key.
 func (s *Store) AuthenticateAPIKey(key string) (Caller, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u := s.st.usersByKey[key]
-	if key == "" || u == nil || !u.active {
-		return Caller{}, ErrUnauthenticated
+	switch {
+	case key == "" || u == nil:
+		return Caller{}, errUnknownAPIKey
+	case !u.active:
+		return Caller{}, Unauthenticated("the API key's user %s is deactivated", u.userName)
 	}
 	return callerOf(u), nil
 }
@@ -505,7 +510,7 @@ func (s *Store) Self(c Caller) (User, error) {
 	defer s.mu.RUnlock()
 	u := s.st.users[c.ID]
 	if u == nil {
-		return User{}, ErrUnauthenticated
+		return User{}, errCallerGone
 	}
 	return u.view(), nil
 }

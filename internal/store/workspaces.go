@@ -669,7 +669,7 @@ func (s *Store) CreateWorkspace(c Caller, projectID string, in WorkspaceInput) (
 	}
 	owner := s.st.users[c.ID]
 	if owner == nil {
-		return Workspace{}, ErrUnauthenticated
+		return Workspace{}, errCallerGone
 	}
 	settings := s.st.settingsOf(p)
 	w := &workspace{project: p, owner: owner, name: in.Name, volumeGiB: settings.DefaultVolumeSizeGiB}
