@@ -45,7 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		featDir    = fs.String("features", "", "read .feature files from this directory instead of the built-in ones")
 		jobTimeout = fs.Duration("job-timeout", 10*time.Minute, "how long a job may take to complete")
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
-		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino, also run what cannot be undone (scenarios that move its clock), and without --api-proxy run without saving its state")
+		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino without --api-proxy, run without saving its state (its clock, lifecycles and fault rules are still put back)")
 	)
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
