@@ -141,6 +141,14 @@ func (c *Clock) after(m ClockMove) (ClockState, error) {
 	return ClockState{Offset: offset}, nil
 }
 
+// goesBack says whether putting the clock at to moves it back.
+func (c *Clock) goesBack(to ClockState) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	wall := c.wall()
+	return to.now(wall).Before(c.state.now(wall))
+}
+
 // check says why a state loaded or imported cannot be the clock's, if it cannot.
 func (c *Clock) check(s ClockState) error {
 	wall := c.wall()

@@ -279,8 +279,8 @@ func (s *Store) MoveClock(m ClockMove) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	if now := s.cfg.Clock.Now(); to.now(now).Before(now) {
-		s.catchUp(now)
+	if s.cfg.Clock.goesBack(to) {
+		s.catchUp(s.cfg.Clock.Now())
 	}
 	if err := s.commit(change{clock: &to}); err != nil {
 		return time.Time{}, err
