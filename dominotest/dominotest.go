@@ -48,6 +48,11 @@ func WithTokenTTL(d time.Duration) Option { return Option{func(c *server.Config)
 // WithSeed makes ids and the signing key deterministic.
 func WithSeed(seed uint64) Option { return Option{func(c *server.Config) { c.Seed = seed }} }
 
+// WithStartTime starts the mock's clock frozen at t: with WithSeed, the
+// same requests get byte-identical answers in every run (ResumeClock lets
+// the clock run on from where it stands).
+func WithStartTime(t time.Time) Option { return Option{func(c *server.Config) { c.StartTime = t }} }
+
 // WithoutProxy serves the API host only.
 func WithoutProxy() Option { return Option{func(c *server.Config) { c.ProxyListen = "" }} }
 
@@ -166,8 +171,9 @@ func (s *Server) AddCollaboratorE(projectID, userID, role string) error {
 // Now is the mock's current time.
 func (s *Server) Now() time.Time { return s.srv.Store().Clock().Now() }
 
-// AdvanceClock moves the mock's clock forward (tokens expire, clock-driven
-// jobs progress) and returns its new time.
+// AdvanceClock moves the mock's clock by d, forward (tokens expire,
+// clock-driven jobs progress, scheduled jobs fire) or, when d is negative,
+// back (what happened stays done), and returns its new time.
 func (s *Server) AdvanceClock(t testing.TB, d time.Duration) time.Time {
 	t.Helper()
 	v, err := s.AdvanceClockE(d)
@@ -175,11 +181,53 @@ func (s *Server) AdvanceClock(t testing.TB, d time.Duration) time.Time {
 	return v
 }
 
-// AdvanceClockE is AdvanceClock returning its error: d is negative, or
-// too large.
+// AdvanceClockE is AdvanceClock returning its error: the clock would show
+// a time before 1970, or too far from the wall clock (about 292 years).
 func (s *Server) AdvanceClockE(d time.Duration) (time.Time, error) {
 	now, err := s.srv.Store().AdvanceClock(d)
 	return now, fail("AdvanceClock", err)
+}
+
+// SetClock puts the mock's clock at `at`, later or earlier than now; a
+// frozen clock stays frozen there.
+func (s *Server) SetClock(t testing.TB, at time.Time) {
+	t.Helper()
+	check(t, s.SetClockE(at))
+}
+
+// SetClockE is SetClock returning its error: `at` is before 1970, or too
+// far from the wall clock (about 292 years).
+func (s *Server) SetClockE(at time.Time) error {
+	_, err := s.srv.Store().MoveClock(store.ClockMove{Set: &at})
+	return fail("SetClock", err)
+}
+
+// FreezeClock stops the mock's clock where it stands: it then moves only
+// when told (AdvanceClock, SetClock), so answers that carry times repeat.
+func (s *Server) FreezeClock(t testing.TB) {
+	t.Helper()
+	check(t, s.FreezeClockE())
+}
+
+// FreezeClockE is FreezeClock returning its error.
+func (s *Server) FreezeClockE() error {
+	yes := true
+	_, err := s.srv.Store().MoveClock(store.ClockMove{Frozen: &yes})
+	return fail("FreezeClock", err)
+}
+
+// ResumeClock lets a frozen clock follow the wall clock again, from the
+// time it stands at.
+func (s *Server) ResumeClock(t testing.TB) {
+	t.Helper()
+	check(t, s.ResumeClockE())
+}
+
+// ResumeClockE is ResumeClock returning its error.
+func (s *Server) ResumeClockE() error {
+	no := false
+	_, err := s.srv.Store().MoveClock(store.ClockMove{Frozen: &no})
+	return fail("ResumeClock", err)
 }
 
 // JobLifecycle says how the jobs started after SetJobLifecycle move from

@@ -205,6 +205,69 @@ func ExampleServer_AdvanceClock() {
 	// Output: 1h1m0s 401 Unauthorized
 }
 
+func ExampleServer_SetClock() {
+	srv, err := dominotest.Start(dominotest.WithStartTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	sa, err := srv.CreateServiceAccountE("ci-bot") // its token expires 120 days on
+	if err != nil {
+		panic(err)
+	}
+	// In a test: srv.SetClock(t, …)
+	if err := srv.SetClockE(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		panic(err)
+	}
+	fmt.Println(srv.Now().Format(time.DateOnly), status(srv, sa.Token))
+	// Back: the token is usable again.
+	if err := srv.SetClockE(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+		panic(err)
+	}
+	fmt.Println(srv.Now().Format(time.DateOnly), status(srv, sa.Token))
+	// Output:
+	// 2026-06-01 401 Unauthorized
+	// 2026-01-02 200 OK
+}
+
+func ExampleServer_FreezeClock() {
+	srv, err := dominotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	// In a test: srv.FreezeClock(t)
+	if err := srv.FreezeClockE(); err != nil {
+		panic(err)
+	}
+	before := srv.Now()
+	time.Sleep(10 * time.Millisecond)
+	fmt.Println(srv.Now().Equal(before))
+	if _, err := srv.AdvanceClockE(time.Hour); err != nil { // a frozen clock still moves when told
+		panic(err)
+	}
+	fmt.Println(srv.Now().Sub(before))
+	// Output:
+	// true
+	// 1h0m0s
+}
+
+func ExampleServer_ResumeClock() {
+	srv, err := dominotest.Start(dominotest.WithStartTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	// In a test: srv.ResumeClock(t)
+	if err := srv.ResumeClockE(); err != nil {
+		panic(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	now := srv.Now()
+	fmt.Println(now.Format(time.DateOnly), now.After(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	// Output: 2026-01-01 true
+}
+
 func ExampleServer_Now() {
 	srv, err := dominotest.Start()
 	if err != nil {

@@ -128,8 +128,10 @@ func TestHelpersFailTheTest(t *testing.T) {
 		tb   func(t testing.TB)
 		e    func() error
 	}{
-		{"AdvanceClock", func(t testing.TB) { srv.AdvanceClock(t, -time.Second) },
-			func() error { _, err := srv.AdvanceClockE(-time.Second); return err }},
+		{"AdvanceClock", func(t testing.TB) { srv.AdvanceClock(t, -60*365*24*time.Hour) },
+			func() error { _, err := srv.AdvanceClockE(-60 * 365 * 24 * time.Hour); return err }},
+		{"SetClock", func(t testing.TB) { srv.SetClock(t, time.Date(1969, 7, 20, 0, 0, 0, 0, time.UTC)) },
+			func() error { return srv.SetClockE(time.Date(1969, 7, 20, 0, 0, 0, 0, time.UTC)) }},
 		{"SetJobLifecycle", func(t testing.TB) { srv.SetJobLifecycle(t, dominotest.JobLifecycle{Mode: "later"}) },
 			func() error { return srv.SetJobLifecycleE(dominotest.JobLifecycle{Mode: "later"}) }},
 		{"AddCollaborator", func(t testing.TB) { srv.AddCollaborator(t, "000000000000000000000000", "x", "Contributor") },

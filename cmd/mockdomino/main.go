@@ -244,6 +244,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 	tlsCAOut := ef.String("tls-ca-out", "", "where --tls writes its CA's certificate, for clients to trust; default DIR/tls-ca.pem with --state, else a temporary file (the path is printed)")
 	maxDatasets := ef.Int("max-datasets", store.DefaultMaxDatasetsPerProject, "datasets one project may hold")
 	seed := ef.Uint64("seed", 0, "non-zero: every generated id and the signing key are derived from this seed, for golden-file tests")
+	startTime := ef.String("start-time", "", "RFC 3339 time (2026-01-01T00:00:00Z) the mock's clock starts frozen at, so that with --seed two runs of the same requests get the same answers; empty: the wall clock's time, or the fixtures' startTime")
 	logLevel := ef.String("log-level", "info", "debug, info, warn or error")
 	healthCheck := fs.String("health-check", "", "instead of serving, ask the mock at this base URL for /__mock/health and exit 0 if it answers 200 (for container health checks, where there is no curl)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -281,6 +282,14 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 			return fmt.Errorf("--%s %d: must be at least 1", l.flag, l.value)
 		}
 	}
+	var start time.Time
+	if *startTime != "" {
+		t, err := time.Parse(time.RFC3339Nano, *startTime)
+		if err != nil {
+			return fmt.Errorf("--start-time %q: want an RFC 3339 time such as 2026-01-01T00:00:00Z", *startTime)
+		}
+		start = t
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", *logLevel)
@@ -295,7 +304,7 @@ func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string
 		Listen: *listen, ProxyListen: *proxyListen, ProxyUser: *proxyUser,
 		FixturesPath: *fixturesPath, Profile: *prof, TokenTTL: *ttl,
 		SigningKey: *signingKey, ExternalURL: *externalURL, Logger: logger,
-		Seed: *seed, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
+		Seed: *seed, StartTime: start, StateDir: *stateDir, JournalSize: sizeConfig(*journalSize), MaxFaultRules: sizeConfig(*maxFaultRules),
 		MaxConnections: *maxConns, ReadTimeout: *readTimeout,
 		TLS: *useTLS, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSCAOut: *tlsCAOut,
 		Limits: store.Limits{GitSecretBytes: *maxSecret, GitCredentialsPerUser: *maxCreds, TokensPerAccount: *maxTokens, JobsPerProject: *maxJobs,

@@ -301,6 +301,8 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		{"missing fixtures", []string{"--fixtures", "/nonexistent.json", "--listen", "127.0.0.1:0"}, nil, "fixtures"},
 		{"missing key", []string{"--signing-key", "/nonexistent.pem", "--listen", "127.0.0.1:0"}, nil, "signing key"},
 		{"stray argument", []string{"serve"}, nil, "unexpected arguments"},
+		{"start time not RFC 3339", []string{"--start-time", "2026-01-01"}, nil, "--start-time"},
+		{"start time before the epoch", nil, map[string]string{"MOCKDOMINO_START_TIME": "1969-07-20T20:17:40Z"}, "before 1970-01-01T00:00:00Z"},
 		{"proxy user not in fixtures", []string{"--proxy-user", "nobody", "--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"}, nil, "nobody"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

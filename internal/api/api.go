@@ -50,6 +50,9 @@ type Options struct {
 	// The http.Server's timeouts: a request has ReadTimeout to arrive and
 	// its answer WriteTimeout more. A fault's delay pushes both back.
 	ReadTimeout, WriteTimeout time.Duration
+	// RequestIDs draws the request ids (X-Request-Id, the public API's
+	// requestId); nil draws random ones.
+	RequestIDs *store.IDs
 }
 
 // auth says what a route needs from the caller.
@@ -294,13 +297,20 @@ func badRequest(format string, args ...any) error {
 	return &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
+func (s *server) newRequestID() string {
+	if s.o.RequestIDs != nil {
+		return s.o.RequestIDs.UUID()
+	}
+	return uuid.NewString()
+}
+
 // wrap adapts a handler: request id, authentication, writing, logging.
 func (s *server) wrap(rt route) http.Handler {
 	ids := objectIDVars(rt.path)
 	pattern := specPath(rt.path) // as openapi.json, fault rules and the journal name the route
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		q := &request{Request: r, requestID: uuid.NewString(), listener: s.listener, st: s.o.Store,
+		q := &request{Request: r, requestID: s.newRequestID(), listener: s.listener, st: s.o.Store,
 			journal: s.o.Journal, faults: s.o.Faults, readTimeout: s.o.ReadTimeout, writeTimeout: s.o.WriteTimeout,
 			fileBody: rt.fileBody, w: w}
 		w.Header().Set("X-Request-Id", q.requestID)

@@ -50,27 +50,42 @@ func importState(q *request) (int, any, error) {
 	return http.StatusOK, map[string]any{"status": "imported", "users": len(snap.Users), "tokens": len(snap.Tokens), "projects": len(snap.Projects), "jobs": len(snap.Jobs)}, nil
 }
 
-func clockBody(now time.Time, offset time.Duration) map[string]any {
-	return map[string]any{"now": store.Time(now), "offset": offset.String()}
+// clockBody is the clock's time and whether it is frozen, and, while it
+// runs, its offset from the wall clock (a frozen clock's would change with
+// the wall clock, and with it every answer).
+func clockBody(now time.Time, c *store.Clock) map[string]any {
+	st := c.State()
+	if st.Frozen() {
+		return map[string]any{"now": store.Time(now), "frozen": true}
+	}
+	return map[string]any{"now": store.Time(now), "offset": st.Offset.String(), "frozen": false}
 }
 
 func getClock(q *request) (int, any, error) {
 	c := q.st.Clock()
-	return http.StatusOK, clockBody(c.Now(), c.Offset()), nil
+	return http.StatusOK, clockBody(c.Now(), c), nil
 }
 
-func advanceClock(q *request) (int, any, error) {
+// moveClock moves the clock by advance (negative: back) or to set, then
+// freezes or resumes it as frozen says.
+func moveClock(q *request) (int, any, error) {
 	var in struct {
-		Advance store.Duration `json:"advance"`
+		Advance *store.Duration `json:"advance"`
+		Set     *time.Time      `json:"set"`
+		Frozen  *bool           `json:"frozen"`
 	}
 	if err := decode(q, &in); err != nil {
 		return 0, nil, err
 	}
-	if in.Advance == 0 {
-		return 0, nil, badRequest(`advance is required: a duration such as "2904h"`)
+	if (in.Advance == nil || *in.Advance == 0) && in.Set == nil && in.Frozen == nil {
+		return 0, nil, badRequest(`advance, set or frozen is required: {"advance":"2904h"} (negative moves back), {"set":"2026-01-01T00:00:00Z"}, {"frozen":true}`)
 	}
-	now, err := q.st.AdvanceClock(time.Duration(in.Advance))
-	return http.StatusOK, clockBody(now, q.st.Clock().Offset()), err
+	m := store.ClockMove{Set: in.Set, Frozen: in.Frozen}
+	if in.Advance != nil {
+		m.Advance = time.Duration(*in.Advance)
+	}
+	now, err := q.st.MoveClock(m)
+	return http.StatusOK, clockBody(now, q.st.Clock()), err
 }
 
 func getLifecycle(q *request) (int, any, error) {

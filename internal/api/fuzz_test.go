@@ -61,7 +61,6 @@ type world struct {
 	export          string
 	dataset, dsSnap string // a dataset of the project, its read-write snapshot holding data/x.csv
 	calls           int
-	clockLast       time.Time
 }
 
 func newWorld(t testing.TB) *world {
@@ -378,18 +377,22 @@ func FuzzStopJob(f *testing.F) {
 
 func FuzzAdvanceClock(f *testing.F) {
 	for _, s := range []string{`{"advance":"2881h"}`, `{"advance":"1ns"}`, `{"advance":"-1h"}`, `{"advance":"2562047h"}`,
-		`{"advance":"1.5h"}`, `{"advance":5}`, `{"advance":"0"}`, `{"advance":"1h","advance":"-1h"}`} {
+		`{"advance":"1.5h"}`, `{"advance":5}`, `{"advance":"0"}`, `{"advance":"1h","advance":"-1h"}`,
+		`{"set":"2026-01-01T00:00:00Z"}`, `{"set":"1969-12-31T23:59:59Z","frozen":true}`, `{"frozen":true}`, `{"frozen":false}`,
+		`{"set":"9999-12-31T23:59:59Z"}`, `{"set":"2026-01-01T00:00:00Z","advance":"1h"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		w := worldFor(t)
-		r := fuzzBody(t, w.proxy, "POST", "/__mock/clock", body, "application/json")
 		c := w.st.Clock()
-		now := c.Now()
-		if c.Offset() < 0 || now.Before(w.clockLast) {
-			t.Fatalf("the mock clock went back: offset %v, now %v after %v (body %q → %s)", c.Offset(), now, w.clockLast, body, r)
+		before := c.State()
+		r := fuzzBody(t, w.proxy, "POST", "/__mock/clock", body, "application/json")
+		if r.code >= 300 && c.State() != before {
+			t.Fatalf("a refused move changed the clock from %+v to %+v (body %q → %s)", before, c.State(), body, r)
 		}
-		w.clockLast = now
+		if now := c.Now(); now.Before(store.MinClockTime) {
+			t.Fatalf("the mock clock shows %v, before the Unix epoch (body %q → %s)", now, body, r)
+		}
 	})
 }
 

@@ -246,7 +246,7 @@ func routes() []route {
 		{method: "GET", path: "/__mock/state", auth: authControl, h: exportState, summary: "Mock: export the whole state"},
 		{method: "PUT", path: "/__mock/state", auth: authControl, h: importState, body: true, summary: "Mock: replace the whole state", maxBody: MaxStateBytes},
 		{method: "GET", path: "/__mock/clock", auth: authControl, h: getClock, summary: "Mock: the mock's time"},
-		{method: "POST", path: "/__mock/clock", auth: authControl, h: advanceClock, body: true, summary: "Mock: move the mock's clock forward"},
+		{method: "POST", path: "/__mock/clock", auth: authControl, h: moveClock, body: true, summary: "Mock: move the mock's clock (forward or back), set it, freeze or resume it"},
 		{method: "GET", path: "/__mock/workspaces/lifecycle", auth: authControl, h: getWorkspaceLifecycle, summary: "Mock: how new workspace sessions progress"},
 		{method: "PUT", path: "/__mock/workspaces/lifecycle", auth: authControl, h: setWorkspaceLifecycle, body: true, summary: "Mock: set how new workspace sessions progress"},
 		{method: "POST", path: "/__mock/workspaces/{workspaceId}/advance", auth: authControl, h: advanceWorkspace, summary: "Mock: move a workspace's session one stage on"},

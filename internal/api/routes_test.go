@@ -1001,8 +1001,8 @@ var routeCases = map[string]routeCase{
 
 	"GET /__mock/clock": func(t *testing.T, e *env) {
 		m := e.must(200, e.proxy, "GET", "/__mock/clock", "").obj(t)
-		exactFields(t, "clock", m, map[string]string{"now": "time", "offset": "string"})
-		if m["offset"] != "0s" {
+		exactFields(t, "clock", m, map[string]string{"now": "time", "offset": "string", "frozen": "bool"})
+		if m["offset"] != "0s" || m["frozen"] != false {
 			t.Errorf("clock %v", m)
 		}
 	},
@@ -1010,24 +1010,48 @@ var routeCases = map[string]routeCase{
 	"POST /__mock/clock": func(t *testing.T, e *env) {
 		before := e.st.Clock().Now()
 		m := e.must(200, e.proxy, "POST", "/__mock/clock", `{"advance":"2h30m"}`).obj(t)
-		if m["offset"] != "2h30m0s" {
+		if m["offset"] != "2h30m0s" || m["frozen"] != false {
 			t.Errorf("clock %v", m)
 		}
 		if now, _ := time.Parse(time.RFC3339, str(m["now"])); now.Sub(before) < 149*time.Minute {
 			t.Errorf("now %v, before %v", now, before)
 		}
-		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{}`), 400, "advance")
-		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"advance":"-1h"}`), 400, "advance")
+		// Back as well as forward (issue 12, item 7).
+		if m := e.must(200, e.proxy, "POST", "/__mock/clock", `{"advance":"-3h"}`).obj(t); m["offset"] != "-30m0s" {
+			t.Errorf("after moving back 3h: %v", m)
+		}
+		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{}`), 400, "advance, set or frozen is required")
+		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"advance":"0s"}`), 400, "advance, set or frozen is required")
 		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"advance":"soon"}`), 400, "advance")
 		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"advance":5}`), 400, "advance")
-		if m := e.must(200, e.proxy, "GET", "/__mock/clock", "").obj(t); m["offset"] != "2h30m0s" {
-			t.Errorf("refused advances moved the clock: %v", m)
+		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"set":"tomorrow"}`), 400, "set")
+		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"set":"1969-12-31T23:59:59Z"}`), 400, "before 1970-01-01T00:00:00Z")
+		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"set":"2026-01-01T00:00:00Z","advance":"1h"}`), 400, "advance or set, not both")
+		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"frozen":"yes"}`), 400, "frozen")
+		if m := e.must(200, e.proxy, "GET", "/__mock/clock", "").obj(t); m["offset"] != "-30m0s" {
+			t.Errorf("refused moves moved the clock: %v", m)
 		}
-		// The clock never wraps around: an advance that would overflow is refused.
-		e.must(200, e.proxy, "POST", "/__mock/clock", `{"advance":"2562040h"}`)
-		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"advance":"2562040h"}`), 400, "advance")
-		if off := e.st.Clock().Offset(); off != (2562040*60+150)*time.Minute {
-			t.Errorf("offset after an overflowing advance: %v", off)
+		// Set to a time and frozen there, in one move; it then stands still
+		// and moves only when told.
+		m = e.must(200, e.proxy, "POST", "/__mock/clock", `{"set":"2026-01-01T01:00:00+01:00","frozen":true}`).obj(t)
+		if m["now"] != "2026-01-01T00:00:00.000Z" || m["frozen"] != true {
+			t.Errorf("set and frozen: %v", m)
+		}
+		if got := e.must(200, e.proxy, "GET", "/__mock/clock", "").obj(t); got["now"] != "2026-01-01T00:00:00.000Z" || got["frozen"] != true {
+			t.Errorf("a frozen clock moved: %v", got)
+		}
+		if m := e.must(200, e.proxy, "POST", "/__mock/clock", `{"advance":"-24h"}`).obj(t); m["now"] != "2025-12-31T00:00:00.000Z" || m["frozen"] != true {
+			t.Errorf("a frozen clock moved back: %v", m)
+		}
+		if m := e.must(200, e.proxy, "POST", "/__mock/clock", `{"frozen":false}`).obj(t); m["frozen"] != false || !strings.HasPrefix(str(m["now"]), "2025-12-31T00:00:0") {
+			t.Errorf("resumed: %v", m)
+		}
+		// The clock never wraps around: a move that would overflow is refused.
+		e.must(200, e.proxy, "POST", "/__mock/clock", `{"set":"2026-01-01T00:00:00Z"}`)
+		e.must(200, e.proxy, "POST", "/__mock/clock", `{"advance":"2000000h"}`)
+		wantError(t, e.do(e.proxy, "POST", "/__mock/clock", `{"advance":"2000000h"}`), 400, "overflow")
+		if now := e.st.Clock().Now(); now.Year() != 2254 {
+			t.Errorf("the clock after an overflowing advance: %v", now)
 		}
 	},
 

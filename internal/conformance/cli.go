@@ -46,8 +46,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		jobTimeout = fs.Duration("job-timeout", 10*time.Minute, "how long a job may take to complete")
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
 		record     = fs.String("record", "", "write every HTTP exchange of the run to this file, one JSON object a line, its secrets replaced by placeholders")
-		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino, also run what cannot be undone (scenarios that move its clock), and without --api-proxy run without saving its state")
 		modelID    = fs.String("model-monitoring-id", env("DOMINO_MODEL_MONITORING_ID", ""), "a model registered in the target's Model Monitor, for the custom-metric scenarios (env DOMINO_MODEL_MONITORING_ID)")
+		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino without --api-proxy, run without saving its state (its clock, lifecycles and fault rules are still put back)")
 	)
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {

@@ -13,19 +13,15 @@ import (
 
 // A run against a mockdomino must neither depend on how someone left it nor
 // change it for good. Before the first scenario the runner sets what its
-// scenarios need — jobs that complete at once, no fault rules — and, when
-// it is to restore the mock (Options.RestoreMock), saves its state (with
-// secrets, which only the API proxy serves) and clock. After the last
-// scenario, or at an interrupt, it puts back what it found.
-//
-// The clock is in the state document, but a state import moves the clock
-// only forward (so it never undoes time a client has seen pass). The
-// scenarios that move it (@moves-clock) therefore run against such a mock
-// only with AllowMockChanges, and the runner says when the clock stays
-// ahead; a mock whose import sets the clock back is restored whole by the
-// same import.
+// scenarios need — jobs that complete at once, no fault rules — and saves
+// the mock's clock and, when it is to restore the mock
+// (Options.RestoreMock), its state (with secrets, which only the API proxy
+// serves). After the last scenario, or at an interrupt, it puts back what it
+// found: the state import brings back the clock too; without one, the clock
+// is moved back (or set, if it was frozen) through POST /__mock/clock.
 
-// movesClockTag marks the scenarios that move a mock's clock forward.
+// movesClockTag marks the scenarios that move a mock's clock: the run puts
+// it back, as it puts back the state.
 const movesClockTag = "@moves-clock"
 
 // runJobLifecycle is what the scenarios expect of jobs they do not hold:
@@ -45,8 +41,31 @@ type mockKeeper struct {
 	lifecycle   json.RawMessage
 	wsLifecycle json.RawMessage
 	faults      []savedFault
-	state       []byte        // nil: the state is not restored
-	offset      time.Duration // the clock's, when the state is restored
+	state       []byte // nil: the state is not restored
+	clock       mockClock
+}
+
+// mockClock is GET /__mock/clock's answer: a frozen clock has no offset.
+type mockClock struct {
+	Now    string `json:"now"`
+	Offset string `json:"offset"`
+	Frozen bool   `json:"frozen"`
+}
+
+func (c mockClock) String() string {
+	if c.Frozen {
+		return "frozen at " + c.Now
+	}
+	return "offset " + c.Offset
+}
+
+// same says whether two readings show the clock where it was: a running
+// clock's now moves on with the wall clock, its offset does not.
+func (c mockClock) same(d mockClock) bool {
+	if c.Frozen || d.Frozen {
+		return c.Frozen == d.Frozen && c.Now == d.Now
+	}
+	return c.Offset == d.Offset
 }
 
 // savedFault is a fault rule as GET /__mock/faults lists it; match and
@@ -90,15 +109,10 @@ func (r *run) keepMock(ctx context.Context, restoreState bool) (*mockKeeper, err
 	default:
 		return nil, errors.New("the mock's control routes need the administrator's API key (--admin-api-key) or its API proxy (--api-proxy)")
 	}
+	if err := k.getJSON(ctx, "/__mock/clock", k.cred, &k.clock); err != nil {
+		return nil, err
+	}
 	if restoreState {
-		var clock struct{ Offset string }
-		if err := k.getJSON(ctx, "/__mock/clock", k.cred, &clock); err != nil {
-			return nil, err
-		}
-		offset, err := time.ParseDuration(clock.Offset)
-		if err != nil {
-			return nil, fmt.Errorf("GET /__mock/clock: offset %q: %v", clock.Offset, err)
-		}
 		state, err := k.client.do(ctx, http.MethodGet, "/__mock/state?secrets=true", k.proxy, nil, api.MaxStateBytes)
 		if err == nil && state.Status != http.StatusOK {
 			err = fmt.Errorf("%s", state)
@@ -106,7 +120,7 @@ func (r *run) keepMock(ctx context.Context, restoreState bool) (*mockKeeper, err
 		if err != nil {
 			return nil, fmt.Errorf("saving the mock's state: %w", err)
 		}
-		k.state, k.offset = state.Body, offset
+		k.state = state.Body
 	}
 	lifecycle, err := k.call(ctx, http.MethodGet, "/__mock/jobs/lifecycle", k.cred, nil)
 	if err != nil {
@@ -133,9 +147,8 @@ func (r *run) keepMock(ctx context.Context, restoreState bool) (*mockKeeper, err
 	return k, nil
 }
 
-// restore puts back what keepMock found. warn receives what it can only
-// report: a clock the import could not move back.
-func (k *mockKeeper) restore(ctx context.Context, warn func(format string, args ...any)) error {
+// restore puts back what keepMock found.
+func (k *mockKeeper) restore(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	var errs []error
@@ -148,15 +161,6 @@ func (k *mockKeeper) restore(ctx context.Context, warn func(format string, args 
 		if _, err := k.call(ctx, http.MethodPut, "/__mock/state", k.proxy, k.state); err != nil {
 			errs = append(errs, err)
 		}
-		var clock struct{ Offset string }
-		if err := k.getJSON(ctx, "/__mock/clock", k.cred, &clock); err != nil {
-			errs = append(errs, err)
-		} else if offset, err := time.ParseDuration(clock.Offset); err != nil {
-			errs = append(errs, fmt.Errorf("GET /__mock/clock: offset %q: %v", clock.Offset, err))
-		} else if offset != k.offset {
-			warn("the mock's clock stays %s ahead of where the run found it (offset %s, was %s): its state import moves the clock only forward",
-				offset-k.offset, offset, k.offset)
-		}
 	} else {
 		if _, err := k.call(ctx, http.MethodPut, "/__mock/jobs/lifecycle", k.cred, []byte(k.lifecycle)); err != nil {
 			errs = append(errs, err)
@@ -164,6 +168,9 @@ func (k *mockKeeper) restore(ctx context.Context, warn func(format string, args 
 		if _, err := k.call(ctx, http.MethodPut, "/__mock/workspaces/lifecycle", k.cred, []byte(k.wsLifecycle)); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := k.restoreClock(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	// A rule is put back with what it had left to do; one that was spent
 	// has nothing left, and is not.
@@ -187,6 +194,55 @@ func (k *mockKeeper) restore(ctx context.Context, warn func(format string, args 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// restoreClock puts the clock back where the run found it, if the state
+// import has not: set there if it was frozen, else moved by the difference
+// of the offsets (after resuming it, if a scenario froze it).
+func (k *mockKeeper) restoreClock(ctx context.Context) error {
+	var now mockClock
+	if err := k.getJSON(ctx, "/__mock/clock", k.cred, &now); err != nil {
+		return err
+	}
+	if now.same(k.clock) {
+		return nil
+	}
+	if k.clock.Frozen {
+		if err := k.postClock(ctx, map[string]any{"set": k.clock.Now, "frozen": true}, &now); err != nil {
+			return err
+		}
+	} else {
+		if now.Frozen {
+			if err := k.postClock(ctx, map[string]any{"frozen": false}, &now); err != nil {
+				return err
+			}
+		}
+		was, err1 := time.ParseDuration(k.clock.Offset)
+		is, err2 := time.ParseDuration(now.Offset)
+		if err := errors.Join(err1, err2); err != nil {
+			return fmt.Errorf("GET /__mock/clock: %v", err)
+		}
+		if was != is {
+			if err := k.postClock(ctx, map[string]any{"advance": (was - is).String()}, &now); err != nil {
+				return err
+			}
+		}
+	}
+	if !now.same(k.clock) {
+		return fmt.Errorf("the mock's clock could not be put back: it is at %s, and was at %s", now, k.clock)
+	}
+	return nil
+}
+
+func (k *mockKeeper) postClock(ctx context.Context, body map[string]any, into *mockClock) error {
+	resp, err := k.call(ctx, http.MethodPost, "/__mock/clock", k.cred, body)
+	if err != nil {
+		return fmt.Errorf("putting the mock's clock back: %w", err)
+	}
+	if err := json.Unmarshal(resp.Body, into); err != nil {
+		return fmt.Errorf("POST /__mock/clock: %v", err)
+	}
+	return nil
 }
 
 // call makes one control call, which must succeed.

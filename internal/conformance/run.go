@@ -54,15 +54,14 @@ type Options struct {
 	// TestingT, if set, runs each scenario as a subtest of it.
 	TestingT *testing.T
 	// RestoreMock: against a mockdomino, save its state (with its secrets,
-	// through the API proxy, which APIProxy must name) and its clock before
-	// the first scenario, and put them back after the last. For a mock the
-	// run does not own, such as a developer's. Whether or not it is set, a
-	// run against a mock sets the job lifecycle and clears the fault rules
-	// for its scenarios, and puts them back afterwards.
+	// through the API proxy, which APIProxy must name) before the first
+	// scenario, and put it back, clock included, after the last. For a mock
+	// the run does not own, such as a developer's. Whether or not it is
+	// set, a run against a mock sets the job lifecycle and clears the fault
+	// rules for its scenarios, and puts them and the clock back afterwards.
 	RestoreMock bool
-	// AllowMockChanges: with RestoreMock, also run the scenarios whose
-	// effect no restore undoes (@moves-clock: a mock's clock moves only
-	// forward), and, with no APIProxy, run without saving the state.
+	// AllowMockChanges: with RestoreMock and no APIProxy, run without
+	// saving the state (the clock, lifecycles and faults are still put back).
 	AllowMockChanges bool
 }
 
@@ -208,12 +207,6 @@ var skipRules = []skipRule{
 		}
 		return fmt.Sprintf("expect the strict profile; this run expects %q", r.profile.Name)
 	}},
-	{movesClockTag, func(r *run) string {
-		if !r.isMock || !r.restoreMock || r.allowMockChanges {
-			return ""
-		}
-		return "move the mock's clock forward, and nothing moves it back (--allow-mock-changes runs them, leaving the clock ahead)"
-	}},
 }
 
 // Run runs the selected scenarios against the target and counts the outcomes.
@@ -302,7 +295,7 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 		if err != nil {
 			return Result{}, err
 		}
-		defer func() { res.RestoreErr = keeper.restore(ctx, r.warnf) }()
+		defer func() { res.RestoreErr = keeper.restore(ctx) }()
 	}
 	if r.records.features, err = featureNames(fsys, paths); err != nil {
 		return Result{}, err

@@ -38,6 +38,7 @@ type Config struct {
 	ExternalURL    string        // base of the tokens' iss; "" = derived from the API address
 	Logger         *slog.Logger  // nil = discard
 	Seed           uint64        // non-zero: deterministic ids and signing key, for golden files
+	StartTime      time.Time     // non-zero: the clock starts frozen at this time (else at the fixtures' startTime, if any)
 	StateDir       string        // "": in memory; else state (and the signing key) persist here
 	JournalSize    int           // requests the journal keeps; 0 = api.DefaultJournalSize, negative = none
 	Limits         store.Limits  // what one owner may store; zero fields take the defaults
@@ -98,6 +99,17 @@ func Start(cfg Config) (_ *Server, err error) {
 	prof, err := profile.Load(cfg.Profile)
 	if err != nil {
 		return nil, err
+	}
+	// A state directory that holds a state keeps its clock, as it keeps
+	// everything else the fixtures would give.
+	var clock *store.Clock // nil: the wall clock's time
+	if startTime, from := cfg.StartTime, "start time"; !startTime.IsZero() || fx.StartTime != nil {
+		if startTime.IsZero() {
+			startTime, from = *fx.StartTime, "the fixtures' startTime"
+		}
+		if clock, err = store.StoppedClock(startTime); err != nil {
+			return nil, fmt.Errorf("%s: %v", from, err)
+		}
 	}
 	if cfg.MaxConnections < 0 {
 		return nil, fmt.Errorf("max connections %d must be positive", cfg.MaxConnections)
@@ -172,6 +184,7 @@ func Start(cfg Config) (_ *Server, err error) {
 		Fixtures: fx, Profile: prof, Keys: keys, ExternalURL: external,
 		TokenTTL: cfg.TokenTTL, IDs: ids, Limits: cfg.Limits,
 	}
+	storeCfg.Clock = clock
 	if cfg.ProxyListen != "" {
 		storeCfg.ProxyUser = proxyUser
 	}
@@ -229,6 +242,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	opts := api.Options{Store: s.store, Logger: logger, ProxyUser: proxyUser,
 		Journal: api.NewJournal(journalSize), Faults: faults,
 		ReadTimeout: orDefault(cfg.ReadTimeout, DefaultReadTimeout), WriteTimeout: orDefault(cfg.WriteTimeout, DefaultWriteTimeout)}
+	if cfg.Seed != 0 {
+		opts.RequestIDs = store.SeededRequestIDs(cfg.Seed)
+	}
 	s.journal, s.faults = opts.Journal, opts.Faults
 	maxConns := cfg.MaxConnections
 	if maxConns == 0 {

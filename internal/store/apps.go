@@ -111,9 +111,9 @@ func (i *appInstance) ended() bool { return i.status == AppStopped || i.status =
 func (i *appInstance) advance(at time.Time) bool {
 	switch {
 	case i.status == AppPending:
-		i.status, i.runStart = AppRunning, at
+		i.status, i.runStart = AppRunning, notBefore(at, i.started)
 	case i.status == AppRunning && i.lifecycle.FinalStatus != StatusSucceeded:
-		i.status, i.stopped = AppFailed, at
+		i.status, i.stopped = AppFailed, notBefore(at, i.runStart)
 	default:
 		return false
 	}
@@ -430,9 +430,9 @@ func (s *Store) StopApp(c Caller, id string) (App, error) {
 	i.progress(now, false)
 	if !i.ended() {
 		if i.runStart.IsZero() {
-			i.runStart = now
+			i.runStart = notBefore(now, i.started)
 		}
-		i.status, i.stopped = AppStopped, now
+		i.status, i.stopped = AppStopped, notBefore(now, i.runStart)
 		a.updated = now
 	}
 	return a.view(), s.commit(change{apps: []*app{a}})

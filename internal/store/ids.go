@@ -28,6 +28,13 @@ func SeededIDs(seed uint64) *IDs {
 	return &IDs{r: SeededReader(seed, 0), seeded: true}
 }
 
+// SeededRequestIDs is a seed's stream of request ids, apart from the
+// entities' (serving a request draws nothing from that one), so that with
+// --seed the answers that carry a request id are the same in every run.
+func SeededRequestIDs(seed uint64) *IDs {
+	return &IDs{r: SeededReader(seed, 2), seeded: true}
+}
+
 // position is how far the stream has been drawn.
 func (g *IDs) position() uint64 {
 	g.mu.Lock()

@@ -241,9 +241,9 @@ func (j *job) completedStatus() bool {
 func (j *job) advance(at time.Time) {
 	switch j.status {
 	case StatusQueued:
-		j.status, j.runStart = StatusRunning, at
+		j.status, j.runStart = StatusRunning, notBefore(at, j.submitted)
 	case StatusRunning:
-		j.status, j.completed = j.lifecycle.FinalStatus, at
+		j.status, j.completed = j.lifecycle.FinalStatus, notBefore(at, j.runStart)
 	}
 }
 
@@ -708,9 +708,9 @@ func (s *Store) StopJob(c Caller, projectID, jobID string) (Job, error) {
 	ch := s.finish(j) // one that finished before the stop commits its results
 	if !j.completedStatus() {
 		if j.runStart.IsZero() {
-			j.runStart = now
+			j.runStart = notBefore(now, j.submitted)
 		}
-		j.status, j.completed = StatusStopped, now
+		j.status, j.completed = StatusStopped, notBefore(now, j.runStart)
 	}
 	return j.view(), s.commit(ch)
 }

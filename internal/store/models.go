@@ -195,17 +195,21 @@ func (e *endpoint) view() Endpoint {
 	return v
 }
 
+// advance moves an export one stage on, queued → running → its
+// lifecycle's final status, each stage no earlier than the one before.
+func (e *modelExport) advance(at time.Time) {
+	switch e.status {
+	case StatusQueued:
+		e.status, e.runStart = StatusRunning, notBefore(at, e.started)
+	case StatusRunning:
+		e.status, e.ended = e.lifecycle.FinalStatus, notBefore(at, e.runStart)
+	}
+}
+
 // progress moves an export queued → running → its lifecycle's final
 // status as a job moves (job.progress).
 func (e *modelExport) progress(now time.Time, poll bool) {
-	advance := func(at time.Time) {
-		switch e.status {
-		case StatusQueued:
-			e.status, e.runStart = StatusRunning, at
-		case StatusRunning:
-			e.status, e.ended = e.lifecycle.FinalStatus, at
-		}
-	}
+	advance := e.advance
 	if e.status != StatusQueued && e.status != StatusRunning {
 		return
 	}
@@ -841,10 +845,6 @@ func (s *Store) AdvanceExport(id string) (ModelExport, error) {
 	if err := s.writable(); err != nil {
 		return ModelExport{}, err
 	}
-	if now := s.cfg.Clock.Now(); e.status == StatusQueued {
-		e.status, e.runStart = StatusRunning, now
-	} else {
-		e.status, e.ended = e.lifecycle.FinalStatus, now
-	}
+	e.advance(s.cfg.Clock.Now())
 	return e.view(), s.commit(change{exports: []*modelExport{e}})
 }

@@ -86,13 +86,14 @@ type walRecord struct {
 	Environments         []EnvironmentRecord `json:"environments,omitempty"`
 	EnvironmentRevisions []RevisionRecord    `json:"environmentRevisions,omitempty"`
 	// A batch of metric values, by series; an alert taken.
-	MetricValues []MetricSeriesRecord `json:"metricValues,omitempty"`
-	MetricAlerts []MetricAlertRecord  `json:"metricAlerts,omitempty"`
-	Lifecycle    *JobLifecycle        `json:"jobLifecycle,omitempty"`
-	ClockOffset  *Duration            `json:"clockOffset,omitempty"`
-	Cost         *CostChange          `json:"cost,omitempty"` // budgets and billing tags (cost.go)
-	Created      *createdIDs          `json:"created,omitempty"`
-	IDs          uint64               `json:"ids,omitempty"` // the id stream's position after the change
+	MetricValues  []MetricSeriesRecord `json:"metricValues,omitempty"`
+	MetricAlerts  []MetricAlertRecord  `json:"metricAlerts,omitempty"`
+	Lifecycle     *JobLifecycle        `json:"jobLifecycle,omitempty"`
+	ClockOffset   *Duration            `json:"clockOffset,omitempty"`
+	ClockFrozenAt *time.Time           `json:"clockFrozenAt,omitempty"`
+	Cost          *CostChange          `json:"cost,omitempty"` // budgets and billing tags (cost.go)
+	Created       *createdIDs          `json:"created,omitempty"`
+	IDs           uint64               `json:"ids,omitempty"` // the id stream's position after the change
 	// Scheduled jobs (scheduledjobs.go), changed or made, and deleted.
 	ScheduledJobs    []ScheduledJobRecord `json:"scheduledJobs,omitempty"`
 	DelScheduledJobs []string             `json:"delScheduledJobs,omitempty"`
@@ -200,9 +201,9 @@ type change struct {
 	dsSnapshots     []*dsSnapshot // new snapshots; their contents are stored before they are logged
 	delDatasets     []string
 	lifecycle       bool
-	// clock is the clock offset the change sets; it is applied only once
+	// clock is where the change puts the clock; it is applied only once
 	// the change is durable, so a refused change never moves the time.
-	clock *time.Duration
+	clock *ClockState
 	// Scheduled jobs (scheduledjobs.go).
 	schedules        []*scheduledJob // changed or made…
 	createdSchedules []*scheduledJob // …of which these are new
@@ -247,15 +248,15 @@ func (s *Store) commit(c change) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	offset := s.cfg.Clock.Offset()
+	clock := s.cfg.Clock.State()
 	if c.clock != nil {
-		offset = *c.clock
+		clock = *c.clock
 	}
 	var err error
 	if c.full {
-		err = s.p.compact(s.st.snapshot(offset), logCurrent)
+		err = s.p.compact(s.st.snapshot(clock), logCurrent)
 	} else {
-		err = s.p.append(s.record(c, offset))
+		err = s.p.append(s.record(c, clock))
 	}
 	if err != nil {
 		s.failed = err
@@ -267,7 +268,7 @@ func (s *Store) commit(c change) error {
 	}
 	s.applyClock(c)
 	if s.p.due() {
-		if err := s.p.compact(s.st.snapshot(s.cfg.Clock.Offset()), logCurrent); err != nil {
+		if err := s.p.compact(s.st.snapshot(s.cfg.Clock.State()), logCurrent); err != nil {
 			// This change is in the fsynced log, so it is acknowledged; the
 			// directory is failing, so the next change is not.
 			s.failed = fmt.Errorf("compacting the log into a snapshot: %w", err)
@@ -277,7 +278,7 @@ func (s *Store) commit(c change) error {
 }
 
 // record is the log record of a change; the caller holds the write lock.
-func (s *Store) record(c change, offset time.Duration) walRecord {
+func (s *Store) record(c change, clock ClockState) walRecord {
 	st := s.st
 	// The position is read under the write lock, after every id this
 	// change (or any change already logged) holds was drawn.
@@ -388,8 +389,12 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 		rec.Lifecycle = &l
 	}
 	if c.clock != nil {
-		d := Duration(offset)
-		rec.ClockOffset = &d
+		d, frozenAt := clockFields(clock)
+		if frozenAt != nil {
+			rec.ClockFrozenAt = frozenAt
+		} else {
+			rec.ClockOffset = &d
+		}
 	}
 	rec.Cost = c.cost
 	if c.creates {
@@ -450,7 +455,7 @@ func (s *Store) record(c change, offset time.Duration) walRecord {
 
 func (s *Store) applyClock(c change) {
 	if c.clock != nil {
-		s.cfg.Clock.SetOffset(*c.clock)
+		s.cfg.Clock.Set(*c.clock)
 	}
 }
 
@@ -472,7 +477,7 @@ func (s *Store) rollBack() error {
 		return err
 	}
 	s.st = st
-	s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
+	s.cfg.Clock.Set(l.snap.clockState())
 	return nil
 }
 
@@ -633,7 +638,7 @@ func OpenDir(cfg Config, d *Dir) (*Store, error) {
 				d.file(snapshotFile), d.file(walFile), err)
 		}
 		s.st = st
-		s.cfg.Clock.SetOffset(time.Duration(l.snap.ClockOffset))
+		s.cfg.Clock.Set(l.snap.clockState())
 	}
 	s.cfg.IDs.skipTo(l.ids)
 	if err := s.openFiles(d, !l.found); err != nil {
@@ -645,7 +650,7 @@ func OpenDir(cfg Config, d *Dir) (*Store, error) {
 	// good. The first snapshot says what wal.log was, so that a crash
 	// before the new log is written is harmless; once the log exists, a
 	// second one says so, and a missing or header-less log is damage.
-	snap := s.st.snapshot(s.cfg.Clock.Offset())
+	snap := s.st.snapshot(s.cfg.Clock.State())
 	err = p.compact(snap, l.log)
 	if err == nil && l.log != logCurrent {
 		err = p.compact(snap, logCurrent)
@@ -867,7 +872,7 @@ type replay struct {
 	dsSnaps   orderedMap[DatasetSnapshotRecord]
 	lifecycle JobLifecycle
 	retired   orderedMap[LifecycleRecord] // lifecycles once in force, which jobs may refer to
-	clock     Duration
+	clock     ClockState
 	ws        workspaceReplay // workspaces.go
 	cost      costReplay      // cost.go
 }
@@ -942,7 +947,7 @@ func exportKey(v ModelExportRecord) string    { return v.ID }
 func endpointKey(v EndpointRecord) string     { return v.ProjectID }
 
 func (r *replay) full(s Snapshot) error {
-	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.ClockOffset}
+	*r = replay{base: s, lifecycle: s.Lifecycle, clock: s.clockState()}
 	for _, err := range []error{
 		putAll("jobLifecycles", &r.retired, s.Lifecycles, lifecycleKey),
 		putAll("users", &r.users, s.Users, userKey),
@@ -1138,8 +1143,11 @@ func (r *replay) apply(rec walRecord) error {
 		r.retired.put(id, LifecycleRecord{ID: id, JobLifecycle: r.lifecycle})
 		r.lifecycle = *rec.Lifecycle
 	}
-	if rec.ClockOffset != nil {
-		r.clock = *rec.ClockOffset
+	switch {
+	case rec.ClockFrozenAt != nil:
+		r.clock = ClockState{FrozenAt: rec.ClockFrozenAt.UTC()}
+	case rec.ClockOffset != nil:
+		r.clock = ClockState{Offset: time.Duration(*rec.ClockOffset)}
 	}
 	return r.cost.apply(rec.Cost)
 }
@@ -1147,7 +1155,8 @@ func (r *replay) apply(rec walRecord) error {
 func (r *replay) result() Snapshot {
 	s := r.base
 	s.Version = SnapshotVersion
-	s.Lifecycle, s.ClockOffset = r.lifecycle, r.clock
+	s.Lifecycle = r.lifecycle
+	s.ClockOffset, s.ClockFrozenAt = clockFields(r.clock)
 	s.Lifecycles = nil
 	current := lifecycleID(r.lifecycle)
 	for _, v := range r.retired.values() {

@@ -271,6 +271,28 @@ func TestPersistEveryChangeSurvivesReopen(t *testing.T) {
 			walOK(s.AdvanceClock(36 * time.Hour)).must(t)
 			walOK(s.AdvanceClock(90 * time.Minute)).must(t)
 		}},
+		{name: "clock moved back", change: func(t *testing.T, s *Store, _ Caller, _ map[string]string) {
+			walOK(s.AdvanceClock(36 * time.Hour)).must(t)
+			walOK(s.AdvanceClock(-90 * time.Hour)).must(t)
+		}},
+		{name: "clock set back and frozen", change: func(t *testing.T, s *Store, _ Caller, _ map[string]string) {
+			at, yes := time.Date(2001, 2, 3, 4, 5, 6, 789, time.UTC), true
+			walOK(s.MoveClock(ClockMove{Set: &at, Frozen: &yes})).must(t)
+		}},
+		{name: "clock frozen, moved back and resumed", change: func(t *testing.T, s *Store, _ Caller, _ map[string]string) {
+			yes, no := true, false
+			walOK(s.MoveClock(ClockMove{Frozen: &yes})).must(t)
+			walOK(s.AdvanceClock(-time.Hour)).must(t)
+			walOK(s.MoveClock(ClockMove{Frozen: &no})).must(t)
+		}},
+		{name: "import of an earlier clock", setup: withToken, change: func(t *testing.T, s *Store, _ Caller, _ map[string]string) {
+			snap := s.Export(true)
+			walOK(s.AdvanceClock(2904 * time.Hour)).must(t)
+			if err := s.Import(snap); err != nil {
+				t.Fatal(err)
+			}
+			walOK(s.AdvanceClock(-time.Hour)).must(t)
+		}},
 		{name: "reset", setup: withToken, change: func(t *testing.T, s *Store, a Caller, _ map[string]string) {
 			walOK(s.AdvanceClock(time.Hour)).must(t) // a reset keeps the clock
 			if err := s.Reset(); err != nil {
@@ -774,7 +796,7 @@ func TestPersistCrashDuringCompaction(t *testing.T) {
 		walOK(s.DeleteToken(a, sa.IdpID, "t")).must(t)
 		walOK(s.CreateToken(a, sa.IdpID, "t")).must(t)
 		s.mu.Lock()
-		doc := snapshotFileDoc{Format: stateFormat, Seq: s.p.seq, State: s.st.snapshot(s.cfg.Clock.Offset())}
+		doc := snapshotFileDoc{Format: stateFormat, Seq: s.p.seq, State: s.st.snapshot(s.cfg.Clock.State())}
 		s.mu.Unlock()
 		writeSnapshot(t, dir, doc)
 		if n := len(walLines(t, dir)) - walHeaderLines(t, dir); n != 4 {

@@ -23,7 +23,8 @@ const Redacted = "<redacted>"
 // exchange it, and --state keeps it on disk (with secrets).
 type Snapshot struct {
 	Version       int                     `json:"version"`
-	ClockOffset   Duration                `json:"clockOffset"`
+	ClockOffset   Duration                `json:"clockOffset"`             // running: the clock's offset from the wall clock
+	ClockFrozenAt *time.Time              `json:"clockFrozenAt,omitempty"` // frozen: its time (clockOffset is then 0s)
 	Lifecycle     JobLifecycle            `json:"jobLifecycle"`            // the one new jobs start under
 	Lifecycles    []LifecycleRecord       `json:"jobLifecycles,omitempty"` // the others jobs started under
 	Users         []UserRecord            `json:"users"`
@@ -272,16 +273,34 @@ func (j *job) record() JobRecord {
 	return r
 }
 
+// clockState is where the document puts the clock.
+func (s Snapshot) clockState() ClockState {
+	if s.ClockFrozenAt != nil {
+		return ClockState{FrozenAt: s.ClockFrozenAt.UTC()}
+	}
+	return ClockState{Offset: time.Duration(s.ClockOffset)}
+}
+
+// clockFields are a clock state's fields in a document or a log record.
+func clockFields(c ClockState) (Duration, *time.Time) {
+	if c.Frozen() {
+		at := c.FrozenAt
+		return 0, &at
+	}
+	return Duration(c.Offset), nil
+}
+
 // snapshot copies the whole state; the caller holds at least the read lock.
-func (st *state) snapshot(clockOffset time.Duration) Snapshot {
+func (st *state) snapshot(clock ClockState) Snapshot {
 	s := Snapshot{
-		Version: SnapshotVersion, ClockOffset: Duration(clockOffset), Lifecycle: st.lifecycle.JobLifecycle,
+		Version: SnapshotVersion, Lifecycle: st.lifecycle.JobLifecycle,
 		Users: []UserRecord{}, Tokens: []TokenRecord{}, AccessTokens: []AccessTokenRecord{},
 		Projects: []ProjectRecord{}, Credentials: []CredentialRecord{}, Mappings: []MappingRecord{},
 		Jobs:          []JobRecord{},
 		HardwareTiers: append([]fixtures.HardwareTier{}, st.tiers...),
 		Environments:  []EnvironmentRecord{},
 	}
+	s.ClockOffset, s.ClockFrozenAt = clockFields(clock)
 	for _, e := range st.envOrder {
 		s.Environments = append(s.Environments, e.record(true))
 	}
@@ -399,7 +418,7 @@ func (s *Snapshot) redact() {
 func (s *Store) Export(withSecrets bool) Snapshot {
 	s.mu.Lock()
 	s.fireDue()
-	snap := s.st.snapshot(s.cfg.Clock.Offset())
+	snap := s.st.snapshot(s.cfg.Clock.State())
 	s.mu.Unlock()
 	if !withSecrets {
 		snap.redact()
@@ -414,6 +433,13 @@ func (s *Store) Import(snap Snapshot) error {
 	st, err := stateFromSnapshot(snap, s.cfg.Keys)
 	if err != nil {
 		return err
+	}
+	if err := s.cfg.Clock.check(snap.clockState()); err != nil {
+		field := "clockOffset"
+		if snap.ClockFrozenAt != nil {
+			field = "clockFrozenAt"
+		}
+		return errorf(KindInvalid, "state document: %s: %s", field, err.Error())
 	}
 	// The proxy's control routes work without their user, but the proxy
 	// itself would answer 401 to every other request until a reset.
@@ -430,8 +456,8 @@ func (s *Store) Import(snap Snapshot) error {
 	}
 	old := s.st
 	s.st = st
-	offset := max(s.cfg.Clock.Offset(), time.Duration(snap.ClockOffset)) // never back
-	if err := s.commit(change{full: true, clock: &offset}); err != nil {
+	clock := snap.clockState() // back too: the document's time is restored with its state
+	if err := s.commit(change{full: true, clock: &clock}); err != nil {
 		s.st = old
 		return err
 	}
@@ -474,9 +500,8 @@ func stateFromSnapshot(snap Snapshot, keys *signing.Keys) (*state, error) {
 	if snap.Version != SnapshotVersion && snap.Version != 1 {
 		return nil, bad("version %d is not supported (want %d, or 1)", snap.Version, SnapshotVersion)
 	}
-	if snap.ClockOffset < 0 {
-		// The mock's time never goes back.
-		return nil, bad("clockOffset %s must not be negative", time.Duration(snap.ClockOffset))
+	if snap.ClockFrozenAt != nil && snap.ClockOffset != 0 {
+		return nil, bad("clockOffset %s and clockFrozenAt: a frozen clock has no offset, give one of them", time.Duration(snap.ClockOffset))
 	}
 	lc, err := snap.Lifecycle.validate()
 	if err != nil {

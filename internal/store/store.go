@@ -247,7 +247,7 @@ func (s *Store) TokenTTL() time.Duration { return s.cfg.TokenTTL }
 func (s *Store) Keys() *signing.Keys { return s.cfg.Keys }
 
 // Reset brings the state back to the fixtures. The clock and the signing key
-// stay, so the mock's time never goes back.
+// stay: a reset is about the state, and moving the clock is its route's.
 func (s *Store) Reset() error {
 	fresh := s.fromFixtures()
 	s.mu.Lock()
@@ -266,18 +266,31 @@ func (s *Store) Reset() error {
 	return nil
 }
 
-// AdvanceClock moves the mock's clock forward and keeps the new offset.
+// AdvanceClock moves the mock's clock by d: forward, or back when negative.
 func (s *Store) AdvanceClock(d time.Duration) (time.Time, error) {
+	return s.MoveClock(ClockMove{Advance: d})
+}
+
+// MoveClock moves, sets, freezes or resumes the mock's clock and keeps
+// where it stands. Moving it forward starts the scheduled jobs due in the
+// time passed. Moving it back undoes nothing: tokens expire, jobs, sessions,
+// app instances and exports move on, and schedules fire, by the clock's
+// time from then on, so what time has done stays done (README, "Moving the
+// clock back").
+func (s *Store) MoveClock(m ClockMove) (time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writable(); err != nil {
 		return time.Time{}, err
 	}
-	offset, err := s.cfg.Clock.offsetAfter(d)
+	to, err := s.cfg.Clock.after(m)
 	if err != nil {
 		return time.Time{}, err
 	}
-	if err := s.commit(change{clock: &offset}); err != nil {
+	if s.cfg.Clock.goesBack(to) {
+		s.catchUp(s.cfg.Clock.Now())
+	}
+	if err := s.commit(change{clock: &to}); err != nil {
 		return time.Time{}, err
 	}
 	s.fireDue() // the scheduled jobs due in the time passed

@@ -157,9 +157,20 @@ func TestDocumentRules(t *testing.T) {
 			want: `tokens[1].jti "` + base.Tokens[0].JTI + `" is already the jti of tokens[0]`,
 		},
 		{
-			name: "a negative clock offset",
-			snap: func(s *Snapshot) { s.ClockOffset = Duration(-time.Hour) },
-			want: `clockOffset -1h0m0s must not be negative`,
+			name: "a frozen clock before the Unix epoch",
+			snap: func(s *Snapshot) {
+				at := time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC)
+				s.ClockFrozenAt = &at
+			},
+			want: `clockFrozenAt: the mock clock would show 1969-12-31T23:59:59Z, before 1970-01-01T00:00:00Z (tokens count their times from it)`,
+		},
+		{
+			name: "a frozen clock with an offset",
+			snap: func(s *Snapshot) {
+				at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+				s.ClockOffset, s.ClockFrozenAt = Duration(time.Hour), &at
+			},
+			want: `clockOffset 1h0m0s and clockFrozenAt: a frozen clock has no offset, give one of them`,
 		},
 		{
 			name: "a job with an unknown status, which would never complete",

@@ -204,13 +204,13 @@ func (w *workspace) live() *wsSession {
 func (x *wsSession) advance(at time.Time) {
 	switch x.status {
 	case StatusQueued:
-		if x.lifecycle.StartStatus == StatusRunning {
+		if at = notBefore(at, x.queued); x.lifecycle.StartStatus == StatusRunning {
 			x.status, x.running = StatusRunning, at
 		} else {
 			x.status, x.ended = x.lifecycle.StartStatus, at
 		}
 	case StatusStopping:
-		x.status, x.ended = StatusStopped, at
+		x.status, x.ended = StatusStopped, notBefore(at, x.stopRequested)
 	}
 	x.polls = 0
 }
@@ -251,7 +251,7 @@ func (x *wsSession) stop(now time.Time) {
 	if x.completed() || x.status == StatusStopping {
 		return
 	}
-	x.status, x.stopRequested, x.polls = StatusStopping, now, 0
+	x.status, x.stopRequested, x.polls = StatusStopping, notBefore(now, cmp.Or(x.running, x.queued)), 0
 }
 
 // state is the workspace's state, from its most recent session.
@@ -513,7 +513,7 @@ func (st *state) workspaceView(w *workspace, now time.Time) Workspace {
 		if end.IsZero() {
 			end = cmp.Or(x.stopRequested, now)
 		}
-		v.RunTime += end.Sub(x.running)
+		v.RunTime += max(end.Sub(x.running), 0) // the clock may have moved back
 	}
 	if x := w.last(); x != nil {
 		sv := st.sessionView(x)
