@@ -13,11 +13,18 @@ import (
 	"github.com/mockdomino/mockdomino/internal/version"
 )
 
+// ExitInterrupted is Main's exit status for a run its context stopped: a
+// shell's for a command that SIGINT ended (128+2).
+const ExitInterrupted = 130
+
 // Main is the conformance runner's command line; cmd/conformance is a thin
 // shell around it. It returns the exit status: 0 when every scenario that
-// ran passed, 1 when one failed, 2 when the run could not start. The last
-// line it writes to stdout (to stderr when stdout holds a JUnit or Cucumber
-// report) is the summary "N passed, N failed[, N skipped]";
+// ran passed, 1 when one failed, 2 when the run could not start, and
+// ExitInterrupted when ctx is cancelled (an interrupt) before the run ends:
+// the scenario under way is stopped and cleaned up, the rest are not run, and
+// a mock is put back as the run found it. The last line it writes to stdout
+// (to stderr when stdout holds a JUnit or Cucumber report) is the summary
+// "N passed, N failed[, N skipped][, N interrupted]";
 // when failed scenarios are tagged @inferred, the line before it says how
 // many (Result.InferredNote).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -146,11 +153,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		defer f.Close()
 		opt.Output, opt.NoColors = f, true
 	}
-	fmt.Fprintf(stderr, "conformance: checking %s (profile %s)\n", describe(target, *useMock), *prof)
+	if opt.Prefix == "" {
+		// Made here to be printed: it finds what a run stopped before its
+		// cleanups (a second Ctrl-C) left.
+		opt.Prefix = newPrefix()
+	}
+	fmt.Fprintf(stderr, "conformance: checking %s (profile %s; names start with %s-)\n", describe(target, *useMock), *prof, opt.Prefix)
 
 	res, err := Run(ctx, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance: %v\n", err)
+		if ctx.Err() != nil {
+			return ExitInterrupted
+		}
 		return 2
 	}
 	// A JUnit or Cucumber report on stdout is that document alone, for a
@@ -174,6 +189,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	}
 	if res.RestoreErr != nil {
 		fmt.Fprintf(stderr, "conformance: the mock is not as the run found it: %v\n", res.RestoreErr)
+	}
+	switch {
+	case res.Interrupted:
+		return ExitInterrupted
+	case res.RestoreErr != nil:
 		return 1
 	}
 	if !res.OK() {

@@ -135,19 +135,28 @@ func (r *run) keepMock(ctx context.Context, restoreState bool) (*mockKeeper, err
 	if err := k.getJSON(ctx, "/__mock/faults", k.cred, &k.faults); err != nil {
 		return nil, err
 	}
-	if _, err := k.call(ctx, http.MethodPut, "/__mock/jobs/lifecycle", k.cred, runJobLifecycle); err != nil {
-		return nil, err
-	}
-	if _, err := k.call(ctx, http.MethodPut, "/__mock/workspaces/lifecycle", k.cred, runWorkspaceLifecycle); err != nil {
-		return nil, err
-	}
-	if _, err := k.call(ctx, http.MethodDelete, "/__mock/faults", k.cred, nil); err != nil {
-		return nil, err
+	if err := k.set(ctx); err != nil {
+		// A set-up stopped half-way (by an interrupt, say) must not leave
+		// the mock changed: what was saved is put back.
+		return nil, errors.Join(err, k.restore(ctx))
 	}
 	return k, nil
 }
 
-// restore puts back what keepMock found.
+// set makes the mock what the scenarios need.
+func (k *mockKeeper) set(ctx context.Context) error {
+	if _, err := k.call(ctx, http.MethodPut, "/__mock/jobs/lifecycle", k.cred, runJobLifecycle); err != nil {
+		return err
+	}
+	if _, err := k.call(ctx, http.MethodPut, "/__mock/workspaces/lifecycle", k.cred, runWorkspaceLifecycle); err != nil {
+		return err
+	}
+	_, err := k.call(ctx, http.MethodDelete, "/__mock/faults", k.cred, nil)
+	return err
+}
+
+// restore puts back what keepMock found, even when ctx is done: an
+// interrupted run still leaves the mock as it found it.
 func (k *mockKeeper) restore(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
 )
 
 // The machine formats list every scenario the selection holds, those the
@@ -32,7 +33,16 @@ type scenarioRecord struct {
 	failure       string // the first step that failed and its error; "" if none
 	skip          string // why the runner did not run it; "" if it ran
 	failed        bool
+	// cut: an interrupt stopped the run before or while this scenario ran
+	// (skip then says which); not a verdict on the target.
+	cut bool
 }
+
+// The reasons a report gives for the scenarios an interrupt cut.
+const (
+	cutShort = "cut short: the run was interrupted"
+	notRun   = "not run: the run was interrupted"
+)
 
 // records keeps the scenarios' records; the hooks add to it as godog runs.
 type records struct {
@@ -52,13 +62,40 @@ func (rs *records) begin(s *godog.Scenario) *scenarioRecord {
 	return rec
 }
 
-// stepDone notes the first step that did not pass or skip.
-func (rs *records) stepDone(rec *scenarioRecord, st *godog.Step, status godog.StepResultStatus, err error) {
+// count is how many scenarios have a record.
+func (rs *records) count() int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return len(rs.list)
+}
+
+// notBegun records a scenario the run stopped before: skipped for the reason
+// a skip rule gives, else as not run.
+func (rs *records) notBegun(pk *messages.Pickle, reason string) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rec := &scenarioRecord{feature: rs.features[pk.Uri], name: pk.Name, skip: reason}
+	if rec.feature == "" {
+		rec.feature = pk.Uri
+	}
+	if rec.skip == "" {
+		rec.skip, rec.cut = notRun, true
+	}
+	rs.list = append(rs.list, rec)
+}
+
+// stepDone notes the first step that did not pass or skip; when the run was
+// interrupted by then, the step failed for that, and the scenario is cut.
+func (rs *records) stepDone(rec *scenarioRecord, st *godog.Step, status godog.StepResultStatus, err error, interrupted bool) {
 	if rec == nil || status == godog.StepPassed || status == godog.StepSkipped {
 		return
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
+	if rec.failure == "" && rec.skip == "" && interrupted {
+		rec.skip, rec.cut = cutShort, true
+		return
+	}
 	if rec.failure == "" {
 		if err == nil {
 			err = errors.New(status.String())
@@ -210,10 +247,14 @@ func recordHooks(sc *godog.ScenarioContext, r *run, w *world) {
 			w.record.skip = reason
 			return ctx, godog.ErrSkip
 		}
+		if r.stopped() {
+			w.record.skip, w.record.cut = notRun, true
+			return ctx, godog.ErrSkip
+		}
 		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-		r.records.stepDone(w.record, st, status, err)
+		r.records.stepDone(w.record, st, status, err, r.stopped())
 		return ctx, nil
 	})
 }

@@ -85,6 +85,10 @@ type Result struct {
 	// against; nil when it left the mock as it found it (or the target is
 	// not a mock).
 	RestoreErr error
+	// Interrupted: the run's context was cancelled (Ctrl-C) before the last
+	// scenario; Cut of the selected scenarios were cut short or never begun.
+	Interrupted bool
+	Cut         int
 }
 
 // Skip is a number of scenarios the target cannot run, and why.
@@ -94,13 +98,17 @@ type Skip struct {
 }
 
 // OK tells whether the run passed.
-func (r Result) OK() bool { return r.Failed == 0 && r.Status == 0 }
+func (r Result) OK() bool { return r.Failed == 0 && r.Status == 0 && !r.Interrupted }
 
-// Summary is the one-line verdict: "N passed, N failed[, N skipped]".
+// Summary is the one-line verdict: "N passed, N failed[, N skipped][, N
+// interrupted]".
 func (r Result) Summary() string {
 	s := fmt.Sprintf("%d passed, %d failed", r.Passed, r.Failed)
 	if r.Skipped > 0 {
 		s += fmt.Sprintf(", %d skipped", r.Skipped)
+	}
+	if r.Interrupted {
+		s += fmt.Sprintf(", %d interrupted", r.Cut)
 	}
 	return s
 }
@@ -143,6 +151,9 @@ type run struct {
 	tallyMu                        sync.Mutex
 	passed, failed, failedInferred int
 
+	// ctx is the run's: cancelled, it stops the run (stopped).
+	ctx context.Context
+
 	// restoreMock and allowMockChanges are Options' RestoreMock and
 	// AllowMockChanges.
 	restoreMock, allowMockChanges bool
@@ -151,6 +162,15 @@ type run struct {
 	active  []Skip
 	records records
 }
+
+// stopped tells whether the run was interrupted: its context is done.
+func (r *run) stopped() bool { return r.ctx.Err() != nil }
+
+// errStopped stops godog's run of the scenarios from the scenario
+// initializer, the only code of ours godog calls between two scenarios:
+// godog runs every scenario it was given, and registering the steps of one
+// just to skip it takes tens of milliseconds.
+var errStopped = errors.New("the run was interrupted")
 
 func (r *run) warnf(format string, args ...any) {
 	r.logMu.Lock()
@@ -231,6 +251,7 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 		prefix:     opt.Prefix,
 		jobTimeout: opt.JobTimeout,
 		log:        opt.Log,
+		ctx:        ctx,
 
 		restoreMock:      opt.RestoreMock,
 		allowMockChanges: opt.AllowMockChanges,
@@ -242,9 +263,7 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 		return Result{}, err
 	}
 	if r.prefix == "" {
-		b := make([]byte, 3)
-		_, _ = rand.Read(b)
-		r.prefix = "cf" + hex.EncodeToString(b)
+		r.prefix = newPrefix()
 	}
 	if r.jobTimeout == 0 {
 		r.jobTimeout = 10 * time.Minute
@@ -347,15 +366,51 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 			DefaultContext: ctx,
 		},
 	}
-	res.Status = suite.Run()
+	res.Status, res.Interrupted = runSuite(suite)
+	res.Interrupted = res.Interrupted || r.stopped()
 	res.Passed, res.Failed, res.FailedInferred = r.passed, r.failed, r.failedInferred
 	res.Duration = time.Since(start)
+	if res.Interrupted {
+		// godog's status then counts the scenario the interrupt cut short as
+		// failed; it is counted apart, with those never begun.
+		res.Status = 0
+		begun := r.records.count()
+		if format == "junit" {
+			// With junit the suite ran exactly the pickles, in their order.
+			for _, pk := range pickles[min(begun, len(pickles)):] {
+				r.records.notBegun(pk, r.skipReason(pk))
+			}
+		}
+		res.Cut = len(pickles) - res.Skipped - r.passed - r.failed
+	}
 	if format == "junit" {
 		if err := writeJUnit(output, suiteName, r.records.list, res.Duration); err != nil {
 			return res, fmt.Errorf("writing the JUnit report: %w", err)
 		}
 	}
 	return res, nil
+}
+
+// newPrefix makes a run's prefix: "cf" and 6 random hex digits.
+func newPrefix() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return "cf" + hex.EncodeToString(b)
+}
+
+// runSuite runs godog's suite; stopped when the initializer stopped it
+// (errStopped). godog calls the initializer in this goroutine: the suite
+// runs one scenario at a time (Options.Concurrency is left at 1).
+func runSuite(suite godog.TestSuite) (status int, stopped bool) {
+	defer func() {
+		if e := recover(); e != nil {
+			if e != errStopped {
+				panic(e)
+			}
+			stopped = true
+		}
+	}()
+	return suite.Run(), false
 }
 
 // suiteName names the run in its reports.
@@ -464,6 +519,9 @@ func skippedEarlier(tags []*messages.PickleTag, skips []Skip) bool {
 
 // initScenario makes the scenario's world and registers every step on it.
 func initScenario(sc *godog.ScenarioContext, r *run) {
+	if r.stopped() {
+		panic(errStopped) // recovered by runSuite
+	}
 	w := newWorld(r)
 	sc.Before(nameScenario) // first: the name reaches every call, for --record
 	recordHooks(sc, r, w)
@@ -472,6 +530,8 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 		r.records.end(w.record, err)
 		r.tallyMu.Lock()
 		switch {
+		case w.record != nil && w.record.cut:
+			// counted by Run with the scenarios never begun
 		case w.record != nil && w.record.skip != "":
 			// counted with the skips before the run
 		case err != nil && !errors.Is(err, godog.ErrSkip):

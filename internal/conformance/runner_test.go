@@ -21,7 +21,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	messages "github.com/cucumber/messages/go/v21"
 
@@ -631,5 +633,116 @@ func TestMainRefusesAnUnhealthyMock(t *testing.T) {
 	code := Main(context.Background(), []string{"--api-host", m.srv.APIURL(), "--api-proxy", m.srv.ProxyURL(), "--tags", "@users"}, &stdout, &stderr, noEnv)
 	if code != 2 || !strings.Contains(stderr.String(), "the mock is unhealthy: mockdomino cannot write its state directory") {
 		t.Fatalf("exit %d, want 2 with the mock's reason\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestInterruptLeavesTheMockAsFound: an interrupt (Main's context
+// cancelled), in the run's set-up or in a scenario, stops the run with
+// ExitInterrupted: the scenario under way is cut short, no other begins, the
+// JUnit report counts what the summary counts, and the mock is put back as
+// the run found it.
+func TestInterruptLeavesTheMockAsFound(t *testing.T) {
+	t.Parallel()
+	tokenRE := regexp.MustCompile(`^/v4/serviceAccounts/[^/]+/tokens$`)
+	for _, c := range []struct {
+		name string
+		hold func(r *http.Request) bool
+	}{
+		// After the job lifecycle is set, before the set-up ends.
+		{"in the set-up", func(r *http.Request) bool {
+			return r.Method == http.MethodPut && r.URL.Path == "/__mock/workspaces/lifecycle"
+		}},
+		{"in a scenario", func(r *http.Request) bool { return r.Method == http.MethodPost && tokenRE.MatchString(r.URL.Path) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m := developersMock(t, false)
+			before := readMock(t, m)
+			ctx, interrupt := context.WithCancel(context.Background())
+			defer interrupt()
+			u, _ := url.Parse(m.srv.APIURL())
+			rp := httputil.NewSingleHostReverseProxy(u)
+			var held atomic.Bool
+			released := make(chan struct{})
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !c.hold(r) || !held.CompareAndSwap(false, true) {
+					rp.ServeHTTP(w, r)
+					return
+				}
+				// The server notices a client that leaves once the body is read.
+				io.Copy(io.Discard, r.Body)
+				interrupt()
+				select {
+				case <-r.Context().Done():
+				case <-released:
+				}
+			}))
+			defer front.Close()
+			defer close(released) // before Close, which waits for the handlers
+
+			var stdout, stderr bytes.Buffer
+			exited := make(chan int, 1)
+			go func() {
+				exited <- Main(ctx, []string{"--api-host", front.URL, "--api-proxy", m.srv.ProxyURL(), "--tags", "@tokens", "--format", "junit"}, &stdout, &stderr, noEnv)
+			}()
+			var code int
+			select {
+			case code = <-exited:
+			case <-time.After(3 * time.Minute): // only keeps a broken run from hanging
+				t.Fatal("the run did not end")
+			}
+			if !held.Load() {
+				t.Fatalf("no request was held, so nothing was interrupted\n%s", stderr.String())
+			}
+			if code != ExitInterrupted {
+				t.Errorf("exit %d, want %d\n%s", code, ExitInterrupted, stderr.String())
+			}
+			after := readMock(t, m)
+			for _, v := range []struct{ what, before, after string }{
+				{"clock offset", before.clock, after.clock},
+				{"job lifecycle", before.lifecycle, after.lifecycle},
+				{"workspace lifecycle", before.wsLifecycle, after.wsLifecycle},
+				{"faults", before.faults, after.faults},
+				{"state", before.state, after.state},
+			} {
+				if v.after != v.before {
+					t.Errorf("%s %.300s, was %.300s", v.what, v.after, v.before)
+				}
+			}
+			if c.name == "in the set-up" || code != ExitInterrupted {
+				return
+			}
+			m2 := regexp.MustCompile(`^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?, (\d+) interrupted$`).FindStringSubmatch(lastLine(stderr.String()))
+			if m2 == nil {
+				t.Fatalf("the summary does not count the interrupted scenarios:\n%s", stderr.String())
+			}
+			var n [4]int
+			for i := range n {
+				n[i], _ = strconv.Atoi(m2[i+1])
+			}
+			r, err := parseJUnit(stdout.Bytes())
+			if err != nil {
+				t.Fatalf("stdout is not one JUnit XML document: %v\n%s", err, stdout.String())
+			}
+			if r.Tests != n[0]+n[1]+n[2]+n[3] || r.Failures != n[1] || r.Skipped != n[2]+n[3] {
+				t.Errorf("report: tests=%d failures=%d skipped=%d; summary: %s", r.Tests, r.Failures, r.Skipped, m2[0])
+			}
+			var cut, notBegun int
+			for _, s := range r.Suites {
+				for _, tc := range s.Cases {
+					switch {
+					case tc.Skipped != nil && tc.Skipped.Message == cutShort:
+						cut++
+					case tc.Skipped != nil && tc.Skipped.Message == notRun:
+						notBegun++
+					case cut > 0 && (tc.Skipped == nil || !strings.Contains(tc.Skipped.Message, "scenarios are skipped")):
+						t.Errorf("scenario %q ran after the interrupt", tc.Name)
+					}
+				}
+			}
+			if cut != 1 || notBegun == 0 || cut+notBegun != n[3] {
+				t.Errorf("%d scenarios cut short and %d not begun; want 1, and with them the %d the summary calls interrupted", cut, notBegun, n[3])
+			}
+		})
 	}
 }
