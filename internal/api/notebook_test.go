@@ -1,7 +1,7 @@
 package api_test
 
-// TestNotebookReplay replays seed 000 (/work/shared/seeds/000_*.txt), a
-// notebook run against a real Domino through its API proxy, in order, and
+// TestNotebookReplay replays the service-account notebook (docs/sources.md),
+// a notebook run against a real Domino through its API proxy, in order, and
 // checks what it printed. The notebook's first cells found the accounts
 // already there; the replay creates them first, then does what it did.
 

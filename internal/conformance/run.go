@@ -1,5 +1,5 @@
-// Package conformance checks that a target behaves like Domino's API as the
-// contract (DOMINO_API.md) describes it. The scenarios are Gherkin, in
+// Package conformance checks that a target behaves like Domino's API, the
+// behaviour described in docs/. The scenarios are Gherkin, in
 // features/; the steps here turn them into calls. The same scenarios run
 // against the in-process mock (go test), a running mockdomino, or a real
 // Domino: the suite reaches its target only through a Target.
@@ -66,7 +66,7 @@ type Options struct {
 }
 
 // InferredTag marks the scenarios that check at least one behaviour the
-// contract (DOMINO_API.md) or README's "Inferred behaviour" calls inferred:
+// docs (each page's "Inferred" section, listed in docs/README.md) call inferred:
 // the mock's guesses, not what Domino was observed or documented to do.
 const InferredTag = "@inferred"
 

@@ -47,7 +47,7 @@ const (
 	PagingNested = "nested"
 )
 
-// Observed is real Domino as the notebook (seed 000) saw it.
+// Observed is real Domino as the service-account notebook saw it (docs/sources.md).
 func Observed() Profile {
 	return Profile{
 		Name:                     "observed",
