@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockdomino/mockdomino/internal/transcript"
 	"github.com/mockdomino/mockdomino/internal/version"
 )
 
@@ -89,7 +90,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	}
 
 	target := Target{APIHost: *apiHost, APIProxy: *apiProxy, ExternalURL: *external, AdminAPIKey: *adminKey, UserAPIKey: *userKey, Project: *project, ModelMonitoringID: *modelID}
-	var rec *Recorder
+	var rec *transcript.Recorder
 	if *record != "" {
 		f, err := os.OpenFile(*record, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
@@ -97,7 +98,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			return 2
 		}
 		defer f.Close()
-		rec = NewRecorder(f)
+		rec = transcript.NewRecorder(f)
 		target.HTTPClient = rec.Client(nil)
 	}
 	if *useMock {

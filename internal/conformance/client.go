@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/mockdomino/mockdomino/internal/transcript"
 )
 
 // Credential says how a call authenticates and through which listener it goes.
@@ -75,8 +77,8 @@ func (c *Client) Do(ctx context.Context, method, path string, cred Credential, b
 	return c.do(ctx, method, path, cred, body, maxAnswerBytes)
 }
 
-// maxAnswerBytes bounds the answers the scenarios read.
-const maxAnswerBytes = 16 << 20
+// maxAnswerBytes bounds the answers the scenarios read: what a transcript holds.
+const maxAnswerBytes = transcript.MaxBody
 
 // do is Do with a bound on the answer's size; a longer answer is an error.
 func (c *Client) do(ctx context.Context, method, path string, cred Credential, body any, limit int64) (*Response, error) {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/mockdomino/mockdomino/features"
 	"github.com/mockdomino/mockdomino/internal/profile"
+	"github.com/mockdomino/mockdomino/internal/transcript"
 )
 
 // Options configure one run of the suite.
@@ -523,7 +524,9 @@ func initScenario(sc *godog.ScenarioContext, r *run) {
 		panic(errStopped) // recovered by runSuite
 	}
 	w := newWorld(r)
-	sc.Before(nameScenario) // first: the name reaches every call, for --record
+	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		return transcript.WithScenario(ctx, s.Name), nil
+	}) // first: the name reaches every call, for --record
 	recordHooks(sc, r, w)
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		w.cleanUp(ctx)

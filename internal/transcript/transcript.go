@@ -1,4 +1,7 @@
-package conformance
+// Package transcript records HTTP exchanges as JSON lines with every secret
+// replaced by a placeholder, and reads them back. The conformance runner
+// (--record), the recording proxy (mockdomino record) and replay share it.
+package transcript
 
 import (
 	"bytes"
@@ -14,11 +17,9 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"github.com/cucumber/godog"
 )
 
-// A transcript (conformance --record FILE) is every HTTP exchange of a run,
+// A transcript (conformance --record FILE, mockdomino record) is every HTTP exchange of a run,
 // one JSON object a line, so a run against a real Domino can be read,
 // compared with the mock's answers and kept. It must never hold a usable
 // credential: every secret is replaced by a placeholder, the same secret
@@ -34,23 +35,29 @@ type Exchange struct {
 	Path     string    `json:"path"` // with its query
 	// Bodies are the JSON value when the body is JSON, else its text, else
 	// (bytes that are not UTF-8) BodyBase64; Omitted says why a body is left out.
-	RequestHeaders         http.Header     `json:"requestHeaders"`
-	RequestBody            json.RawMessage `json:"requestBody,omitempty"`
-	RequestBodyBase64      string          `json:"requestBodyBase64,omitempty"`
-	RequestBodyOmitted     string          `json:"requestBodyOmitted,omitempty"`
-	Status                 int             `json:"status,omitempty"`
-	ResponseHeaders        http.Header     `json:"responseHeaders,omitempty"`
-	ResponseBody           json.RawMessage `json:"responseBody,omitempty"`
-	ResponseBodyBase64     string          `json:"responseBodyBase64,omitempty"`
-	ResponseBodyOmitted    string          `json:"responseBodyOmitted,omitempty"`
-	Milliseconds           int64           `json:"ms"`
-	Error                  string          `json:"error,omitempty"` // the call failed: no answer
+	RequestHeaders      http.Header     `json:"requestHeaders"`
+	RequestBody         json.RawMessage `json:"requestBody,omitempty"`
+	RequestBodyBase64   string          `json:"requestBodyBase64,omitempty"`
+	RequestBodyOmitted  string          `json:"requestBodyOmitted,omitempty"`
+	Status              int             `json:"status,omitempty"`
+	ResponseHeaders     http.Header     `json:"responseHeaders,omitempty"`
+	ResponseBody        json.RawMessage `json:"responseBody,omitempty"`
+	ResponseBodyBase64  string          `json:"responseBodyBase64,omitempty"`
+	ResponseBodyOmitted string          `json:"responseBodyOmitted,omitempty"`
+	Milliseconds        int64           `json:"ms"`
+	Error               string          `json:"error,omitempty"` // the call failed: no answer
+	// Line is the exchange's line in the file Read read it from; not written.
+	Line                   int `json:"-"`
 	responseBodyIncomplete bool
 }
 
 // maxRecordedBody bounds a body a transcript holds. A longer one is left
 // out, not cut: a cut could split a secret past recognising.
-const maxRecordedBody = maxAnswerBytes
+const maxRecordedBody = MaxBody
+
+// MaxBody is the longest body a transcript holds (16 MiB): as long as the
+// longest answer the conformance client reads.
+const MaxBody = 16 << 20
 
 // Recorder writes a transcript. Its methods may be called concurrently.
 type Recorder struct {
@@ -84,7 +91,7 @@ func (r *Recorder) Err() error {
 // it makes recorded.
 func (r *Recorder) Client(c *http.Client) *http.Client {
 	if c == nil {
-		c = Target{}.httpClient()
+		c = &http.Client{Timeout: 30 * time.Second}
 	}
 	next := c.Transport
 	if next == nil {
@@ -103,7 +110,7 @@ type recordingTransport struct {
 func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x := &Exchange{Time: time.Now().UTC(), Method: req.Method, Host: req.URL.Host, Path: req.URL.RequestURI(),
 		RequestHeaders: req.Header.Clone()}
-	x.Scenario, _ = req.Context().Value(scenarioKey{}).(string)
+	x.Scenario = ScenarioOf(req.Context())
 	var reqBody []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
@@ -195,8 +202,16 @@ func (r *Recorder) write(x *Exchange, reqBody, respBody []byte) {
 // steps and hooks, down to the calls they make.
 type scenarioKey struct{}
 
-func nameScenario(ctx context.Context, s *godog.Scenario) (context.Context, error) {
-	return context.WithValue(ctx, scenarioKey{}, s.Name), nil
+// WithScenario names the scenario whose calls ctx carries; a recorded
+// exchange says which scenario made it.
+func WithScenario(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, scenarioKey{}, name)
+}
+
+// ScenarioOf is the scenario WithScenario named in ctx, or "".
+func ScenarioOf(ctx context.Context) string {
+	s, _ := ctx.Value(scenarioKey{}).(string)
+	return s
 }
 
 // ---- redaction ----

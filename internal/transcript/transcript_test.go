@@ -1,0 +1,69 @@
+package transcript
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// A secret is replaced by the same placeholder wherever it appears: in a
+// header, in a JSON field, inside a text; a short one only where it is a
+// secret; ids stay.
+func TestRedactorIsConsistent(t *testing.T) {
+	const (
+		key = "admin-key-0123456789"
+		jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+		pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAsecretmaterial\n-----END OPENSSH PRIVATE KEY-----\n"
+		id  = "64b7f0a1c2d3e4f5a6b7c801"
+	)
+	var out bytes.Buffer
+	rec := NewRecorder(&out)
+	rec.write(&Exchange{Method: "POST", Path: "/v4/accounts/" + id + "/gitcredentials?k=" + key,
+		RequestHeaders: http.Header{"X-Domino-Api-Key": {key}, "Authorization": {"Bearer " + jwt}}, Status: 200},
+		[]byte(`{"apiKey":"`+key+`","password":"x","name":"x","key":`+jsonString(pem)+`,"note":"uses `+jwt+`"}`),
+		[]byte(`{"token":{"token":"`+jwt+`"},"id":"`+id+`","text":"key `+key+`"}`))
+	rec.write(&Exchange{Method: "GET", Path: "/v4/users/self", RequestHeaders: http.Header{"Authorization": {"Bearer " + jwt}}, Status: 200},
+		nil, []byte("plain "+jwt))
+	if rec.Err() != nil {
+		t.Fatal(rec.Err())
+	}
+	got := out.String()
+	for _, secret := range []string{key, jwt, "AAAAsecretmaterial", `"password":"x"`} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the transcript holds %q:\n%s", secret, got)
+		}
+	}
+	for _, kept := range []string{id, `"name":"x"`, `"path":"/v4/accounts/` + id + `/gitcredentials?k=<api-key-`} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("the transcript lost %q:\n%s", kept, got)
+		}
+	}
+	// One placeholder per secret, numbered in the order met: count them by kind.
+	distinct, uses := map[string]map[string]bool{}, map[string]int{}
+	for _, m := range regexp.MustCompile(`<([a-z-]+)-\d+>`).FindAllStringSubmatch(got, -1) {
+		if distinct[m[1]] == nil {
+			distinct[m[1]] = map[string]bool{}
+		}
+		distinct[m[1]][m[0]] = true
+		uses[m[1]]++
+	}
+	// The key: header, query, field, text. The JWT: two headers, a field
+	// inside an object, a text, a JSON-less body. The password, the PEM key.
+	want := map[string]int{"api-key": 4, "jwt": 5, "password": 1, "key": 1}
+	if len(uses) != len(want) {
+		t.Errorf("placeholders %v, want %v:\n%s", uses, want, got)
+	}
+	for kind, n := range want {
+		if uses[kind] != n || len(distinct[kind]) != 1 {
+			t.Errorf("%d placeholder(s) for the %s, used %d times; want one, used %d times:\n%s", len(distinct[kind]), kind, uses[kind], n, got)
+		}
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
