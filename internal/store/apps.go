@@ -127,31 +127,15 @@ func (i *appInstance) progress(now time.Time, poll bool) {
 	if i.ended() {
 		return
 	}
-	switch i.lifecycle.Mode {
-	case ModeImmediate:
-		i.advance(i.started)
-		i.advance(i.started)
-	case ModeClock:
-		run := i.started.Add(time.Duration(i.lifecycle.QueuedFor))
-		end := run.Add(time.Duration(i.lifecycle.RunFor))
-		if !now.Before(run) && i.status == AppPending {
-			i.advance(run)
+	i.lifecycle.step(i.started, now, poll, &i.polls, func() stage {
+		switch i.status {
+		case AppPending:
+			return stageWaiting
+		case AppRunning:
+			return stageRunning
 		}
-		if !now.Before(end) && i.status == AppRunning {
-			i.advance(end)
-		}
-	case ModePolls:
-		if !poll {
-			return
-		}
-		i.polls++
-		if i.status == AppPending {
-			i.advance(now)
-		}
-		if i.polls >= i.lifecycle.Polls && i.status == AppRunning {
-			i.advance(now)
-		}
-	}
+		return stageOther
+	}, func(at time.Time) { i.advance(at) })
 }
 
 // AppInput is a new app, from POST /v4/modelProducts.

@@ -253,29 +253,60 @@ func (j *job) progress(now time.Time, poll bool) {
 	if j.completedStatus() {
 		return
 	}
-	switch j.lifecycle.Mode {
+	j.lifecycle.step(j.submitted, now, poll, &j.polls, func() stage { return stageOf(j.status) }, j.advance)
+}
+
+// stage is where a thing a lifecycle moves is: waiting to run, or running.
+// Jobs, app instances and model exports name their stages differently and
+// share the stepping (JobLifecycle.step).
+type stage int
+
+const (
+	stageWaiting stage = iota
+	stageRunning
+	stageOther
+)
+
+// stageOf is the stage of a job's or an export's status.
+func stageOf(status string) stage {
+	switch status {
+	case StatusQueued:
+		return stageWaiting
+	case StatusRunning:
+		return stageRunning
+	}
+	return stageOther
+}
+
+// step brings something started at start up to date with the lifecycle:
+// immediate at once; clock after queuedFor (running) and runFor more (its
+// end); polls at the first status read (poll) and at the polls-th; manual
+// only when told. at says its stage now; advance moves it one stage on,
+// at the time it happened.
+func (l JobLifecycle) step(start, now time.Time, poll bool, polls *int, at func() stage, advance func(time.Time)) {
+	switch l.Mode {
 	case ModeImmediate:
-		j.advance(j.submitted)
-		j.advance(j.submitted)
+		advance(start)
+		advance(start)
 	case ModeClock:
-		run := j.submitted.Add(time.Duration(j.lifecycle.QueuedFor))
-		end := run.Add(time.Duration(j.lifecycle.RunFor))
-		if !now.Before(run) && j.status == StatusQueued {
-			j.advance(run)
+		run := start.Add(time.Duration(l.QueuedFor))
+		end := run.Add(time.Duration(l.RunFor))
+		if !now.Before(run) && at() == stageWaiting {
+			advance(run)
 		}
-		if !now.Before(end) && j.status == StatusRunning {
-			j.advance(end)
+		if !now.Before(end) && at() == stageRunning {
+			advance(end)
 		}
 	case ModePolls:
 		if !poll {
 			return
 		}
-		j.polls++
-		if j.status == StatusQueued {
-			j.advance(now)
+		*polls++
+		if at() == stageWaiting {
+			advance(now)
 		}
-		if j.polls >= j.lifecycle.Polls && j.status == StatusRunning {
-			j.advance(now)
+		if *polls >= l.Polls && at() == stageRunning {
+			advance(now)
 		}
 	}
 }

@@ -209,35 +209,10 @@ func (e *modelExport) advance(at time.Time) {
 // progress moves an export queued → running → its lifecycle's final
 // status as a job moves (job.progress).
 func (e *modelExport) progress(now time.Time, poll bool) {
-	advance := e.advance
 	if e.status != StatusQueued && e.status != StatusRunning {
 		return
 	}
-	switch e.lifecycle.Mode {
-	case ModeImmediate:
-		advance(e.started)
-		advance(e.started)
-	case ModeClock:
-		run := e.started.Add(time.Duration(e.lifecycle.QueuedFor))
-		end := run.Add(time.Duration(e.lifecycle.RunFor))
-		if !now.Before(run) && e.status == StatusQueued {
-			advance(run)
-		}
-		if !now.Before(end) && e.status == StatusRunning {
-			advance(end)
-		}
-	case ModePolls:
-		if !poll {
-			return
-		}
-		e.polls++
-		if e.status == StatusQueued {
-			advance(now)
-		}
-		if e.polls >= e.lifecycle.Polls && e.status == StatusRunning {
-			advance(now)
-		}
-	}
+	e.lifecycle.step(e.started, now, poll, &e.polls, func() stage { return stageOf(e.status) }, e.advance)
 }
 
 func checkModelField(field, v string, max int, required bool) error {
