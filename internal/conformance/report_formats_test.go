@@ -6,10 +6,16 @@ import (
 	"context"
 	"encoding/json"
 	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mockdomino/mockdomino/fixtures"
@@ -318,5 +324,48 @@ func TestReportTargetHidesUserinfo(t *testing.T) {
 	}
 	if got != "API host https://domino.example.com/, API proxy http://localhost:8899" {
 		t.Errorf("reportTarget = %q", got)
+	}
+}
+
+// TestInterruptedRunWritesItsReport: a run stopped by Ctrl-C still writes
+// its report, the scenarios cut short or never begun counted as skipped,
+// with that reason.
+func TestInterruptedRunWritesItsReport(t *testing.T) {
+	t.Parallel()
+	m := startMock(t, "observed")
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	u, _ := url.Parse(m.srv.APIURL())
+	rp := httputil.NewSingleHostReverseProxy(u)
+	tokens := regexp.MustCompile(`^/v4/serviceAccounts/[^/]+/tokens$`)
+	var held atomic.Bool
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !tokens.MatchString(r.URL.Path) || !held.CompareAndSwap(false, true) {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		interrupt()
+		<-r.Context().Done()
+	}))
+	defer front.Close()
+	var stdout, stderr bytes.Buffer
+	code := Main(ctx, []string{"--api-host", front.URL, "--api-proxy", m.srv.ProxyURL(), "--features", reportFeatures, "--format", "markdown"},
+		&stdout, &stderr, noEnv)
+	if code != ExitInterrupted || !held.Load() {
+		t.Fatalf("exit %d (held: %v), want %d\n%s", code, held.Load(), ExitInterrupted, stderr.String())
+	}
+	md := stdout.String()
+	for _, want := range []string{
+		"**2 passed, 0 failed, 1 skipped, 2 interrupted**",
+		"| Callers without credentials | 1 | 0 | 0 |",
+		"| Who is calling \\| in \\`the report's\\` test | 1 | 0 | 3 |",
+		"- 1 scenario(s): cut short: the run was interrupted",
+		"- 1 scenario(s): not run: the run was interrupted",
+		"No scenario failed.",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Markdown lacks %q\n%s", want, md)
+		}
 	}
 }
