@@ -478,7 +478,7 @@ func withoutCodeSpans(line string) string {
 // TestMarkdownStaysSmall: many failures with large bodies stay under the 1
 // MiB GitHub shows, and the left-out calls say where to find them.
 func TestMarkdownStaysSmall(t *testing.T) {
-	big, _ := json.Marshal(strings.Repeat("x", 1<<20))
+	big, _ := json.Marshal(strings.Repeat("x", 16<<10))
 	var r Report
 	for i := 0; i < 200; i++ {
 		r.Failures = append(r.Failures, Failure{Feature: "F", Scenario: "S", Message: "m", Exchanges: []transcript.Exchange{
