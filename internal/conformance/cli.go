@@ -24,7 +24,7 @@ const ExitInterrupted = 130
 // ExitInterrupted when ctx is cancelled (an interrupt) before the run ends:
 // the scenario under way is stopped and cleaned up, the rest are not run, and
 // a mock is put back as the run found it. The last line it writes to stdout
-// (to stderr when stdout holds a JUnit or Cucumber report) is the summary
+// (to stderr when stdout holds a JUnit, Cucumber, HTML or Markdown report) is the summary
 // "N passed, N failed[, N skipped][, N interrupted]";
 // when failed scenarios are tagged @inferred, the line before it says how
 // many (Result.InferredNote).
@@ -47,7 +47,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		prof       = fs.String("profile", "observed", "which Domino behaviour to expect: observed, strict, or a profile JSON file")
 		tags       = fs.String("tags", "", `tag expression selecting scenarios, e.g. "@tokens && ~@destructive"; "~@inferred" leaves out the behaviour the mock only guesses`)
 		name       = fs.String("name", "", "run only scenarios whose name matches this regular expression")
-		format     = fs.String("format", "progress", "output format: pretty, progress, junit or cucumber")
+		format     = fs.String("format", "progress", "output format: pretty, progress, junit, cucumber, html (one self-contained page) or markdown (for a CI job's summary)")
 		output     = fs.String("output", "", "write the formatted report to this file instead of stdout")
 		useMock    = fs.Bool("mock", false, "start an in-process mockdomino and check it")
 		featDir    = fs.String("features", "", "read .feature files from this directory instead of the built-in ones")
@@ -83,14 +83,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return 2
 	}
 	switch *format {
-	case "pretty", "progress", "junit", "cucumber":
+	case "pretty", "progress", "junit", "cucumber", "html", "markdown":
 	default:
-		fmt.Fprintf(stderr, "conformance: --format %q is not pretty, progress, junit or cucumber\n", *format)
+		fmt.Fprintf(stderr, "conformance: --format %q is not pretty, progress, junit, cucumber, html or markdown\n", *format)
 		return 2
 	}
 
 	target := Target{APIHost: *apiHost, APIProxy: *apiProxy, ExternalURL: *external, AdminAPIKey: *adminKey, UserAPIKey: *userKey, Project: *project, ModelMonitoringID: *modelID}
 	var rec *transcript.Recorder
+	var transcriptFile io.Writer
 	if *record != "" {
 		f, err := os.OpenFile(*record, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
@@ -98,7 +99,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			return 2
 		}
 		defer f.Close()
-		rec = transcript.NewRecorder(f)
+		transcriptFile = f
+	}
+	// An html or markdown report shows the calls of each failure: the same
+	// recorder feeds it (report_formats.go).
+	sink, tail := reportSink(*format, transcriptFile)
+	if sink != nil {
+		rec = transcript.NewRecorder(sink)
 		target.HTTPClient = rec.Client(nil)
 	}
 	if *useMock {
@@ -140,7 +147,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		Target: target, Profile: *prof, Tags: *tags, Scenarios: *name, Format: *format, Output: stdout,
 		Log: stderr, JobTimeout: *jobTimeout, Prefix: *prefix, NoColors: !isTerminal(stdout),
 		// A mock the runner did not start is someone's: leave it as found.
-		RestoreMock: !*useMock, AllowMockChanges: *allow,
+		RestoreMock: !*useMock, AllowMockChanges: *allow, exchanges: tail,
 	}
 	if *featDir != "" {
 		opt.Features = os.DirFS(*featDir)
@@ -169,8 +176,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		}
 		return 2
 	}
-	// A JUnit or Cucumber report on stdout is that document alone, for a
-	// tool to read; the lines for people then go to stderr.
+	// A JUnit, Cucumber, HTML or Markdown report on stdout is that document
+	// alone, for a tool (or a CI summary page) to read; the lines for
+	// people then go to stderr.
 	human := stdout
 	if machineFormat(*format) && *output == "" {
 		human = stderr

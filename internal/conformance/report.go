@@ -13,6 +13,8 @@ import (
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/mockdomino/mockdomino/internal/transcript"
 )
 
 // The machine formats list every scenario the selection holds, those the
@@ -22,8 +24,12 @@ import (
 // scenario, because godog's JUnit formatter never counts a skipped test and
 // cannot say why one was skipped.
 
-// machineFormat tells whether a format is meant for tools rather than people.
-func machineFormat(format string) bool { return format == "junit" || format == "cucumber" }
+// machineFormat tells whether a format is a document of its own: meant for
+// tools, or a report (html, markdown) written whole at the end. On stdout it
+// stands alone, and it lists the scenarios the runner skips.
+func machineFormat(format string) bool {
+	return format == "junit" || format == "cucumber" || reportFormat(format)
+}
 
 // scenarioRecord is what the run remembers of one scenario, in run order.
 type scenarioRecord struct {
@@ -35,7 +41,12 @@ type scenarioRecord struct {
 	failed        bool
 	// cut: an interrupt stopped the run before or while this scenario ran
 	// (skip then says which); not a verdict on the target.
-	cut bool
+	cut  bool
+	tags []string
+	// fromCall marks where the scenario's calls begin in the run's tail;
+	// calls are its last ones when it failed (report_formats.go).
+	fromCall int
+	calls    []transcript.Exchange
 }
 
 // The reasons a report gives for the scenarios an interrupt cut.
@@ -49,12 +60,13 @@ type records struct {
 	mu       sync.Mutex
 	list     []*scenarioRecord
 	features map[string]string // feature name by pickle URI
+	tail     *exchangeTail     // the run's last calls, for a report format; else nil
 }
 
 func (rs *records) begin(s *godog.Scenario) *scenarioRecord {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	rec := &scenarioRecord{feature: rs.features[s.Uri], name: s.Name, start: time.Now()}
+	rec := &scenarioRecord{feature: rs.features[s.Uri], name: s.Name, start: time.Now(), tags: tagNames(s.Tags), fromCall: rs.tail.mark()}
 	if rec.feature == "" {
 		rec.feature = s.Uri
 	}
@@ -74,7 +86,7 @@ func (rs *records) count() int {
 func (rs *records) notBegun(pk *messages.Pickle, reason string) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	rec := &scenarioRecord{feature: rs.features[pk.Uri], name: pk.Name, skip: reason}
+	rec := &scenarioRecord{feature: rs.features[pk.Uri], name: pk.Name, skip: reason, tags: tagNames(pk.Tags)}
 	if rec.feature == "" {
 		rec.feature = pk.Uri
 	}
@@ -101,6 +113,7 @@ func (rs *records) stepDone(rec *scenarioRecord, st *godog.Step, status godog.St
 			err = errors.New(status.String())
 		}
 		rec.failure = fmt.Sprintf("Step %s: %v", st.Text, err)
+		rs.noteCalls(rec)
 	}
 }
 
@@ -117,6 +130,7 @@ func (rs *records) end(rec *scenarioRecord, err error) {
 		if rec.failure == "" {
 			rec.failure = err.Error()
 		}
+		rs.noteCalls(rec)
 	}
 }
 

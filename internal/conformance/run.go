@@ -40,7 +40,8 @@ type Options struct {
 	// Scenarios, if set, is a regular expression: only scenarios whose name
 	// matches it run (all examples of a matching outline).
 	Scenarios string
-	// Format is pretty, progress (default), junit or cucumber; Output receives it.
+	// Format is pretty, progress (default), junit, cucumber, html or
+	// markdown; Output receives it.
 	Format string
 	Output io.Writer
 	// Log receives warnings, e.g. a cleanup that failed. nil: discarded.
@@ -64,6 +65,10 @@ type Options struct {
 	// AllowMockChanges: with RestoreMock and no APIProxy, run without
 	// saving the state (the clock, lifecycles and faults are still put back).
 	AllowMockChanges bool
+
+	// exchanges, for an html or markdown report, is the tail that Main's
+	// transcript recorder writes to; nil: Run makes its own.
+	exchanges *exchangeTail
 }
 
 // InferredTag marks the scenarios that check at least one behaviour the
@@ -233,6 +238,7 @@ var skipRules = []skipRule{
 // Run runs the selected scenarios against the target and counts the outcomes.
 func Run(ctx context.Context, opt Options) (res Result, err error) {
 	start := time.Now()
+	opt = withExchangeTail(opt)
 	p, err := profile.Load(opt.Profile)
 	if err != nil {
 		return Result{}, err
@@ -257,6 +263,7 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 		restoreMock:      opt.RestoreMock,
 		allowMockChanges: opt.AllowMockChanges,
 	}
+	r.records.tail = opt.exchanges
 	if r.target.Project == "" {
 		r.target.Project = DefaultProject
 	}
@@ -345,10 +352,10 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 		r.active = append(r.active, Skip{Tag: rule.tag, Reason: reason})
 	}
 
-	// JUnit is written from the run's records once it ends; godog's own
-	// output is then not wanted.
+	// JUnit, HTML and Markdown are written from the run's records once it
+	// ends; godog's own output is then not wanted.
 	godogFormat, godogOutput := format, output
-	if format == "junit" {
+	if fromRecords(format) {
 		godogFormat, godogOutput = "progress", io.Discard
 	}
 	suite := godog.TestSuite{
@@ -376,7 +383,7 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 		// failed; it is counted apart, with those never begun.
 		res.Status = 0
 		begun := r.records.count()
-		if format == "junit" {
+		if fromRecords(format) {
 			// With junit the suite ran exactly the pickles, in their order.
 			for _, pk := range pickles[min(begun, len(pickles)):] {
 				r.records.notBegun(pk, r.skipReason(pk))
@@ -387,6 +394,11 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 	if format == "junit" {
 		if err := writeJUnit(output, suiteName, r.records.list, res.Duration); err != nil {
 			return res, fmt.Errorf("writing the JUnit report: %w", err)
+		}
+	}
+	if reportFormat(format) {
+		if err := writeReport(output, format, r, res); err != nil {
+			return res, fmt.Errorf("writing the %s report: %w", format, err)
 		}
 	}
 	return res, nil
