@@ -44,10 +44,11 @@ type hostUsage struct {
 }
 
 // mapHosts sends each recorded host's requests to a base URL: those given,
-// else by the role the host played. The host whose API calls carry
-// credentials (X-Domino-Api-Key, Authorization) is the API host; one whose
-// calls carry none is the API proxy, which adds them. A transcript of one
-// host is the API host's unless its calls carry no credential.
+// else by the role the host played. Of two hosts, the one whose API calls
+// (not /__mock/) more often carry credentials (X-Domino-Api-Key,
+// Authorization) is the API host, the other the API proxy, which adds them.
+// A lone host is the API host if any of its calls carries credentials, else
+// the proxy (a client in a workspace sends none).
 func mapHosts(xs []transcript.Exchange, opt Options) ([]HostMapping, error) {
 	use := map[string]*hostUsage{}
 	var order []string
@@ -72,44 +73,61 @@ func mapHosts(xs []transcript.Exchange, opt Options) ([]HostMapping, error) {
 		}
 	}
 	var out []HostMapping
-	var api, proxy, unsure []string
+	var left []*hostUsage
 	for _, h := range order {
 		if base, ok := opt.Hosts[h]; ok {
 			out = append(out, HostMapping{Recorded: h, Role: "given", URL: base})
-			continue
-		}
-		u := use[h]
-		switch {
-		case u.calls == 0:
-			unsure = append(unsure, h)
-		case 2*u.signed > u.calls:
-			api = append(api, h)
-		default:
-			proxy = append(proxy, h)
-		}
-	}
-	// A host that made only control calls takes the role left over.
-	for _, h := range unsure {
-		if len(api) == 0 {
-			api = append(api, h)
 		} else {
-			proxy = append(proxy, h)
+			left = append(left, use[h])
 		}
 	}
-	if len(api) > 1 || len(proxy) > 1 {
-		return nil, fmt.Errorf("cannot tell which of the transcript's hosts (%s) was the API host and which the API proxy: give --map-host RECORDED=URL for each", strings.Join(append(api, proxy...), ", "))
+	var api, proxy *hostUsage
+	switch len(left) {
+	case 0:
+	case 1:
+		if left[0].signed > 0 || left[0].calls == 0 {
+			api = left[0]
+		} else {
+			proxy = left[0]
+		}
+	case 2:
+		a, b := left[0], left[1]
+		// Compare the shares of signed calls, a.signed/a.calls against
+		// b.signed/b.calls, without dividing.
+		sa, sb := a.signed*max(b.calls, 1), b.signed*max(a.calls, 1)
+		switch {
+		case a.calls == 0 && b.calls == 0:
+			sa, sb = 0, 0
+		case a.calls == 0: // control calls only: the role b leaves
+			sa, sb = 1-min(b.signed, 1), min(b.signed, 1)
+		case b.calls == 0:
+			sa, sb = min(a.signed, 1), 1-min(a.signed, 1)
+		}
+		switch {
+		case sa > sb:
+			api, proxy = a, b
+		case sb > sa:
+			api, proxy = b, a
+		}
 	}
-	for _, h := range api {
+	if len(left) > 0 && api == nil && proxy == nil {
+		var names []string
+		for _, u := range left {
+			names = append(names, u.host)
+		}
+		return nil, fmt.Errorf("cannot tell which of the transcript's hosts (%s) was the API host and which the API proxy: give --map-host RECORDED=URL for each", strings.Join(names, ", "))
+	}
+	if api != nil {
 		if opt.APIHost == "" {
-			return nil, fmt.Errorf("the transcript's host %s was an API host (its calls carry credentials), and no API host is given", h)
+			return nil, fmt.Errorf("the transcript's host %s was an API host (its calls carry credentials), and no API host is given", api.host)
 		}
-		out = append(out, HostMapping{Recorded: h, Role: "API host", URL: strings.TrimRight(opt.APIHost, "/")})
+		out = append(out, HostMapping{Recorded: api.host, Role: "API host", URL: strings.TrimRight(opt.APIHost, "/")})
 	}
-	for _, h := range proxy {
+	if proxy != nil {
 		if opt.APIProxy == "" {
-			return nil, fmt.Errorf("the transcript's host %s was an API proxy (its calls carry no credentials), and the target has none: give --api-proxy, or --map-host %s=URL", h, h)
+			return nil, fmt.Errorf("the transcript's host %s was an API proxy (its calls carry no credentials, or fewer), and the target has none: give --api-proxy, or --map-host %s=URL", proxy.host, proxy.host)
 		}
-		out = append(out, HostMapping{Recorded: h, Role: "API proxy", URL: strings.TrimRight(opt.APIProxy, "/")})
+		out = append(out, HostMapping{Recorded: proxy.host, Role: "API proxy", URL: strings.TrimRight(opt.APIProxy, "/")})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Recorded < out[j].Recorded })
 	return out, nil

@@ -69,24 +69,29 @@ func isTime(s string) bool {
 	return timeRE.FindString(s) == s
 }
 
-// isOpaqueID: no white space, at least minIDLen characters, a letter and a
-// digit among them: an ObjectId, a UUID, a digest, a fingerprint, a key.
+// isOpaqueID: no white space, at least minIDLen characters, and either all
+// hex digits (an ObjectId, a digest) or a letter and a digit among them (a
+// UUID, a fingerprint, a key).
 func isOpaqueID(s string) bool {
 	if len(s) < minIDLen {
 		return false
 	}
-	var letter, digit bool
+	letter, digit, hex := false, false, true
 	for _, r := range s {
 		switch {
 		case unicode.IsSpace(r):
 			return false
 		case r >= '0' && r <= '9':
 			digit = true
-		case unicode.IsLetter(r):
+		case r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F':
 			letter = true
+		case unicode.IsLetter(r):
+			letter, hex = true, false
+		default:
+			hex = false
 		}
 	}
-	return letter && digit
+	return hex || letter && digit
 }
 
 // placeholderKind is "jwt" for <jwt-3>, "admin-api-key" for <admin-api-key-1>.
