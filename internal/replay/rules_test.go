@@ -74,6 +74,7 @@ func TestIgnores(t *testing.T) {
 		{"* /api/** $.metadata", "DELETE", "/api/a/b/c", place("metadata", "x"), true},
 		{"* /api/** $.metadata", "DELETE", "/v4/a", place("metadata", "x"), false},
 		{"get /version", "GET", "/version", nil, true},
+		{"$", "GET", "/x", place("a", 0), true},
 	} {
 		ig, err := ParseIgnore(c.ignore)
 		if err != nil {
