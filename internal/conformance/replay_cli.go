@@ -33,7 +33,7 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		prof     = fs.String("profile", "observed", "with --mock: the profile the mock plays (observed, strict, or a profile JSON file)")
 		apiHost  = fs.String("api-host", env("DOMINO_API_HOST"), "base URL of the target's API host (env DOMINO_API_HOST)")
 		apiProxy = fs.String("api-proxy", env("DOMINO_API_PROXY"), "base URL of the target's API proxy (env DOMINO_API_PROXY)")
-		adminKey = fs.String("admin-api-key", "", "the target's administrator API key: <admin-api-key-N> and <api-key-N> become it (env DOMINO_USER_API_KEY)")
+		adminKey = fs.String("admin-api-key", "", "the target's administrator API key: <admin-api-key-N> becomes it, and <api-key-N> in a transcript that does not label its keys (env DOMINO_USER_API_KEY)")
 		userKey  = fs.String("user-api-key", "", "the target's non-administrator API key: <user-api-key-N> becomes it (env DOMINO_NONADMIN_API_KEY)")
 		format   = fs.String("format", "text", "report format: text (one line per difference) or json")
 		output   = fs.String("output", "", "write the report to this file instead of stdout")
@@ -43,7 +43,7 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	)
 	fs.Var(&ignores, "ignore", "leave a field out of the comparison: [METHOD PATH ]FIELD, e.g. '$.metadata.requestId', '$..lastModified', 'GET /v4/projects/* $.created' (repeatable)")
 	fs.Var(&mapHosts, "map-host", "send a recorded host's requests to a base URL: RECORDED=URL, e.g. 127.0.0.1:8080=https://domino.example.com (repeatable)")
-	fs.Var(&creds, "credential", "give a placeholder its value: '<api-key-3>=user', =admin or =env:VAR (repeatable)")
+	fs.Var(&creds, "credential", "give a placeholder its value: '<api-key-3>=user', =admin, =recorded (send it as it is) or =env:VAR (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: conformance replay FILE [--mock [--profile P] | --api-host URL [--api-proxy URL] --admin-api-key K --user-api-key K] [--ignore FIELD ...] [--format text|json] [--output FILE]")
 		fs.PrintDefaults()
