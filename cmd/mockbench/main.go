@@ -80,7 +80,7 @@ func main() {
 	fs.StringVar(&cfg.loader, "loader", "auto", "auto (wrk if on PATH, else go), wrk, or go")
 	fs.BoolVar(&cfg.suite, "suite", true, "time the conformance suite (cmd/conformance --mock)")
 	fs.IntVar(&cfg.fileMiB, "file-mib", 256, "size in MiB of the file uploaded and downloaded, with --state and in memory; 0 skips it")
-	fs.StringVar(&cfg.only, "only", "", `"files" or "datasets": build, then only the file upload and download phase, or the dataset upload phase`)
+	fs.StringVar(&cfg.only, "only", "", `"files" or "datasets": build, then only the file upload and download phase, or the dataset upload phase; "replay": only the replay of a 10,000-exchange transcript (replay.go)`)
 	fs.IntVar(&cfg.datasetFiles, "dataset-files", 1000, "files of the dataset upload (--file-mib in all); 0 skips it")
 	fs.BoolVar(&cfg.wiremock, "wiremock", false, "also install WireMock from npm (needs java) into a temporary directory and load it")
 	fs.BoolVar(&cfg.prism, "prism", false, "also install Prism (@stoplight/prism-cli) from npm into a temporary directory and load it")
@@ -93,6 +93,13 @@ func main() {
 			return
 		}
 		os.Exit(2)
+	}
+	if cfg.only == "replay" {
+		if err := replayOnly(context.Background(), os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "mockbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if cfg.only != "" && (cfg.only != "files" && (cfg.only != "datasets" || cfg.datasetFiles < 1) || cfg.fileMiB < 1) {
 		fmt.Fprintln(os.Stderr, `mockbench: --only takes "files" or "datasets" (with a --dataset-files of at least 1), with a --file-mib of at least 1`)

@@ -29,8 +29,15 @@ const ExitInterrupted = 130
 // when failed scenarios are tagged @inferred, the line before it says how
 // many (Result.InferredNote).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) > 0 && args[0] == "replay" {
+		return ReplayMain(ctx, args[1:], stdout, stderr, getenv)
+	}
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: conformance [flags]\n       conformance replay FILE [flags]   replay a transcript against a target and report the drift (conformance replay -h)")
+		fs.PrintDefaults()
+	}
 	env := func(key, def string) string {
 		if v := getenv(key); v != "" {
 			return v
@@ -139,8 +146,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 
 	if rec != nil {
 		// The keys the run was given, or a mock's own (WithMockDefaults).
-		rec.Secret("api-key", target.AdminAPIKey)
-		rec.Secret("api-key", target.UserAPIKey)
+		// Labelled apart, so that replay sends each as the target's own.
+		rec.Secret("admin-api-key", target.AdminAPIKey)
+		rec.Secret("user-api-key", target.UserAPIKey)
 	}
 
 	opt := Options{
