@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mockdomino/mockdomino/internal/replay"
+	"github.com/mockdomino/mockdomino/internal/report"
 	"github.com/mockdomino/mockdomino/internal/transcript"
 )
 
@@ -35,7 +38,7 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		apiProxy = fs.String("api-proxy", env("DOMINO_API_PROXY"), "base URL of the target's API proxy (env DOMINO_API_PROXY)")
 		adminKey = fs.String("admin-api-key", "", "the target's administrator API key: <admin-api-key-N> becomes it, and <api-key-N> in a transcript that does not label its keys (env DOMINO_USER_API_KEY)")
 		userKey  = fs.String("user-api-key", "", "the target's non-administrator API key: <user-api-key-N> becomes it (env DOMINO_NONADMIN_API_KEY)")
-		format   = fs.String("format", "text", "report format: text (one line per difference) or json")
+		format   = fs.String("format", "text", "report format: text (one line per difference), json, html (one self-contained page) or markdown")
 		output   = fs.String("output", "", "write the report to this file instead of stdout")
 		ignores  listFlag
 		mapHosts listFlag
@@ -45,7 +48,7 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	fs.Var(&mapHosts, "map-host", "send a recorded host's requests to a base URL: RECORDED=URL, e.g. 127.0.0.1:8080=https://domino.example.com (repeatable)")
 	fs.Var(&creds, "credential", "give a placeholder its value: '<api-key-3>=user', =admin, =recorded (send it as it is) or =env:VAR (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conformance replay FILE [--mock [--profile P] | --api-host URL [--api-proxy URL] --admin-api-key K --user-api-key K] [--ignore FIELD ...] [--format text|json] [--output FILE]")
+		fmt.Fprintln(stderr, "usage: conformance replay FILE [--mock [--profile P] | --api-host URL [--api-proxy URL] --admin-api-key K --user-api-key K] [--ignore FIELD ...] [--format text|json|html|markdown] [--output FILE]")
 		fs.PrintDefaults()
 	}
 	// The file may come before the flags or after them.
@@ -78,8 +81,10 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if !set["user-api-key"] {
 		*userKey = getenv("DOMINO_NONADMIN_API_KEY")
 	}
-	if *format != "text" && *format != "json" {
-		return fail("--format %q is not text or json", *format)
+	switch *format {
+	case "text", "json", "html", "markdown":
+	default:
+		return fail("--format %q is not text, json, html or markdown", *format)
 	}
 	opt := replay.Options{Ignore: ignores, Hosts: map[string]string{}, Credentials: map[string]replay.Credential{}}
 	for _, s := range ignores {
@@ -155,18 +160,21 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		defer f.Close()
 		out = f
 	}
-	if *format == "json" {
+	switch *format {
+	case "json":
 		err = res.WriteJSON(out)
-	} else {
+	case "html", "markdown":
+		err = writeReplayReport(out, *format, files[0], describe(target, *useMock), res)
+	default:
 		err = res.WriteText(out)
 	}
 	if err != nil {
 		return fail("writing the report: %v", err)
 	}
 	// The summary for people, wherever the report went.
-	if *format == "json" || *output != "" {
+	if *format != "text" || *output != "" {
 		human := stdout
-		if *format == "json" && *output == "" {
+		if *format != "text" && *output == "" {
 			human = stderr
 		}
 		fmt.Fprintln(human, res.Summary())
@@ -175,4 +183,18 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return 1
 	}
 	return 0
+}
+
+// writeReplayReport writes a replay's drift as the run reports are written
+// (internal/report): the drift table, the notes and what was skipped.
+func writeReplayReport(w io.Writer, format, file, target string, res replay.Result) error {
+	r := report.Report{Title: "Replay of " + filepath.Base(file), Target: target, Generated: time.Now(),
+		Duration: res.Duration, Summary: res.Summary(), Drifts: res.Drifts, Notes: res.Notes}
+	for _, s := range res.Skips {
+		r.Notes = append(r.Notes, fmt.Sprintf("%d exchange(s) not replayed: %s", s.Count, s.Reason))
+	}
+	if format == "html" {
+		return report.WriteHTML(w, r)
+	}
+	return report.WriteMarkdown(w, r)
 }

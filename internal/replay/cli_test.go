@@ -70,6 +70,24 @@ func TestReplayCommand(t *testing.T) {
 	}
 }
 
+// --format html and markdown write the drift as the run reports do: the
+// three drifts in a table, the summary for people on stderr.
+func TestReplayReports(t *testing.T) {
+	edited := firstLines(t, "edited.jsonl", 1100)
+	page := filepath.Join(t.TempDir(), "drift.html")
+	code, stdout, stderr := cli(t, nil, edited, "--mock", "--format", "html", "--output", page)
+	html, _ := os.ReadFile(page)
+	if code != 1 || !strings.Contains(stdout, "3 drifted, 3 differences") || strings.Count(string(html), "<tr><td class=\"n\">") != 3 ||
+		!strings.Contains(string(html), `<a href="#drift">Drift (3)</a>`) || !strings.Contains(string(html), "<h1>Replay of edited.jsonl</h1>") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s\npage:\n%s", code, stdout, stderr, html)
+	}
+	code, stdout, stderr = cli(t, nil, edited, "--mock", "--format", "markdown")
+	if code != 1 || !strings.HasPrefix(stdout, "# Replay of edited.jsonl\n") || strings.Count(stdout, "\n| 205 |")+strings.Count(stdout, "\n| ") < 3 ||
+		!strings.Contains(stdout, "## Drift (3)") || !strings.Contains(stderr, "3 drifted, 3 differences") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+}
+
 // Every way the replay cannot run exits 2 with an error that says why.
 func TestReplayCommandErrors(t *testing.T) {
 	dir := t.TempDir()
@@ -103,7 +121,7 @@ func TestReplayCommandErrors(t *testing.T) {
 		{"--map-host of another host", []string{good, "--mock", "--map-host", "nowhere:1=http://127.0.0.1:1"}, "--map-host nowhere:1: the transcript has no such host"},
 		{"unknown placeholder kind", []string{good, "--mock", "--credential", "<apikey-3>=user"}, "apikey is not a kind of placeholder"},
 		{"bad --ignore", []string{good, "--mock", "--ignore", "metadata.requestId"}, `--ignore "metadata.requestId": want [METHOD PATH ]FIELD`},
-		{"bad --format", []string{good, "--mock", "--format", "html"}, `--format "html" is not text or json`},
+		{"bad --format", []string{good, "--mock", "--format", "pdf"}, `--format "pdf" is not text, json, html or markdown`},
 		{"no target", []string{good}, "give --mock, or the target"},
 		{"mock and a host", []string{good, "--mock", "--api-host", closed}, "either --mock or --api-host"},
 		{"no file", []string{"--mock"}, "want one transcript file, got 0"},

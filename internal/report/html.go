@@ -55,6 +55,7 @@ type htmlPage struct {
 	Features                                             []htmlFeature
 	Skips                                                []Skip
 	Drifts                                               []transcript.Drift
+	Notes                                                []string
 	CSP                                                  string
 	HeadScript, Script                                   template.JS
 }
@@ -122,7 +123,7 @@ func htmlFailures(list []Failure, idPrefix string, linkTo map[string]string) []h
 // WriteHTML writes the report as one self-contained HTML page.
 func WriteHTML(w io.Writer, r Report) error {
 	p := htmlPage{Title: r.title(), Target: r.Target, Profile: r.Profile, Generated: r.generated(),
-		Summary: r.summary(), Skips: r.Skips, Drifts: r.Drifts, CSP: csp,
+		Summary: r.summary(), Skips: r.Skips, Drifts: r.Drifts, Notes: r.Notes, CSP: csp,
 		HeadScript: template.JS(headScript), Script: template.JS(pageScript)}
 	if r.Duration > 0 {
 		p.Duration = r.Duration.Round(1e6).String()
@@ -209,7 +210,9 @@ details.exchange>summary{cursor:pointer;font:13px ui-monospace,monospace}
 {{if .Profile}}<p class="meta">Profile: {{.Profile}}</p>{{end}}
 {{if .Generated}}<p class="meta">Generated {{.Generated}}{{if .Duration}}; the run took {{.Duration}}{{end}}</p>{{end}}
 <p class="summary" id="summary">{{.Summary}}</p>
+{{- if .Total}}
 <div class="bar big" role="img" aria-label="{{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} skipped"><span class="pass" style="width:{{.Bar.Pass}}%"></span><span class="fail" style="width:{{.Bar.Fail}}%"></span><span class="skip" style="width:{{.Bar.Skip}}%"></span></div>
+{{- end}}
 </header>
 <nav id="contents">
 <h2>Contents</h2>
@@ -228,7 +231,12 @@ details.exchange>summary{cursor:pointer;font:13px ui-monospace,monospace}
 {{- if .Drifts}}
 <li><a href="#drift">Drift ({{len .Drifts}})</a></li>
 {{- end}}
+{{- if .Notes}}
+<li><a href="#notes">Notes</a></li>
+{{- end}}
+{{- if .Features}}
 <li><a href="#features">Features ({{len .Features}})</a></li>
+{{- end}}
 {{- if .Skips}}
 <li><a href="#skipped">Skipped</a></li>
 {{- end}}
@@ -243,8 +251,10 @@ details.exchange>summary{cursor:pointer;font:13px ui-monospace,monospace}
 {{template "failure" .}}
 {{- end}}
 </section>
-{{- else}}
+{{- else if .Features}}
 <p class="none" id="no-failures">No scenario failed.</p>
+{{- else if not .Drifts}}
+<p class="none" id="no-drift">No drift: every answer matched the recorded one.</p>
 {{- end}}
 {{- if .Disproved}}
 <section id="disproved">
@@ -275,6 +285,17 @@ details.exchange>summary{cursor:pointer;font:13px ui-monospace,monospace}
 </table>
 </section>
 {{- end}}
+{{- if .Notes}}
+<section id="notes">
+<h2>Notes</h2>
+<ul>
+{{- range .Notes}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+</section>
+{{- end}}
+{{- if .Features}}
 <section id="features">
 <h2>Features</h2>
 <table>
@@ -287,6 +308,7 @@ details.exchange>summary{cursor:pointer;font:13px ui-monospace,monospace}
 </tbody>
 </table>
 </section>
+{{- end}}
 {{- if .Skips}}
 <section id="skipped">
 <h2>Skipped</h2>

@@ -47,8 +47,10 @@ func WriteMarkdown(w io.Writer, r Report) error {
 		for _, f := range r.Failures {
 			m.failure(f)
 		}
-	} else {
+	} else if len(r.Features) > 0 {
 		m.printf("No scenario failed.\n\n")
+	} else if len(r.Drifts) == 0 {
+		m.printf("No drift: every answer matched the recorded one.\n\n")
 	}
 
 	if len(r.Disproved) > 0 {
@@ -75,11 +77,21 @@ func WriteMarkdown(w io.Writer, r Report) error {
 		m.printf("\n")
 	}
 
-	m.printf("## Features\n\n| Feature | Passed | Failed | Skipped |\n|---|---:|---:|---:|\n")
-	for _, f := range r.Features {
-		m.printf("| %s | %d | %d | %d |\n", mdCell(f.Name), f.Passed, f.Failed, f.Skipped)
+	if len(r.Notes) > 0 {
+		m.printf("## Notes\n\n")
+		for _, n := range r.Notes {
+			m.printf("- %s\n", mdText(n))
+		}
+		m.printf("\n")
 	}
-	m.printf("\n")
+
+	if len(r.Features) > 0 {
+		m.printf("## Features\n\n| Feature | Passed | Failed | Skipped |\n|---|---:|---:|---:|\n")
+		for _, f := range r.Features {
+			m.printf("| %s | %d | %d | %d |\n", mdCell(f.Name), f.Passed, f.Failed, f.Skipped)
+		}
+		m.printf("\n")
+	}
 
 	if len(r.Skips) > 0 {
 		m.printf("## Skipped\n\n")

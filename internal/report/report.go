@@ -40,6 +40,10 @@ type Report struct {
 	Skips     []Skip
 	// Drifts are the differences a replay found; none leaves the section out.
 	Drifts []transcript.Drift
+	// Notes are remarks for the reader, e.g. what a replay could not do as
+	// the recording did. A report without Features (a replay's) shows no
+	// features section.
+	Notes []string
 }
 
 // Feature counts one feature's scenarios by outcome.

@@ -151,7 +151,7 @@ func checkSelfContained(t *testing.T, page string) {
 // TestHTMLIsSelfContained: no src, href or CSS that points outside the
 // page; every in-page link's target exists.
 func TestHTMLIsSelfContained(t *testing.T) {
-	for name, r := range map[string]Report{"full": sample(), "empty": {}, "passed": {Features: []Feature{{Name: "F", Passed: 3}}}} {
+	for name, r := range map[string]Report{"full": sample(), "notes only": {Notes: []string{"n"}}, "passed": {Features: []Feature{{Name: "F", Passed: 3}}}} {
 		t.Run(name, func(t *testing.T) {
 			checkSelfContained(t, writeHTML(t, r))
 		})
@@ -492,5 +492,27 @@ func TestMarkdownStaysSmall(t *testing.T) {
 	}
 	if !strings.Contains(md, "the HTML report has them") {
 		t.Error("left-out calls are not said to be left out")
+	}
+}
+
+// TestReplayReport: a replay's report has drift and notes but no scenarios:
+// no features section, no "No scenario failed", no empty bar.
+func TestReplayReport(t *testing.T) {
+	r := Report{Title: "Replay of run.jsonl", Summary: "10 exchanges replayed (0 skipped), 1 drifted, 1 differences",
+		Drifts: []transcript.Drift{{Line: 3, Method: "GET", Path: "/version", Kind: "status", Recorded: "200", Got: "404"}},
+		Notes:  []string{"1 credential sent as recorded: <jwt-4>"}}
+	page, md := writeHTML(t, r), writeMarkdown(t, r)
+	for _, absent := range []string{"Features", "No scenario failed", `class="bar big"`} {
+		if strings.Contains(page, absent) || strings.Contains(md, absent) {
+			t.Errorf("a replay's report shows %q", absent)
+		}
+	}
+	for _, want := range []string{`<a href="#notes">Notes</a>`, "<li>1 credential sent as recorded: &lt;jwt-4&gt;</li>", `<a href="#drift">Drift (1)</a>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if !strings.Contains(md, "## Notes\n\n- 1 credential sent as recorded: ") || !strings.Contains(md, "| 3 |  | `GET /version` | status | `200` | `404` |") {
+		t.Errorf("the Markdown lacks the notes or the drift:\n%s", md)
 	}
 }
