@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -53,8 +54,22 @@ func NewProxy(upstream *url.URL, rec *Recorder, transport http.RoundTripper) *Pr
 		FlushInterval:  -1, // each piece of an answer goes to the client as it arrives
 		ModifyResponse: p.answered,
 		ErrorHandler:   p.noAnswer,
+		// Its own complaints (an answer cut short) go to Log, not to the
+		// process's standard logger.
+		ErrorLog: log.New(logWriter{p}, "record: ", 0),
 	}
 	return p
+}
+
+type logWriter struct{ p *Proxy }
+
+func (w logWriter) Write(b []byte) (int, error) {
+	w.p.logMu.Lock()
+	defer w.p.logMu.Unlock()
+	if w.p.Log != nil {
+		w.p.Log.Write([]byte(w.p.rec.scrubText(string(b))))
+	}
+	return len(b), nil
 }
 
 // Exchanges is how many exchanges the proxy has written to its Recorder.
