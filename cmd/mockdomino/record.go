@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"flag"
@@ -237,18 +238,18 @@ func checkUpstream(ctx context.Context, u *url.URL, tr http.RoundTripper) error 
 		var unknownCA x509.UnknownAuthorityError
 		var invalid x509.CertificateInvalidError
 		var hostname x509.HostnameError
+		var notTLS tls.RecordHeaderError
 		switch {
 		case errors.As(err, &unknownCA):
 			hint = "; if it uses a private CA, give its certificate with --upstream-ca FILE"
 		case errors.As(err, &hostname), errors.As(err, &invalid):
 			hint = "; its certificate does not fit it (a wrong name or an expired certificate): use the name it was issued for"
-		case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		case errors.As(err, &notTLS):
 			hint = "; it serves plain HTTP: use http:// with --insecure-upstream if that is what you want"
 		}
 		return fmt.Errorf("record: the upstream %s is unreachable: %v%s", u.Redacted(), err, hint)
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
+	resp.Body.Close() // unread: an answer's headers are enough
 	return nil
 }
 

@@ -240,11 +240,16 @@ func (k *keptBody) Read(b []byte) (int, error) {
 func (k *keptBody) Close() error { return k.rc.Close() }
 
 // ended says whether the body was read to its end (declared, its length
-// when known, counts as its end), or the error reading it met.
+// when known, counts as its end), or else the error reading it met. An
+// error after the end does not count: a transport reads once more after
+// the declared length, and may meet the server's body closed by then.
 func (k *keptBody) ended(declared int64) (bool, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.err == nil && (k.eof || declared >= 0 && k.n == declared), k.err
+	if k.eof || declared >= 0 && k.n == declared {
+		return true, nil
+	}
+	return false, k.err
 }
 
 // result is the body kept, or why it is left out: too long, or not read to

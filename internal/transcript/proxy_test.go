@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 )
 
 // syncBuffer is a transcript written by several handlers at once and read
@@ -522,6 +524,54 @@ func TestProxyRecordsConcurrentExchanges(t *testing.T) {
 	for sc.Scan() {
 		if !json.Valid(sc.Bytes()) {
 			t.Errorf("a line is not JSON: %s", sc.Text())
+		}
+	}
+}
+
+// closedAfterEnd is a request body as a server gives it: its end, then an
+// error if read again once the server has closed it.
+type closedAfterEnd struct {
+	r     io.Reader
+	ended bool
+}
+
+func (c *closedAfterEnd) Read(b []byte) (int, error) {
+	if c.ended {
+		return 0, errors.New("http: invalid Read on closed Body")
+	}
+	n, err := c.r.Read(b)
+	if err == io.EOF {
+		c.ended = true
+	}
+	return n, err
+}
+
+func (c *closedAfterEnd) Close() error { return nil }
+
+// A body read to its end is kept, whatever a later read meets (a transport
+// reads once more after the declared length); one that errs before its end
+// is not.
+func TestKeptBodyEnds(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		body     io.ReadCloser
+		declared int64
+		reads    int
+		whole    bool
+	}{
+		{"read past its end", &closedAfterEnd{r: strings.NewReader("0123456789")}, 10, 3, true},
+		{"its declared length read", io.NopCloser(iotest.ErrReader(errors.New("never"))), 0, 0, true},
+		{"cut", io.NopCloser(io.MultiReader(strings.NewReader("01234"), iotest.ErrReader(errors.New("reset")))), 10, 2, false},
+		{"not read to its end", io.NopCloser(strings.NewReader("0123456789")), -1, 0, false},
+	} {
+		k := &keptBody{rc: c.body}
+		buf := make([]byte, 64)
+		for range c.reads {
+			k.Read(buf)
+		}
+		b, omit := k.result(c.declared)
+		if c.whole != (omit == "") || c.whole && string(b) != "0123456789"[:len(b)] {
+			t.Errorf("%s: kept %q, omitted %q; want whole %v", c.name, b, omit, c.whole)
 		}
 	}
 }
