@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -422,4 +423,64 @@ func TestRecordShowsNoSecret(t *testing.T) {
 func jsonQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// `mockdomino --help` names the subcommand.
+func TestUsageNamesRecord(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"--help"}, &stdout, &stderr, func(string) (string, bool) { return "", false })
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "mockdomino record --upstream URL --out FILE") {
+		t.Errorf("--help: %v\n%s", err, stderr.String())
+	}
+}
+
+// The binary: a refused start exits 2; SIGINT stops it with exit 0 once
+// the transcript is written.
+func TestRecordBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "record", "--upstream", "http://127.0.0.1:1", "--out", filepath.Join(t.TempDir(), "t.jsonl"))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "is not HTTPS") {
+		t.Errorf("plain HTTP upstream: %v\n%s", err, out)
+	}
+
+	up := httptest.NewServer(http.NotFoundHandler())
+	defer up.Close()
+	file := filepath.Join(t.TempDir(), "t.jsonl")
+	cmd = exec.Command(bin, "record", "--upstream", up.URL, "--insecure-upstream", "--listen", "127.0.0.1:0", "--out", file)
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "record listening on http://127.0.0.1:") {
+		t.Fatalf("first line %q\n%s", sc.Text(), stderr.String())
+	}
+	resp, err := http.Get(strings.TrimPrefix(sc.Text(), "record listening on ") + "/v4/users/self")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGINT: %v\n%s", err, stderr.String())
+	}
+	if xs, err := transcript.ReadFile(file); err != nil || len(xs) != 1 || xs[0].Status != 404 {
+		t.Errorf("transcript %+v, %v", xs, err)
+	}
+	if !strings.Contains(stderr.String(), "record: wrote 1 exchanges") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
 }
