@@ -80,7 +80,7 @@ func main() {
 	fs.StringVar(&cfg.loader, "loader", "auto", "auto (wrk if on PATH, else go), wrk, or go")
 	fs.BoolVar(&cfg.suite, "suite", true, "time the conformance suite (cmd/conformance --mock)")
 	fs.IntVar(&cfg.fileMiB, "file-mib", 256, "size in MiB of the file uploaded and downloaded, with --state and in memory; 0 skips it")
-	fs.StringVar(&cfg.only, "only", "", `"files" or "datasets": build, then only the file upload and download phase, or the dataset upload phase; "replay": only the replay of a 10,000-exchange transcript (replay.go)`)
+	fs.StringVar(&cfg.only, "only", "", `"files", "datasets", "proxy" or "replay": build, then only the file upload and download phase, the dataset upload phase, the recording proxy's added latency (proxy.go), or the replay of a 10,000-exchange transcript (replay.go)`)
 	fs.IntVar(&cfg.datasetFiles, "dataset-files", 1000, "files of the dataset upload (--file-mib in all); 0 skips it")
 	fs.BoolVar(&cfg.wiremock, "wiremock", false, "also install WireMock from npm (needs java) into a temporary directory and load it")
 	fs.BoolVar(&cfg.prism, "prism", false, "also install Prism (@stoplight/prism-cli) from npm into a temporary directory and load it")
@@ -101,8 +101,8 @@ func main() {
 		}
 		return
 	}
-	if cfg.only != "" && (cfg.only != "files" && (cfg.only != "datasets" || cfg.datasetFiles < 1) || cfg.fileMiB < 1) {
-		fmt.Fprintln(os.Stderr, `mockbench: --only takes "files" or "datasets" (with a --dataset-files of at least 1), with a --file-mib of at least 1`)
+	if cfg.only != "" && cfg.only != "proxy" && (cfg.only != "files" && (cfg.only != "datasets" || cfg.datasetFiles < 1) || cfg.fileMiB < 1) {
+		fmt.Fprintln(os.Stderr, `mockbench: --only takes "proxy", "replay", or "files" or "datasets" (with a --dataset-files of at least 1) with a --file-mib of at least 1`)
 		os.Exit(2)
 	}
 	if cfg.rounds < 1 || cfg.starts < 1 || cfg.conns < 1 || cfg.threads < 1 || cfg.workers < 1 || cfg.duration < time.Second {
@@ -186,6 +186,9 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	rep.loader = b.ld.name()
 	if err := b.build(rep); err != nil {
 		return err
+	}
+	if cfg.only == "proxy" {
+		return b.proxyLatency(ctx, rep, stdout)
 	}
 	if cfg.only == "files" || cfg.only == "datasets" {
 		if cfg.only == "files" {

@@ -31,7 +31,7 @@ func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "mockdomino:", err)
-			os.Exit(1)
+			os.Exit(exitCode(err))
 		}
 	}
 }
@@ -213,8 +213,17 @@ func sizeConfig(n int) int {
 }
 
 func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
+	if len(args) > 0 && args[0] == "record" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runRecord(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("mockdomino", flag.ContinueOnError)
 	fs.SetOutput(redactingWriter{stderr})
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of mockdomino:\n  mockdomino [flags]: serve the mock\n%s\n", recordUsage)
+		fs.PrintDefaults()
+	}
 	ef := &envFlags{fs: fs, lookup: lookupEnv}
 	listen := ef.String("listen", "127.0.0.1:8080", "API host address (DOMINO_API_HOST); port 0 picks a free port")
 	proxyListen := ef.String("proxy-listen", "127.0.0.1:8899", "API proxy address (DOMINO_API_PROXY); empty disables the proxy")

@@ -47,13 +47,18 @@ type Exchange struct {
 	Milliseconds        int64           `json:"ms"`
 	Error               string          `json:"error,omitempty"` // the call failed: no answer
 	// Line is the exchange's line in the file Read read it from; not written.
-	Line                   int `json:"-"`
-	responseBodyIncomplete bool
+	Line int `json:"-"`
+	// requestBodyOmit and responseBodyOmit, when set, leave that body out
+	// and say why (RequestBodyOmitted, ResponseBodyOmitted).
+	requestBodyOmit, responseBodyOmit string
 }
 
 // maxRecordedBody bounds a body a transcript holds. A longer one is left
 // out, not cut: a cut could split a secret past recognising.
 const maxRecordedBody = MaxBody
+
+// tooLong is why a body over maxRecordedBody, or cut, is left out.
+var tooLong = fmt.Sprintf("longer than %d bytes, or not read in full", maxRecordedBody)
 
 // MaxBody is the longest body a transcript holds (16 MiB): as long as the
 // longest answer the conformance client reads.
@@ -130,7 +135,7 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	// body back: what was read, then the rest.
 	respBody, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody+1))
 	if rerr != nil || len(respBody) > maxRecordedBody {
-		x.responseBodyIncomplete = true
+		x.responseBodyOmit = tooLong
 	}
 	resp.Body = struct {
 		io.Reader
@@ -180,15 +185,15 @@ func (r *Recorder) write(x *Exchange, reqBody, respBody []byte) {
 	red.learnHeaders(x.RequestHeaders)
 	red.learnHeaders(x.ResponseHeaders)
 	red.learnBody(reqBody)
-	if !x.responseBodyIncomplete {
+	if x.responseBodyOmit == "" {
 		red.learnBody(respBody)
 	}
 	x.Path = red.scrub(x.Path)
 	x.Error = red.scrub(x.Error)
 	red.redactHeaders(x.RequestHeaders)
 	red.redactHeaders(x.ResponseHeaders)
-	x.RequestBody, x.RequestBodyBase64, x.RequestBodyOmitted = red.body(reqBody, false)
-	x.ResponseBody, x.ResponseBodyBase64, x.ResponseBodyOmitted = red.body(respBody, x.responseBodyIncomplete)
+	x.RequestBody, x.RequestBodyBase64, x.RequestBodyOmitted = red.body(reqBody, x.requestBodyOmit)
+	x.ResponseBody, x.ResponseBodyBase64, x.ResponseBodyOmitted = red.body(respBody, x.responseBodyOmit)
 	line, err := marshal(x)
 	if err == nil {
 		_, err = r.w.Write(append(line, '\n'))
@@ -368,10 +373,10 @@ func (r *redactor) redactHeaders(h http.Header) {
 // body is a body as the transcript holds it: JSON with every secret field's
 // value and every secret in a string replaced; text scrubbed; other bytes
 // scrubbed and in base64.
-func (r *redactor) body(b []byte, incomplete bool) (value json.RawMessage, b64, omitted string) {
+func (r *redactor) body(b []byte, omit string) (value json.RawMessage, b64, omitted string) {
 	switch {
-	case incomplete:
-		return nil, "", fmt.Sprintf("longer than %d bytes, or not read in full", maxRecordedBody)
+	case omit != "":
+		return nil, "", omit
 	case len(b) == 0:
 		return nil, "", ""
 	}
