@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockdomino/mockdomino/internal/profile"
 	"github.com/mockdomino/mockdomino/internal/transcript"
 	"github.com/mockdomino/mockdomino/internal/version"
 )
@@ -89,6 +90,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return 2
 	}
 
+	var expect *profile.Profile // what a running mock says it plays
 	target := Target{APIHost: *apiHost, APIProxy: *apiProxy, ExternalURL: *external, AdminAPIKey: *adminKey, UserAPIKey: *userKey, Project: *project, ModelMonitoringID: *modelID}
 	var rec *transcript.Recorder
 	if *record != "" {
@@ -122,6 +124,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		// name; expect those unless told otherwise.
 		if p := h.Profile; p != "" && !set["profile"] {
 			*prof = p
+			var err error
+			if expect, err = h.profile(); err != nil {
+				fmt.Fprintf(stderr, "conformance: %v\n", err)
+				return 2
+			}
 		} else if p != "" && p != *prof {
 			fmt.Fprintf(stderr, "conformance: warning: the mock plays the %s profile, but --profile %s was given\n", p, *prof)
 		}
@@ -137,7 +144,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	}
 
 	opt := Options{
-		Target: target, Profile: *prof, Tags: *tags, Scenarios: *name, Format: *format, Output: stdout,
+		Target: target, Profile: *prof, Expect: expect, Tags: *tags, Scenarios: *name, Format: *format, Output: stdout,
 		Log: stderr, JobTimeout: *jobTimeout, Prefix: *prefix, NoColors: !isTerminal(stdout),
 		// A mock the runner did not start is someone's: leave it as found.
 		RestoreMock: !*useMock, AllowMockChanges: *allow,
