@@ -56,6 +56,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
 		record     = fs.String("record", "", "write every HTTP exchange of the run to this file, one JSON object a line, its secrets replaced by placeholders")
 		modelID    = fs.String("model-monitoring-id", env("DOMINO_MODEL_MONITORING_ID", ""), "a model registered in the target's Model Monitor, for the custom-metric scenarios (env DOMINO_MODEL_MONITORING_ID)")
+		learnTo    = fs.String("learn-profile", "", "probe the target for every behaviour of the profile table, check the @inferred scenarios with what it learned, and write a profile file that mockdomino --profile loads")
 		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino without --api-proxy, run without saving its state (its clock, lifecycles and fault rules are still put back)")
 	)
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -87,6 +88,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	case "pretty", "progress", "junit", "cucumber":
 	default:
 		fmt.Fprintf(stderr, "conformance: --format %q is not pretty, progress, junit or cucumber\n", *format)
+		return 2
+	}
+	if err := checkLearnFlags(set); *learnTo != "" && err != nil {
+		fmt.Fprintf(stderr, "conformance: %v\n", err)
 		return 2
 	}
 
@@ -165,6 +170,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		// Made here to be printed: it finds what a run stopped before its
 		// cleanups (a second Ctrl-C) left.
 		opt.Prefix = newPrefix()
+	}
+	if *learnTo != "" {
+		return learnMain(ctx, *learnTo, opt, *useMock, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "conformance: checking %s (profile %s; names start with %s-)\n", describe(target, *useMock), *prof, opt.Prefix)
 

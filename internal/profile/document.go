@@ -145,19 +145,36 @@ func (d Document) Marshal() ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
+// Behaviour is one field of a profile's table: its JSON name and value.
+type Behaviour struct {
+	Field string
+	Value any
+}
+
+// Behaviours lists the profile's behaviours in the table's order, its
+// name left out.
+func (p Profile) Behaviours() []Behaviour {
+	var out []Behaviour
+	v := reflect.ValueOf(p)
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		if f.Name == "Name" {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		out = append(out, Behaviour{Field: tag, Value: v.Field(i).Interface()})
+	}
+	return out
+}
+
 // Differences names the behaviours (by their JSON field) in which p and q
 // differ, in the table's order; the names of the profiles do not count.
 func (p Profile) Differences(q Profile) []string {
 	var fields []string
-	pv, qv := reflect.ValueOf(p), reflect.ValueOf(q)
-	for i := 0; i < pv.NumField(); i++ {
-		f := pv.Type().Field(i)
-		if f.Name == "Name" {
-			continue
-		}
-		if pv.Field(i).Interface() != qv.Field(i).Interface() {
-			tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			fields = append(fields, tag)
+	theirs := q.Behaviours()
+	for i, b := range p.Behaviours() {
+		if b.Value != theirs[i].Value {
+			fields = append(fields, b.Field)
 		}
 	}
 	return fields
