@@ -615,7 +615,7 @@ func disproved(report []byte, scrub *transcript.Recorder) ([]profile.Disproved, 
 					msg = st.Result.Status
 				}
 				notes = append(notes, profile.Disproved{Feature: f.Name, Scenario: sc.Name,
-					Message: scrub.Scrub(fmt.Sprintf("Step %s: %s", st.Name, msg))})
+					Message: scrub.Scrub(fmt.Sprintf("Step %s: %s", st.Name, strings.TrimSpace(msg)))})
 				break
 			}
 		}

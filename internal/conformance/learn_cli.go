@@ -57,9 +57,9 @@ func learnMain(ctx context.Context, path string, opt Options, mock bool, stdout,
 	fmt.Fprintf(stdout, "%s:\n", doc.Profile.Name)
 	theirs := observed.Behaviours()
 	for i, b := range doc.Profile.Behaviours() {
-		line := strings.TrimRight(fmt.Sprintf("  %-26s %-6v", b.Field, b.Value), " ")
+		line := fmt.Sprintf("  %-26s %v", b.Field, b.Value)
 		if b.Value != theirs[i].Value {
-			line += fmt.Sprintf("   (observed: %v)", theirs[i].Value)
+			line = fmt.Sprintf("  %-26s %-7v (observed: %v)", b.Field, b.Value, theirs[i].Value)
 		}
 		fmt.Fprintln(stdout, line)
 	}
