@@ -41,15 +41,15 @@ func learnMain(ctx context.Context, path string, opt Options, mock bool, stdout,
 		Base: base, Prefix: opt.Prefix, Tags: opt.Tags, Scenarios: opt.Scenarios, Features: opt.Features,
 		JobTimeout: opt.JobTimeout, RestoreMock: opt.RestoreMock, AllowMockChanges: opt.AllowMockChanges, Log: stderr,
 	})
+	if learned.RestoreErr != nil {
+		fmt.Fprintf(stderr, "conformance: warning: the mock is not as the learning found it: %v\n", learned.RestoreErr)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance: could not learn a profile: %v\n", err)
 		if ctx.Err() != nil {
 			return ExitInterrupted
 		}
 		return 2
-	}
-	if learned.RestoreErr != nil {
-		fmt.Fprintf(stderr, "conformance: warning: the mock is not as the learning found it: %v\n", learned.RestoreErr)
 	}
 	doc := learned.Document
 	observed := profile.Observed()
