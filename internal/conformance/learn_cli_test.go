@@ -139,3 +139,18 @@ func TestLearnLeavesARunningMockAsFound(t *testing.T) {
 		t.Errorf("the learning changed the mock:\nbefore %s\nafter  %s", before, after)
 	}
 }
+
+// Interrupted, the command exits 130 and writes nothing.
+func TestLearnProfileInterrupted(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	file := filepath.Join(t.TempDir(), "learned.json")
+	var stdout, stderr bytes.Buffer
+	if code := Main(ctx, []string{"--mock", "--learn-profile", file, "--tags", "@jwt"}, &stdout, &stderr, noEnv); code != ExitInterrupted {
+		t.Errorf("exit %d, want %d\n%s", code, ExitInterrupted, stderr.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "*")); len(left) != 0 {
+		t.Errorf("files written: %v", left)
+	}
+}
