@@ -12,7 +12,8 @@ import (
 func health(q *request) (int, any, error) {
 	// externalUrl lets the conformance runner check the tokens' iss
 	// against a mock started with --external-url.
-	body := map[string]any{"status": "ok", "profile": q.st.Profile().Name, "externalUrl": q.st.ExternalURL()}
+	// profileSettings lets it expect a file profile it cannot load by name.
+	body := map[string]any{"status": "ok", "profile": q.st.Profile().Name, "externalUrl": q.st.ExternalURL(), "profileSettings": q.st.Profile()}
 	// A mock that refuses every change (its state directory failed) is not
 	// healthy, though it still answers reads.
 	if err := q.st.Refusal(); err != nil {

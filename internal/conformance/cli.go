@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockdomino/mockdomino/internal/profile"
 	"github.com/mockdomino/mockdomino/internal/transcript"
 	"github.com/mockdomino/mockdomino/internal/version"
 )
@@ -62,6 +63,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		prefix     = fs.String("prefix", "", "start every name the run creates with this (default: random)")
 		record     = fs.String("record", "", "write every HTTP exchange of the run to this file, one JSON object a line, its secrets replaced by placeholders")
 		modelID    = fs.String("model-monitoring-id", env("DOMINO_MODEL_MONITORING_ID", ""), "a model registered in the target's Model Monitor, for the custom-metric scenarios (env DOMINO_MODEL_MONITORING_ID)")
+		learnTo    = fs.String("learn-profile", "", "probe the target for every behaviour of the profile table, check the @inferred scenarios with what it learned, and write a profile file that mockdomino --profile loads")
 		allow      = fs.Bool("allow-mock-changes", false, "against a running mockdomino without --api-proxy, run without saving its state (its clock, lifecycles and fault rules are still put back)")
 	)
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -95,7 +97,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		fmt.Fprintf(stderr, "conformance: --format %q is not pretty, progress, junit, cucumber, html or markdown\n", *format)
 		return 2
 	}
+	if err := checkLearnFlags(set); *learnTo != "" && err != nil {
+		fmt.Fprintf(stderr, "conformance: %v\n", err)
+		return 2
+	}
 
+	var expect *profile.Profile // what a running mock says it plays
 	target := Target{APIHost: *apiHost, APIProxy: *apiProxy, ExternalURL: *external, AdminAPIKey: *adminKey, UserAPIKey: *userKey, Project: *project, ModelMonitoringID: *modelID}
 	var rec *transcript.Recorder
 	var transcriptFile io.Writer
@@ -136,6 +143,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		// name; expect those unless told otherwise.
 		if p := h.Profile; p != "" && !set["profile"] {
 			*prof = p
+			var err error
+			if expect, err = h.profile(); err != nil {
+				fmt.Fprintf(stderr, "conformance: %v\n", err)
+				return 2
+			}
 		} else if p != "" && p != *prof {
 			fmt.Fprintf(stderr, "conformance: warning: the mock plays the %s profile, but --profile %s was given\n", p, *prof)
 		}
@@ -152,7 +164,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	}
 
 	opt := Options{
-		Target: target, Profile: *prof, Tags: *tags, Scenarios: *name, Format: *format, Output: stdout,
+		Target: target, Profile: *prof, Expect: expect, Tags: *tags, Scenarios: *name, Format: *format, Output: stdout,
 		Log: stderr, JobTimeout: *jobTimeout, Prefix: *prefix, NoColors: !isTerminal(stdout),
 		// A mock the runner did not start is someone's: leave it as found.
 		RestoreMock: !*useMock, AllowMockChanges: *allow, exchanges: tail,
@@ -173,6 +185,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		// Made here to be printed: it finds what a run stopped before its
 		// cleanups (a second Ctrl-C) left.
 		opt.Prefix = newPrefix()
+	}
+	if *learnTo != "" {
+		return learnMain(ctx, *learnTo, opt, *useMock, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "conformance: checking %s (profile %s; names start with %s-)\n", describe(target, *useMock), *prof, opt.Prefix)
 

@@ -35,6 +35,9 @@ type Options struct {
 	// Profile is "observed" (default), "strict" or a profile JSON file: which
 	// variant of Domino's behaviour to expect.
 	Profile string
+	// Expect, if set, is the profile to expect, and Profile is not read:
+	// the one a running mock reports, or one just learned.
+	Expect *profile.Profile
 	// Tags is a godog tag expression selecting scenarios, e.g. "@tokens && ~@jobs".
 	Tags string
 	// Scenarios, if set, is a regular expression: only scenarios whose name
@@ -239,7 +242,7 @@ var skipRules = []skipRule{
 func Run(ctx context.Context, opt Options) (res Result, err error) {
 	start := time.Now()
 	opt = withExchangeTail(opt)
-	p, err := profile.Load(opt.Profile)
+	p, err := opt.expected()
 	if err != nil {
 		return Result{}, err
 	}

@@ -84,6 +84,8 @@ type Health struct {
 	Profile     string `json:"profile"`
 	ExternalURL string `json:"externalUrl"`
 	Reason      string `json:"reason"`
+	// Settings is the profile itself, as a profile file holds it.
+	Settings json.RawMessage `json:"profileSettings"`
 }
 
 // MockHealth asks the target for its health answer; ok is false when the

@@ -4,13 +4,9 @@
 package profile
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
-
-	"github.com/mockdomino/mockdomino/internal/jsonerr"
 )
 
 // Profile is one named set of version-dependent behaviours.
@@ -91,48 +87,10 @@ func Load(nameOrPath string) (Profile, error) {
 	return Parse(data, nameOrPath)
 }
 
-// Parse reads a profile document; name is used in errors and as the default name.
+// Parse reads a profile document; name is used in errors and as the default
+// name. What a file says beside the profile (ParseDocument) is checked and
+// left out.
 func Parse(data []byte, name string) (Profile, error) {
-	var head struct {
-		Base string `json:"base"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return Profile{}, fmt.Errorf("profile %s: %w", name, jsonerr.Describe(data, err))
-	}
-	var p Profile
-	switch head.Base {
-	case "", "observed":
-		p = Observed()
-	case "strict":
-		p = Strict()
-	default:
-		return Profile{}, fmt.Errorf("profile %s: base %q is not observed or strict", name, head.Base)
-	}
-	p.Name = name
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var doc struct {
-		Profile
-		Base string `json:"base"`
-	}
-	doc.Profile = p
-	if err := dec.Decode(&doc); err != nil {
-		return Profile{}, fmt.Errorf("profile %s: %w", name, jsonerr.Describe(data, err))
-	}
-	p = doc.Profile
-	for field, s := range map[string]int{
-		"duplicateStatus": p.DuplicateStatus, "createTokenStatus": p.CreateTokenStatus,
-		"invalidateStatus": p.InvalidateStatus, "deleteTokenStatus": p.DeleteTokenStatus,
-		"createAccountStatus": p.CreateAccountStatus, "deactivateStatus": p.DeactivateStatus,
-		"activateStatus": p.ActivateStatus, "resetPasswordStatus": p.ResetPasswordStatus,
-		"publicDuplicateStatus": p.PublicDuplicateStatus,
-	} {
-		if s < 200 || s > 599 {
-			return Profile{}, fmt.Errorf("profile %s: %s %d is not an HTTP status", name, field, s)
-		}
-	}
-	if p.PublicPaging != PagingFlat && p.PublicPaging != PagingNested {
-		return Profile{}, fmt.Errorf("profile %s: publicPaging %q is not %s or %s", name, p.PublicPaging, PagingFlat, PagingNested)
-	}
-	return p, nil
+	d, err := ParseDocument(data, name)
+	return d.Profile, err
 }
