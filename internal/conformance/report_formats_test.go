@@ -111,7 +111,7 @@ func TestHTMLReportToFile(t *testing.T) {
 		`<li id="disproved-1"><a href="#failure-2">`,
 		`<td>Who is calling | in ` + "`the report&#39;s`" + ` test</td><td class="n">1</td><td class="n"><a href="#failure-1">2</a></td><td class="n">1</td>`,
 		`<td>Callers without credentials</td><td class="n">1</td><td class="n">0</td><td class="n">0</td>`,
-		`1 <span class="tag">@strict</span> scenario(s): they expect the strict profile`,
+		`1 <span class="tag">@strict</span> scenario(s): they expect the strict behaviour`,
 		"<p class=\"summary\" id=\"summary\">2 passed, 2 failed, 1 skipped</p>",
 		"Profile: observed",
 		"(a mockdomino)",
@@ -173,7 +173,7 @@ func TestMarkdownReportOnStdout(t *testing.T) {
 		"| Who is calling \\| in \\`the report's\\` test | " + inferredName + " | Step the answer does not have the \"SysAdmin\" role:",
 		"| Who is calling \\| in \\`the report's\\` test | 1 | 2 | 1 |",
 		"| Callers without credentials | 1 | 0 | 0 |",
-		"- 1 `@strict` scenario(s): they expect the strict profile",
+		"- 1 `@strict` scenario(s): they expect the strict behaviour",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("the Markdown lacks %q\n%s", want, stdout)

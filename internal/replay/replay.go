@@ -128,6 +128,11 @@ func (r Result) WriteJSON(w io.Writer) error {
 // ErrUnreachable wraps the error of a target that does not answer.
 var ErrUnreachable = errors.New("the target does not answer")
 
+// DefaultIgnore are left out of every comparison: a profile's name is a
+// label a mock was started with (a file's path, "learned from …"), not a
+// behaviour; its settings beside it are compared.
+var DefaultIgnore = []string{"GET /__mock/health $.profile", "GET /__mock/health $.profileSettings.name"}
+
 // Run replays xs against the target, one request at a time, in order. It
 // returns an error, with what was found so far, when the options are wrong
 // or the target stops answering (it cannot connect); a call that fails in
@@ -136,7 +141,7 @@ func Run(ctx context.Context, xs []transcript.Exchange, opt Options) (Result, er
 	start := time.Now()
 	res := Result{Exchanges: len(xs)}
 	var ignores []Ignore
-	for _, s := range opt.Ignore {
+	for _, s := range append(append([]string(nil), DefaultIgnore...), opt.Ignore...) {
 		ig, err := ParseIgnore(s)
 		if err != nil {
 			return res, err
@@ -319,6 +324,15 @@ func (r *run) exchange(ctx context.Context, x *transcript.Exchange) error {
 	}
 	if resp.StatusCode != x.Status {
 		// A body of another status has another shape: the status says it.
+		// A success of another number (201 for 200) still made what the
+		// recorded one made: learn its ids and tokens, or every later call
+		// that uses them would drift too.
+		if resp.StatusCode/100 == 2 && x.Status/100 == 2 {
+			r.learnHeaders(x.ResponseHeaders, resp.Header)
+			if recorded, ok := recordedBody(x); ok && len(got) <= transcript.MaxBody {
+				(&comparer{m: r.m, maskHosts: r.hostMask, scrub: r.scrub}).bodies(recorded, bodyOf(got))
+			}
+		}
 		r.report(x, []diff{{kind: "status", recorded: fmt.Sprint(x.Status), got: fmt.Sprint(resp.StatusCode)}})
 		return nil
 	}
