@@ -75,8 +75,8 @@ func TestEditedTranscriptReportsEachDifference(t *testing.T) {
 	res := replayOnFreshMock(t, xs, replay.Options{})
 	want := []string{
 		`line 205 GET /v4/users/self: shape $.avatarUrl: recorded no such field, got a string`,
-		`line 869 POST /v4/serviceAccounts/69e4f715-49f4-48c6-a21d-1b22d70e7abb/tokens: status: recorded 409, got 500`,
-		`line 1032 POST /v4/serviceAccounts/460e5940-ade8-4947-900f-9e70baf1580c/tokens: value $.message: recorded "the token's name is required", got "name is required"`,
+		`line 869 POST /v4/serviceAccounts/6d60e061-ce61-4af7-a6a7-6127ec7577fa/tokens: status: recorded 409, got 500`,
+		`line 1032 POST /v4/serviceAccounts/84cafe8b-1bc2-414b-bb8d-4463184e58ce/tokens: value $.message: recorded "the token's name is required", got "name is required"`,
 	}
 	var out bytes.Buffer
 	if err := res.WriteText(&out); err != nil {
