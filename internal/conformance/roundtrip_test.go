@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -181,5 +183,60 @@ func TestProfileDriftRefusesTheUnexplained(t *testing.T) {
 		if (c.want == "") == ok || got != c.want {
 			t.Errorf("%s %s %s %s→%s: explained by %q (%v), want %q", c.method, c.path, c.kind, c.recorded, c.got, got, ok, c.want)
 		}
+	}
+}
+
+// TestVerificationHoldsNoSecret: what the verification loop writes — a
+// transcript (--record), an HTML report with failures, a learned profile —
+// holds none of the tokens, keys and passwords the runs used. A tap in front
+// of a running mock sees every exchange as it was on the wire; every secret
+// it saw is searched for in the three files. The report run expects the
+// strict profile of a mock playing observed, so it fails (duplicates, the
+// re-activated account's token) and the page shows those calls.
+func TestVerificationHoldsNoSecret(t *testing.T) {
+	m := startMock(t, "observed")
+	tp := &tap{}
+	apiHost, apiProxy := tp.front(t, m.srv.APIURL()), tp.front(t, m.srv.ProxyURL())
+	dir := t.TempDir()
+	run, page, learned := filepath.Join(dir, "run.jsonl"), filepath.Join(dir, "report.html"), filepath.Join(dir, "learned.json")
+	cli := func(args ...string) (int, string) {
+		var out, errs bytes.Buffer
+		code := Main(context.Background(), append([]string{"--api-host", apiHost, "--api-proxy", apiProxy}, args...), &out, &errs, func(string) string { return "" })
+		return code, out.String() + errs.String()
+	}
+	if code, out := cli("--profile", "strict", "--record", run, "--format", "html", "--output", page,
+		"--tags", "@tokens or @git-credentials or @public-api or @jwt"); code != 1 {
+		t.Fatalf("the run expecting strict of an observed mock: exit %d, want 1 (failures)\n%s", code, out)
+	}
+	if code, out := cli("--learn-profile", learned, "--tags", "@tokens"); code != 0 {
+		t.Fatalf("learning: exit %d\n%s", code, out)
+	}
+
+	secrets := tp.secrets()
+	kinds := map[string]int{}
+	for _, kind := range secrets {
+		kinds[kind]++
+	}
+	for kind, least := range map[string]int{"jwt": 20, "api key": 2, "git secret": 3, "secret field": 1} {
+		if kinds[kind] < least {
+			t.Errorf("the runs used %d %s(s), want at least %d: the search would prove little (%v)", kinds[kind], kind, least, kinds)
+		}
+	}
+	for _, file := range []string{run, page, learned} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s, kind := range secrets {
+			escaped := strings.Trim(jsonString(s), `"`)
+			if bytes.Contains(data, []byte(s)) || bytes.Contains(data, []byte(escaped)) || bytes.Contains(data, []byte(html.EscapeString(s))) {
+				t.Errorf("%s holds a %s the runs used (%.6s…)", filepath.Base(file), kind, s)
+			}
+		}
+	}
+	// The page shows the failures' calls, with their credentials as placeholders.
+	shown, _ := os.ReadFile(page)
+	if !bytes.Contains(shown, []byte(`class="failure`)) || !regexp.MustCompile(`&lt;(jwt|api-key|admin-api-key|credential)-\d+&gt;`).Match(shown) {
+		t.Errorf("the report shows no failure with a redacted credential: the search in it proves nothing")
 	}
 }
