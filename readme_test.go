@@ -1,12 +1,17 @@
 package mockdomino_test
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/mockdomino/mockdomino/internal/conformance"
 	"github.com/mockdomino/mockdomino/internal/server"
 )
 
@@ -69,4 +74,93 @@ func TestReadmeExamples(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestReadmeVerificationLoop runs the README's verification-loop block as
+// printed, each conformance command in process (go run ./cmd/conformance
+// ARGS is conformance.Main(ARGS)) in a directory of its own, and checks each
+// exit status against the one its comment gives (0 when it gives none).
+func TestReadmeVerificationLoop(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "### The verification loop")
+	block := regexp.MustCompile("(?s)```shell\n(.*?)```").FindStringSubmatch(after)
+	if !ok || block == nil {
+		t.Fatal("the README lost its verification-loop block")
+	}
+	t.Chdir(t.TempDir())
+	lines := strings.Split(block[1], "\n")
+	ran := 0
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
+		if m := regexp.MustCompile(`^cat > (\S+) <<'EOF'$`).FindStringSubmatch(line); m != nil {
+			var text strings.Builder
+			for i++; i < len(lines) && lines[i] != "EOF"; i++ {
+				text.WriteString(lines[i] + "\n")
+			}
+			if err := os.WriteFile(m[1], []byte(text.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if line == "" {
+			continue
+		}
+		cmd, comment, _ := strings.Cut(line, "#")
+		args := shellWords(t, cmd)
+		if len(args) < 3 || strings.Join(args[:3], " ") != "go run ./cmd/conformance" {
+			t.Fatalf("a line the test cannot run: %s", line)
+		}
+		args = args[3:]
+		var stdout, stderr bytes.Buffer
+		out := io.Writer(&stdout)
+		if n := len(args); n >= 2 && args[n-2] == ">" {
+			f, err := os.Create(args[n-1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			out, args = f, args[:n-2]
+		}
+		want := 0
+		if m := regexp.MustCompile(`exit (\d)`).FindStringSubmatch(comment); m != nil {
+			want, _ = strconv.Atoi(m[1])
+		}
+		if code := conformance.Main(context.Background(), args, out, &stderr, func(string) string { return "" }); code != want {
+			t.Fatalf("%s\nexit %d, the README says %d\n%s\n%s", line, code, want, stdout.String(), stderr.String())
+		}
+		ran++
+	}
+	if ran != 5 {
+		t.Errorf("ran %d commands, want the README's 5", ran)
+	}
+	// What the loop made: a learned profile that names its origin, a page
+	// and a summary with the differences the profile made.
+	for file, want := range map[string]string{
+		"learned.json": `"dominoVersion": "`, "drift.html": `<a href="#drift">Drift (`, "drift.md": "## Drift (",
+	} {
+		data, err := os.ReadFile(file)
+		if err != nil || !strings.Contains(string(data), want) {
+			t.Errorf("%s lacks %q (%v)", file, want, err)
+		}
+	}
+}
+
+// shellWords splits a command line as a shell would for the README's
+// commands: words, double-quoted strings.
+func shellWords(t *testing.T, s string) []string {
+	var words []string
+	for _, m := range regexp.MustCompile(`"([^"]*)"|(\S+)`).FindAllStringSubmatch(s, -1) {
+		if strings.HasPrefix(m[0], `"`) {
+			words = append(words, m[1])
+		} else {
+			words = append(words, m[2])
+		}
+	}
+	if strings.ContainsAny(strings.Join(words, ""), `'$\`) {
+		t.Fatalf("the test does not read this shell: %s", s)
+	}
+	return words
 }

@@ -58,7 +58,7 @@ func TestMockRunPassesAndEndsWithTheSummary(t *testing.T) {
 }
 
 func TestBadFlagsExitTwo(t *testing.T) {
-	if _, code := runMain(t, "--mock", "--format", "html"); code != 2 {
+	if _, code := runMain(t, "--mock", "--format", "pdf"); code != 2 {
 		t.Errorf("exit %d for an unknown format, want 2", code)
 	}
 	if _, code := runMain(t, "--mock", "--external-url", "http://domino.example.com"); code != 2 {
