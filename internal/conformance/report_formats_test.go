@@ -96,7 +96,7 @@ func TestHTMLReportToFile(t *testing.T) {
 			t.Errorf("call %d is %q, want %q", i+1, first.calls[i], want)
 		}
 	}
-	for _, want := range []string{"X-Domino-Api-Key: &lt;api-key-", "Authorization: Bearer &lt;jwt-", "&#34;token&#34;: &#34;&lt;jwt-",
+	for _, want := range []string{"X-Domino-Api-Key: &lt;admin-api-key-", "Authorization: Bearer &lt;jwt-", "&#34;token&#34;: &#34;&lt;jwt-",
 		"&#34;roles&#34;: [],", "last call before the failure:</span> GET /v4/users/self", "<span class=\"tag\">@admin</span>"} {
 		if !strings.Contains(first.text, want) {
 			t.Errorf("the first failure lacks %q", want)

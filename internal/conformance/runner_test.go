@@ -135,7 +135,7 @@ func TestMachineFormatsOnStdout(t *testing.T) {
 						cases++
 						if c.Skipped != nil {
 							skippedCases++
-							if !strings.Contains(c.Skipped.Message, "strict profile") {
+							if !strings.Contains(c.Skipped.Message, "expect the strict behaviour") {
 								t.Errorf("test case %q is skipped with %q, want the reason", c.Name, c.Skipped.Message)
 							}
 						}
