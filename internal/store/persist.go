@@ -913,6 +913,28 @@ func (o *orderedMap[V]) values() []V {
 	return out
 }
 
+// putEach puts each record under its key; delEach deletes each key.
+func putEach[V any](o *orderedMap[V], vs []V, key func(V) string) {
+	for _, v := range vs {
+		o.put(key(v), v)
+	}
+}
+
+func delEach[V any](o *orderedMap[V], keys []string) {
+	for _, k := range keys {
+		o.del(k)
+	}
+}
+
+// orNil is nil for no values: a document without a domain leaves its field
+// out (omitempty), as one written before the domain existed.
+func orNil[V any](vs []V) []V {
+	if len(vs) == 0 {
+		return nil
+	}
+	return vs
+}
+
 func newReplay() *replay { return &replay{lifecycle: DefaultJobLifecycle()} }
 
 func mappingID(m MappingRecord) string { return m.UserID + "/" + m.ProjectID + "/" + m.RepoID }
@@ -1038,48 +1060,22 @@ func (r *replay) apply(rec walRecord) error {
 			}
 		}
 	}
-	for _, v := range rec.Users {
-		r.users.put(v.ID, v)
-	}
-	for _, v := range rec.Tokens {
-		r.tokens.put(v.JTI, v)
-	}
-	for _, k := range rec.DelTokens {
-		r.tokens.del(k)
-	}
-	for _, v := range rec.AccessTokens {
-		r.access.put(v.JTI, v)
-	}
-	for _, k := range rec.DelAccessTokens {
-		r.access.del(k)
-	}
-	for _, v := range rec.Projects {
-		r.projects.put(v.ID, v)
-	}
-	for _, v := range rec.ProjectTags {
-		r.tags.put(v.ID, v)
-	}
-	for _, v := range rec.Credentials {
-		r.creds.put(v.ID, v)
-	}
-	for _, k := range rec.DelCredentials {
-		r.creds.del(k)
-	}
-	for _, v := range rec.Mappings {
-		r.mappings.put(mappingID(v), v)
-	}
+	putEach(&r.users, rec.Users, userKey)
+	putEach(&r.tokens, rec.Tokens, tokenKey)
+	delEach(&r.tokens, rec.DelTokens)
+	putEach(&r.access, rec.AccessTokens, accessKey)
+	delEach(&r.access, rec.DelAccessTokens)
+	putEach(&r.projects, rec.Projects, projectRecordKey)
+	putEach(&r.tags, rec.ProjectTags, tagKey)
+	putEach(&r.creds, rec.Credentials, credKey)
+	delEach(&r.creds, rec.DelCredentials)
+	putEach(&r.mappings, rec.Mappings, mappingID)
 	for _, v := range rec.DelMappings {
 		r.mappings.del(mappingID(v))
 	}
-	for _, v := range rec.Jobs {
-		r.jobs.put(v.ID, v)
-	}
-	for _, v := range rec.Commits {
-		r.commits.put(v.ID, v)
-	}
-	for _, v := range rec.Environments {
-		r.envs.put(v.ID, v)
-	}
+	putEach(&r.jobs, rec.Jobs, jobKey)
+	putEach(&r.commits, rec.Commits, commitKey)
+	putEach(&r.envs, rec.Environments, envKey)
 	for _, v := range rec.EnvironmentRevisions {
 		// Environments are never deleted, so a revision of one the log
 		// never made is damage, not a deletion replayed.
@@ -1088,12 +1084,8 @@ func (r *replay) apply(rec walRecord) error {
 		}
 		r.revisions.put(v.ID, v)
 	}
-	for _, v := range rec.Apps {
-		r.apps.put(v.ID, v)
-	}
-	for _, v := range rec.Models {
-		r.models.put(v.ID, v)
-	}
+	putEach(&r.apps, rec.Apps, appKey)
+	putEach(&r.models, rec.Models, modelKey)
 	for _, v := range rec.ModelVersions {
 		// Models are never deleted: a version of one the log never made
 		// is damage.
@@ -1102,28 +1094,16 @@ func (r *replay) apply(rec walRecord) error {
 		}
 		r.versions.put(v.ID, v)
 	}
-	for _, v := range rec.ModelExports {
-		r.exports.put(v.ID, v)
-	}
-	for _, v := range rec.Endpoints {
-		r.endpoints.put(v.ProjectID, v)
-	}
+	putEach(&r.exports, rec.ModelExports, exportKey)
+	putEach(&r.endpoints, rec.Endpoints, endpointKey)
 	r.metrics.append(rec.MetricValues)
-	for _, v := range rec.MetricAlerts {
-		r.alerts.put(v.ID, v)
-	}
-	for _, v := range rec.ScheduledJobs {
-		r.schedules.put(v.ID, v)
-	}
-	for _, k := range rec.DelScheduledJobs {
-		r.schedules.del(k)
-	}
+	putEach(&r.alerts, rec.MetricAlerts, alertKey)
+	putEach(&r.schedules, rec.ScheduledJobs, scheduleKey)
+	delEach(&r.schedules, rec.DelScheduledJobs)
 	if err := r.ws.apply(rec); err != nil {
 		return err
 	}
-	for _, v := range rec.Datasets {
-		r.datasets.put(v.ID, v)
-	}
+	putEach(&r.datasets, rec.Datasets, datasetKey)
 	for _, v := range rec.DatasetSnapshots {
 		if !r.datasets.has(v.DatasetID) {
 			return fmt.Errorf("the record holds snapshot %s of dataset %q, which does not exist", v.ID, v.DatasetID)
@@ -1168,37 +1148,16 @@ func (r *replay) result() Snapshot {
 	s.Projects, s.Credentials, s.Mappings, s.Jobs = r.projects.values(), r.creds.values(), r.mappings.values(), r.jobs.values()
 	s.ProjectTags = r.tags.values()
 	s.Cost = r.cost.result()
-	s.MetricSeries, s.MetricAlerts = r.metrics.result(), r.alerts.values()
-	if len(s.MetricAlerts) == 0 {
-		s.MetricAlerts = nil
-	}
-	if s.Commits = r.commits.values(); len(s.Commits) == 0 {
-		s.Commits = nil
-	}
-	if s.ScheduledJobs = r.schedules.values(); len(s.ScheduledJobs) == 0 {
-		s.ScheduledJobs = nil
-	}
-	if s.Apps = r.apps.values(); len(s.Apps) == 0 {
-		s.Apps = nil
-	}
-	if s.Models = r.models.values(); len(s.Models) == 0 {
-		s.Models = nil
-	}
-	if s.ModelVersions = r.versions.values(); len(s.ModelVersions) == 0 {
-		s.ModelVersions = nil
-	}
-	if s.ModelExports = r.exports.values(); len(s.ModelExports) == 0 {
-		s.ModelExports = nil
-	}
-	if s.Endpoints = r.endpoints.values(); len(s.Endpoints) == 0 {
-		s.Endpoints = nil
-	}
-	if s.Datasets = r.datasets.values(); len(s.Datasets) == 0 {
-		s.Datasets = nil
-	}
-	if s.DatasetSnapshots = r.dsSnaps.values(); len(s.DatasetSnapshots) == 0 {
-		s.DatasetSnapshots = nil
-	}
+	s.MetricSeries, s.MetricAlerts = r.metrics.result(), orNil(r.alerts.values())
+	s.Commits = orNil(r.commits.values())
+	s.ScheduledJobs = orNil(r.schedules.values())
+	s.Apps = orNil(r.apps.values())
+	s.Models = orNil(r.models.values())
+	s.ModelVersions = orNil(r.versions.values())
+	s.ModelExports = orNil(r.exports.values())
+	s.Endpoints = orNil(r.endpoints.values())
+	s.Datasets = orNil(r.datasets.values())
+	s.DatasetSnapshots = orNil(r.dsSnaps.values())
 	// Each environment with its revisions, in the order they were made.
 	byEnv := map[string][]RevisionRecord{}
 	for _, v := range r.revisions.values() {
