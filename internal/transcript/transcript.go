@@ -248,8 +248,8 @@ var (
 
 // transcriptSecretFields are JSON keys whose string values are secrets: tokens' and
 // git credentials' values, passwords, API keys, and the secrets of the
-// mock's own state document. Matched as encoding/json matches field names,
-// ignoring case. "key" and "value" are not among them: blob keys, upload
+// mock's own state document. Matched by secretField, ignoring case, "_"
+// and "-". "key" and "value" are not among them: blob keys, upload
 // keys and environment variables' values are not credentials, and the
 // secrets that do come under those names (a token's value, an SSH key) are
 // JWTs and PEM keys, which are recognised anywhere.
@@ -265,6 +265,16 @@ var secretHeaders = map[string]string{
 	"Authorization": "credential", "Proxy-Authorization": "credential", "X-Domino-Api-Key": "api-key",
 	"Cookie": "cookie", "Set-Cookie": "cookie",
 }
+
+// secretField is the kind of secret a field of that name holds, if any.
+// Case, "_" and "-" are ignored: OAuth and Keycloak spell the same fields
+// access_token, refresh_token and client_secret.
+func secretField(field string) (kind string, secret bool) {
+	kind, secret = transcriptSecretFields[strings.ToLower(fieldSeparators.Replace(field))]
+	return kind, secret
+}
+
+var fieldSeparators = strings.NewReplacer("_", "", "-", "")
 
 func (r *redactor) learn(kind, s string) string {
 	if s == "" || placeholderRE.MatchString(s) {
@@ -330,7 +340,7 @@ func credentialOf(name, v string) string {
 func (r *redactor) learnBody(b []byte) {
 	if v, ok := jsonValue(b); ok {
 		r.walk(v, func(field, s string) string {
-			if kind, secret := transcriptSecretFields[strings.ToLower(field)]; secret {
+			if kind, secret := secretField(field); secret {
 				r.learn(kind, s)
 			}
 			r.learnText(s)
@@ -382,7 +392,7 @@ func (r *redactor) body(b []byte, omit string) (value json.RawMessage, b64, omit
 	}
 	if v, ok := jsonValue(b); ok {
 		v = r.walk(v, func(field, s string) string {
-			if kind, secret := transcriptSecretFields[strings.ToLower(field)]; secret {
+			if kind, secret := secretField(field); secret {
 				return r.learn(kind, s)
 			}
 			return r.scrub(s)

@@ -67,3 +67,22 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// Secret fields are recognised however the API spells them: OAuth's and
+// Keycloak's snake_case (access_token, client_secret) as well as camelCase.
+func TestRedactorKnowsSnakeCaseSecretFields(t *testing.T) {
+	var out bytes.Buffer
+	rec := NewRecorder(&out)
+	rec.write(&Exchange{Method: "POST", Path: "/token", RequestHeaders: http.Header{}, Status: 200},
+		[]byte(`{"client_secret":"cs-0123456789abc","api_key":"k1","private-key":"pk-0123456789"}`),
+		[]byte(`{"access_token":"opaque-access-abcdef","refresh_token":"opaque-refresh-abcdef","id_token":"i","token_type":"Bearer"}`))
+	got := out.String()
+	for _, secret := range []string{"cs-0123456789abc", `"k1"`, "pk-0123456789", "opaque-access-abcdef", "opaque-refresh-abcdef", `"i"`} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the transcript holds %q:\n%s", secret, got)
+		}
+	}
+	if !strings.Contains(got, `"token_type":"Bearer"`) {
+		t.Errorf("the transcript lost token_type, which is no secret:\n%s", got)
+	}
+}
