@@ -515,3 +515,19 @@ func TestMappingIdsAfterPercentEscapes(t *testing.T) {
 		t.Errorf("query sent as %s, want %s", got, want)
 	}
 }
+
+// A --credential given the secret itself, not admin, user or env:VAR (the
+// way to pass one), is refused without the secret in the error: stderr is
+// often a CI log.
+func TestParseCredentialHidesAValueGivenInline(t *testing.T) {
+	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	for _, spec := range []string{"<jwt-3>=" + jwt, jwt, "<jwt-3>" + jwt, "<api-key-1>=Xk9pQ2mZ7vR4tY8wB3nL6cF1"} {
+		_, _, err := ParseCredential(spec, func(string) string { return "" })
+		if err == nil {
+			t.Fatalf("ParseCredential(%.12q…) took it", spec)
+		}
+		if strings.Contains(err.Error(), jwt) || strings.Contains(err.Error(), "Xk9pQ2mZ7vR4tY8wB3nL6cF1") {
+			t.Errorf("the error shows the secret: %v", err)
+		}
+	}
+}
