@@ -169,6 +169,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		// A mock the runner did not start is someone's: leave it as found.
 		RestoreMock: !*useMock, AllowMockChanges: *allow, exchanges: tail,
 	}
+	if rec != nil {
+		opt.scrub = rec.Scrub
+	}
 	if *featDir != "" {
 		opt.Features = os.DirFS(*featDir)
 	}

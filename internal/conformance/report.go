@@ -61,6 +61,16 @@ type records struct {
 	list     []*scenarioRecord
 	features map[string]string // feature name by pickle URI
 	tail     *exchangeTail     // the run's last calls, for a report format; else nil
+	// scrub replaces the secrets a failure message quotes (an answer that
+	// held one); nil leaves messages as they are.
+	scrub func(string) string
+}
+
+func (rs *records) scrubbed(s string) string {
+	if rs.scrub == nil {
+		return s
+	}
+	return rs.scrub(s)
 }
 
 func (rs *records) begin(s *godog.Scenario) *scenarioRecord {
@@ -112,7 +122,7 @@ func (rs *records) stepDone(rec *scenarioRecord, st *godog.Step, status godog.St
 		if err == nil {
 			err = errors.New(status.String())
 		}
-		rec.failure = fmt.Sprintf("Step %s: %v", st.Text, err)
+		rec.failure = rs.scrubbed(fmt.Sprintf("Step %s: %v", st.Text, err))
 		rs.noteCalls(rec)
 	}
 }
@@ -128,7 +138,7 @@ func (rs *records) end(rec *scenarioRecord, err error) {
 	if err != nil && !errors.Is(err, godog.ErrSkip) && rec.skip == "" {
 		rec.failed = true
 		if rec.failure == "" {
-			rec.failure = err.Error()
+			rec.failure = rs.scrubbed(err.Error())
 		}
 		rs.noteCalls(rec)
 	}

@@ -129,6 +129,7 @@ func withExchangeTail(opt Options) Options {
 	rec.Secret("api-key", opt.Target.AdminAPIKey)
 	rec.Secret("api-key", opt.Target.UserAPIKey)
 	opt.Target.HTTPClient = rec.Client(opt.Target.HTTPClient)
+	opt.scrub = rec.Scrub
 	return opt
 }
 

@@ -369,3 +369,42 @@ func TestInterruptedRunWritesItsReport(t *testing.T) {
 		}
 	}
 }
+
+// TestReportFailureMessagesAreRedacted: a step's failure message may quote
+// an answer, and an answer may hold a secret (here a target whose list of
+// git credentials holds their secrets: the scenario that checks it fails,
+// quoting the list). The HTML and Markdown reports show the message with
+// the secret replaced, as the calls beside it are.
+func TestReportFailureMessagesAreRedacted(t *testing.T) {
+	t.Parallel()
+	var rule breakRule
+	for _, r := range breakRules {
+		if r.name == "the git credential list leaks secrets" {
+			rule = r
+		}
+	}
+	m := startMock(t, "observed")
+	b := newBreaker(rule, m.Target())
+	target := m.Target()
+	target.APIHost = b.serve(t, m.srv.APIURL(), true)
+	target.APIProxy = b.serve(t, m.srv.ProxyURL(), false)
+	for _, format := range []string{"html", "markdown"} {
+		var out bytes.Buffer
+		res, err := Run(context.Background(), Options{Target: target, Tags: rule.tags, Scenarios: rule.scenarios,
+			Format: format, Output: &out, Log: io.Discard, NoColors: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := out.String()
+		if res.Failed == 0 || !strings.Contains(page, "a git secret appears in the answer") {
+			t.Fatalf("%s: the report lacks the failure that quotes the secret: the test proves nothing\n%s", format, page)
+		}
+		b.mu.Lock()
+		for _, secret := range b.secrets {
+			if strings.Contains(page, secret) || strings.Contains(page, html.EscapeString(secret)) {
+				t.Errorf("the %s report holds a git secret the run used (%.6s…)", format, secret)
+			}
+		}
+		b.mu.Unlock()
+	}
+}

@@ -72,6 +72,9 @@ type Options struct {
 	// exchanges, for an html or markdown report, is the tail that Main's
 	// transcript recorder writes to; nil: Run makes its own.
 	exchanges *exchangeTail
+	// scrub replaces the secrets the run's recorder has met in a text, for
+	// a failure message a report shows (it may quote an answer); nil: none.
+	scrub func(string) string
 }
 
 // InferredTag marks the scenarios that check at least one behaviour the
@@ -271,7 +274,7 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 		restoreMock:      opt.RestoreMock,
 		allowMockChanges: opt.AllowMockChanges,
 	}
-	r.records.tail = opt.exchanges
+	r.records.tail, r.records.scrub = opt.exchanges, opt.scrub
 	if r.target.Project == "" {
 		r.target.Project = DefaultProject
 	}

@@ -8,7 +8,10 @@ import (
 	"encoding/pem"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/mockdomino/mockdomino/internal/secret"
 )
 
 // Placeholder kinds, as internal/transcript's recorder names them. The
@@ -43,10 +46,10 @@ type Credential struct {
 func ParseCredential(spec string, getenv func(string) string) (string, Credential, error) {
 	p, what, ok := strings.Cut(spec, "=")
 	if !ok || !isPlaceholder(p) {
-		return "", Credential{}, fmt.Errorf("--credential %q: want PLACEHOLDER=admin, =user, =recorded or =env:VAR, e.g. '<api-key-3>=user'", spec)
+		return "", Credential{}, fmt.Errorf("--credential %s: want PLACEHOLDER=admin, =user, =recorded or =env:VAR, e.g. '<api-key-3>=user'", shownSpec(spec))
 	}
 	if _, known := placeholderKinds[placeholderKind(p)]; !known {
-		return "", Credential{}, fmt.Errorf("--credential %q: %s is not a kind of placeholder a transcript holds (%s)", spec, placeholderKind(p), strings.Join(kindNames(), ", "))
+		return "", Credential{}, fmt.Errorf("--credential %s: %s is not a kind of placeholder a transcript holds (%s)", shownSpec(spec), placeholderKind(p), strings.Join(kindNames(), ", "))
 	}
 	switch {
 	case what == "admin" || what == "user":
@@ -57,11 +60,21 @@ func ParseCredential(spec string, getenv func(string) string) (string, Credentia
 		name := strings.TrimPrefix(what, "env:")
 		v := getenv(name)
 		if v == "" {
-			return "", Credential{}, fmt.Errorf("--credential %q: the variable %s is empty or unset", spec, name)
+			return "", Credential{}, fmt.Errorf("--credential %s: the variable %s is empty or unset", shownSpec(spec), name)
 		}
 		return p, Credential{Value: v}, nil
 	}
-	return "", Credential{}, fmt.Errorf("--credential %q: after = want admin, user, recorded or env:VAR", spec)
+	return "", Credential{}, fmt.Errorf("--credential %s: after = want admin, user, recorded or env:VAR", shownSpec(spec))
+}
+
+// shownSpec is a --credential option as an error quotes it: not at all when
+// it may hold a secret (one given inline, by mistake, rather than by
+// env:VAR), as stderr is often a CI job's log.
+func shownSpec(spec string) string {
+	if secret.MayShow(spec) {
+		return strconv.Quote(spec)
+	}
+	return "(not shown: it may hold a secret; give a secret as PLACEHOLDER=env:VAR)"
 }
 
 func kindNames() []string {

@@ -70,12 +70,34 @@ func (m *mapping) apply(s string) string {
 	if !strings.ContainsAny(s, "<0123456789") {
 		return s
 	}
-	return wordRE.ReplaceAllStringFunc(s, func(w string) string {
-		if v, ok := m.lookup(w); ok {
-			return v
+	return replaceWords(s, m.lookup)
+}
+
+// replaceWords replaces each word of s (wordRE) that f maps. A word right
+// after a "%" begins with the two hex digits of a percent-escape (ids
+// joined by %2C in a query, a path escaped with %2F): when the whole word
+// is not mapped, those stay and the rest of the word is looked up.
+func replaceWords(s string, f func(string) (string, bool)) string {
+	var b strings.Builder
+	last := 0
+	for _, at := range wordRE.FindAllStringIndex(s, -1) {
+		start, end := at[0], at[1]
+		v, ok := f(s[start:end])
+		if !ok && start > 0 && s[start-1] == '%' && end-start > 2 && isHexDigit(s[start]) && isHexDigit(s[start+1]) {
+			start += 2
+			v, ok = f(s[start:end])
 		}
-		return w
-	})
+		if ok {
+			b.WriteString(s[last:start])
+			b.WriteString(v)
+			last = end
+		}
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // applyJSON maps every string of a decoded JSON value, keys included.
@@ -110,10 +132,12 @@ func (m *mapping) expect(s string) string {
 	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
-	return wordRE.ReplaceAllStringFunc(s, func(w string) string {
-		if v, ok := m.values[w]; ok {
-			return v
-		}
-		return w
+	return replaceWords(s, func(w string) (string, bool) {
+		v, ok := m.values[w]
+		return v, ok
 	})
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

@@ -488,3 +488,46 @@ func TestUnreachableTarget(t *testing.T) {
 		}
 	}
 }
+
+// An id sent in a query right after a percent-escape (a list of ids
+// python's requests joins with %2C, a path escaped with %2F) is mapped like
+// any other: the run of id characters must not swallow the escape's digits.
+func TestMappingIdsAfterPercentEscapes(t *testing.T) {
+	const (
+		oldA, oldB = "64b7f0a1c2d3e4f5a6b7c901", "64b7f0a1c2d3e4f5a6b7c902"
+		newA, newB = "aaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbb"
+	)
+	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request, body string) {
+		if r.Method == "POST" {
+			writeJSON(w, 200, `{"a":"`+newA+`","b":"`+newB+`"}`)
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	})
+	xs := []transcript.Exchange{
+		ex(1, "POST", "rec:1", "/v4/things", signedHeader, `{}`, 200, `{"a":"`+oldA+`","b":"`+oldB+`"}`),
+		ex(2, "GET", "rec:1", "/v4/things?ids="+oldA+"%2C"+oldB+"&path=%2F"+oldA, signedHeader, "", 200, `{}`),
+	}
+	if _, err := Run(context.Background(), xs, Options{APIHost: tg.URL, AdminAPIKey: "k", Controls: ControlsSkip}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tg.seen[1].URL.RawQuery, "ids="+newA+"%2C"+newB+"&path=%2F"+newA; got != want {
+		t.Errorf("query sent as %s, want %s", got, want)
+	}
+}
+
+// A --credential given the secret itself, not admin, user or env:VAR (the
+// way to pass one), is refused without the secret in the error: stderr is
+// often a CI log.
+func TestParseCredentialHidesAValueGivenInline(t *testing.T) {
+	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	for _, spec := range []string{"<jwt-3>=" + jwt, jwt, "<jwt-3>" + jwt, "<api-key-1>=Xk9pQ2mZ7vR4tY8wB3nL6cF1"} {
+		_, _, err := ParseCredential(spec, func(string) string { return "" })
+		if err == nil {
+			t.Fatalf("ParseCredential(%.12q…) took it", spec)
+		}
+		if strings.Contains(err.Error(), jwt) || strings.Contains(err.Error(), "Xk9pQ2mZ7vR4tY8wB3nL6cF1") {
+			t.Errorf("the error shows the secret: %v", err)
+		}
+	}
+}

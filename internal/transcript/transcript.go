@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -182,18 +184,24 @@ func (r *Recorder) write(x *Exchange, reqBody, respBody []byte) {
 	// Learn every secret of the exchange first, so that a secret is
 	// replaced in the request it was sent in even when only the answer
 	// shows it for what it is.
+	reqForm, respForm := isForm(x.RequestHeaders), isForm(x.ResponseHeaders)
 	red.learnHeaders(x.RequestHeaders)
 	red.learnHeaders(x.ResponseHeaders)
-	red.learnBody(reqBody)
+	path, query, _ := strings.Cut(x.Path, "?")
+	red.learnForm(query)
+	red.learnBody(reqBody, reqForm)
 	if x.responseBodyOmit == "" {
-		red.learnBody(respBody)
+		red.learnBody(respBody, respForm)
 	}
-	x.Path = red.scrub(x.Path)
+	if query != "" {
+		path += "?" + red.redactForm(query)
+	}
+	x.Path = red.scrub(path)
 	x.Error = red.scrub(x.Error)
 	red.redactHeaders(x.RequestHeaders)
 	red.redactHeaders(x.ResponseHeaders)
-	x.RequestBody, x.RequestBodyBase64, x.RequestBodyOmitted = red.body(reqBody, x.requestBodyOmit)
-	x.ResponseBody, x.ResponseBodyBase64, x.ResponseBodyOmitted = red.body(respBody, x.responseBodyOmit)
+	x.RequestBody, x.RequestBodyBase64, x.RequestBodyOmitted = red.body(reqBody, x.requestBodyOmit, reqForm)
+	x.ResponseBody, x.ResponseBodyBase64, x.ResponseBodyOmitted = red.body(respBody, x.responseBodyOmit, respForm)
 	line, err := marshal(x)
 	if err == nil {
 		_, err = r.w.Write(append(line, '\n'))
@@ -248,8 +256,8 @@ var (
 
 // transcriptSecretFields are JSON keys whose string values are secrets: tokens' and
 // git credentials' values, passwords, API keys, and the secrets of the
-// mock's own state document. Matched as encoding/json matches field names,
-// ignoring case. "key" and "value" are not among them: blob keys, upload
+// mock's own state document. Matched by secretField, ignoring case, "_"
+// and "-". "key" and "value" are not among them: blob keys, upload
 // keys and environment variables' values are not credentials, and the
 // secrets that do come under those names (a token's value, an SSH key) are
 // JWTs and PEM keys, which are recognised anywhere.
@@ -265,6 +273,16 @@ var secretHeaders = map[string]string{
 	"Authorization": "credential", "Proxy-Authorization": "credential", "X-Domino-Api-Key": "api-key",
 	"Cookie": "cookie", "Set-Cookie": "cookie",
 }
+
+// secretField is the kind of secret a field of that name holds, if any.
+// Case, "_" and "-" are ignored: OAuth and Keycloak spell the same fields
+// access_token, refresh_token and client_secret.
+func secretField(field string) (kind string, secret bool) {
+	kind, secret = transcriptSecretFields[strings.ToLower(fieldSeparators.Replace(field))]
+	return kind, secret
+}
+
+var fieldSeparators = strings.NewReplacer("_", "", "-", "")
 
 func (r *redactor) learn(kind, s string) string {
 	if s == "" || placeholderRE.MatchString(s) {
@@ -327,10 +345,13 @@ func credentialOf(name, v string) string {
 	return v
 }
 
-func (r *redactor) learnBody(b []byte) {
+func (r *redactor) learnBody(b []byte, form bool) {
+	if form {
+		r.learnForm(string(b))
+	}
 	if v, ok := jsonValue(b); ok {
 		r.walk(v, func(field, s string) string {
-			if kind, secret := transcriptSecretFields[strings.ToLower(field)]; secret {
+			if kind, secret := secretField(field); secret {
 				r.learn(kind, s)
 			}
 			r.learnText(s)
@@ -340,6 +361,52 @@ func (r *redactor) learnBody(b []byte) {
 	}
 	r.learnText(string(b))
 }
+
+// isForm says whether a body is application/x-www-form-urlencoded, whose
+// parameters are fields like a JSON object's (Keycloak's token endpoint
+// takes password and client_secret so).
+func isForm(h http.Header) bool {
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return mt == "application/x-www-form-urlencoded"
+}
+
+// forEachSecretParam calls f on the unescaped value of every parameter of a
+// query or form whose name is a secret field's, and puts what f returns
+// (a placeholder) in its place; the rest stays byte for byte.
+func forEachSecretParam(s string, f func(kind, v string) string) string {
+	if !strings.Contains(s, "=") {
+		return s
+	}
+	params := strings.Split(s, "&")
+	for i, p := range params {
+		name, v, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		kind, secret := secretField(name)
+		if !secret || v == "" {
+			continue
+		}
+		if u, err := url.QueryUnescape(v); err == nil {
+			v = u
+		}
+		params[i] = p[:strings.IndexByte(p, '=')+1] + f(kind, v)
+	}
+	return strings.Join(params, "&")
+}
+
+// redactForm learns the secret parameters of a query or a form and
+// replaces them by their placeholders, short ones too: there they are
+// secrets by their name.
+func (r *redactor) redactForm(s string) string {
+	return forEachSecretParam(s, r.learn)
+}
+
+// learnForm learns the secret parameters of a query or a form.
+func (r *redactor) learnForm(s string) { r.redactForm(s) }
 
 // scrub replaces every secret it knows, and any JWT or PEM key, in a text.
 func (r *redactor) scrub(s string) string {
@@ -373,7 +440,7 @@ func (r *redactor) redactHeaders(h http.Header) {
 // body is a body as the transcript holds it: JSON with every secret field's
 // value and every secret in a string replaced; text scrubbed; other bytes
 // scrubbed and in base64.
-func (r *redactor) body(b []byte, omit string) (value json.RawMessage, b64, omitted string) {
+func (r *redactor) body(b []byte, omit string, form bool) (value json.RawMessage, b64, omitted string) {
 	switch {
 	case omit != "":
 		return nil, "", omit
@@ -382,7 +449,7 @@ func (r *redactor) body(b []byte, omit string) (value json.RawMessage, b64, omit
 	}
 	if v, ok := jsonValue(b); ok {
 		v = r.walk(v, func(field, s string) string {
-			if kind, secret := transcriptSecretFields[strings.ToLower(field)]; secret {
+			if kind, secret := secretField(field); secret {
 				return r.learn(kind, s)
 			}
 			return r.scrub(s)
@@ -393,7 +460,11 @@ func (r *redactor) body(b []byte, omit string) (value json.RawMessage, b64, omit
 		}
 	}
 	if utf8.Valid(b) {
-		out, _ := marshal(r.scrub(string(b)))
+		text := string(b)
+		if form {
+			text = r.redactForm(text)
+		}
+		out, _ := marshal(r.scrub(text))
 		return out, "", ""
 	}
 	return nil, base64.StdEncoding.EncodeToString([]byte(r.scrub(string(b)))), ""

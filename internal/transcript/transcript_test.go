@@ -67,3 +67,46 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// Secret fields are recognised however the API spells them: OAuth's and
+// Keycloak's snake_case (access_token, client_secret) as well as camelCase.
+func TestRedactorKnowsSnakeCaseSecretFields(t *testing.T) {
+	var out bytes.Buffer
+	rec := NewRecorder(&out)
+	rec.write(&Exchange{Method: "POST", Path: "/token", RequestHeaders: http.Header{}, Status: 200},
+		[]byte(`{"client_secret":"cs-0123456789abc","api_key":"k1","private-key":"pk-0123456789"}`),
+		[]byte(`{"access_token":"opaque-access-abcdef","refresh_token":"opaque-refresh-abcdef","id_token":"i","token_type":"Bearer"}`))
+	got := out.String()
+	for _, secret := range []string{"cs-0123456789abc", `"k1"`, "pk-0123456789", "opaque-access-abcdef", "opaque-refresh-abcdef", `"i"`} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the transcript holds %q:\n%s", secret, got)
+		}
+	}
+	if !strings.Contains(got, `"token_type":"Bearer"`) {
+		t.Errorf("the transcript lost token_type, which is no secret:\n%s", got)
+	}
+}
+
+// A secret parameter of a query or of a form body (Keycloak's token
+// endpoint takes password and client_secret so) is replaced however short,
+// and escaped or not; the other parameters stay byte for byte.
+func TestRedactorKnowsFormsAndQueries(t *testing.T) {
+	var out bytes.Buffer
+	rec := NewRecorder(&out)
+	rec.write(&Exchange{Method: "POST", Path: "/auth/realms/DominoRealm/protocol/openid-connect/token?access_token=opaque-access-abcdef&x=a%20b",
+		RequestHeaders: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, Status: 200},
+		[]byte(`grant_type=password&username=alice&password=hunt2&client_id=domino&client_secret=cs%2B0123456789`),
+		[]byte(`{"token_type":"Bearer"}`))
+	rec.write(&Exchange{Method: "GET", Path: "/v4/users/self?apiKey=k9", RequestHeaders: http.Header{}, Status: 200}, nil, nil)
+	got := out.String()
+	for _, secret := range []string{"opaque-access-abcdef", "hunt2", "cs%2B0123456789", "cs+0123456789", "k9"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the transcript holds %q:\n%s", secret, got)
+		}
+	}
+	for _, kept := range []string{"token?access_token=<token-", "&x=a%20b", `"grant_type=password&username=alice&password=<password-`, "&client_id=domino&client_secret=<secret-", "/v4/users/self?apiKey=<api-key-"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("the transcript lost %q:\n%s", kept, got)
+		}
+	}
+}
