@@ -161,6 +161,7 @@ func (p *Proxy) finish(px *proxied) {
 		reqBody, x.requestBodyOmit = px.req.result(px.contentN)
 		if x.requestBodyOmit == "" {
 			reqBody, x.requestBodyOmit = decoded(reqBody, x.RequestHeaders.Get("Content-Encoding"))
+			undoEncoding(x.RequestHeaders, x.requestBodyOmit)
 		}
 	}
 	switch {
@@ -171,6 +172,7 @@ func (p *Proxy) finish(px *proxied) {
 		respBody, x.responseBodyOmit = px.resp.result(-1)
 		if x.responseBodyOmit == "" {
 			respBody, x.responseBodyOmit = decoded(respBody, x.ResponseHeaders.Get("Content-Encoding"))
+			undoEncoding(x.ResponseHeaders, x.responseBodyOmit)
 		}
 		if ended, err := px.resp.ended(-1); err != nil {
 			x.Error = "the answer was cut short: " + err.Error()
@@ -178,7 +180,18 @@ func (p *Proxy) finish(px *proxied) {
 			x.Error = "the answer was cut short: the client stopped reading it, or the proxy stopped"
 		}
 	}
+	failedBefore := p.rec.Err() != nil
 	p.rec.write(x, reqBody, respBody) // redacts x
+	if err := p.rec.Err(); err != nil {
+		// Said at once, not only at exit; the recorder writes nothing more,
+		// so the file ends with the last whole line before the failure.
+		if !failedBefore && p.Log != nil {
+			p.logMu.Lock()
+			fmt.Fprintf(p.Log, "record: writing the transcript failed: %v; the exchanges from now on are forwarded but not recorded\n", err)
+			p.logMu.Unlock()
+		}
+		return
+	}
 	p.written.Add(1)
 	if p.Log == nil {
 		return
@@ -264,6 +277,17 @@ func (k *keptBody) result(declared int64) ([]byte, string) {
 		return nil, tooLong
 	}
 	return bytes.Clone(k.kept.Bytes()), ""
+}
+
+// undoEncoding drops the headers that describe a body's encoded bytes once
+// the transcript holds it decoded (omit is ""), so that the line says what
+// it holds, and replay does not send a plain body labelled gzip.
+func undoEncoding(h http.Header, omit string) {
+	if omit != "" || h.Get("Content-Encoding") == "" || strings.EqualFold(h.Get("Content-Encoding"), "identity") {
+		return
+	}
+	h.Del("Content-Encoding")
+	h.Del("Content-Length")
 }
 
 // decoded undoes a body's Content-Encoding for the transcript, so that its

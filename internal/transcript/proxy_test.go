@@ -575,3 +575,95 @@ func TestKeptBodyEnds(t *testing.T) {
 		}
 	}
 }
+
+// A gzip upload is recorded decoded, and its line then says so: without
+// Content-Encoding (and the encoded bytes' Content-Length), so that replay
+// sends the plain body as plain; a decoded answer likewise. An encoding the
+// recorder does not decode keeps its headers beside the omitted body.
+func TestProxyRecordsDecodedBodiesWithoutTheirEncoding(t *testing.T) {
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	io.WriteString(zw, `{"name":"deploy"}`)
+	zw.Close()
+	up := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Encoding", r.URL.Query().Get("encoding"))
+		w.Write(zipped.Bytes())
+	}))
+	defer up.Close()
+	proxyURL, out := front(t, up)
+	for _, enc := range []string{"gzip", "br"} {
+		req, _ := http.NewRequest("POST", proxyURL+"/v4/x?encoding="+enc, bytes.NewReader(zipped.Bytes()))
+		req.Header.Set("Content-Encoding", "gzip")
+		req.Header.Set("Accept-Encoding", "gzip, br")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	xs := lines(t, out, 2)
+	if string(xs[0].RequestBody) != `{"name":"deploy"}` || xs[0].RequestHeaders.Get("Content-Encoding") != "" || xs[0].RequestHeaders.Get("Content-Length") != "" {
+		t.Errorf("the gzip upload is recorded as %s with headers %v; want it decoded, without Content-Encoding and Content-Length", xs[0].RequestBody, xs[0].RequestHeaders)
+	}
+	if string(xs[0].ResponseBody) != `{"name":"deploy"}` || xs[0].ResponseHeaders.Get("Content-Encoding") != "" {
+		t.Errorf("the gzip answer is recorded as %s with headers %v", xs[0].ResponseBody, xs[0].ResponseHeaders)
+	}
+	if xs[1].ResponseBodyOmitted == "" || xs[1].ResponseHeaders.Get("Content-Encoding") != "br" {
+		t.Errorf("the br answer: omitted %q, headers %v; want it left out with its Content-Encoding", xs[1].ResponseBodyOmitted, xs[1].ResponseHeaders)
+	}
+}
+
+// failingWriter fails its (n+1)th write only: a disk full for a moment.
+type failingWriter struct {
+	mu     sync.Mutex
+	n      int
+	writes int
+	lines  []string
+}
+
+func (f *failingWriter) Write(b []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.writes++
+	if f.writes == f.n+1 {
+		return 0, errors.New("no space left on device")
+	}
+	f.lines = append(f.lines, string(b))
+	return len(b), nil
+}
+
+// A transcript write that fails is said at once, once; the proxy goes on
+// forwarding but records nothing more, so the file ends with the last whole
+// line before the failure, never a line after a hole.
+func TestProxyStopsRecordingAfterAFailedWrite(t *testing.T) {
+	up := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	fw := &failingWriter{n: 1}
+	rec := NewRecorder(fw)
+	p := NewProxy(u, rec, up.Client().Transport.(*http.Transport).Clone())
+	var log syncBuffer
+	p.Log = &log
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	for i := range 4 {
+		resp, err := http.Get(fmt.Sprintf("%s/v4/n/%d", srv.URL, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != "ok" {
+			t.Fatalf("exchange %d: %d %q; the proxy must go on forwarding", i, resp.StatusCode, body)
+		}
+	}
+	srv.Close() // every handler has returned
+	if len(fw.lines) != 1 || !strings.Contains(fw.lines[0], `"/v4/n/0"`) || rec.Err() == nil || p.Exchanges() != 1 {
+		t.Errorf("lines %q, error %v, %d counted; want the first line only and the error kept", fw.lines, rec.Err(), p.Exchanges())
+	}
+	if n := strings.Count(log.String(), "writing the transcript failed: no space left on device"); n != 1 {
+		t.Errorf("the failure is said %d times, want once, at once:\n%s", n, log.String())
+	}
+}

@@ -180,6 +180,11 @@ func readBody(req *http.Request) ([]byte, error) {
 func (r *Recorder) write(x *Exchange, reqBody, respBody []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.err != nil {
+		// After a failed write nothing more: a line after a hole (or after
+		// a torn line) would make a transcript that reads as whole and is not.
+		return
+	}
 	red := &r.red
 	// Learn every secret of the exchange first, so that a secret is
 	// replaced in the request it was sent in even when only the answer
