@@ -270,6 +270,9 @@ var transcriptSecretFields = map[string]string{
 	"token": "token", "password": "password", "passphrase": "password", "apikey": "api-key",
 	"secret": "secret", "accesstoken": "token", "refreshtoken": "token", "idtoken": "token",
 	"clientsecret": "secret", "privatekey": "key",
+	// Cloud credentials a client may send or get (an S3 data source, an
+	// AWS-style temporary credential).
+	"secretaccesskey": "secret", "sessiontoken": "token", "secretkey": "secret",
 }
 
 // secretHeaders are the headers whose whole value (after an Authorization
@@ -277,6 +280,8 @@ var transcriptSecretFields = map[string]string{
 var secretHeaders = map[string]string{
 	"Authorization": "credential", "Proxy-Authorization": "credential", "X-Domino-Api-Key": "api-key",
 	"Cookie": "cookie", "Set-Cookie": "cookie",
+	// The API-key headers of other services a client may send through the proxy.
+	"X-Api-Key": "api-key", "X-Auth-Token": "credential",
 }
 
 // secretField is the kind of secret a field of that name holds, if any.

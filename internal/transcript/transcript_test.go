@@ -73,11 +73,11 @@ func jsonString(s string) string {
 func TestRedactorKnowsSnakeCaseSecretFields(t *testing.T) {
 	var out bytes.Buffer
 	rec := NewRecorder(&out)
-	rec.write(&Exchange{Method: "POST", Path: "/token", RequestHeaders: http.Header{}, Status: 200},
-		[]byte(`{"client_secret":"cs-0123456789abc","api_key":"k1","private-key":"pk-0123456789"}`),
+	rec.write(&Exchange{Method: "POST", Path: "/token", RequestHeaders: http.Header{"X-Api-Key": {"xk-0123456789"}, "X-Auth-Token": {"xt-0123456789"}}, Status: 200},
+		[]byte(`{"client_secret":"cs-0123456789abc","api_key":"k1","private-key":"pk-0123456789","secretAccessKey":"sak","session_token":"st"}`),
 		[]byte(`{"access_token":"opaque-access-abcdef","refresh_token":"opaque-refresh-abcdef","id_token":"i","token_type":"Bearer"}`))
 	got := out.String()
-	for _, secret := range []string{"cs-0123456789abc", `"k1"`, "pk-0123456789", "opaque-access-abcdef", "opaque-refresh-abcdef", `"i"`} {
+	for _, secret := range []string{"cs-0123456789abc", `"k1"`, "pk-0123456789", "opaque-access-abcdef", "opaque-refresh-abcdef", `"i"`, `"sak"`, `"st"`, "xk-0123456789", "xt-0123456789"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("the transcript holds %q:\n%s", secret, got)
 		}
