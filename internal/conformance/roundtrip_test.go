@@ -136,21 +136,22 @@ func profileDrift(method, path, kind, field, scenario, recorded, got string, tar
 	if !isStatus {
 		return "", false
 	}
-	statuses := map[string][2]int{
-		"createAccountStatus": {target.CreateAccountStatus, def.CreateAccountStatus},
-		"deactivateStatus":    {target.DeactivateStatus, def.DeactivateStatus},
-		"activateStatus":      {target.ActivateStatus, def.ActivateStatus},
-		"resetPasswordStatus": {target.ResetPasswordStatus, def.ResetPasswordStatus},
-		"createTokenStatus":   {target.CreateTokenStatus, def.CreateTokenStatus},
-		"invalidateStatus":    {target.InvalidateStatus, def.InvalidateStatus},
-		"deleteTokenStatus":   {target.DeleteTokenStatus, def.DeleteTokenStatus},
-	}
 	for name, re := range profileRoute {
-		if re.MatchString(call) && statuses[name] == [2]int{rec, gotS} {
+		if re.MatchString(call) && behaviour(target, name) == any(rec) && behaviour(def, name) == any(gotS) {
 			return name, true
 		}
 	}
 	return "", false
+}
+
+// behaviour is the value of one field of p's table, by its JSON name.
+func behaviour(p profile.Profile, field string) any {
+	for _, b := range p.Behaviours() {
+		if b.Field == field {
+			return b.Value
+		}
+	}
+	return nil
 }
 
 // The rule above refuses what the profile does not explain, so the round

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mockdomino/mockdomino/internal/transcript"
 )
 
 // body is an answer's body as replay compares it: a JSON value (numbers
@@ -19,26 +21,13 @@ type body struct {
 	isBin   bool
 }
 
-func decodeJSON(b []byte) (any, bool) {
-	if !json.Valid(b) {
-		return nil, false
-	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var v any
-	if d.Decode(&v) != nil {
-		return nil, false
-	}
-	return v, true
-}
-
 // bodyOf is a target's answer body.
 func bodyOf(b []byte) body {
 	switch {
 	case len(b) == 0:
 		return body{}
 	case utf8.Valid(b):
-		if v, ok := decodeJSON(b); ok {
+		if v, ok := transcript.DecodeJSON(b); ok {
 			return body{present: true, value: v}
 		}
 		return body{present: true, value: string(b)}
@@ -306,6 +295,6 @@ func quote(s string) string {
 		}
 		s = s[:cut] + "…"
 	}
-	b, _ := json.Marshal(s)
-	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(b))
+	b, _ := transcript.Marshal(s)
+	return string(b)
 }

@@ -52,9 +52,7 @@ func ParseCredential(spec string, getenv func(string) string) (string, Credentia
 		return "", Credential{}, fmt.Errorf("--credential %s: %s is not a kind of placeholder a transcript holds (%s)", shownSpec(spec), placeholderKind(p), strings.Join(kindNames(), ", "))
 	}
 	switch {
-	case what == "admin" || what == "user":
-		return p, Credential{Role: what}, nil
-	case what == "recorded":
+	case what == "admin" || what == "user" || what == "recorded":
 		return p, Credential{Role: what}, nil
 	case strings.HasPrefix(what, "env:") && len(what) > len("env:"):
 		name := strings.TrimPrefix(what, "env:")

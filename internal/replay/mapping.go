@@ -3,6 +3,8 @@ package replay
 import (
 	"regexp"
 	"strings"
+
+	"github.com/mockdomino/mockdomino/internal/transcript"
 )
 
 // mapping is what replay learned, recorded value → the target's: ids and
@@ -53,7 +55,7 @@ func (m *mapping) lookup(s string) (string, bool) {
 
 // wordRE finds what may be a mapped value inside a text: a placeholder, or
 // a run of id characters.
-var wordRE = regexp.MustCompile(`<[a-z]+(?:-[a-z]+)*-\d+>|[A-Za-z0-9_-]{16,}`)
+var wordRE = regexp.MustCompile(transcript.Placeholder + `|[A-Za-z0-9_-]{16,}`)
 
 // apply maps every recorded value in s to the target's: the whole string,
 // or the hosts, placeholders and ids inside it.

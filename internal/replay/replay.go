@@ -9,7 +9,6 @@ package replay
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -19,7 +18,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -303,6 +301,22 @@ func (r *run) exchange(ctx context.Context, x *transcript.Exchange) error {
 			req.Header.Add(name, r.m.apply(v))
 		}
 	}
+	// The ignores that apply to this route; one without a field leaves
+	// the route's answers out entirely, status and errors included (the
+	// answer still maps ids and credentials for later calls).
+	var ignores []Ignore
+	leftOut := false
+	for _, ig := range r.ignores {
+		if ig.appliesTo(x.Method, x.Path) {
+			ignores = append(ignores, ig)
+			leftOut = leftOut || ig.field == nil
+		}
+	}
+	report := func(ds []diff) {
+		if !leftOut {
+			r.report(x, ds)
+		}
+	}
 	r.res.Replayed++
 	resp, err := r.client.Do(req)
 	if err != nil {
@@ -313,13 +327,13 @@ func (r *run) exchange(ctx context.Context, x *transcript.Exchange) error {
 		if errors.As(err, &op) && op.Op == "dial" {
 			return fmt.Errorf("%w: line %d, %s %s: %v", ErrUnreachable, x.Line, x.Method, r.target[x.Host], err)
 		}
-		r.report(x, []diff{{kind: "error", recorded: fmt.Sprintf("status %d", x.Status), got: r.scrub(err.Error())}})
+		report([]diff{{kind: "error", recorded: fmt.Sprintf("status %d", x.Status), got: r.scrub(err.Error())}})
 		return nil
 	}
 	got, rerr := io.ReadAll(io.LimitReader(resp.Body, transcript.MaxBody+1))
 	resp.Body.Close()
 	if rerr != nil {
-		r.report(x, []diff{{kind: "error", recorded: fmt.Sprintf("status %d", x.Status), got: "reading the answer: " + r.scrub(rerr.Error())}})
+		report([]diff{{kind: "error", recorded: fmt.Sprintf("status %d", x.Status), got: "reading the answer: " + r.scrub(rerr.Error())}})
 		return nil
 	}
 	if resp.StatusCode != x.Status {
@@ -333,16 +347,11 @@ func (r *run) exchange(ctx context.Context, x *transcript.Exchange) error {
 				(&comparer{m: r.m, maskHosts: r.hostMask, scrub: r.scrub}).bodies(recorded, bodyOf(got))
 			}
 		}
-		r.report(x, []diff{{kind: "status", recorded: fmt.Sprint(x.Status), got: fmt.Sprint(resp.StatusCode)}})
+		report([]diff{{kind: "status", recorded: fmt.Sprint(x.Status), got: fmt.Sprint(resp.StatusCode)}})
 		return nil
 	}
 	r.learnHeaders(x.ResponseHeaders, resp.Header)
-	c := &comparer{m: r.m, maskHosts: r.hostMask, scrub: r.scrub}
-	for _, ig := range r.ignores {
-		if ig.appliesTo(x.Method, x.Path) {
-			c.ignores = append(c.ignores, ig)
-		}
-	}
+	c := &comparer{m: r.m, maskHosts: r.hostMask, scrub: r.scrub, ignores: ignores}
 	recorded, comparable := recordedBody(x)
 	target := bodyOf(got)
 	if len(got) > transcript.MaxBody {
@@ -354,12 +363,7 @@ func (r *run) exchange(ctx context.Context, x *transcript.Exchange) error {
 	if x.Method == http.MethodGet && len(x.ResponseBody) > 2 && (x.ResponseBody[0] == '{' || x.ResponseBody[0] == '[') {
 		r.echoes[sha256.Sum256(x.ResponseBody)] = got
 	}
-	for _, ig := range c.ignores {
-		if ig.field == nil {
-			c.diffs = nil // the route's answers are left out entirely
-		}
-	}
-	r.report(x, c.diffs)
+	report(c.diffs)
 	return nil
 }
 
@@ -375,7 +379,7 @@ func (r *run) requestBody(x *transcript.Exchange) ([]byte, error) {
 	if b, ok := r.echoes[sha256.Sum256(x.RequestBody)]; ok {
 		return b, nil
 	}
-	v, ok := decodeJSON(x.RequestBody)
+	v, ok := transcript.DecodeJSON(x.RequestBody)
 	if !ok {
 		return nil, fmt.Errorf("the request body is not JSON")
 	}
@@ -383,7 +387,7 @@ func (r *run) requestBody(x *transcript.Exchange) ([]byte, error) {
 		// The recorder keeps a body that is not JSON as a JSON string.
 		return []byte(r.m.apply(s)), nil
 	}
-	return marshal(r.m.applyJSON(v))
+	return transcript.Marshal(r.m.applyJSON(v))
 }
 
 // recordedBody is the recorded answer's body, and whether it can be compared.
@@ -396,20 +400,11 @@ func recordedBody(x *transcript.Exchange) (body, bool) {
 		if err != nil {
 			return body{}, false
 		}
-		// A recording proxy keeps what the wire carried; replay's client
-		// asks for and undoes gzip itself.
-		if strings.Contains(strings.ToLower(strings.Join(x.ResponseHeaders.Values("Content-Encoding"), ",")), "gzip") {
-			if zr, err := gzip.NewReader(bytes.NewReader(b)); err == nil {
-				if plain, err := io.ReadAll(io.LimitReader(zr, transcript.MaxBody+1)); err == nil {
-					return bodyOf(plain), true
-				}
-			}
-		}
 		return bodyOf(b), true
 	case len(x.ResponseBody) == 0:
 		return body{}, true
 	}
-	v, ok := decodeJSON(x.ResponseBody)
+	v, ok := transcript.DecodeJSON(x.ResponseBody)
 	if !ok {
 		return body{}, false
 	}
@@ -439,11 +434,6 @@ func (r *run) report(x *transcript.Exchange, diffs []diff) {
 	}
 }
 
-var (
-	jwtRE    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
-	pemKeyRE = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`)
-)
-
 // scrub replaces the target's secrets in a text a report shows: the values
 // replay learned for placeholders, the keys it was given, any JWT or
 // private key.
@@ -468,8 +458,8 @@ func (r *run) scrub(s string) string {
 		r.scrubber, r.scrubberFor = strings.NewReplacer(pairs...), len(r.m.values)
 	}
 	s = r.scrubber.Replace(s)
-	s = jwtRE.ReplaceAllString(s, "<jwt>")
-	return pemKeyRE.ReplaceAllString(s, "<key>")
+	s = transcript.JWT.ReplaceAllString(s, "<jwt>")
+	return transcript.PEMKey.ReplaceAllString(s, "<key>")
 }
 
 func noRedirects(c *http.Client) *http.Client {
@@ -507,15 +497,4 @@ func probe(ctx context.Context, c *http.Client, base string) (bool, error) {
 		return false, nil
 	}
 	return h.Status != "", nil
-}
-
-// marshal is json.Marshal that leaves <, > and & as they are.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

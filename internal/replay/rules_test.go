@@ -531,3 +531,36 @@ func TestParseCredentialHidesAValueGivenInline(t *testing.T) {
 		}
 	}
 }
+
+// An --ignore naming a route and no field leaves that route's answers out
+// entirely, a status that differs included; "$" leaves out the body only,
+// so the status is still compared.
+func TestIgnoreOfARouteLeavesOutItsStatus(t *testing.T) {
+	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request, body string) {
+		writeJSON(w, 500, `{"message":"down"}`)
+	})
+	xs := []transcript.Exchange{ex(1, "GET", "rec:1", "/version", signedHeader, "", 200, `{"version":"6.2.0"}`)}
+	for _, c := range []struct {
+		ignore string
+		drifts int
+	}{{"GET /version", 0}, {"GET /version $", 1}, {"GET /other", 1}} {
+		res, err := Run(context.Background(), xs, Options{APIHost: tg.URL, Controls: ControlsSkip, Ignore: []string{c.ignore}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Drifts) != c.drifts {
+			t.Errorf("--ignore %q: %d drifts %v, want %d", c.ignore, len(res.Drifts), res.Drifts, c.drifts)
+		}
+	}
+}
+
+// Replay knows every kind of placeholder a recorder makes: a kind added to
+// the recorder's fields or headers and not here would be refused by
+// --credential and Run.
+func TestPlaceholderKindsCoverTheRecorders(t *testing.T) {
+	for _, k := range transcript.Kinds() {
+		if _, ok := placeholderKinds[k]; !ok {
+			t.Errorf("the recorder makes <%s-N>, which replay does not know", k)
+		}
+	}
+}

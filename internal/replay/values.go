@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/mockdomino/mockdomino/internal/transcript"
 )
 
 // What replay maps and what it compares is decided by what a value looks
@@ -29,7 +31,7 @@ const (
 )
 
 var (
-	placeholderRE = regexp.MustCompile(`<[a-z]+(?:-[a-z]+)*-\d+>`)
+	placeholderRE = regexp.MustCompile(transcript.Placeholder)
 	// timeRE is an RFC 3339 time or a date, the forms Domino writes.
 	timeRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?`)
 	// idInTextRE finds the ids inside a text: runs of letters, digits, _

@@ -67,7 +67,7 @@ func (w logWriter) Write(b []byte) (int, error) {
 	w.p.logMu.Lock()
 	defer w.p.logMu.Unlock()
 	if w.p.Log != nil {
-		w.p.Log.Write([]byte(w.p.rec.scrubText(string(b))))
+		w.p.Log.Write([]byte(w.p.rec.Scrub(string(b))))
 	}
 	return len(b), nil
 }
@@ -150,7 +150,7 @@ func (p *Proxy) noAnswer(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusBadGateway)
-	fmt.Fprintf(w, "mockdomino record: no answer from the upstream: %s\n", p.rec.scrubText(err.Error()))
+	fmt.Fprintf(w, "mockdomino record: no answer from the upstream: %s\n", p.rec.Scrub(err.Error()))
 }
 
 // finish writes the exchange's line, then its log line.
@@ -208,13 +208,6 @@ func (p *Proxy) finish(px *proxied) {
 	fmt.Fprintf(p.Log, "record: %s %s %s %d ms\n", x.Method, x.Path, status, time.Since(px.start).Milliseconds())
 }
 
-// scrubText replaces in s every secret the recorder knows.
-func (r *Recorder) scrubText(s string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.red.scrub(s)
-}
-
 // keptBody passes a body on as it is read and keeps a copy of its first
 // MaxBody bytes. The transport may still read a request's body after the
 // handler returns: hence the lock.
@@ -234,7 +227,7 @@ func (k *keptBody) Read(b []byte) (int, error) {
 	defer k.mu.Unlock()
 	k.n += int64(n)
 	if !k.overflow {
-		if k.kept.Len()+n > maxRecordedBody {
+		if k.kept.Len()+n > MaxBody {
 			k.overflow = true
 			k.kept = bytes.Buffer{}
 		} else {
@@ -313,14 +306,14 @@ func decoded(b []byte, encoding string) ([]byte, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("Content-Encoding %s, but not decodable: %v", enc, err)
 	}
-	out, err := io.ReadAll(io.LimitReader(r, maxRecordedBody+1))
+	out, err := io.ReadAll(io.LimitReader(r, MaxBody+1))
 	switch {
 	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF):
 		return nil, fmt.Sprintf("Content-Encoding %s, but not decodable: %v", enc, err)
 	case err != nil:
 		return nil, fmt.Sprintf("Content-Encoding %s, but cut short", enc)
-	case len(out) > maxRecordedBody:
-		return nil, fmt.Sprintf("longer than %d bytes once decoded (Content-Encoding %s)", maxRecordedBody, enc)
+	case len(out) > MaxBody:
+		return nil, fmt.Sprintf("longer than %d bytes once decoded (Content-Encoding %s)", MaxBody, enc)
 	}
 	return out, ""
 }

@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -27,7 +26,7 @@ func FuzzRead(f *testing.F) {
 			if x.Method == "" || !strings.HasPrefix(x.Path, "/") || x.Line < 1 {
 				t.Fatalf("accepted %+v", x)
 			}
-			if _, err := json.Marshal(x); err != nil && !bytes.Contains([]byte(err.Error()), []byte("json")) {
+			if _, err := json.Marshal(x); err != nil {
 				t.Fatalf("marshalling an accepted exchange: %v", err)
 			}
 		}

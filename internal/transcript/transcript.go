@@ -55,15 +55,12 @@ type Exchange struct {
 	requestBodyOmit, responseBodyOmit string
 }
 
-// maxRecordedBody bounds a body a transcript holds. A longer one is left
-// out, not cut: a cut could split a secret past recognising.
-const maxRecordedBody = MaxBody
+// tooLong is why a body over MaxBody, or cut, is left out: left out, not
+// cut, since a cut could split a secret past recognising.
+var tooLong = fmt.Sprintf("longer than %d bytes, or not read in full", MaxBody)
 
-// tooLong is why a body over maxRecordedBody, or cut, is left out.
-var tooLong = fmt.Sprintf("longer than %d bytes, or not read in full", maxRecordedBody)
-
-// MaxBody is the longest body a transcript holds (16 MiB): as long as the
-// longest answer the conformance client reads.
+// MaxBody is the longest body a transcript holds (16 MiB), asked or
+// answered: as long as the longest answer the conformance client reads.
 const MaxBody = 16 << 20
 
 // Recorder writes a transcript. Its methods may be called concurrently.
@@ -124,6 +121,11 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		if reqBody, err = readBody(req); err != nil {
 			return nil, err
 		}
+		if len(reqBody) > MaxBody {
+			// Sent whole, left out of the line: a line must stay short
+			// enough for Read.
+			reqBody, x.requestBodyOmit = nil, tooLong
+		}
 	}
 	resp, err := t.next.RoundTrip(req)
 	x.Milliseconds = time.Since(x.Time).Milliseconds()
@@ -135,8 +137,8 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	x.Status, x.ResponseHeaders = resp.StatusCode, resp.Header.Clone()
 	// Read as much as the transcript keeps, then give the client the whole
 	// body back: what was read, then the rest.
-	respBody, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody+1))
-	if rerr != nil || len(respBody) > maxRecordedBody {
+	respBody, rerr := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if rerr != nil || len(respBody) > MaxBody {
 		x.responseBodyOmit = tooLong
 	}
 	resp.Body = struct {
@@ -207,7 +209,7 @@ func (r *Recorder) write(x *Exchange, reqBody, respBody []byte) {
 	red.redactHeaders(x.ResponseHeaders)
 	x.RequestBody, x.RequestBodyBase64, x.RequestBodyOmitted = red.body(reqBody, x.requestBodyOmit, reqForm)
 	x.ResponseBody, x.ResponseBodyBase64, x.ResponseBodyOmitted = red.body(respBody, x.responseBodyOmit, respForm)
-	line, err := marshal(x)
+	line, err := Marshal(x)
 	if err == nil {
 		_, err = r.w.Write(append(line, '\n'))
 	}
@@ -249,15 +251,38 @@ type redactor struct {
 const minSecretLen = 8
 
 var (
-	// jwtRE is a JSON Web Token: header.payload.signature, the header JSON
+	// JWT is a JSON Web Token: header.payload.signature, the header JSON
 	// in base64url ("eyJ"); the signature may be empty (alg none).
-	jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
-	// pemKeyRE is a private key in PEM, as an SSH git credential carries one.
-	pemKeyRE = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`)
+	JWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+	// PEMKey is a private key in PEM, as an SSH git credential carries one.
+	PEMKey = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`)
 	// placeholderRE is what learn makes, or a value someone already
 	// redacted (the mock's "<redacted>"): never a secret.
 	placeholderRE = regexp.MustCompile(`^<[a-z-]+(-\d+)?>$`)
 )
+
+// Placeholder is the form of the placeholders learn makes, <kind-N>, as a
+// regular expression without anchors (replay finds them inside texts).
+const Placeholder = `<[a-z]+(?:-[a-z]+)*-\d+>`
+
+// Kinds are the kinds of placeholder a recorder makes by itself; a caller
+// of Secret may name others (the conformance runner's admin-api-key and
+// user-api-key).
+func Kinds() []string {
+	set := map[string]bool{"jwt": true, "key": true, "credential": true}
+	for _, k := range transcriptSecretFields {
+		set[k] = true
+	}
+	for _, k := range secretHeaders {
+		set[k] = true
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // transcriptSecretFields are JSON keys whose string values are secrets: tokens' and
 // git credentials' values, passwords, API keys, and the secrets of the
@@ -301,7 +326,7 @@ func (r *redactor) learn(kind, s string) string {
 	if p, ok := r.secrets[s]; ok {
 		return p
 	}
-	if jwtRE.FindString(s) == s {
+	if JWT.FindString(s) == s {
 		kind = "jwt"
 	}
 	r.n++
@@ -317,10 +342,10 @@ func (r *redactor) learn(kind, s string) string {
 
 // learnText learns the secrets recognisable in any text.
 func (r *redactor) learnText(s string) {
-	for _, m := range pemKeyRE.FindAllString(s, -1) {
+	for _, m := range PEMKey.FindAllString(s, -1) {
 		r.learn("key", m)
 	}
-	for _, m := range jwtRE.FindAllString(s, -1) {
+	for _, m := range JWT.FindAllString(s, -1) {
 		r.learn("jwt", m)
 	}
 }
@@ -359,7 +384,7 @@ func (r *redactor) learnBody(b []byte, form bool) {
 	if form {
 		r.learnForm(string(b))
 	}
-	if v, ok := jsonValue(b); ok {
+	if v, ok := DecodeJSON(b); ok {
 		r.walk(v, func(field, s string) string {
 			if kind, secret := secretField(field); secret {
 				r.learn(kind, s)
@@ -457,14 +482,14 @@ func (r *redactor) body(b []byte, omit string, form bool) (value json.RawMessage
 	case len(b) == 0:
 		return nil, "", ""
 	}
-	if v, ok := jsonValue(b); ok {
+	if v, ok := DecodeJSON(b); ok {
 		v = r.walk(v, func(field, s string) string {
 			if kind, secret := secretField(field); secret {
 				return r.learn(kind, s)
 			}
 			return r.scrub(s)
 		})
-		out, err := marshal(v)
+		out, err := Marshal(v)
 		if err == nil {
 			return out, "", ""
 		}
@@ -474,15 +499,15 @@ func (r *redactor) body(b []byte, omit string, form bool) (value json.RawMessage
 		if form {
 			text = r.redactForm(text)
 		}
-		out, _ := marshal(r.scrub(text))
+		out, _ := Marshal(r.scrub(text))
 		return out, "", ""
 	}
 	return nil, base64.StdEncoding.EncodeToString([]byte(r.scrub(string(b)))), ""
 }
 
-// marshal is json.Marshal that leaves <, > and & as they are, so a
+// Marshal is json.Marshal that leaves <, > and & as they are, so a
 // placeholder reads <jwt-3> and not \u003cjwt-3\u003e.
-func marshal(v any) ([]byte, error) {
+func Marshal(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -492,8 +517,8 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// jsonValue decodes a JSON body, keeping numbers as they were written.
-func jsonValue(b []byte) (any, bool) {
+// DecodeJSON decodes a JSON body, keeping numbers as they were written.
+func DecodeJSON(b []byte) (any, bool) {
 	if !json.Valid(b) {
 		return nil, false
 	}

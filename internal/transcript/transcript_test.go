@@ -3,7 +3,9 @@ package transcript
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -108,5 +110,29 @@ func TestRedactorKnowsFormsAndQueries(t *testing.T) {
 		if !strings.Contains(got, kept) {
 			t.Errorf("the transcript lost %q:\n%s", kept, got)
 		}
+	}
+}
+
+// A request body over MaxBody is sent whole and left out of its line, as
+// the proxy does, so that every line stays short enough for Read.
+func TestRecorderLeavesOutALongRequestBody(t *testing.T) {
+	var got int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	rec := NewRecorder(&out)
+	resp, err := rec.Client(nil).Post(srv.URL+"/upload", "application/octet-stream", bytes.NewReader(make([]byte, MaxBody+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	xs, err := Read(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != MaxBody+1 || len(xs) != 1 || xs[0].RequestBodyOmitted == "" || xs[0].RequestBodyBase64 != "" || xs[0].RequestBody != nil {
+		t.Errorf("the server got %d bytes; the line %+v", got, xs[0].RequestBodyOmitted)
 	}
 }
