@@ -190,7 +190,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		opt.Prefix = newPrefix()
 	}
 	if *learnTo != "" {
-		return learnMain(ctx, *learnTo, opt, *useMock, stdout, stderr)
+		code := learnMain(ctx, *learnTo, opt, *useMock, stdout, stderr)
+		if rec != nil && rec.Err() != nil {
+			fmt.Fprintf(stderr, "conformance: writing the transcript: %v\n", rec.Err())
+			return 2
+		}
+		return code
 	}
 	fmt.Fprintf(stderr, "conformance: checking %s (profile %s; names start with %s-)\n", describe(target, *useMock), *prof, opt.Prefix)
 

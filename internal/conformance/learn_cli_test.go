@@ -154,3 +154,17 @@ func TestLearnProfileInterrupted(t *testing.T) {
 		t.Errorf("files written: %v", left)
 	}
 }
+
+// A transcript that could not be written fails learning with --record as it
+// fails any run: exit 2, saying why.
+func TestLearnProfileReportsATranscriptNotWritten(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"--mock", "--tags", "@tokens", "--record", "/dev/full",
+		"--learn-profile", filepath.Join(t.TempDir(), "learned.json")}, &stdout, &stderr, noEnv)
+	if code != 2 || !strings.Contains(stderr.String(), "writing the transcript: ") {
+		t.Errorf("exit %d, want 2 and the transcript's error\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
