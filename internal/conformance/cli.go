@@ -247,12 +247,14 @@ func describe(t Target, mock bool) string {
 	if mock {
 		parts = append(parts, "an in-process mock")
 	}
-	parts = append(parts, "API host "+t.APIHost)
+	// Without a user or password a URL may carry: this line goes to logs
+	// and into a replay's report.
+	parts = append(parts, "API host "+displayURL(t.APIHost))
 	if u := t.externalURL(); u != strings.TrimRight(t.APIHost, "/") {
-		parts = append(parts, "external URL "+u)
+		parts = append(parts, "external URL "+displayURL(u))
 	}
 	if t.APIProxy != "" {
-		parts = append(parts, "API proxy "+t.APIProxy)
+		parts = append(parts, "API proxy "+displayURL(t.APIProxy))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -238,7 +238,7 @@ func probeProfile(ctx context.Context, t Target, opt LearnOptions, scrub *transc
 func displayURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
-		return "(an API host that is not a URL)"
+		return "(a URL that does not parse)"
 	}
 	u.User = nil
 	return strings.TrimRight(u.String(), "/")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -199,24 +198,15 @@ func writeReport(out io.Writer, format string, r *run, res Result) error {
 // reportTarget names the target as a report may: its URLs without any
 // user or password they carry.
 func reportTarget(t Target, isMock bool) string {
-	parts := []string{"API host " + withoutUserinfo(t.APIHost)}
+	parts := []string{"API host " + displayURL(t.APIHost)}
 	if t.APIProxy != "" {
-		parts = append(parts, "API proxy "+withoutUserinfo(t.APIProxy))
+		parts = append(parts, "API proxy "+displayURL(t.APIProxy))
 	}
 	s := strings.Join(parts, ", ")
 	if isMock {
 		s += " (a mockdomino)"
 	}
 	return s
-}
-
-func withoutUserinfo(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(a URL that does not parse)"
-	}
-	u.User = nil
-	return u.String()
 }
 
 // noteCalls keeps, in a failed scenario's record, its calls up to now.

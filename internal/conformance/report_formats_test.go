@@ -318,11 +318,14 @@ func TestExchangeTail(t *testing.T) {
 // TestReportTargetHidesUserinfo: a URL's user and password never reach a
 // report.
 func TestReportTargetHidesUserinfo(t *testing.T) {
-	got := reportTarget(Target{APIHost: "https://ci:s3cret-pass@domino.example.com/", APIProxy: "http://u:p4ss@localhost:8899"}, false)
-	if strings.Contains(got, "s3cret") || strings.Contains(got, "p4ss") || strings.Contains(got, "ci@") {
-		t.Errorf("reportTarget = %q", got)
+	target := Target{APIHost: "https://ci:s3cret-pass@domino.example.com/", APIProxy: "http://u:p4ss@localhost:8899",
+		ExternalURL: "https://x:ext3rnal@domino.example.org"}
+	for name, got := range map[string]string{"reportTarget": reportTarget(target, false), "describe": describe(target, false)} {
+		if strings.Contains(got, "s3cret") || strings.Contains(got, "p4ss") || strings.Contains(got, "ext3rnal") || strings.Contains(got, "@") {
+			t.Errorf("%s = %q", name, got)
+		}
 	}
-	if got != "API host https://domino.example.com/, API proxy http://localhost:8899" {
+	if got := reportTarget(target, false); got != "API host https://domino.example.com, API proxy http://localhost:8899" {
 		t.Errorf("reportTarget = %q", got)
 	}
 }
