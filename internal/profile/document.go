@@ -103,15 +103,11 @@ func ParseDocument(data []byte, name string) (Document, error) {
 		return Document{}, fmt.Errorf("profile %s: %w", name, jsonerr.Describe(data, err))
 	}
 	p = doc.Profile
-	for field, s := range map[string]int{
-		"duplicateStatus": p.DuplicateStatus, "createTokenStatus": p.CreateTokenStatus,
-		"invalidateStatus": p.InvalidateStatus, "deleteTokenStatus": p.DeleteTokenStatus,
-		"createAccountStatus": p.CreateAccountStatus, "deactivateStatus": p.DeactivateStatus,
-		"activateStatus": p.ActivateStatus, "resetPasswordStatus": p.ResetPasswordStatus,
-		"publicDuplicateStatus": p.PublicDuplicateStatus,
-	} {
-		if s < 200 || s > 599 {
-			return Document{}, fmt.Errorf("profile %s: %s %d is not an HTTP status", name, field, s)
+	// Every int of the table is a status, checked in the table's order so
+	// that the first bad one is named.
+	for _, b := range p.Behaviours() {
+		if s, isInt := b.Value.(int); isInt && (s < 200 || s > 599) {
+			return Document{}, fmt.Errorf("profile %s: %s %d is not an HTTP status", name, b.Field, s)
 		}
 	}
 	if p.PublicPaging != PagingFlat && p.PublicPaging != PagingNested {

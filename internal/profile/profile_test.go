@@ -149,3 +149,15 @@ func TestParseSyntaxErrorsSayWhere(t *testing.T) {
 		})
 	}
 }
+
+// Every status of the table is checked, and of two bad ones the first in
+// the table's order is named, whatever the file's order.
+func TestParseNamesTheFirstBadStatus(t *testing.T) {
+	_, err := Parse([]byte(`{"publicDuplicateStatus":700,"resetPasswordStatus":99,"createTokenStatus":42}`), "f.json")
+	if err == nil || !strings.Contains(err.Error(), "createTokenStatus 42 is not an HTTP status") {
+		t.Errorf("error %v, want one naming createTokenStatus", err)
+	}
+	if _, err := Parse([]byte(`{"publicDuplicateStatus":700}`), "f.json"); err == nil {
+		t.Error("a bad publicDuplicateStatus was taken")
+	}
+}
