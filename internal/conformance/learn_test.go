@@ -61,6 +61,32 @@ func TestProbeLearnsEveryField(t *testing.T) {
 	if bytes.Contains(r.Body, []byte("-learn-")) {
 		t.Errorf("an account the probes made is still active: %s", r)
 	}
+	// Deactivated accounts leave that list anyway: their tokens must be
+	// gone too.
+	r, err = c.Do(context.Background(), http.MethodGet, "/v4/serviceAccounts?includeDeactivated=true", APIKey(m.Target().AdminAPIKey, "admin"), nil)
+	if err != nil || r.Status != http.StatusOK {
+		t.Fatalf("listing the service accounts: %v %v", r, err)
+	}
+	accounts, err := r.Array()
+	if err != nil {
+		t.Fatal(err)
+	}
+	probed := 0
+	for _, a := range accounts {
+		name, _ := a.str("username")
+		idp, _ := a.str("idpId")
+		if !strings.Contains(name, "-learn-") {
+			continue
+		}
+		probed++
+		tr, err := c.Do(context.Background(), http.MethodGet, "/v4/serviceAccounts/"+idp+"/tokens", APIKey(m.Target().AdminAPIKey, "admin"), nil)
+		if err != nil || tr.Status != http.StatusOK || strings.TrimSpace(string(tr.Body)) != "[]" {
+			t.Errorf("the probes' account %s keeps tokens: %v %v", name, tr, err)
+		}
+	}
+	if probed == 0 {
+		t.Error("no account of the probes is listed even with includeDeactivated: the check proves nothing")
+	}
 }
 
 // Learning from a default mock gives observed's fields, a name and origin

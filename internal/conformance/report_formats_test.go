@@ -225,6 +225,22 @@ func TestReportWithRecord(t *testing.T) {
 	if !strings.HasPrefix(auth, "Bearer <jwt-") || !strings.Contains(failures[0].text, "Authorization: "+html.EscapeString(auth)) {
 		t.Errorf("the transcript's call has Authorization %q, the report's:\n%s", auth, failures[0].text)
 	}
+	// The API key of the failure's first call is the transcript's placeholder
+	// too (<admin-api-key-N>, the runner's label: a second recorder would
+	// name it <api-key-N>).
+	found := false
+	for i := range xs {
+		if xs[i].ResponseHeaders.Get("X-Request-Id") == id[0][1] {
+			found = true
+			key := xs[i].RequestHeaders.Get("X-Domino-Api-Key")
+			if !strings.HasPrefix(key, "<admin-api-key-") || !strings.Contains(failures[0].text, "X-Domino-Api-Key: "+html.EscapeString(key)) {
+				t.Errorf("the transcript's first call has X-Domino-Api-Key %q, the report's:\n%s", key, failures[0].text)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the transcript has no call with the report's first request id %s", id[0][1])
+	}
 	var lines int
 	f, _ := os.Open(file)
 	defer f.Close()
