@@ -1351,6 +1351,22 @@ var breakRules = []breakRule{
 				})
 			}
 		}},
+	{name: "the public API nests its paging fields while the profile puts them flat", tags: "@public-api", scenarios: `a page at a time`,
+		response: func(b *breaker, r *http.Response, _ []byte) {
+			if apiRE.MatchString(r.Request.URL.Path) && r.Request.Method == "GET" {
+				editJSON(r, func(v any) any {
+					if o, ok := v.(map[string]any); ok {
+						if md, ok := o["metadata"].(map[string]any); ok && md["totalCount"] != nil {
+							md["pagination"] = map[string]any{"offset": md["offset"], "limit": md["limit"], "totalCount": md["totalCount"]}
+							delete(md, "offset")
+							delete(md, "limit")
+							delete(md, "totalCount")
+						}
+					}
+					return v
+				})
+			}
+		}},
 	{name: "the public list's default limit is 10", tags: "@public-api", scenarios: `without paging parameters`,
 		request: func(b *breaker, out *http.Request, body []byte) []byte {
 			if is(out, "GET", saListRE) && pathSurface(out.URL.Path) == surfacePublic && out.URL.Query().Get("limit") == "" {

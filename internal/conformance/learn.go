@@ -489,27 +489,11 @@ func pagingKind(r *Response) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%v: %s", err, r)
 	}
-	holds := func(m obj) bool {
-		for _, k := range []string{"offset", "limit", "totalCount"} {
-			if _, err := m.number(k); err != nil {
-				return false
-			}
-		}
-		return true
+	layout, err := pagingLayout(md)
+	if err != nil {
+		return "", fmt.Errorf("%v; a profile says one: %s", err, r)
 	}
-	nested := false
-	if pg, ok := md["pagination"].(map[string]any); ok {
-		nested = holds(pg)
-	}
-	switch flat := holds(md); {
-	case flat && nested:
-		return "", fmt.Errorf("the metadata holds offset, limit and totalCount both flat and under pagination; a profile says one: %s", r)
-	case flat:
-		return profile.PagingFlat, nil
-	case nested:
-		return profile.PagingNested, nil
-	}
-	return "", fmt.Errorf("the metadata holds offset, limit and totalCount neither flat nor under pagination: %s", r)
+	return layout, nil
 }
 
 // deactivateLater schedules the deactivation of the service account an

@@ -484,7 +484,11 @@ func (w *world) paging() (paging, error) {
 	if err != nil {
 		return paging{}, err
 	}
-	return pagingOf(md)
+	pg, err := pagingOf(md, w.run.profile.PublicPaging)
+	if err != nil {
+		return paging{}, fmt.Errorf("%w: %s", err, w.resp)
+	}
+	return pg, nil
 }
 
 // accountAndCredential is the remembered service account alias and its

@@ -151,7 +151,7 @@ func checkEnvelope(o obj, r *Response, paged bool) error {
 	err := checkMetadata(o)
 	if err == nil && paged {
 		md, _ := o.object("metadata")
-		_, err = pagingOf(md)
+		_, err = pagingLayout(md)
 	}
 	if err != nil {
 		return fmt.Errorf("public API envelope: %w: %s", err, r)
@@ -162,11 +162,8 @@ func checkEnvelope(o obj, r *Response, paged bool) error {
 // paging is a public API list's offset, limit and totalCount.
 type paging struct{ offset, limit, total int }
 
-func pagingOf(md obj) (paging, error) {
-	src := md
-	if pg, ok := md["pagination"].(map[string]any); ok {
-		src = pg
-	}
+// pagingIn reads offset, limit and totalCount from one object.
+func pagingIn(src obj) (paging, error) {
 	var p paging
 	for _, f := range []struct {
 		key string
@@ -179,6 +176,43 @@ func pagingOf(md obj) (paging, error) {
 		*f.dst = int(n)
 	}
 	return p, nil
+}
+
+// pagingLayout says where a public list's metadata holds its paging
+// fields: flat in it, or nested under pagination (profile.PublicPaging);
+// neither or both is an error.
+func pagingLayout(md obj) (string, error) {
+	_, errFlat := pagingIn(md)
+	nested := false
+	if pg, ok := md["pagination"].(map[string]any); ok {
+		_, err := pagingIn(pg)
+		nested = err == nil
+	}
+	switch {
+	case errFlat == nil && nested:
+		return "", fmt.Errorf("the metadata holds offset, limit and totalCount both flat and under pagination")
+	case errFlat == nil:
+		return profile.PagingFlat, nil
+	case nested:
+		return profile.PagingNested, nil
+	}
+	return "", fmt.Errorf("the metadata holds offset, limit and totalCount neither flat nor under pagination")
+}
+
+// pagingOf reads a public list's paging fields where the profile expects
+// them (publicPaging); elsewhere is a difference from the profile.
+func pagingOf(md obj, want string) (paging, error) {
+	got, err := pagingLayout(md)
+	if err != nil {
+		return paging{}, err
+	}
+	if got != want {
+		return paging{}, fmt.Errorf("the paging fields are %s in metadata; the profile expects them %s (publicPaging)", got, want)
+	}
+	if got == profile.PagingNested {
+		md, _ = md.object("pagination")
+	}
+	return pagingIn(md)
 }
 
 // noContent checks an answer the public API's spec declares without a body.
@@ -227,9 +261,9 @@ func (w *world) listed(ctx context.Context, r *Response, listKey string) ([]obj,
 	for page := r; ; {
 		o, _ := page.Object()
 		md, _ := o.object("metadata")
-		pg, err := pagingOf(md)
+		pg, err := pagingOf(md, w.run.profile.PublicPaging)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %s", err, page)
 		}
 		items, _ := w.sf.list(page, listKey)
 		if page != r && pg.offset != wantOffset {
