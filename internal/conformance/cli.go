@@ -77,16 +77,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		fmt.Fprintln(stdout, "conformance", version.String())
 		return 0
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	// The keys' variables are read after parsing, not made the flags'
-	// defaults, which the usage text prints.
-	if !set["admin-api-key"] {
-		*adminKey = getenv("DOMINO_USER_API_KEY")
-	}
-	if !set["user-api-key"] {
-		*userKey = getenv("DOMINO_NONADMIN_API_KEY")
-	}
+	set := keysFromEnv(fs, adminKey, userKey, getenv)
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "conformance: unexpected arguments %v\n", fs.Args())
 		return 2
@@ -240,6 +231,22 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return 1
 	}
 	return 0
+}
+
+// keysFromEnv gives the API-key flags not set on the command line their
+// variables' values, and returns the flags that were set. The variables are
+// read after parsing, not made the flags' defaults, which the usage text
+// prints.
+func keysFromEnv(fs *flag.FlagSet, adminKey, userKey *string, getenv func(string) string) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["admin-api-key"] {
+		*adminKey = getenv("DOMINO_USER_API_KEY")
+	}
+	if !set["user-api-key"] {
+		*userKey = getenv("DOMINO_NONADMIN_API_KEY")
+	}
+	return set
 }
 
 func describe(t Target, mock bool) string {

@@ -30,12 +30,11 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("conformance replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	env := func(key string) string { return getenv(key) }
 	var (
 		useMock  = fs.Bool("mock", false, "replay against a fresh in-process mockdomino")
 		prof     = fs.String("profile", "observed", "with --mock: the profile the mock plays (observed, strict, or a profile JSON file)")
-		apiHost  = fs.String("api-host", env("DOMINO_API_HOST"), "base URL of the target's API host (env DOMINO_API_HOST)")
-		apiProxy = fs.String("api-proxy", env("DOMINO_API_PROXY"), "base URL of the target's API proxy (env DOMINO_API_PROXY)")
+		apiHost  = fs.String("api-host", getenv("DOMINO_API_HOST"), "base URL of the target's API host (env DOMINO_API_HOST)")
+		apiProxy = fs.String("api-proxy", getenv("DOMINO_API_PROXY"), "base URL of the target's API proxy (env DOMINO_API_PROXY)")
 		adminKey = fs.String("admin-api-key", "", "the target's administrator API key: <admin-api-key-N> becomes it, and <api-key-N> in a transcript that does not label its keys (env DOMINO_USER_API_KEY)")
 		userKey  = fs.String("user-api-key", "", "the target's non-administrator API key: <user-api-key-N> becomes it (env DOMINO_NONADMIN_API_KEY)")
 		format   = fs.String("format", "text", "report format: text (one line per difference), json, html (one self-contained page) or markdown")
@@ -73,14 +72,7 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if len(files) != 1 {
 		return fail("want one transcript file, got %d: conformance replay FILE [flags]", len(files))
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if !set["admin-api-key"] {
-		*adminKey = getenv("DOMINO_USER_API_KEY")
-	}
-	if !set["user-api-key"] {
-		*userKey = getenv("DOMINO_NONADMIN_API_KEY")
-	}
+	set := keysFromEnv(fs, adminKey, userKey, getenv)
 	switch *format {
 	case "text", "json", "html", "markdown":
 	default:
@@ -130,8 +122,10 @@ func ReplayMain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return fail("give --mock, or the target: --api-host URL (env DOMINO_API_HOST)")
 	} else if _, isMock := target.MockHealth(ctx); target.APIHost != "" && isMock {
 		// A running mockdomino: its fixtures' keys unless others are given,
-		// as the runner does.
+		// as the runner does, and its control calls replayed (Run need not
+		// ask again). Anything else, Run asks whether it answers at all.
 		target = target.WithMockDefaults()
+		opt.Controls = replay.ControlsReplay
 	}
 	opt.APIHost, opt.APIProxy = target.APIHost, target.APIProxy
 	opt.AdminAPIKey, opt.UserAPIKey = target.AdminAPIKey, target.UserAPIKey
