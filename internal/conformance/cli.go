@@ -148,10 +148,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	}
 
 	if rec != nil {
-		// The keys the run was given, or a mock's own (WithMockDefaults).
-		// Labelled apart, so that replay sends each as the target's own.
-		rec.Secret("admin-api-key", target.AdminAPIKey)
-		rec.Secret("user-api-key", target.UserAPIKey)
+		// The keys the run was given, or a mock's own (WithMockDefaults),
+		// known now that the target is (its first call, the health check,
+		// is recorded already).
+		labelKeys(rec, target)
 	}
 
 	opt := Options{
@@ -231,6 +231,22 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return 1
 	}
 	return 0
+}
+
+// recordCalls has t's calls pass through rec, which knows t's keys from
+// the start.
+func recordCalls(t Target, rec *transcript.Recorder) Target {
+	labelKeys(rec, t)
+	t.HTTPClient = rec.Client(t.HTTPClient)
+	return t
+}
+
+// labelKeys tells rec the target's API keys, labelled apart
+// (<admin-api-key-N>, <user-api-key-N>) so that replay sends each as its
+// target's own.
+func labelKeys(rec *transcript.Recorder, t Target) {
+	rec.Secret("admin-api-key", t.AdminAPIKey)
+	rec.Secret("user-api-key", t.UserAPIKey)
 }
 
 // keysFromEnv gives the API-key flags not set on the command line their

@@ -181,10 +181,7 @@ func keepMockWhileLearning(ctx context.Context, t Target, opt LearnOptions) (res
 // learned file keeps (a failure message, an error) holds one.
 func scrubbing(t Target) (Target, *transcript.Recorder) {
 	rec := transcript.NewRecorder(io.Discard)
-	rec.Secret("api-key", t.AdminAPIKey)
-	rec.Secret("api-key", t.UserAPIKey)
-	t.HTTPClient = rec.Client(t.HTTPClient)
-	return t, rec
+	return recordCalls(t, rec), rec
 }
 
 func probeProfile(ctx context.Context, t Target, opt LearnOptions, scrub *transcript.Recorder) (doc profile.Document, err error) {

@@ -125,9 +125,7 @@ func withExchangeTail(opt Options) Options {
 	}
 	opt.exchanges = &exchangeTail{}
 	rec := transcript.NewRecorder(opt.exchanges)
-	rec.Secret("api-key", opt.Target.AdminAPIKey)
-	rec.Secret("api-key", opt.Target.UserAPIKey)
-	opt.Target.HTTPClient = rec.Client(opt.Target.HTTPClient)
+	opt.Target = recordCalls(opt.Target, rec)
 	opt.scrub = rec.Scrub
 	return opt
 }

@@ -266,7 +266,7 @@ func TestRunWritesAReportWithoutMain(t *testing.T) {
 		t.Fatalf("%d failed, want 2", res.Failed)
 	}
 	md := out.String()
-	if !strings.Contains(md, "Last call before the failure: `GET /v4/users/self`") || !strings.Contains(md, "X-Domino-Api-Key: <api-key-") {
+	if !strings.Contains(md, "Last call before the failure: `GET /v4/users/self`") || !strings.Contains(md, "X-Domino-Api-Key: <admin-api-key-") {
 		t.Errorf("the failures lack their calls:\n%s", md)
 	}
 	if strings.Contains(md, fixtures.DefaultAdminAPIKey) {
