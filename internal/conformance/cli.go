@@ -108,9 +108,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	}
 	// An html or markdown report shows the calls of each failure: the same
 	// recorder feeds it (report_formats.go).
-	sink, tail := reportSink(*format, transcriptFile)
-	if sink != nil {
-		rec = transcript.NewRecorder(sink)
+	rec, tail := newRecorder(*format, transcriptFile)
+	if rec != nil {
 		target.HTTPClient = rec.Client(nil)
 	}
 	if *useMock {

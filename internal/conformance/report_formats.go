@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"strings"
 	"sync"
@@ -32,14 +30,13 @@ func fromRecords(format string) bool { return format == "junit" || reportFormat(
 // callsPerFailure is how many of its last calls a failure shows.
 const callsPerFailure = 3
 
-// exchangeTail keeps the run's last calls, from the lines a transcript
-// recorder writes to it. Scenarios run one at a time, so the calls after a
-// scenario began are that scenario's.
+// exchangeTail keeps the run's last calls, as a transcript recorder
+// observes them (redacted). Scenarios run one at a time, so the calls after
+// a scenario began are that scenario's.
 type exchangeTail struct {
-	mu      sync.Mutex
-	partial []byte // a line not yet ended
-	seen    int    // exchanges written so far
-	last    []numberedExchange
+	mu   sync.Mutex
+	seen int // exchanges observed so far
+	last []numberedExchange
 }
 
 type numberedExchange struct {
@@ -47,32 +44,15 @@ type numberedExchange struct {
 	x transcript.Exchange
 }
 
-// Write takes a transcript's lines. It never fails: the report then lacks
-// a call it could not read, but the run and the transcript go on.
-func (t *exchangeTail) Write(p []byte) (int, error) {
+// add is a transcript.Recorder's observer.
+func (t *exchangeTail) add(x transcript.Exchange) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.partial = append(t.partial, p...)
-	for {
-		i := bytes.IndexByte(t.partial, '\n')
-		if i < 0 {
-			break
-		}
-		line := t.partial[:i]
-		var x transcript.Exchange
-		if json.Unmarshal(line, &x) == nil {
-			t.seen++
-			t.last = append(t.last, numberedExchange{t.seen, x})
-			if len(t.last) > callsPerFailure {
-				t.last = append(t.last[:0], t.last[len(t.last)-callsPerFailure:]...)
-			}
-		}
-		t.partial = t.partial[i+1:]
+	t.seen++
+	t.last = append(t.last, numberedExchange{t.seen, x})
+	if len(t.last) > callsPerFailure {
+		t.last = append(t.last[:0], t.last[len(t.last)-callsPerFailure:]...)
 	}
-	if len(t.partial) == 0 {
-		t.partial = nil // do not keep a large body's line
-	}
-	return len(p), nil
 }
 
 // mark is how many exchanges the tail has seen: a scenario's calls are
@@ -102,19 +82,25 @@ func (t *exchangeTail) since(mark int) []transcript.Exchange {
 	return out
 }
 
-// reportSink is where Main's recorder writes: the transcript file (nil
-// without --record) and, for a report format, a tail the report reads.
-func reportSink(format string, file io.Writer) (io.Writer, *exchangeTail) {
-	if !reportFormat(format) {
-		return file, nil
+// newRecorder is the recorder of a run that needs one: it writes the
+// transcript file (nil without --record) and, for a report format, feeds a
+// tail the report reads. Neither: nil, nil.
+func newRecorder(format string, file io.Writer) (*transcript.Recorder, *exchangeTail) {
+	var tail *exchangeTail
+	if reportFormat(format) {
+		tail = &exchangeTail{}
 	}
-	tail := &exchangeTail{}
+	if file == nil && tail == nil {
+		return nil, nil
+	}
 	if file == nil {
-		return tail, tail
+		file = io.Discard
 	}
-	// The tail first: it never fails, so a transcript file that cannot be
-	// written still leaves the report its calls.
-	return io.MultiWriter(tail, file), tail
+	rec := transcript.NewRecorder(file)
+	if tail != nil {
+		rec.Observe(tail.add)
+	}
+	return rec, tail
 }
 
 // withExchangeTail gives a run that writes a report and was given no tail
@@ -123,8 +109,8 @@ func withExchangeTail(opt Options) Options {
 	if !reportFormat(opt.Format) || opt.exchanges != nil {
 		return opt
 	}
-	opt.exchanges = &exchangeTail{}
-	rec := transcript.NewRecorder(opt.exchanges)
+	rec, tail := newRecorder(opt.Format, nil)
+	opt.exchanges = tail
 	opt.Target = recordCalls(opt.Target, rec)
 	opt.scrub = rec.Scrub
 	return opt

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"html"
 	"io"
 	"net/http"
@@ -300,16 +300,14 @@ func TestReportFormatsAreMachineFormats(t *testing.T) {
 // written in pieces, and ignores what is not an exchange.
 func TestExchangeTail(t *testing.T) {
 	tail := &exchangeTail{}
-	line := func(path string) string {
-		b, _ := json.Marshal(transcript.Exchange{Method: "GET", Path: path})
-		return string(b) + "\n"
+	add := func(paths ...string) {
+		for _, p := range paths {
+			tail.add(transcript.Exchange{Method: "GET", Path: p})
+		}
 	}
-	tail.Write([]byte(line("/a")))
+	add("/a")
 	mark := tail.mark()
-	all := line("/b") + "not json\n" + line("/c") + line("/d") + line("/e")
-	for i := 0; i < len(all); i += 7 {
-		tail.Write([]byte(all[i:min(i+7, len(all))]))
-	}
+	add("/b", "/c", "/d", "/e")
 	var got []string
 	for _, x := range tail.since(mark) {
 		got = append(got, x.Path)
@@ -320,7 +318,7 @@ func TestExchangeTail(t *testing.T) {
 	if xs := tail.since(tail.mark()); len(xs) != 0 {
 		t.Errorf("since a fresh mark: %v", xs)
 	}
-	tail.Write([]byte(line("/f")))
+	add("/f")
 	m2 := tail.mark() - 1
 	if xs := tail.since(m2); len(xs) != 1 || xs[0].Path != "/f" {
 		t.Errorf("since the mark before /f: %v", xs)
@@ -330,6 +328,29 @@ func TestExchangeTail(t *testing.T) {
 		t.Error("a nil tail is not empty")
 	}
 }
+
+// A transcript that cannot be written still leaves the report its calls:
+// the recorder shows each exchange to the tail before writing its line.
+func TestTailOutlivesAFailedTranscript(t *testing.T) {
+	rec, tail := newRecorder("html", failingFile{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	c := rec.Client(nil)
+	for _, p := range []string{"/a", "/b"} {
+		resp, err := c.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if rec.Err() == nil || len(tail.since(0)) != 2 || tail.since(0)[1].Path != "/b" {
+		t.Errorf("error %v, tail %v: want the failure kept and both calls in the tail", rec.Err(), tail.since(0))
+	}
+}
+
+type failingFile struct{}
+
+func (failingFile) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
 
 // TestReportTargetHidesUserinfo: a URL's user and password never reach a
 // report.

@@ -65,10 +65,20 @@ const MaxBody = 16 << 20
 
 // Recorder writes a transcript. Its methods may be called concurrently.
 type Recorder struct {
-	mu  sync.Mutex
-	w   io.Writer
-	red redactor
-	err error
+	mu      sync.Mutex
+	w       io.Writer
+	red     redactor
+	err     error
+	observe func(Exchange)
+}
+
+// Observe has f called with each exchange once it is redacted, before (and
+// whether or not) its line is written: a report keeps a run's last calls
+// so, without reading the lines back. Set it before the first exchange.
+func (r *Recorder) Observe(f func(Exchange)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.observe = f
 }
 
 // NewRecorder writes a transcript to w.
@@ -182,11 +192,6 @@ func readBody(req *http.Request) ([]byte, error) {
 func (r *Recorder) write(x *Exchange, reqBody, respBody []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.err != nil {
-		// After a failed write nothing more: a line after a hole (or after
-		// a torn line) would make a transcript that reads as whole and is not.
-		return
-	}
 	red := &r.red
 	// Learn every secret of the exchange first, so that a secret is
 	// replaced in the request it was sent in even when only the answer
@@ -209,6 +214,14 @@ func (r *Recorder) write(x *Exchange, reqBody, respBody []byte) {
 	red.redactHeaders(x.ResponseHeaders)
 	x.RequestBody, x.RequestBodyBase64, x.RequestBodyOmitted = red.body(reqBody, x.requestBodyOmit, reqForm)
 	x.ResponseBody, x.ResponseBodyBase64, x.ResponseBodyOmitted = red.body(respBody, x.responseBodyOmit, respForm)
+	if r.observe != nil {
+		r.observe(*x)
+	}
+	if r.err != nil {
+		// After a failed write nothing more: a line after a hole (or after
+		// a torn line) would make a transcript that reads as whole and is not.
+		return
+	}
 	line, err := Marshal(x)
 	if err == nil {
 		_, err = r.w.Write(append(line, '\n'))
