@@ -7,9 +7,7 @@ package conformance
 // loads, so the mock then behaves like that deployment.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -105,12 +103,10 @@ func LearnProfile(ctx context.Context, t Target, opt LearnOptions) (learned Lear
 		learned.Document = doc
 		return learned, nil
 	}
-	var report bytes.Buffer
 	expect := doc.Profile
 	res, err := Run(ctx, Options{
 		Target: t, Expect: &expect, Tags: tags, Scenarios: opt.Scenarios, Features: opt.Features,
-		// Cucumber's JSON says which scenario failed and why.
-		Format: "cucumber", Output: &report, Log: opt.Log, JobTimeout: opt.JobTimeout, Prefix: opt.Prefix, NoColors: true,
+		Format: "progress", Output: io.Discard, Log: opt.Log, JobTimeout: opt.JobTimeout, Prefix: opt.Prefix, NoColors: true,
 		// The mock is put back here, after the probes and the run.
 		RestoreMock: false,
 	})
@@ -121,8 +117,8 @@ func LearnProfile(ctx context.Context, t Target, opt LearnOptions) (learned Lear
 	if res.Interrupted {
 		return learned, fmt.Errorf("checking the @inferred scenarios with the learned profile: %w", context.Canceled)
 	}
-	if doc.Disproved, err = disproved(report.Bytes(), scrub); err != nil {
-		return learned, err
+	for _, f := range res.Failures {
+		doc.Disproved = append(doc.Disproved, profile.Disproved{Feature: f.Feature, Scenario: f.Scenario, Message: scrub.Scrub(f.Message)})
 	}
 	doc.LearnedFrom.InferredChecked = res.Passed + res.Failed
 	learned.Document = doc
@@ -562,46 +558,6 @@ func countSelected(fsys fs.FS, tags, names string) (int, error) {
 		}
 	})
 	return n, err
-}
-
-// disproved reads a Cucumber JSON report and notes each failed scenario:
-// its feature, its name, and the first step that failed with why, any
-// secret in it replaced.
-func disproved(report []byte, scrub *transcript.Recorder) ([]profile.Disproved, error) {
-	var feats []struct {
-		Name     string `json:"name"`
-		Elements []struct {
-			Name  string `json:"name"`
-			Steps []struct {
-				Name   string `json:"name"`
-				Result struct {
-					Status string `json:"status"`
-					Error  string `json:"error_message"`
-				} `json:"result"`
-			} `json:"steps"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(report, &feats); err != nil {
-		return nil, fmt.Errorf("reading the run's Cucumber report: %w", err)
-	}
-	var notes []profile.Disproved
-	for _, f := range feats {
-		for _, sc := range f.Elements {
-			for _, st := range sc.Steps {
-				if s := st.Result.Status; s == "passed" || s == "skipped" {
-					continue
-				}
-				msg := st.Result.Error
-				if msg == "" {
-					msg = st.Result.Status
-				}
-				notes = append(notes, profile.Disproved{Feature: f.Name, Scenario: sc.Name,
-					Message: scrub.Scrub(fmt.Sprintf("Step %s: %s", st.Name, strings.TrimSpace(msg)))})
-				break
-			}
-		}
-	}
-	return notes, nil
 }
 
 // WriteProfileFile writes a profile file atomically: a temporary file in

@@ -87,6 +87,8 @@ type Result struct {
 	Passed, Failed, Skipped int
 	// FailedInferred is how many of the Failed scenarios are tagged @inferred.
 	FailedInferred int
+	// Failures are the failed scenarios, in run order.
+	Failures []Failure
 	// Skips says why scenarios were skipped: one entry per reason.
 	Skips    []Skip
 	IsMock   bool
@@ -101,6 +103,13 @@ type Result struct {
 	// scenario; Cut of the selected scenarios were cut short or never begun.
 	Interrupted bool
 	Cut         int
+}
+
+// Failure is one failed scenario: its feature, name and tags, and the first
+// step that failed with why ("Step <text>: <error>").
+type Failure struct {
+	Feature, Scenario, Message string
+	Tags                       []string
 }
 
 // Skip is a number of scenarios the target cannot run, and why.
@@ -388,6 +397,11 @@ func Run(ctx context.Context, opt Options) (res Result, err error) {
 	res.Status, res.Interrupted = runSuite(suite)
 	res.Interrupted = res.Interrupted || r.stopped()
 	res.Passed, res.Failed, res.FailedInferred = r.passed, r.failed, r.failedInferred
+	for _, rec := range r.records.list {
+		if rec.failed {
+			res.Failures = append(res.Failures, Failure{Feature: rec.feature, Scenario: rec.name, Message: rec.failure, Tags: rec.tags})
+		}
+	}
 	res.Duration = time.Since(start)
 	if res.Interrupted {
 		// godog's status then counts the scenario the interrupt cut short as
