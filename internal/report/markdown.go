@@ -12,12 +12,14 @@ import (
 // most 1 MiB a step. Names and messages are escaped so that none can format
 // the page, break a table or open HTML; bodies go in fenced blocks longer
 // than any run of backticks they hold. The exchanges are cut shorter than
-// in the HTML page, and once their bodies fill mdBodyBudget the rest are
-// left out, saying so.
+// in the HTML page; once the page reaches mdBodyBudget the calls' bodies
+// are left out, and once it reaches mdPageBudget the rest of a long list
+// (failures, guesses, drift), each time saying so.
 
 const (
 	mdMaxBody    = 4 << 10
 	mdBodyBudget = 512 << 10
+	mdPageBudget = 896 << 10
 )
 
 // WriteMarkdown writes the report as GitHub-flavoured Markdown.
@@ -44,7 +46,10 @@ func WriteMarkdown(w io.Writer, r Report) error {
 
 	if len(r.Failures) > 0 {
 		m.printf("## Failures (%d)\n\n", len(r.Failures))
-		for _, f := range r.Failures {
+		for i, f := range r.Failures {
+			if m.full(len(r.Failures)-i, "failures") {
+				break
+			}
 			m.failure(f)
 		}
 	} else if len(r.Features) > 0 {
@@ -57,7 +62,10 @@ func WriteMarkdown(w io.Writer, r Report) error {
 		m.printf("## Guesses disproved (%d)\n\n", len(r.Disproved))
 		m.printf("These scenarios check behaviour the mock infers (`@inferred`): its guesses, not what Domino was observed or documented to do. This target behaves otherwise.\n\n")
 		m.printf("| Feature | Scenario | Failure |\n|---|---|---|\n")
-		for _, f := range r.Disproved {
+		for i, f := range r.Disproved {
+			if m.full(len(r.Disproved)-i, "guesses") {
+				break
+			}
 			m.printf("| %s | %s | %s |\n", mdCell(f.Feature), mdCell(f.Scenario), mdCell(f.Message))
 		}
 		m.printf("\n")
@@ -66,7 +74,10 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	if len(r.Drifts) > 0 {
 		m.printf("## Drift (%d)\n\n", len(r.Drifts))
 		m.printf("| Line | Scenario | Request | Difference | Recorded | Got |\n|---:|---|---|---|---|---|\n")
-		for _, d := range r.Drifts {
+		for i, d := range r.Drifts {
+			if m.full(len(r.Drifts)-i, "differences") {
+				break
+			}
 			diff := mdCell(d.Kind)
 			if d.Field != "" {
 				diff += " " + mdCellCode(d.Field)
@@ -109,8 +120,17 @@ func WriteMarkdown(w io.Writer, r Report) error {
 }
 
 type mdWriter struct {
-	b      strings.Builder
-	bodies int // bytes of bodies written so far
+	b strings.Builder
+}
+
+// full tells whether the page has reached mdPageBudget, and then says that
+// the rest of a list (left of them) is left out.
+func (m *mdWriter) full(left int, what string) bool {
+	if m.b.Len() < mdPageBudget {
+		return false
+	}
+	m.printf("\n%d more %s left out: this page is kept under GitHub's 1 MiB; the HTML report has them.\n\n", left, what)
+	return true
 }
 
 func (m *mdWriter) printf(format string, args ...any) { fmt.Fprintf(&m.b, format, args...) }
@@ -136,13 +156,12 @@ func (m *mdWriter) failure(f Failure) {
 			label = "Last call before the failure"
 		}
 		m.printf("%s: %s → **%s** (%d ms)\n\n", label, mdCode(x.Method+" "+x.Path), mdText(statusText(x)), x.Milliseconds)
-		if m.bodies >= mdBodyBudget {
+		if m.b.Len() >= mdBodyBudget {
 			m.printf("(request and response left out: this page is kept under GitHub's 1 MiB; the HTML report has them)\n\n")
 			continue
 		}
 		req := requestOf(x, mdMaxBody)
 		resp, _ := responseOf(x, mdMaxBody)
-		m.bodies += len(req.Body) + len(resp.Body)
 		m.printf("%s\n%s\n", mdFence("http", req.Text()), mdFence("http", resp.Text()))
 	}
 	m.printf("</details>\n\n")

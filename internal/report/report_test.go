@@ -493,6 +493,25 @@ func TestMarkdownStaysSmall(t *testing.T) {
 	if !strings.Contains(md, "the HTML report has them") {
 		t.Error("left-out calls are not said to be left out")
 	}
+	// Not the bodies alone: many failures with long messages and headers,
+	// many guesses, much drift.
+	long := strings.Repeat("a message quoting an answer ", 25)
+	var many Report
+	for i := 0; i < 3000; i++ {
+		many.Failures = append(many.Failures, Failure{Feature: "F", Scenario: "S", Message: long, Exchanges: []transcript.Exchange{
+			{Method: "GET", Path: "/a", Status: 200, RequestHeaders: http.Header{"X-Long": {long}}}}})
+		many.Disproved = append(many.Disproved, Failure{Feature: "F", Scenario: "S", Message: long})
+		many.Drifts = append(many.Drifts, transcript.Drift{Line: i, Method: "GET", Path: "/a", Kind: "value", Recorded: long, Got: long})
+	}
+	md = writeMarkdown(t, many)
+	if len(md) > 1<<20 {
+		t.Errorf("the Markdown of 3,000 failures, guesses and differences is %d bytes, over GitHub's 1 MiB", len(md))
+	}
+	for _, what := range []string{"failures", "guesses", "differences"} {
+		if !regexp.MustCompile(`\d+ more ` + what + ` left out`).MatchString(md) {
+			t.Errorf("the left-out %s are not said to be left out", what)
+		}
+	}
 }
 
 // TestReplayReport: a replay's report has drift and notes but no scenarios:
